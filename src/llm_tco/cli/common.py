@@ -1,0 +1,82 @@
+"""Options and output helpers shared by every command: the store option, JSON output, stderr console.
+
+Contract (DESIGN.md): with ``--json`` a command prints exactly one JSON document on stdout and nothing
+else there; progress, warnings and tables for people go to stderr or, without ``--json``, to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+__all__ = [
+    "DbOption",
+    "JsonOption",
+    "emit_json",
+    "err_console",
+    "out_console",
+    "to_jsonable",
+    "warn",
+]
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="DuckDB store to use (default: $LLM_TCO_DB, else llm-tco.duckdb in the user data directory; "
+        "':memory:' for a one-shot run).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print exactly one JSON document on stdout and nothing else there.")
+]
+
+err_console = Console(stderr=True, soft_wrap=True)
+out_console = Console(soft_wrap=False)
+
+
+def warn(message: str) -> None:
+    """A one-line warning on stderr (never on stdout, so ``--json`` output stays parseable)."""
+    err_console.print(f"[yellow]warning:[/yellow] {message}", highlight=False, markup=True)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert library values to JSON-ready ones: Decimal money becomes a float (≥ 6 decimals kept for
+    amounts under $1e9), dates become ISO 8601, non-finite floats become null."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return to_jsonable(value.model_dump(mode="python"))
+    return value
+
+
+def emit_json(document: Any) -> None:
+    """Print one JSON document on stdout."""
+    sys.stdout.write(json.dumps(to_jsonable(document), indent=2, ensure_ascii=False, allow_nan=False))
+    sys.stdout.write("\n")
+    sys.stdout.flush()

@@ -1,0 +1,77 @@
+"""The ``llm-tco`` command: one Typer app, one module per command, errors translated in one place.
+
+Exit codes (DESIGN.md): 0 success; 1 a ``--fail-on`` policy tripped; 2 bad input or usage, with a one-line
+reason naming the file, line or field; 3 an internal error (a bug: set ``LLM_TCO_DEBUG=1`` for the
+traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import typer
+
+from llm_tco import __version__
+from llm_tco.cli import commands
+from llm_tco.errors import LlmTcoError
+
+__all__ = ["app", "run"]
+
+app = typer.Typer(
+    name="llm-tco",
+    help="Audit LLM token spend and decide, per workload, between closed APIs, hosted open-weight APIs "
+    "and self-hosting — with the full total cost of ownership.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"llm-tco {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True),
+) -> None:
+    """llm-tco."""
+
+
+commands.register_all(app)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point: run the app and map every outcome to the documented exit codes.
+
+    Typer itself reports bad usage (unknown option, missing argument) with exit code 2; library errors
+    are translated here, and anything else is an internal error (exit 3), never a bare traceback.
+    """
+    try:
+        app(args=argv, prog_name="llm-tco")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    except LlmTcoError as exc:
+        sys.stderr.write(f"llm-tco: error: {exc}\n")
+        return exc.exit_code
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if os.environ.get("LLM_TCO_DEBUG"):
+            traceback.print_exc()
+        sys.stderr.write(f"llm-tco: internal error: {type(exc).__name__}: {exc}\n")
+        return 3
+    return 0
+
+
+def main() -> None:  # pragma: no cover - console script shim
+    sys.exit(run())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

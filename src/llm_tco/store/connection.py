@@ -1,0 +1,109 @@
+"""Opening the one DuckDB store that every command shares, and bringing its schema up to date.
+
+Where the store lives, in order of precedence: ``--db PATH``, the ``LLM_TCO_DB`` environment variable, then
+``llm-tco.duckdb`` under the user's data directory. ``:memory:`` gives a one-shot store.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import platformdirs
+
+from llm_tco.errors import StoreError
+from llm_tco.store.migrations import MIGRATIONS
+
+__all__ = ["MEMORY", "default_db_path", "open_store", "resolve_db_path", "schema_version"]
+
+MEMORY = ":memory:"
+DB_ENV_VAR = "LLM_TCO_DB"
+
+
+def default_db_path() -> Path:
+    """``llm-tco.duckdb`` in the platform's per-user data directory."""
+    return Path(platformdirs.user_data_dir("llm-tco", appauthor=False)) / "llm-tco.duckdb"
+
+
+def resolve_db_path(db: str | None) -> str:
+    """The store location for a ``--db`` value (None = not given): option, then env var, then default."""
+    if db:
+        return db
+    env = os.environ.get(DB_ENV_VAR)
+    if env:
+        return env
+    return str(default_db_path())
+
+
+def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the store and apply pending migrations.
+
+    A read-only open of a store that does not exist yet gives an empty in-memory store instead, so that
+    ``audit`` on a fresh machine reports "no usage" rather than failing.
+    """
+    path = resolve_db_path(db)
+    if path != MEMORY:
+        if read_only and not Path(path).exists():
+            path = MEMORY
+            read_only = False
+        else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(path, read_only=read_only)
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open store {path}: {_first_line(exc)}") from exc
+    if not read_only:
+        migrate(con, path)
+    else:
+        _check_version(con, path)
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration recorded in the store (0 for an empty store)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    if not exists or exists[0] == 0:
+        return 0
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: str = MEMORY) -> None:
+    """Apply, in order and each in its own transaction, the migrations the store has not recorded."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    current = _check_version(con, path)
+    for migration in MIGRATIONS:
+        if migration.version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(migration.sql)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                [migration.version, migration.name, datetime.now(UTC).replace(tzinfo=None)],
+            )
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise StoreError(f"cannot migrate store {path} to version {migration.version}: {exc}") from exc
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: str) -> int:
+    current = schema_version(con)
+    known = MIGRATIONS[-1].version
+    if current > known:
+        raise StoreError(
+            f"store {path} has schema version {current}, newer than this llm-tco knows ({known}); upgrade llm-tco"
+        )
+    return current
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,113 @@
+"""Ordered schema migrations, recorded in the ``schema_migrations`` table of the store.
+
+Each migration is applied once, in order, inside a transaction; a store written by a newer llm-tco (a
+recorded version this build does not know) is refused rather than misread. Append new migrations; never
+edit one that has shipped.
+
+Storage layout (why it looks like this): the usage fact table holds only integers, timestamps and token
+counts, because a re-audit of 100M rows has to scan it at tens of millions of rows per second. The
+low-cardinality attributes of a row (provider, model, workload, team, tier, ...) live once per distinct
+combination in ``usage_series`` and are joined back by a small integer key. ``usage_rows`` is the view
+that presents the canonical usage row of DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["MIGRATIONS", "Migration"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+_V1 = """
+CREATE TABLE ingested_files (
+    file_id          INTEGER PRIMARY KEY,
+    path             VARCHAR NOT NULL,
+    fingerprint      VARCHAR NOT NULL,      -- sha256 of the file's bytes
+    source_format    VARCHAR NOT NULL,
+    size_bytes       BIGINT NOT NULL,
+    ingested_at      TIMESTAMP NOT NULL,
+    rows_read        BIGINT NOT NULL,
+    rows_accepted    BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    rows_duplicate   BIGINT NOT NULL
+);
+
+CREATE TABLE usage_series (
+    series_key     INTEGER PRIMARY KEY,
+    series_id      HUGEINT NOT NULL UNIQUE, -- md5 of every attribute below; identifies the combination
+    source_format  VARCHAR NOT NULL,
+    provider       VARCHAR,                 -- genai-prices provider id; NULL when it could not be inferred
+    model_raw      VARCHAR NOT NULL,
+    model          VARCHAR,                 -- genai-prices model id at ingest time; NULL when unresolved
+    workload       VARCHAR NOT NULL,
+    team           VARCHAR,
+    project        VARCHAR,
+    api_key_id     VARCHAR,
+    "user"         VARCHAR,
+    service_tier   VARCHAR,
+    batch          BOOLEAN NOT NULL,
+    region         VARCHAR,
+    context_window VARCHAR                  -- a source's own long-context group (e.g. Anthropic '200k-1M')
+);
+
+CREATE TABLE usage (
+    series_key            INTEGER NOT NULL,
+    file_id               INTEGER NOT NULL,
+    record_no             BIGINT NOT NULL,  -- 1-based over the file's data records
+    record_key            HUGEINT NOT NULL, -- md5 of source_record_id: the de-duplication key
+    source_record_id      VARCHAR NOT NULL,
+    ts_start              TIMESTAMP NOT NULL, -- UTC
+    ts_end                TIMESTAMP NOT NULL, -- UTC; equal to ts_start for a single request
+    requests              BIGINT,           -- NULL when the source gives no request count
+    input_tokens          BIGINT NOT NULL,  -- inclusive of cache reads and writes
+    cache_read_tokens     BIGINT NOT NULL,
+    cache_write_tokens    BIGINT NOT NULL,  -- all cache writes (5-minute and 1-hour)
+    cache_write_1h_tokens BIGINT NOT NULL,  -- the 1-hour part of cache_write_tokens
+    output_tokens         BIGINT NOT NULL,  -- inclusive of reasoning
+    reasoning_tokens      BIGINT NOT NULL,
+    reported_cost_usd     DECIMAL(18, 9)    -- the source's own cost figure, if any
+);
+
+CREATE TABLE quarantine (
+    file_id     INTEGER NOT NULL,
+    source_file VARCHAR NOT NULL,
+    record_no   BIGINT NOT NULL,
+    reason      VARCHAR NOT NULL
+);
+
+CREATE TABLE reported_costs (
+    file_id          INTEGER NOT NULL,
+    record_no        BIGINT NOT NULL,
+    record_key       HUGEINT NOT NULL,
+    source_format    VARCHAR NOT NULL,
+    provider         VARCHAR,
+    model_raw        VARCHAR,
+    workload         VARCHAR,
+    line_item        VARCHAR,
+    ts_start         TIMESTAMP NOT NULL,
+    ts_end           TIMESTAMP NOT NULL,
+    amount_usd       DECIMAL(18, 9) NOT NULL,  -- effective (amortised) cost where the source distinguishes
+    billed_usd       DECIMAL(18, 9)            -- billed cost where the source gives it separately (FOCUS)
+);
+
+CREATE VIEW usage_rows AS
+SELECT
+    s.source_format, f.path AS source_file, u.source_record_id, u.record_no,
+    u.ts_start, u.ts_end,
+    s.provider, s.model_raw, s.model, s.workload, s.team, s.project, s.api_key_id, s."user",
+    s.service_tier, s.batch, s.region, s.context_window,
+    u.requests, u.input_tokens, u.cache_read_tokens, u.cache_write_tokens, u.cache_write_1h_tokens,
+    u.output_tokens, u.reasoning_tokens, u.reported_cost_usd
+FROM usage u
+JOIN usage_series s USING (series_key)
+JOIN ingested_files f USING (file_id);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "canonical usage, files, quarantine, reported costs", _V1),)
