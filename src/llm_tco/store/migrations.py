@@ -41,7 +41,7 @@ CREATE TABLE ingested_files (
 
 CREATE TABLE usage_series (
     series_key     INTEGER PRIMARY KEY,
-    series_id      HUGEINT NOT NULL UNIQUE, -- md5 of every attribute below; identifies the combination
+    series_id      UHUGEINT NOT NULL UNIQUE, -- md5 of every attribute below; identifies the combination
     source_format  VARCHAR NOT NULL,
     provider       VARCHAR,                 -- genai-prices provider id; NULL when it could not be inferred
     model_raw      VARCHAR NOT NULL,
@@ -61,7 +61,7 @@ CREATE TABLE usage (
     series_key            INTEGER NOT NULL,
     file_id               INTEGER NOT NULL,
     record_no             BIGINT NOT NULL,  -- 1-based over the file's data records
-    record_key            HUGEINT NOT NULL, -- md5 of source_record_id: the de-duplication key
+    record_key            UHUGEINT NOT NULL, -- md5 of source_record_id: the de-duplication key
     source_record_id      VARCHAR NOT NULL,
     ts_start              TIMESTAMP NOT NULL, -- UTC
     ts_end                TIMESTAMP NOT NULL, -- UTC; equal to ts_start for a single request
@@ -85,7 +85,7 @@ CREATE TABLE quarantine (
 CREATE TABLE reported_costs (
     file_id          INTEGER NOT NULL,
     record_no        BIGINT NOT NULL,
-    record_key       HUGEINT NOT NULL,
+    record_key       UHUGEINT NOT NULL,
     source_format    VARCHAR NOT NULL,
     provider         VARCHAR,
     model_raw        VARCHAR,

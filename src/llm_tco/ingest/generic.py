@@ -1,0 +1,89 @@
+"""The generic tabular adapter: any CSV, JSON/JSON-lines or Parquet file with one usage record per row.
+
+Columns are matched by name (``llm_tco.ingest.columns``). Required: a timestamp, the model, input and
+output tokens. The provider is optional (inferred from the model later, through genai-prices). The
+workload is the column named by ``--workload-from``, else a ``workload`` column, else the model. The
+token convention is stated by ``--input-includes-cache`` (default yes, OpenAI/OpenTelemetry).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from llm_tco.errors import InputFileError
+from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS, IngestOptions, Probe, StagedSource
+from llm_tco.ingest.columns import REQUIRED_FIELDS, match_columns
+from llm_tco.ingest.readers import quote_ident, table_reader
+
+__all__ = ["GenericTableAdapter", "staged_select"]
+
+
+class GenericTableAdapter:
+    """One record per row, columns named like the canonical fields (or mapped with ``--map``)."""
+
+    name = "table"
+    description = "CSV, JSON lines or Parquet with one usage record per row (columns matched by name)"
+
+    def detect(self, probe: Probe) -> bool:
+        if probe.kind not in ("csv", "jsonl", "json", "parquet"):
+            return False
+        matched = match_columns(probe.columns, {})
+        return all(f in matched for f in REQUIRED_FIELDS)
+
+    def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
+        reader, columns = table_reader(con, probe)
+        overrides = dict(options.column_map)
+        if options.workload_from:
+            overrides["workload"] = options.workload_from
+        matched = match_columns(columns, overrides)
+        present = set(columns)
+        for field, column in overrides.items():
+            if column not in present:
+                raise InputFileError(str(probe.path), f"column {column!r} (for {field}) not found in the file")
+        missing = [f for f in REQUIRED_FIELDS if f not in matched]
+        if missing:
+            names = ", ".join(_describe_field(f) for f in missing)
+            raise InputFileError(str(probe.path), f"missing required column {names}")
+        sql = staged_select(reader.table, matched, defaults={"requests": "1"})
+        return StagedSource(
+            format=self.name,
+            sql=sql,
+            params=reader.params,
+            input_includes_cache=options.input_includes_cache,
+            setup_sql=reader.setup,
+        )
+
+
+def _describe_field(field: str) -> str:
+    from llm_tco.ingest.columns import SYNONYMS
+
+    examples = "/".join(SYNONYMS[field][:3])
+    return f"{field!r} (e.g. {examples})"
+
+
+def staged_select(table: str, matched: dict[str, str], defaults: dict[str, str] | None = None) -> str:
+    """``SELECT`` of the staged columns from ``table`` given field -> column names; absent optional
+    fields are NULL (or the SQL literal in ``defaults``: e.g. requests = 1 for per-request rows)."""
+    defaults = defaults or {}
+
+    def col(field: str) -> str:
+        if field in matched:
+            return f"{quote_ident(matched[field])}"
+        return defaults.get(field, "NULL")
+
+    workload = col("workload") if "workload" in matched else col("model_raw")
+    parts = [
+        "record_no",
+        f"CAST({col('source_record_id')} AS VARCHAR) AS source_record_id",
+        f"{col('ts_start')} AS ts_start",
+        f"{col('ts_end')} AS ts_end",
+    ]
+    for attr in ATTRIBUTE_COLUMNS:
+        expr = workload if attr == "workload" else col(attr)
+        parts.append(f"{expr} AS {quote_ident(attr)}")
+    parts.append(f"{col('requests')} AS requests")
+    for token in TOKEN_COLUMNS:
+        parts.append(f"{col(token)} AS {token}")
+    parts.append(f"{col('reported_cost_usd')} AS reported_cost_usd")
+    parts.append("_reject_reason AS reject_reason")
+    return f"SELECT {', '.join(parts)} FROM {table}"
