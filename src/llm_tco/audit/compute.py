@@ -1,0 +1,216 @@
+"""Computing the audit from the store: price once per (series, month), then aggregate the small result.
+
+The heavy step — reading every usage row — happens once, inside the pricing query, which already groups by
+series and month; every breakdown here (by model, workload, provider, team, month) is an aggregate of that
+table of a few thousand rows joined to ``usage_series``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from llm_tco.ingest.pipeline import IngestReport
+from llm_tco.pricing.query import prepare_pricing, priced_usage_sql
+from llm_tco.report.audit_doc import (
+    AuditDocument,
+    Counters,
+    FileRow,
+    GroupRow,
+    ModelRow,
+    MonthRow,
+    QuarantineRow,
+    RejectedFileRow,
+    RowAccounting,
+    UnpricedRow,
+    WorkloadRow,
+)
+
+__all__ = ["QUARANTINE_SHOWN", "build_audit"]
+
+QUARANTINE_SHOWN = 100
+"""How many quarantined records the document lists (all are counted)."""
+
+_SUMS = """
+    CASE WHEN count(p.requests) = 0 THEN NULL ELSE sum(p.requests) END AS requests,
+    coalesce(sum(p.input_tokens), 0) AS input_tokens,
+    coalesce(sum(p.cache_read_tokens), 0) AS cache_read_tokens,
+    coalesce(sum(p.cache_write_tokens), 0) AS cache_write_tokens,
+    coalesce(sum(p.cache_write_1h_tokens), 0) AS cache_write_1h_tokens,
+    coalesce(sum(p.output_tokens), 0) AS output_tokens,
+    coalesce(sum(p.reasoning_tokens), 0) AS reasoning_tokens,
+    sum(p.cost_usd) AS cost_usd
+"""
+_COUNTER_FIELDS = (
+    "requests",
+    "input_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "cost_usd",
+)
+
+
+def _counters(row: Sequence[Any], offset: int) -> dict[str, Any]:
+    values = dict(zip(_COUNTER_FIELDS, row[offset : offset + len(_COUNTER_FIELDS)], strict=True))
+    for key in _COUNTER_FIELDS[:-1]:
+        if values[key] is not None:
+            values[key] = int(values[key])
+    if values["cost_usd"] is not None:
+        values["cost_usd"] = Decimal(values["cost_usd"])
+    return values
+
+
+def _grouped(con: duckdb.DuckDBPyConnection, key_sql: str, order_by_cost: bool = True) -> list[tuple[Any, ...]]:
+    order = "cost_usd DESC NULLS LAST, input_tokens + output_tokens DESC" if order_by_cost else "1"
+    return con.execute(
+        f"SELECT * FROM (SELECT {key_sql}, {_SUMS} FROM _audit_priced p JOIN usage_series s USING (series_key) "
+        f"GROUP BY ALL) ORDER BY {order}"
+    ).fetchall()
+
+
+def _growth_pct(current: float, previous: float | None) -> float | None:
+    if previous is None or previous == 0:
+        return None
+    return (current / previous - 1.0) * 100.0
+
+
+def build_audit(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    store_label: str,
+    since: datetime | None,
+    until: datetime | None,
+    ingest: IngestReport | None = None,
+    first_new_file_id: int | None = None,
+) -> AuditDocument:
+    """Audit what the store holds in ``[since, until)`` (by ``ts_start``); ``ingest`` is this command's
+    file accounting, if it ingested files."""
+    pricing = prepare_pricing(con)
+    sql, params = priced_usage_sql("usage", grain="month", since=since, until=until)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _audit_priced AS {sql}", params)
+
+    total_row = con.execute(f"SELECT {_SUMS} FROM _audit_priced p").fetchone()
+    totals = Counters(**_counters(total_row or (None,) * 8, 0))
+
+    by_model = [
+        ModelRow(provider=r[0], model=r[1], model_raw=r[2], priced=bool(r[3]), **_counters(r, 4))
+        for r in _grouped(con, "s.provider, coalesce(s.model, s.model_raw), min(s.model_raw), bool_and(p.priced)")
+    ]
+    by_workload = [
+        WorkloadRow(workload=r[0], unpriced_requests=int(r[1] or 0), **_counters(r, 2))
+        for r in _grouped(con, "s.workload, sum(p.requests) FILTER (WHERE NOT p.priced)")
+    ]
+    by_provider = [GroupRow(key=r[0], **_counters(r, 1)) for r in _grouped(con, "s.provider")]
+    by_team = [GroupRow(key=r[0], **_counters(r, 1)) for r in _grouped(con, "s.team")]
+
+    by_month: list[MonthRow] = []
+    prev_cost: float | None = None
+    prev_tokens: float | None = None
+    for r in _grouped(con, "strftime(p.period, '%Y-%m')", order_by_cost=False):
+        counters = _counters(r, 1)
+        cost = float(counters["cost_usd"]) if counters["cost_usd"] is not None else 0.0
+        tokens = float(counters["input_tokens"] + counters["output_tokens"])
+        by_month.append(
+            MonthRow(
+                month=r[0],
+                cost_growth_pct=_growth_pct(cost, prev_cost),
+                token_growth_pct=_growth_pct(tokens, prev_tokens),
+                **counters,
+            )
+        )
+        prev_cost, prev_tokens = cost, tokens
+
+    unpriced_rows = con.execute(
+        "SELECT s.provider, s.model_raw, CASE WHEN count(p.requests) = 0 THEN NULL ELSE sum(p.requests) END, "
+        "sum(p.input_tokens), sum(p.output_tokens) FROM _audit_priced p JOIN usage_series s USING (series_key) "
+        "WHERE NOT p.priced GROUP BY ALL ORDER BY 4 DESC"
+    ).fetchall()
+    suggestions = {(u.provider, u.model_raw): list(u.suggestions) for u in pricing.unpriced}
+    unpriced = [
+        UnpricedRow(
+            provider=r[0],
+            model_raw=r[1],
+            requests=None if r[2] is None else int(r[2]),
+            input_tokens=int(r[3] or 0),
+            output_tokens=int(r[4] or 0),
+            suggestions=suggestions.get((r[0], r[1]), []),
+        )
+        for r in unpriced_rows
+    ]
+
+    quarantine_filter = "WHERE file_id >= ?" if first_new_file_id is not None else ""
+    q_params: list[object] = [first_new_file_id] if first_new_file_id is not None else []
+    quarantine = [
+        QuarantineRow(file=r[0], record=int(r[1]), reason=r[2])
+        for r in con.execute(
+            f"SELECT source_file, record_no, reason FROM quarantine {quarantine_filter} "
+            f"ORDER BY file_id, record_no LIMIT {QUARANTINE_SHOWN}",
+            q_params,
+        ).fetchall()
+    ]
+    q_total_row = con.execute(f"SELECT count(*) FROM quarantine {quarantine_filter}", q_params).fetchone()
+
+    notes: list[str] = []
+    null_requests = con.execute(
+        "SELECT count(*) FROM _audit_priced WHERE requests IS NULL"
+    ).fetchone()
+    if null_requests and null_requests[0]:
+        notes.append(
+            "some sources give no request count (e.g. Anthropic usage reports): request totals cover only "
+            "the rows that have one, and their long-context tier follows the source's context-window group"
+        )
+    if unpriced:
+        notes.append(f"{len(unpriced)} model(s) could not be priced: their cost is null and not in the totals")
+
+    files = [
+        FileRow(
+            file=f.file,
+            format=f.format,
+            read=f.counts.read,
+            accepted=f.counts.accepted,
+            quarantined=f.counts.quarantined,
+            duplicates=f.counts.duplicates,
+            reported_records=getattr(f.counts, "reported", 0),
+        )
+        for f in (ingest.files if ingest else [])
+    ]
+    if ingest:
+        notes.extend(ingest.warnings)
+        for f in ingest.files:
+            notes.extend(f"{f.file}: {n}" for n in f.notes)
+    rows = RowAccounting(
+        read=ingest.read if ingest else 0,
+        accepted=ingest.accepted if ingest else 0,
+        quarantined=ingest.quarantined if ingest else 0,
+        duplicates=ingest.duplicates if ingest else 0,
+    )
+    reported_row = con.execute("SELECT count(*) FROM reported_costs").fetchone()
+    cache_hit_rate = totals.cache_read_tokens / totals.input_tokens if totals.input_tokens else None
+    return AuditDocument(
+        store=store_label,
+        since=since.isoformat() if since else None,
+        until=until.isoformat() if until else None,
+        price_data=pricing.price_data.label,
+        rows=rows,
+        files=files,
+        reported={"records": int(reported_row[0]) if reported_row else 0},
+        totals=totals,
+        cache_hit_rate=cache_hit_rate,
+        by_model=by_model,
+        by_workload=by_workload,
+        by_provider=by_provider,
+        by_team=by_team,
+        by_month=by_month,
+        unpriced=unpriced,
+        rejected_files=[RejectedFileRow(file=r.file, reason=r.reason) for r in (ingest.rejected if ingest else [])],
+        quarantine=quarantine,
+        quarantine_total=int(q_total_row[0]) if q_total_row else 0,
+        notes=notes,
+    )

@@ -1,0 +1,141 @@
+"""``llm-tco audit``: ingest files (if any) into the store, then audit what the store holds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from llm_tco.audit.compute import build_audit
+from llm_tco.cli.common import DbOption, JsonOption, emit_json, err_console, out_console, warn
+from llm_tco.errors import UsageError
+from llm_tco.ingest.base import DEFAULT_MAX_TOKENS_PER_REQUEST, IngestOptions
+from llm_tco.ingest.columns import parse_map_options
+from llm_tco.ingest.pipeline import IngestReport, ingest_files
+from llm_tco.report.audit_doc import AuditDocument
+from llm_tco.report.audit_terminal import GroupBy, render_audit
+from llm_tco.store import open_store, resolve_db_path
+
+__all__ = ["parse_when", "register", "run_audit"]
+
+
+def parse_when(value: str | None, option: str) -> datetime | None:
+    """``--since``/``--until`` values: a date (``2026-09-01``), a month (``2026-09``) or an ISO timestamp;
+    no zone means UTC. Returned as naive UTC, the store's convention."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 7 and text[4] == "-":
+            parsed = datetime.strptime(text, "%Y-%m")
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(f"{option} {value!r}: expected YYYY-MM, YYYY-MM-DD or an ISO 8601 timestamp") from exc
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def run_audit(
+    files: list[str],
+    *,
+    db: str | None,
+    options: IngestOptions,
+    since: datetime | None,
+    until: datetime | None,
+    show_progress: bool,
+) -> tuple[AuditDocument, IngestReport | None]:
+    """Ingest then audit; returns the audit document and the ingest report (None when no files)."""
+    con = open_store(db, read_only=not files)
+    try:
+        report: IngestReport | None = None
+        first_new: int | None = None
+        if files:
+            row = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files").fetchone()
+            first_new = int(row[0]) if row else 1
+            report = _ingest_with_progress(con, files, options, show_progress)
+        doc = build_audit(
+            con, store_label=resolve_db_path(db), since=since, until=until, ingest=report, first_new_file_id=first_new
+        )
+    finally:
+        con.close()
+    return doc, report
+
+
+def _ingest_with_progress(
+    con: duckdb.DuckDBPyConnection, files: list[str], options: IngestOptions, show: bool
+) -> IngestReport:
+    if not show:
+        return ingest_files(con, files, options)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ingesting", total=None)
+
+        def on_file(path: Path) -> None:
+            progress.update(task, description=f"ingesting {path.name}", advance=1)
+
+        return ingest_files(con, files, options, on_file=on_file)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def audit(
+        files: Annotated[
+            list[str] | None,
+            typer.Argument(help="Usage files, globs or directories to ingest first (CSV, JSON/JSONL, Parquet, .gz)."),
+        ] = None,
+        db: DbOption = None,
+        since: Annotated[str | None, typer.Option(help="Start of the window (inclusive): YYYY-MM[-DD] or ISO.")] = None,
+        until: Annotated[str | None, typer.Option(help="End of the window (exclusive).")] = None,
+        by: Annotated[GroupBy, typer.Option(help="Main breakdown in the terminal.")] = "workload",
+        format: Annotated[str | None, typer.Option("--format", help="Force the input format.")] = None,
+        map_: Annotated[
+            list[str] | None, typer.Option("--map", help="FIELD=COLUMN: take a canonical field from this column.")
+        ] = None,
+        input_includes_cache: Annotated[
+            str, typer.Option(help="yes|no: does the source's input count include cached tokens? (OpenAI: yes)")
+        ] = "yes",
+        workload_from: Annotated[
+            str | None, typer.Option(help="Column the workload name is taken from (default: 'workload', else model).")
+        ] = None,
+        max_tokens_per_request: Annotated[
+            int, typer.Option(help="Token counts above this per request are quarantined as absurd.")
+        ] = DEFAULT_MAX_TOKENS_PER_REQUEST,
+        json_: JsonOption = False,
+    ) -> None:
+        """Audit token spend: by workload, model, provider, team and month, with unpriced usage listed."""
+        if input_includes_cache not in ("yes", "no"):
+            raise UsageError(f"--input-includes-cache {input_includes_cache!r}: expected yes or no")
+        options = IngestOptions(
+            format=format,
+            column_map=parse_map_options(map_ or []),
+            input_includes_cache=input_includes_cache == "yes",
+            workload_from=workload_from,
+            max_tokens_per_request=max_tokens_per_request,
+        )
+        doc, report = run_audit(
+            files or [],
+            db=db,
+            options=options,
+            since=parse_when(since, "--since"),
+            until=parse_when(until, "--until"),
+            show_progress=not json_,
+        )
+        if json_:
+            emit_json(doc.model_dump(mode="python"))
+        else:
+            render_audit(doc, out_console, by)
+        if report and report.rejected:
+            for rejected in report.rejected:
+                warn(f"rejected {rejected.file}: {rejected.reason}")
+            raise typer.Exit(2)

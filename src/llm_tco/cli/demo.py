@@ -1,0 +1,63 @@
+"""``llm-tco demo``: generate the seeded demo usage, ingest it into a fresh demo store, audit and plan it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llm_tco.cli.audit import run_audit
+from llm_tco.cli.common import JsonOption, emit_json, err_console, out_console
+from llm_tco.demo.generate import DEMO_SEED, write_demo_files
+from llm_tco.ingest.base import IngestOptions
+from llm_tco.report.audit_terminal import render_audit
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def demo(
+        folder: Annotated[
+            Path, typer.Option("--dir", help="Folder for the generated usage files and the demo store.")
+        ] = Path("llm-tco-demo"),
+        seed: Annotated[int, typer.Option(help="Seed of the generator (the same seed gives the same data).")] = (
+            DEMO_SEED
+        ),
+        json_: JsonOption = False,
+    ) -> None:
+        """Run the whole job on bundled, generated sample data (offline, about 300k requests)."""
+        files = write_demo_files(folder / "usage", seed=seed)
+        store = folder / "demo.duckdb"
+        for stale in (store, store.with_suffix(".duckdb.wal")):
+            stale.unlink(missing_ok=True)  # a fresh store each run, so the demo always prints the same
+        if not json_:
+            err_console.print(f"demo: wrote {len(files)} usage files to {folder / 'usage'}; store {store}")
+        doc, _ = run_audit(
+            [str(f) for f in files],
+            db=str(store),
+            options=IngestOptions(),
+            since=None,
+            until=None,
+            show_progress=not json_,
+        )
+        plan_doc = _plan(store)
+        if json_:
+            emit_json({"audit": doc.model_dump(mode="python"), "plan": plan_doc})
+            return
+        render_audit(doc, out_console)
+        if plan_doc is not None:
+            from llm_tco.plan.demo_config import render_demo_plan
+
+            out_console.print()
+            render_demo_plan(str(store), out_console)
+
+
+def _plan(store: Path) -> object | None:
+    """The plan document for the demo store, when the planning engine is part of this build."""
+    try:
+        from llm_tco.plan.demo_config import demo_plan_document
+    except ModuleNotFoundError:
+        return None
+    return demo_plan_document(str(store))

@@ -1,0 +1,1 @@
+"""The demo: a seeded, realistic usage set and the pipeline run on it."""

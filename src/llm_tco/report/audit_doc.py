@@ -1,0 +1,127 @@
+"""The audit document: one versioned JSON shape that the terminal, ``--json`` and later reports render.
+
+Conventions (DESIGN.md): token and request totals cover all accepted usage; cost totals cover priced usage
+only and an unpriced entry's cost is ``None`` (JSON ``null``), never 0. Money is ``Decimal`` here and a
+JSON number at the boundary. ``input_tokens`` includes cache reads and writes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AUDIT_DOC_VERSION",
+    "AuditDocument",
+    "Counters",
+    "FileRow",
+    "GroupRow",
+    "MonthRow",
+    "ModelRow",
+    "QuarantineRow",
+    "RejectedFileRow",
+    "RowAccounting",
+    "UnpricedRow",
+    "WorkloadRow",
+]
+
+AUDIT_DOC_VERSION = "1.0"
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Counters(_Doc):
+    requests: int | None = Field(description="Sum of known request counts (None if no row has one)")
+    input_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    cache_write_1h_tokens: int
+    output_tokens: int
+    reasoning_tokens: int
+    cost_usd: Decimal | None = Field(description="Cost of the priced part; None when nothing is priced")
+
+
+class ModelRow(Counters):
+    provider: str | None
+    model: str
+    model_raw: str
+    priced: bool
+
+
+class WorkloadRow(Counters):
+    workload: str
+    unpriced_requests: int = 0
+
+
+class GroupRow(Counters):
+    key: str | None
+
+
+class MonthRow(Counters):
+    month: str
+    cost_growth_pct: float | None = Field(description="Month-over-month change of priced cost, percent")
+    token_growth_pct: float | None = Field(description="Month-over-month change of input+output tokens, percent")
+
+
+class UnpricedRow(_Doc):
+    provider: str | None
+    model_raw: str
+    requests: int | None
+    input_tokens: int
+    output_tokens: int
+    suggestions: list[str]
+
+
+class RejectedFileRow(_Doc):
+    file: str
+    reason: str
+
+
+class QuarantineRow(_Doc):
+    file: str
+    record: int
+    reason: str
+
+
+class FileRow(_Doc):
+    file: str
+    format: str
+    read: int
+    accepted: int
+    quarantined: int
+    duplicates: int
+    reported_records: int = 0
+
+
+class RowAccounting(_Doc):
+    read: int
+    accepted: int
+    quarantined: int
+    duplicates: int
+
+
+class AuditDocument(_Doc):
+    version: str = AUDIT_DOC_VERSION
+    kind: str = "audit"
+    store: str
+    since: str | None
+    until: str | None
+    price_data: str
+    rows: RowAccounting
+    files: list[FileRow]
+    reported: dict[str, int]
+    totals: Counters
+    cache_hit_rate: float | None = Field(description="cache_read_tokens / input_tokens over the window")
+    by_model: list[ModelRow]
+    by_workload: list[WorkloadRow]
+    by_provider: list[GroupRow]
+    by_team: list[GroupRow]
+    by_month: list[MonthRow]
+    unpriced: list[UnpricedRow]
+    rejected_files: list[RejectedFileRow]
+    quarantine: list[QuarantineRow]
+    quarantine_total: int
+    notes: list[str]

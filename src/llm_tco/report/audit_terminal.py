@@ -1,0 +1,141 @@
+"""Rendering the audit document for people: Rich tables on a console."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Literal
+
+from rich.console import Console
+from rich.table import Table
+
+from llm_tco.report.audit_doc import AuditDocument, Counters, GroupRow, ModelRow, MonthRow, WorkloadRow
+
+__all__ = ["GroupBy", "render_audit"]
+
+GroupBy = Literal["workload", "model", "provider", "team", "month"]
+
+TOP_N = 15
+
+
+def usd(value: Decimal | float | None) -> str:
+    """Money for people: dollars with cents (thousands separated), or 'unpriced'."""
+    if value is None:
+        return "unpriced"
+    v = float(value)
+    return f"${v:,.2f}" if abs(v) >= 0.01 or v == 0 else f"${v:.6f}"
+
+
+def tokens(value: int | None) -> str:
+    if value is None:
+        return "—"
+    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(value) >= size:
+            return f"{value / size:,.1f}{unit}"
+    return f"{value:,}"
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1f}%"
+
+
+def _counter_cells(c: Counters) -> list[str]:
+    hit = f"{c.cache_read_tokens / c.input_tokens:.0%}" if c.input_tokens else "—"
+    return [tokens(c.requests), tokens(c.input_tokens), tokens(c.output_tokens), hit, usd(c.cost_usd)]
+
+
+def _table(title: str, key_header: str, rows: Sequence[tuple[str, Counters]], total_cost: Decimal | None) -> Table:
+    table = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
+    longest = max((len(key) for key, _ in rows[:TOP_N]), default=len(key_header))
+    table.add_column(key_header, no_wrap=True, min_width=min(longest, 48))
+    for header in ("requests", "input tok", "output tok", "cache hit", "cost"):
+        table.add_column(header, justify="right")
+    table.add_column("share", justify="right")
+    for key, counters in rows[:TOP_N]:
+        share = (
+            f"{float(counters.cost_usd) / float(total_cost):.0%}"
+            if counters.cost_usd is not None and total_cost
+            else "—"
+        )
+        table.add_row(key, *_counter_cells(counters), share)
+    if len(rows) > TOP_N:
+        table.caption = f"{len(rows) - TOP_N} more not shown (use --json for all)"
+    return table
+
+
+def _rows_for(doc: AuditDocument, by: GroupBy) -> tuple[str, list[tuple[str, Counters]]]:
+    if by == "model":
+        models: list[ModelRow] = doc.by_model
+        return "model", [(f"{m.provider or '?'}/{m.model}", m) for m in models]
+    if by == "provider":
+        providers: list[GroupRow] = doc.by_provider
+        return "provider", [(p.key or "(unknown)", p) for p in providers]
+    if by == "team":
+        return "team", [(t.key or "(none)", t) for t in doc.by_team]
+    if by == "month":
+        return "month", [(m.month, m) for m in doc.by_month]
+    workloads: list[WorkloadRow] = doc.by_workload
+    return "workload", [(w.workload, w) for w in workloads]
+
+
+def render_audit(doc: AuditDocument, console: Console, by: GroupBy = "workload") -> None:
+    r = doc.rows
+    window = f"{doc.since or 'beginning'} → {doc.until or 'now'}"
+    console.print(f"[bold]llm-tco audit[/bold]  store: {doc.store}  window: {window}  prices: {doc.price_data}")
+    if r.read or doc.files:
+        console.print(
+            f"rows: read {r.read:,} = accepted {r.accepted:,} + quarantined {r.quarantined:,} "
+            f"+ duplicates {r.duplicates:,}"
+            + (f"   reported-cost records: {doc.reported.get('records', 0):,}" if doc.reported.get("records") else "")
+        )
+    t = doc.totals
+    hit = f"{doc.cache_hit_rate:.1%}" if doc.cache_hit_rate is not None else "—"
+    console.print(
+        f"total: [bold]{usd(t.cost_usd)}[/bold] priced cost · {tokens(t.requests)} requests · "
+        f"{tokens(t.input_tokens)} input tokens ({hit} from cache) · {tokens(t.output_tokens)} output tokens"
+    )
+    console.print()
+    key_header, rows = _rows_for(doc, by)
+    console.print(_table(f"Spend by {key_header}", key_header, rows, t.cost_usd))
+    if by != "model":
+        console.print()
+        _, model_rows = _rows_for(doc, "model")
+        console.print(_table("Spend by model", "model", model_rows, t.cost_usd))
+    if by != "month" and doc.by_month:
+        console.print()
+        console.print(_month_table(doc.by_month))
+    if doc.unpriced:
+        console.print()
+        table = Table(title="Unpriced usage (cost unknown, not in totals)", title_justify="left", show_edge=False)
+        for header in ("provider", "model", "requests", "input tok", "output tok", "did you mean"):
+            table.add_column(header)
+        for u in doc.unpriced:
+            table.add_row(
+                u.provider or "?", u.model_raw, tokens(u.requests), tokens(u.input_tokens),
+                tokens(u.output_tokens), ", ".join(u.suggestions[:3]),
+            )
+        console.print(table)
+    if doc.rejected_files:
+        console.print()
+        console.print("[bold red]Rejected files[/bold red]")
+        for f in doc.rejected_files:
+            console.print(f"  {f.file}: {f.reason}", highlight=False)
+    if doc.quarantine:
+        console.print()
+        console.print(f"[bold yellow]Quarantined records[/bold yellow] ({doc.quarantine_total:,}; first shown)")
+        for q in doc.quarantine[:10]:
+            console.print(f"  {q.file}:{q.record}: {q.reason}", highlight=False)
+    for note in doc.notes:
+        console.print(f"[dim]note: {note}[/dim]", highlight=False)
+
+
+def _month_table(months: list[MonthRow]) -> Table:
+    table = Table(title="Monthly trend", title_justify="left", show_edge=False, header_style="bold")
+    for header in ("month", "requests", "input tok", "output tok", "cost", "cost MoM", "tokens MoM"):
+        table.add_column(header, justify="right" if header != "month" else "left")
+    for m in months:
+        table.add_row(
+            m.month, tokens(m.requests), tokens(m.input_tokens), tokens(m.output_tokens), usd(m.cost_usd),
+            pct(m.cost_growth_pct), pct(m.token_growth_pct),
+        )
+    return table
