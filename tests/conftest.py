@@ -35,9 +35,9 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Any:
     """Run ``llm-tco ARGS...`` in-process; returns exit code, stdout and stderr."""
     from llm_tco.cli.main import run
 
-    def invoke(*args: str) -> CliResult:
+    def invoke(*args: object) -> CliResult:
         capsys.readouterr()
-        code = run(list(args))
+        code = run([str(a) for a in args])
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
 
