@@ -1,0 +1,40 @@
+"""Tensor-parallel communication: two all-reduces of the activations per layer per iteration.
+
+A Megatron-style layer splits attention by heads and the MLP by columns/rows, so each layer ends its
+attention and its MLP with an all-reduce of the ``tokens × hidden`` activations (16-bit). A ring all-reduce
+moves ``2 (tp − 1) / tp`` times the message over each GPU's link; each call also pays a fixed latency
+(launch, synchronisation, small-message protocol), which dominates at small batches.
+
+Inside an NVLink (or Infinity Fabric) domain the link is the scale-up fabric; past it, PCIe.
+Mixture-of-experts layers under expert parallelism exchange tokens with an all-to-all of about the same
+volume, so the same cost is charged.
+"""
+
+from __future__ import annotations
+
+from llm_tco.capacity.specs import EfficiencyParams, GpuSpec, ModelSpec
+
+__all__ = ["ACTIVATION_BYTES", "allreduce_time_s", "link_bytes_per_s"]
+
+ACTIVATION_BYTES = 2.0
+"""Activations cross the link in 16-bit."""
+
+
+def link_bytes_per_s(gpu: GpuSpec, tp: int) -> float:
+    """Per-direction link bandwidth a ``tp``-way group communicates over."""
+    if gpu.scaleup_link_bytes_per_s and tp <= gpu.scaleup_domain_gpus:
+        return gpu.scaleup_link_bytes_per_s
+    return gpu.pcie_link_bytes_per_s
+
+
+def allreduce_time_s(
+    model: ModelSpec, gpu: GpuSpec, params: EfficiencyParams, *, tp: int, tokens: float
+) -> float:
+    """Time per iteration spent in tensor-parallel all-reduces for ``tokens`` tokens (0 when ``tp == 1``)."""
+    if tp <= 1:
+        return 0.0
+    calls = 2.0 * model.layers
+    message_bytes = tokens * model.hidden_size * ACTIVATION_BYTES
+    wire_bytes = 2.0 * (tp - 1) / tp * message_bytes
+    bandwidth = link_bytes_per_s(gpu, tp) * params.link_efficiency
+    return calls * (params.allreduce_latency_s + wire_bytes / bandwidth)
