@@ -42,8 +42,12 @@ JsonOption = Annotated[
     bool, typer.Option("--json", help="Print exactly one JSON document on stdout and nothing else there.")
 ]
 
+REDIRECTED_WIDTH = 150
+"""Columns used when stdout is not a terminal (a file, a pipe, CI logs): Rich would otherwise assume 80,
+which folds the plan's tables into unreadable slivers."""
+
 err_console = Console(stderr=True, soft_wrap=True)
-out_console = Console(soft_wrap=False)
+out_console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REDIRECTED_WIDTH)
 
 
 def warn(message: str) -> None:

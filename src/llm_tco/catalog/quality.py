@@ -1,0 +1,160 @@
+"""The quality catalog (``llm_tco/data/quality_scores.yaml``) and the quality ratio the plan filters on.
+
+A candidate's quality ratio is its score ÷ the current model's score on the first benchmark (in the file's
+order) that both have — never across benchmarks or index versions. Arena-style Elo ratings (``scale: elo``)
+enter only as the probability of beating the current model, scaled so that an equal model has ratio 1:
+``ratio = 2 · P(win) = 2 / (1 + 10^((elo_current - elo_candidate) / 400))``.
+
+When no common score exists the ratio is unknown (None) and the plan applies ``quality.unknown`` from the
+configuration; it never invents a score.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from llm_tco.catalog._load import StrictModel, load_bundled, normalise_name
+
+__all__ = [
+    "Benchmark",
+    "QualityCatalog",
+    "QualityEntry",
+    "QualityIndex",
+    "QualityRatio",
+    "Score",
+    "quality_catalog",
+    "quality_index",
+]
+
+
+class Benchmark(StrictModel):
+    """One leaderboard or benchmark; ``percent`` scores are on 0-100, ``elo`` are arena ratings."""
+
+    id: str
+    name: str
+    scale: Literal["percent", "elo"]
+    description: str
+
+
+class Score(StrictModel):
+    """One published score (``value`` null when none was found — kept to record that it was looked for)."""
+
+    benchmark: str
+    value: float | None = Field(ge=0)
+    source: str
+    as_of: date
+
+
+class QualityEntry(StrictModel):
+    """One model: genai-prices id (API models) or open-model catalog slug (open-weight models)."""
+
+    id: str
+    kind: Literal["closed", "open"]
+    aliases: list[str] = Field(default_factory=list)
+    scores: list[Score]
+
+
+class QualityCatalog(StrictModel):
+    """The whole file."""
+
+    schema_version: int
+    benchmarks: list[Benchmark]
+    models: list[QualityEntry]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> QualityCatalog:
+        scales = {b.id: b.scale for b in self.benchmarks}
+        seen: set[str] = set()
+        for entry in self.models:
+            for name in (entry.id, *entry.aliases):
+                key = normalise_name(name)
+                if key in seen:
+                    raise ValueError(f"model name {name!r} appears twice")
+                seen.add(key)
+            for score in entry.scores:
+                if score.benchmark not in scales:
+                    raise ValueError(f"{entry.id}: unknown benchmark {score.benchmark!r}")
+                if score.value is not None and scales[score.benchmark] == "percent" and score.value > 100:
+                    raise ValueError(f"{entry.id}: {score.benchmark} score {score.value} is above 100")
+        return self
+
+
+@functools.cache
+def quality_catalog() -> QualityCatalog:
+    """The bundled quality catalog (validated once)."""
+    return load_bundled("quality_scores.yaml", QualityCatalog)
+
+
+@dataclass(frozen=True)
+class QualityRatio:
+    """A candidate's quality relative to the current model, and where it comes from."""
+
+    ratio: float | None
+    basis: Literal["same-model", "benchmark", "override", "unknown"]
+    benchmark: str | None = None
+    candidate_score: float | None = None
+    current_score: float | None = None
+    note: str | None = None
+
+
+class QualityIndex:
+    """Look-ups over a :class:`QualityCatalog`."""
+
+    def __init__(self, catalog: QualityCatalog) -> None:
+        self._catalog = catalog
+        self._scales = {b.id: b.scale for b in catalog.benchmarks}
+        self._order = [b.id for b in catalog.benchmarks]
+        self._by_name: dict[str, QualityEntry] = {}
+        for entry in catalog.models:
+            for name in (entry.id, *entry.aliases):
+                self._by_name[normalise_name(name)] = entry
+
+    def entry(self, model: str) -> QualityEntry | None:
+        """The entry for a model id or alias (case- and separator-insensitive), or None."""
+        return self._by_name.get(normalise_name(model))
+
+    def closed_models(self) -> list[str]:
+        """Ids of the closed models the catalog covers (the closed-API candidates)."""
+        return [e.id for e in self._catalog.models if e.kind == "closed"]
+
+    def _scores(self, model: str) -> dict[str, float]:
+        entry = self.entry(model)
+        if entry is None:
+            return {}
+        return {s.benchmark: s.value for s in entry.scores if s.value is not None}
+
+    def ratio(self, candidate: str, current: str) -> QualityRatio:
+        """Quality of ``candidate`` relative to ``current`` (see the module docstring)."""
+        if normalise_name(candidate) == normalise_name(current) or (
+            self.entry(candidate) is not None and self.entry(candidate) is self.entry(current)
+        ):
+            return QualityRatio(1.0, "same-model")
+        mine, theirs = self._scores(candidate), self._scores(current)
+        for benchmark in self._order:
+            if benchmark in mine and benchmark in theirs:
+                a, b = mine[benchmark], theirs[benchmark]
+                if self._scales[benchmark] == "elo":
+                    ratio = 2.0 / (1.0 + 10.0 ** ((b - a) / 400.0))
+                elif b > 0:
+                    ratio = a / b
+                else:
+                    continue
+                return QualityRatio(ratio, "benchmark", benchmark, a, b)
+        missing = [m for m, s in ((candidate, mine), (current, theirs)) if not s]
+        note = (
+            f"no published score for {', '.join(missing)}"
+            if missing
+            else f"no benchmark scored for both {candidate} and {current}"
+        )
+        return QualityRatio(None, "unknown", note=note)
+
+
+@functools.cache
+def quality_index() -> QualityIndex:
+    """The index over the bundled catalog."""
+    return QualityIndex(quality_catalog())

@@ -1,0 +1,77 @@
+"""``llm-tco plan``: for each audited workload, the cost of every placement over the horizon, the
+recommendation, break-even and payback; ``--fail-on`` turns it into a CI/cron alarm (exit 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llm_tco.cli.common import DbOption, JsonOption, emit_json, out_console, warn
+from llm_tco.config import Config, load_config
+from llm_tco.errors import PolicyTrippedError
+from llm_tco.plan import PlanDocument, PlanInputs, build_plan, evaluate_policies, parse_fail_on
+from llm_tco.profile import build_profiles
+from llm_tco.report.plan_terminal import render_plan
+from llm_tco.store import open_store
+
+__all__ = ["plan_document", "register"]
+
+
+def plan_document(db: str | None, config: Config, *, config_file: str | None = None) -> PlanDocument:
+    """Profile the store's workloads and plan them (the library call behind ``llm-tco plan``)."""
+    con = open_store(db, read_only=True)
+    try:
+        profiles = build_profiles(
+            con,
+            assumed_peak_to_mean_ratio=config.capacity.peak_to_mean_ratio,
+            min_fit_months=config.growth.min_fit_months,
+            max_fitted_monthly_rate=config.growth.max_fitted_monthly_rate,
+        )
+    finally:
+        con.close()
+    return build_plan(profiles, config, PlanInputs.bundled(), config_file=config_file)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def plan(
+        config_path: Annotated[
+            Path | None,
+            typer.Option(
+                "--config",
+                help="Assumptions file (default: ./llm-tco.toml if present, else built-in defaults).",
+                show_default=False,
+            ),
+        ] = None,
+        db: DbOption = None,
+        json_: JsonOption = False,
+        fail_on: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--fail-on",
+                help="Exit 1 naming the workloads that trip: breakeven-crossed (self-hosting already "
+                "cheaper at today's volume), savings-above=<usd> (the recommendation saves more than "
+                "<usd> NPV over the horizon) or unpriced (usage without a price). Repeatable.",
+                show_default=False,
+            ),
+        ] = None,
+    ) -> None:
+        """Compare closed APIs, hosted open models and self-hosting for each workload, over the horizon."""
+        policies = [parse_fail_on(value) for value in fail_on or []]
+        config, path = load_config(config_path)
+        document = plan_document(db, config, config_file=str(path) if path else None)
+        results = evaluate_policies(document, policies)
+        document = document.model_copy(update={"policies": results})
+        if not document.workloads:
+            warn("no usage in the store: run `llm-tco audit FILES…` first")
+        if json_:
+            emit_json(document)
+        else:
+            render_plan(document, out_console)
+        tripped = [r for r in results if r.tripped]
+        if tripped:
+            raise PolicyTrippedError(
+                "; ".join(f"--fail-on {r.policy} tripped for {', '.join(r.tripped)}" for r in tripped)
+            )

@@ -1,0 +1,151 @@
+"""The ``llm-tco.toml`` model: every planning assumption, its unit, its default and its default's source.
+
+Every key is optional (a file holding only ``[workloads.<name>]`` tables is valid); every table forbids
+unknown keys, so a typo is an error naming its key path instead of a silently ignored assumption. Types are
+strict (a string is not a number), except that an integer is accepted where a float is expected.
+
+Each field carries two pieces of metadata that ``llm_tco.config.template`` writes into the commented file
+``llm-tco init`` produces, so the template can never drift from the defaults:
+
+- ``unit`` — the unit of the value (also in the key name where it has one);
+- ``source`` — where the default comes from: a section of ``shared/reference/PUBLISHED_FIGURES.md`` or a
+  named public source, or "llm-tco assumption" where no published figure exists (change it!).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from llm_tco.config.attribution import AttributionRule
+from llm_tco.config.fields import Strict, field
+from llm_tco.config.sections import (
+    ALL_DEPLOYMENT_MODES,
+    CapacityConfig,
+    DeploymentMode,
+    FineTuningConfig,
+    GpuConfig,
+    GrowthConfig,
+    MigrationConfig,
+    OperationsConfig,
+    OwnedConfig,
+    PlanningConfig,
+    PricesConfig,
+    QualityConfig,
+    StaffingConfig,
+)
+
+__all__ = [
+    "ALL_DEPLOYMENT_MODES",
+    "SOVEREIGNTY_PATTERN",
+    "CapacityConfig",
+    "Config",
+    "Criticality",
+    "DeploymentMode",
+    "FineTuningConfig",
+    "GpuConfig",
+    "GrowthConfig",
+    "MigrationConfig",
+    "OperationsConfig",
+    "OwnedConfig",
+    "PlanningConfig",
+    "PricesConfig",
+    "QualityConfig",
+    "StaffingConfig",
+    "WorkloadConfig",
+]
+
+Criticality = Literal["low", "standard", "high"]
+
+SOVEREIGNTY_PATTERN = re.compile(r"^(any|no-third-party|on-prem|air-gapped|region:[a-z0-9][a-z0-9-]*)$")
+"""``any``; ``region:<code>`` (lower-case code such as ``eu`` or ``us-east``); ``no-third-party`` (no API);
+``on-prem`` and ``air-gapped`` (owned hardware only)."""
+
+
+class WorkloadConfig(Strict):
+    """Per-workload requirements (``[workloads.<name>]``, name as in the audit). Unset keys take the
+    global defaults."""
+
+    quality_floor: float | None = field(
+        None,
+        unit="ratio",
+        source="[quality].floor",
+        description="Minimum quality ratio for this workload.",
+        ge=0,
+        le=10,
+    )
+    ttft_p99_ms: float | None = field(
+        None,
+        unit="ms",
+        source="[capacity].ttft_p99_ms",
+        description="p99 time-to-first-token target.",
+        gt=0,
+    )
+    tpot_p99_ms: float | None = field(
+        None,
+        unit="ms",
+        source="[capacity].tpot_p99_ms",
+        description="p99 time-per-output-token target.",
+        gt=0,
+    )
+    sovereignty: str = field(
+        "any",
+        unit="any | region:<code> | no-third-party | on-prem | air-gapped",
+        source="issue 5 §1",
+        description="Where the workload's data may go.",
+    )
+    criticality: Criticality = field(
+        "standard", unit="low | standard | high", source="issue 5 §1", description="Sets HA spares."
+    )
+    growth_monthly_rate: float | None = field(
+        None,
+        unit="fraction per month",
+        source="[growth]",
+        description="Given demand growth for this workload (overrides the fit).",
+        gt=-1,
+        le=10,
+    )
+    prompts_to_port: int | None = field(
+        None,
+        unit="prompts",
+        source="[migration].prompts_to_port",
+        description="Prompts to port.",
+        ge=0,
+    )
+    quality_ratio_overrides: dict[str, float] = field(
+        {}, unit="ratio, by model id", source="none", description="Measured quality ratios for this workload."
+    )
+
+    @field_validator("sovereignty")
+    @classmethod
+    def _sovereignty(cls, value: str) -> str:
+        if not SOVEREIGNTY_PATTERN.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not one of any, region:<code>, no-third-party, on-prem, air-gapped"
+            )
+        return value
+
+
+class Config(Strict):
+    """The whole ``llm-tco.toml``."""
+
+    planning: PlanningConfig = PlanningConfig()
+    growth: GrowthConfig = GrowthConfig()
+    prices: PricesConfig = PricesConfig()
+    gpu: GpuConfig = GpuConfig()
+    owned: OwnedConfig = OwnedConfig()
+    staffing: StaffingConfig = StaffingConfig()
+    operations: OperationsConfig = OperationsConfig()
+    fine_tuning: FineTuningConfig = FineTuningConfig()
+    migration: MigrationConfig = MigrationConfig()
+    capacity: CapacityConfig = CapacityConfig()
+    quality: QualityConfig = QualityConfig()
+    workloads: dict[str, WorkloadConfig] = Field(default_factory=dict)
+    attribution: list[AttributionRule] = Field(default_factory=list)
+    """``[[attribution]]`` rules mapping usage to workloads (``llm_tco.config.attribution``)."""
+
+    def workload(self, name: str) -> WorkloadConfig:
+        """The workload's table, or the defaults when the file has none for it."""
+        return self.workloads.get(name, WorkloadConfig())

@@ -1,0 +1,134 @@
+"""Per-workload planning context: the configuration resolved for one workload, and its demand over time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from llm_tco.config.model import Config
+from llm_tco.cost.fixed import FixedCosts, migration_cost_usd
+from llm_tco.cost.horizon import FloatArray, growth_factors
+from llm_tco.cost.selfhost import Redundancy
+from llm_tco.plan.doc import GrowthInfo
+from llm_tco.profile.model import WorkloadProfile
+
+__all__ = ["WorkloadContext", "hourly_rate_usd", "workload_context"]
+
+
+@dataclass(frozen=True)
+class WorkloadContext:
+    """What the option generators need to know about one workload."""
+
+    profile: WorkloadProfile
+    config: Config
+    start: datetime
+    months: int
+    growth: GrowthInfo
+    tokens: FloatArray
+    """Monthly tokens over the horizon."""
+    quality_floor: float
+    ttft_p99_ms: float
+    tpot_p99_ms: float
+    sovereignty: str
+    redundancy: Redundancy
+    fixed: FixedCosts
+    migration_usd: float
+    quality_overrides: dict[str, float]
+
+    @property
+    def workload(self) -> str:
+        return self.profile.workload
+
+    @property
+    def current_model(self) -> str | None:
+        current = self.profile.current
+        return (current.model or current.model_raw) if current else None
+
+    @property
+    def today_tokens(self) -> float:
+        return float(self.tokens[0]) if len(self.tokens) else 0.0
+
+
+def hourly_rate_usd(config: Config) -> float:
+    """An engineer-hour: loaded cost per FTE-year ÷ working hours per FTE-year."""
+    return config.staffing.loaded_cost_usd_per_fte_year / config.staffing.hours_per_fte_year
+
+
+def _growth(profile: WorkloadProfile, config: Config) -> GrowthInfo:
+    table = config.workload(profile.workload)
+    fit = profile.growth
+    if table.growth_monthly_rate is not None:
+        return GrowthInfo(
+            monthly_rate=table.growth_monthly_rate,
+            source="workload",
+            r_squared=fit.r_squared,
+            months_used=fit.months_used,
+        )
+    if config.growth.mode == "fixed":
+        return GrowthInfo(
+            monthly_rate=config.growth.monthly_rate,
+            source="configured",
+            r_squared=fit.r_squared,
+            months_used=fit.months_used,
+        )
+    if fit.monthly_rate is not None:
+        return GrowthInfo(
+            monthly_rate=fit.monthly_rate,
+            source="fitted",
+            r_squared=fit.r_squared,
+            months_used=fit.months_used,
+            note=fit.note,
+        )
+    return GrowthInfo(
+        monthly_rate=config.growth.monthly_rate,
+        source="default",
+        r_squared=None,
+        months_used=fit.months_used,
+        note=(fit.note or "no fit") + f"; using growth.monthly_rate = {config.growth.monthly_rate:g}",
+    )
+
+
+def workload_context(profile: WorkloadProfile, config: Config, start: datetime) -> WorkloadContext:
+    """Resolve the global defaults and the workload's own table into one context."""
+    table = config.workload(profile.workload)
+    months = config.planning.horizon_months
+    growth = _growth(profile, config)
+    tokens = profile.monthly.total_tokens * growth_factors(growth.monthly_rate, months)
+    rate = hourly_rate_usd(config)
+    prompts = table.prompts_to_port if table.prompts_to_port is not None else config.migration.prompts_to_port
+    overrides = dict(config.quality.ratio_overrides)
+    overrides.update(table.quality_ratio_overrides)
+    return WorkloadContext(
+        profile=profile,
+        config=config,
+        start=start,
+        months=months,
+        growth=growth,
+        tokens=np.asarray(tokens, dtype=np.float64),
+        quality_floor=table.quality_floor if table.quality_floor is not None else config.quality.floor,
+        ttft_p99_ms=table.ttft_p99_ms if table.ttft_p99_ms is not None else config.capacity.ttft_p99_ms,
+        tpot_p99_ms=table.tpot_p99_ms if table.tpot_p99_ms is not None else config.capacity.tpot_p99_ms,
+        sovereignty=table.sovereignty,
+        redundancy=Redundancy(
+            criticality=table.criticality,
+            spare_replicas=config.capacity.ha_spare_replicas,
+            high_factor=config.capacity.high_criticality_redundancy_factor,
+        ),
+        fixed=FixedCosts.from_assumptions(
+            platform_fte=config.staffing.platform_fte,
+            on_call_fte=config.staffing.on_call_fte,
+            loaded_cost_usd_per_fte_year=config.staffing.loaded_cost_usd_per_fte_year,
+            monitoring_usd_per_month=config.operations.monitoring_usd_per_month,
+            governance_hours_per_month=config.operations.governance_hours_per_month,
+            hourly_rate_usd=rate,
+        ),
+        migration_usd=migration_cost_usd(
+            prompts_to_port=prompts,
+            hours_per_prompt=config.migration.hours_per_prompt,
+            evaluation_hours=config.migration.evaluation_hours,
+            hourly_rate_usd=rate,
+        ),
+        quality_overrides=overrides,
+    )

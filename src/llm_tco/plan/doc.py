@@ -1,0 +1,165 @@
+"""The plan document: one versioned JSON document, of which the terminal table is a rendering.
+
+Money is ``Decimal`` US dollars (not rounded to cents; the CLI's JSON encoder writes numbers). Key names
+carry their units. ``npv_usd`` is the present value of an option's costs over the horizon — positive, lower
+is better. Months are 1-based from the plan's first month.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "PLAN_DOCUMENT_VERSION",
+    "Breakeven",
+    "GrowthInfo",
+    "Option",
+    "PlanDocument",
+    "PlanTotals",
+    "PolicyResult",
+    "Recommendation",
+    "WorkloadBreakeven",
+    "WorkloadPlan",
+]
+
+PLAN_DOCUMENT_VERSION = "1"
+
+Placement = Literal["closed-api", "open-api", "self-hosted"]
+DeploymentName = Literal["on-demand", "reserved-1y", "reserved-3y", "spot", "owned"]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Breakeven(_Doc):
+    """A self-hosted option against the best feasible API option (steady state for the volume; one-off
+    costs included for the payback month)."""
+
+    monthly_tokens: float | None
+    """Monthly volume (tokens) at which the steady-state monthly costs are equal; null when never."""
+    payback_month: int | None
+    """First month (1-based) by which the cumulative cost, one-offs included, is no more than the API's;
+    null when not within the horizon."""
+    against_model: str | None = None
+    """The API option compared against."""
+    volume_multiple: float | None = None
+    """Break-even volume ÷ today's monthly volume."""
+    months_to_reach: float | None = None
+    """Months until today's volume grows to the break-even volume at the workload's growth."""
+    text: str = ""
+
+
+class Option(_Doc):
+    """One placement of a workload, costed over the horizon."""
+
+    id: str
+    placement: Placement
+    provider: str | None
+    model: str
+    """genai-prices model id (API options) or open-model catalog slug (self-hosted)."""
+    open_model: str | None = None
+    gpu: str | None = None
+    gpus: int | None = None
+    """GPUs in the first month (replicas × GPUs per replica)."""
+    gpus_per_replica: int | None = None
+    replicas: int | None = None
+    precision: str | None = None
+    deployment: DeploymentName | None = None
+    monthly_cost_usd: Decimal | None
+    """First month's recurring cost (one-off costs are in ``one_off_cost_usd``)."""
+    one_off_cost_usd: Decimal | None
+    """Migration, fine-tuning and (owned) net hardware purchases over the horizon."""
+    horizon_cost_usd: Decimal | None
+    npv_usd: Decimal | None
+    cost_per_million_tokens_usd: Decimal | None
+    """Horizon cost ÷ horizon tokens × 1M (levelised, everything included)."""
+    quality_ratio: float | None
+    quality_basis: str
+    feasible: bool
+    infeasible_reason: str | None
+    unmet: list[Literal["sovereignty", "quality", "latency", "price", "capacity"]] = []
+    breakeven: Breakeven | None = None
+    monthly_costs_usd: list[Decimal] = []
+    """Month-by-month cost, one-offs included (month 1 first)."""
+    notes: list[str] = []
+
+
+class Recommendation(Option):
+    """The chosen option, with the reasons for the choice."""
+
+    reasons: list[str]
+
+
+class GrowthInfo(_Doc):
+    monthly_rate: float
+    source: Literal["fitted", "configured", "workload", "default"]
+    r_squared: float | None
+    months_used: int
+    note: str | None = None
+
+
+class WorkloadBreakeven(Breakeven):
+    """The workload's break-even: that of its best self-hosted option."""
+
+    option_id: str | None = None
+
+
+class WorkloadPlan(_Doc):
+    workload: str
+    current_provider: str | None
+    current_model: str | None
+    current_monthly_cost_usd: Decimal | None
+    monthly_tokens: float
+    monthly_requests: float
+    growth: GrowthInfo
+    sovereignty: str
+    quality_floor: float
+    criticality: str
+    ttft_p99_ms: float
+    tpot_p99_ms: float
+    peak_to_mean_ratio: float
+    cache_hit_rate: float
+    mean_input_tokens: float | None
+    mean_output_tokens: float | None
+    options: list[Option]
+    best_by_placement: dict[str, str | None]
+    """Placement → id of its best option (null when it has none)."""
+    recommendation: Recommendation | None
+    breakeven: WorkloadBreakeven | None
+    all_constraints_met: bool
+    assumed: list[str] = []
+    notes: list[str] = []
+
+
+class PlanTotals(_Doc):
+    current_monthly_cost_usd: Decimal
+    recommended_monthly_cost_usd: Decimal
+    current_horizon_cost_usd: Decimal
+    recommended_horizon_cost_usd: Decimal
+    recommended_one_off_cost_usd: Decimal
+    workloads_unpriced: list[str] = []
+
+
+class PolicyResult(_Doc):
+    policy: str
+    tripped: list[str]
+    """Workloads that tripped it."""
+
+
+class PlanDocument(_Doc):
+    version: str = PLAN_DOCUMENT_VERSION
+    kind: Literal["llm-tco.plan"] = "llm-tco.plan"
+    start_month: str
+    horizon_months: int
+    discount_rate_per_year: float
+    config_file: str | None
+    price_data: str
+    assumptions: dict[str, float | int | str | None]
+    workloads: list[WorkloadPlan]
+    totals: PlanTotals
+    policies: list[PolicyResult] = []
+    notes: list[str] = []

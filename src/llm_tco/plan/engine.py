@@ -1,0 +1,250 @@
+"""``build_plan``: every workload's options, costed over the horizon, ranked, with a recommendation.
+
+Pure: profiles, configuration and catalog inputs in; a :class:`PlanDocument` out. Floats become ``Decimal``
+dollars in exactly one place, :func:`to_usd`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from llm_tco.catalog.hosted import OPEN_MODEL_PROVIDERS, open_model_slug
+from llm_tco.config.model import Config
+from llm_tco.plan.api_options import api_candidates, stay_candidate
+from llm_tco.plan.candidate import Candidate
+from llm_tco.plan.context import WorkloadContext, workload_context
+from llm_tco.plan.doc import (
+    Breakeven,
+    Option,
+    PlanDocument,
+    PlanTotals,
+    Recommendation,
+    WorkloadBreakeven,
+    WorkloadPlan,
+)
+from llm_tco.plan.explain import breakeven_for, reasons_for
+from llm_tco.plan.inputs import PlanInputs
+from llm_tco.plan.selfhosted import models_meeting_floor, selfhosted_candidates
+from llm_tco.profile.model import WorkloadProfile
+from llm_tco.units import TOKENS_PER_MILLION
+
+__all__ = ["build_plan", "plan_start", "to_usd"]
+
+PLACEMENTS = ("closed-api", "open-api", "self-hosted")
+
+
+def to_usd(value: float) -> Decimal:
+    """The one conversion of a float amount (from the vectorised cost model) to Decimal dollars, kept to
+    the micro-dollar (the JSON contract asks for at least 6 decimals)."""
+    return Decimal(f"{value:.6f}")
+
+
+def plan_start(profiles: list[WorkloadProfile], config: Config) -> datetime:
+    """The plan's first month: ``planning.start_month``, else the month after the last audited month."""
+    if config.planning.start_month:
+        year, month = (int(part) for part in config.planning.start_month.split("-"))
+        return datetime(year, month, 1)
+    months = [m.month for p in profiles for m in p.months]
+    if not months:
+        now = datetime.now()
+        return datetime(now.year, now.month, 1)
+    year, month = (int(part) for part in max(months).split("-"))
+    return datetime(year + month // 12, month % 12 + 1, 1)
+
+
+def _current_placement(profile: WorkloadProfile) -> str:
+    current = profile.current
+    if current and current.provider in OPEN_MODEL_PROVIDERS and open_model_slug(current.model or ""):
+        return "open-api"
+    return "closed-api"
+
+
+def _option(candidate: Candidate, context: WorkloadContext, breakeven: Breakeven | None) -> Option:
+    rate = context.config.planning.discount_rate_per_year
+    priced = candidate.priced
+    flows = candidate.flows_usd if priced else None
+    horizon = candidate.horizon_usd
+    tokens = float(candidate.tokens.sum())
+    unmet = list(candidate.unmet)
+    return Option(
+        id=candidate.id,
+        placement=candidate.placement,
+        provider=candidate.provider,
+        model=candidate.model,
+        open_model=candidate.open_model,
+        gpu=candidate.gpu,
+        gpus=candidate.gpus,
+        gpus_per_replica=candidate.gpus_per_replica,
+        replicas=candidate.replicas,
+        precision=candidate.precision,
+        deployment=candidate.deployment,
+        monthly_cost_usd=to_usd(float(candidate.recurring_usd[0]))
+        if candidate.recurring_usd is not None
+        else None,
+        one_off_cost_usd=to_usd(float(candidate.one_off_usd.sum()))
+        if candidate.one_off_usd is not None
+        else None,
+        horizon_cost_usd=to_usd(horizon) if horizon is not None else None,
+        npv_usd=to_usd(candidate.npv(rate) or 0.0) if priced else None,
+        cost_per_million_tokens_usd=(
+            to_usd(horizon / tokens * TOKENS_PER_MILLION) if horizon is not None and tokens > 0 else None
+        ),
+        quality_ratio=candidate.quality.ratio,
+        quality_basis=candidate.quality.basis,
+        feasible=candidate.feasible,
+        infeasible_reason="; ".join(candidate.unmet.values()) or None,
+        unmet=unmet,
+        breakeven=breakeven,
+        monthly_costs_usd=[to_usd(float(v)) for v in flows] if flows is not None else [],
+        notes=candidate.notes,
+    )
+
+
+def _plan_workload(
+    profile: WorkloadProfile, config: Config, inputs: PlanInputs, start: datetime
+) -> WorkloadPlan:
+    context = workload_context(profile, config, start)
+    rate = config.planning.discount_rate_per_year
+    stay = stay_candidate(context, inputs, _current_placement(profile))
+    apis = api_candidates(context, inputs)
+    # Open models below the quality floor can only matter when nothing meets every constraint: cost them
+    # only then (the capacity model is the expensive part of the plan).
+    good = models_meeting_floor(context, inputs)
+    selfhosted, evaluated = selfhosted_candidates(context, inputs, good)
+    candidates = [stay, *apis, *selfhosted]
+    ranked = sorted((c for c in candidates if c.priced), key=lambda c: c.rank_key(rate))
+    if not (ranked and ranked[0].feasible):
+        rest = [m for m in inputs.open_models if m not in good]
+        more, more_evaluated = selfhosted_candidates(context, inputs, rest)
+        selfhosted += more
+        evaluated += more_evaluated
+        candidates += more
+        ranked = sorted((c for c in candidates if c.priced), key=lambda c: c.rank_key(rate))
+    chosen = ranked[0] if ranked and ranked[0].hard_ok else None
+    feasible = [c for c in ranked if c.feasible]
+
+    api_pool = [c for c in ranked if c.placement != "self-hosted" and c.feasible]
+    reference_api = api_pool[0] if api_pool else (stay if stay.priced else None)
+    breakevens = {c.id: breakeven_for(c, reference_api, context) for c in selfhosted}
+
+    options = [
+        _option(c, context, breakevens.get(c.id)) for c in sorted(candidates, key=lambda c: c.rank_key(rate))
+    ]
+    best = {p: next((c.id for c in ranked if c.placement == p), None) for p in PLACEMENTS}
+    recommendation = None
+    notes = [f"{evaluated} self-hosted configurations costed; listed: the best GPU per open model and mode"]
+    if len(good) < len(inputs.open_models) and ranked and ranked[0].feasible:
+        notes.append(
+            "open models below the quality floor were not costed for self-hosting "
+            "(an option meets every constraint)"
+        )
+    if chosen is not None:
+        runner_up = next((c for c in ranked if c is not chosen and c.hard_ok), None)
+        chosen_doc = next(o for o in options if o.id == chosen.id)
+        recommendation = Recommendation(
+            **chosen_doc.model_dump(), reasons=reasons_for(chosen, stay, len(feasible), context, runner_up)
+        )
+    else:
+        notes.append("no priced option meets the workload's sovereignty constraint")
+    best_self = next((c for c in ranked if c.placement == "self-hosted"), None)
+    workload_breakeven = None
+    best_breakeven = breakevens.get(best_self.id) if best_self is not None else None
+    if best_self is not None and best_breakeven is not None:
+        workload_breakeven = WorkloadBreakeven(**best_breakeven.model_dump(), option_id=best_self.id)
+    return WorkloadPlan(
+        workload=profile.workload,
+        current_provider=profile.current.provider if profile.current else None,
+        current_model=context.current_model,
+        current_monthly_cost_usd=profile.monthly_cost_usd,
+        monthly_tokens=profile.monthly.total_tokens,
+        monthly_requests=profile.monthly.requests,
+        growth=context.growth,
+        sovereignty=context.sovereignty,
+        quality_floor=context.quality_floor,
+        criticality=context.redundancy.criticality,
+        ttft_p99_ms=context.ttft_p99_ms,
+        tpot_p99_ms=context.tpot_p99_ms,
+        peak_to_mean_ratio=profile.peak_to_mean_ratio,
+        cache_hit_rate=profile.cache_hit_rate,
+        mean_input_tokens=profile.input_length.mean,
+        mean_output_tokens=profile.output_length.mean,
+        options=options,
+        best_by_placement=best,
+        recommendation=recommendation,
+        breakeven=workload_breakeven,
+        all_constraints_met=bool(chosen and chosen.feasible),
+        assumed=list(profile.assumed),
+        notes=notes,
+    )
+
+
+def _totals(plans: list[WorkloadPlan]) -> PlanTotals:
+    zero = Decimal(0)
+    current = sum((p.current_monthly_cost_usd or zero for p in plans), zero)
+    recommended = sum((p.recommendation.monthly_cost_usd or zero for p in plans if p.recommendation), zero)
+
+    def stay_horizon(plan: WorkloadPlan) -> Decimal:
+        stay = next((o for o in plan.options if o.id == "stay"), None)
+        return stay.horizon_cost_usd or zero if stay else zero
+
+    return PlanTotals(
+        current_monthly_cost_usd=current,
+        recommended_monthly_cost_usd=recommended,
+        current_horizon_cost_usd=sum((stay_horizon(p) for p in plans), zero),
+        recommended_horizon_cost_usd=sum(
+            (p.recommendation.horizon_cost_usd or zero for p in plans if p.recommendation), zero
+        ),
+        recommended_one_off_cost_usd=sum(
+            (p.recommendation.one_off_cost_usd or zero for p in plans if p.recommendation), zero
+        ),
+        workloads_unpriced=[p.workload for p in plans if p.current_monthly_cost_usd is None],
+    )
+
+
+def build_plan(
+    profiles: list[WorkloadProfile],
+    config: Config,
+    inputs: PlanInputs,
+    *,
+    config_file: str | None = None,
+) -> PlanDocument:
+    """The plan for every profiled workload (see the module docstring)."""
+    start = plan_start(profiles, config)
+    plans = [_plan_workload(p, config, inputs, start) for p in profiles]
+    notes = [
+        "fixed platform costs (staffing, on-call, monitoring, governance) are charged in full to each "
+        "self-hosted option; a platform shared by several workloads would divide them",
+        "owned hardware: purchases are one-off costs in the month the fleet grows; the remaining book value "
+        "is credited in the last month; break-even uses straight-line depreciation instead",
+    ]
+    unknown = sorted(set(config.workloads) - {p.workload for p in profiles})
+    if unknown:
+        notes.append(f"[workloads] tables with no usage in the store: {', '.join(unknown)}")
+    return PlanDocument(
+        start_month=f"{start:%Y-%m}",
+        horizon_months=config.planning.horizon_months,
+        discount_rate_per_year=config.planning.discount_rate_per_year,
+        config_file=config_file,
+        price_data=inputs.price_data,
+        assumptions=_assumptions(config),
+        workloads=plans,
+        totals=_totals(plans),
+        notes=notes,
+    )
+
+
+def _assumptions(config: Config) -> dict[str, float | int | str | None]:
+    """The global assumptions in force, flattened as ``section.key`` (scalars only)."""
+    out: dict[str, float | int | str | None] = {}
+    for section_name in type(config).model_fields:
+        section = getattr(config, section_name)
+        if not isinstance(section, BaseModel):
+            continue
+        for key in type(section).model_fields:
+            value = getattr(section, key)
+            if value is None or isinstance(value, int | float | str):
+                out[f"{section_name}.{key}"] = value
+    return out

@@ -1,0 +1,143 @@
+"""Everything the plan reads besides the workload profiles and the configuration, as plain values.
+
+``build_plan`` is pure: it takes a :class:`PlanInputs`. :meth:`PlanInputs.bundled` assembles one from the
+catalogs (GPUs, open models, capacity calibration, quality scores, hosted offers, API regions) and the
+genai-prices data in force; tests build their own.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from llm_tco.capacity.specs import EfficiencyParams, GpuSpec, ModelSpec
+from llm_tco.catalog.quality import QualityIndex
+from llm_tco.pricing.rates import PartitionRates
+
+__all__ = ["ApiPricer", "CloudPrice", "GpuOffer", "PlanInputs", "ResolvedApiModel"]
+
+
+@dataclass(frozen=True)
+class CloudPrice:
+    """One published cloud price per GPU-hour (``regions`` None: the catalog has no region data)."""
+
+    provider: str
+    usd_per_gpu_hour: float
+    regions: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, eq=False)
+class GpuOffer:
+    """A GPU as the plan needs it: spec for the capacity model, power, purchase and cloud prices."""
+
+    id: str
+    spec: GpuSpec
+    tdp_w: float | None
+    purchase_price_usd: float | None
+    cloud_prices: dict[str, tuple[CloudPrice, ...]]
+    """Deployment mode → published prices (modes without a published price are derived by the plan)."""
+
+
+@dataclass(frozen=True)
+class ResolvedApiModel:
+    """An API model genai-prices can price: its provider, model id and rates for a request shape."""
+
+    provider: str
+    model: str
+    rates: PartitionRates
+
+
+ApiPricer = Callable[[str | None, str, datetime, int], ResolvedApiModel | None]
+"""(provider or None, model, instant, mean input tokens per request) → rates, or None when unpriced."""
+
+
+@dataclass(frozen=True, eq=False)
+class PlanInputs:
+    """Catalog values for :func:`llm_tco.plan.build_plan` (compared and hashed by identity, so that the
+    capacity look-ups can be memoised per inputs)."""
+
+    gpus: tuple[GpuOffer, ...]
+    open_models: dict[str, ModelSpec]
+    efficiency: EfficiencyParams
+    quality: QualityIndex
+    hosted: tuple[tuple[str, str, str], ...]
+    """(provider, genai-prices model id, open-model slug) of every hosted open-weight offer."""
+    api_regions: dict[str, tuple[str, ...] | None]
+    """Provider → regions (None: unknown)."""
+    pricer: ApiPricer
+    price_data: str = "genai-prices"
+    engine: str = "vllm"
+    notes: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def bundled(cls) -> PlanInputs:
+        """The catalogs shipped with llm-tco and the genai-prices data in force (built once per process)."""
+        return _bundled()
+
+    @classmethod
+    def _load_bundled(cls) -> PlanInputs:
+        from llm_tco.catalog.calibration import calibration_params
+        from llm_tco.catalog.gpus import gpu_spec as make_gpu_spec
+        from llm_tco.catalog.gpus import list_gpus
+        from llm_tco.catalog.hosted import api_regions, hosted_offers
+        from llm_tco.catalog.open_models import list_open_models, model_spec
+        from llm_tco.catalog.quality import quality_index
+        from llm_tco.pricing.snapshot import price_data_version
+
+        gpus = []
+        for gpu in list_gpus():
+            prices: dict[str, list[CloudPrice]] = {}
+            for price in gpu.cloud_prices:
+                listed = tuple(price.regions) if price.regions is not None else None
+                prices.setdefault(price.deployment, []).append(
+                    CloudPrice(price.provider, price.usd_per_gpu_hour, listed)
+                )
+            gpus.append(
+                GpuOffer(
+                    id=gpu.id,
+                    spec=make_gpu_spec(gpu),
+                    tdp_w=gpu.tdp_w,
+                    purchase_price_usd=gpu.purchase_price_usd.value,
+                    cloud_prices={mode: tuple(p) for mode, p in prices.items()},
+                )
+            )
+        regions = api_regions()
+        providers = {entry.provider for entry in regions.providers}
+        return cls(
+            gpus=tuple(gpus),
+            open_models={m.id: model_spec(m) for m in list_open_models()},
+            efficiency=calibration_params(),
+            quality=quality_index(),
+            hosted=tuple((o.provider, o.model, o.open_model) for o in hosted_offers()),
+            api_regions={p: regions.regions(p) for p in providers},
+            pricer=genai_prices_pricer,
+            price_data=price_data_version().label,
+        )
+
+
+@functools.cache
+def _bundled() -> PlanInputs:
+    return PlanInputs._load_bundled()
+
+
+def genai_prices_pricer(
+    provider: str | None, model: str, at: datetime, mean_input_tokens: int
+) -> ResolvedApiModel | None:
+    """Rates of a model in the genai-prices data in force (standard tier, no batch), for requests of
+    ``mean_input_tokens`` input (which selects a long-context tier)."""
+    from llm_tco.pricing.rates import rates_at
+    from llm_tco.pricing.resolve import resolve_model
+
+    resolution = resolve_model(provider, model)
+    if resolution.model_info is None or resolution.provider is None or resolution.model is None:
+        return None
+    rates = rates_at(
+        resolution.model_info,
+        at,
+        None,
+        variants_apply=resolution.variants_apply,
+        input_tokens=mean_input_tokens,
+    )
+    return ResolvedApiModel(resolution.provider, resolution.model, rates)

@@ -1,0 +1,316 @@
+"""Self-hosted options: open model × GPU × replica shape (GPUs, precision) × deployment mode.
+
+For each (model, GPU) the replica shape is the one with the lowest GPU-hours per token among those the
+capacity model says fit and meet the workload's p99 TTFT/TPOT targets (a shape that fits but cannot meet
+them is kept only when none can, sized at relaxed targets and flagged ``latency``). Each deployment mode is
+then costed over the horizon (``llm_tco.cost.selfhost``) with the fixed costs of running a platform, the
+fine-tuning runs and the migration. The plan keeps, per (model, mode), the best GPU.
+"""
+
+from __future__ import annotations
+
+import functools
+import statistics
+from dataclasses import dataclass
+
+from llm_tco.capacity.predict import ReplicaCapacity, replica_capacity
+from llm_tco.catalog.hosted import region_matches
+from llm_tco.config.model import Config
+from llm_tco.cost.fixed import one_off_flows
+from llm_tco.cost.selfhost import SelfHostedEconomics, owned_capex_cash_flows
+from llm_tco.plan.candidate import Candidate, quality_check, selfhosted_sovereignty
+from llm_tco.plan.context import WorkloadContext
+from llm_tco.plan.inputs import CloudPrice, GpuOffer, PlanInputs
+
+__all__ = ["ReplicaShape", "best_shape", "cloud_price", "models_meeting_floor", "selfhosted_candidates"]
+
+_TP_CHOICES = (1, 2, 4, 8)
+_RELAXED_TTFT_MS = 60_000.0
+_RELAXED_TPOT_MS = 1_000.0
+
+
+@dataclass(frozen=True)
+class ReplicaShape:
+    """One replica: GPUs in tensor parallel, precision, and what it sustains (prompt + output tokens/s)."""
+
+    gpus_per_replica: int
+    precision: str
+    tokens_per_s: float
+    meets_latency: bool
+
+
+def _total_tokens_per_s(capacity: ReplicaCapacity, input_len: float, output_len: float) -> float:
+    return capacity.output_tokens_per_s * (input_len + output_len) / output_len
+
+
+def best_shape(
+    context: WorkloadContext, inputs: PlanInputs, model: str, gpu: GpuOffer
+) -> ReplicaShape | None:
+    """The cheapest replica shape per token for ``model`` on ``gpu`` (see the module docstring).
+
+    Per precision, the smallest tensor-parallel size that fits and the next one up are tried (a larger
+    replica leaves more memory for the KV cache, which pays off for long prompts; beyond that, the
+    communication cost of tensor parallelism makes more GPUs per replica dearer per token).
+    """
+    input_len = context.profile.input_length.mean
+    output_len = context.profile.output_length.mean
+    if not input_len or not output_len:
+        return None
+    best: ReplicaShape | None = None
+    limit = context.config.gpu.max_gpus_per_replica
+    for precision in context.config.capacity.precisions:
+        tried = 0
+        for tp in (t for t in _TP_CHOICES if t <= limit):
+            if tried == 2:
+                break
+            shape = _shape(context, inputs, model, gpu, precision, tp, input_len, output_len)
+            if shape is None:
+                continue
+            tried += 1
+            if shape.tokens_per_s > 0 and (best is None or _better(shape, best)):
+                best = shape
+    return best
+
+
+@functools.lru_cache(maxsize=65536)
+def _capacity(
+    inputs: PlanInputs,
+    model: str,
+    gpu: GpuOffer,
+    precision: str,
+    tp: int,
+    lengths: tuple[float, float, float, float],
+) -> ReplicaCapacity:
+    """The capacity model's answer, memoised (plans re-ask the same shapes across modes and runs)."""
+    input_len, output_len, ttft, tpot = lengths
+    return replica_capacity(
+        inputs.open_models[model],
+        gpu.spec,
+        inputs.efficiency,
+        tp=tp,
+        precision=precision,
+        engine=inputs.engine,
+        input_len=input_len,
+        output_len=output_len,
+        ttft_p99_ms=ttft,
+        tpot_p99_ms=tpot,
+    )
+
+
+def _shape(
+    context: WorkloadContext,
+    inputs: PlanInputs,
+    model: str,
+    gpu: GpuOffer,
+    precision: str,
+    tp: int,
+    input_len: float,
+    output_len: float,
+) -> ReplicaShape | None:
+    """The replica at the workload's latency targets, else at relaxed ones (flagged); None if it does not
+    fit; zero throughput if it meets neither."""
+    for ttft, tpot, meets in (
+        (context.ttft_p99_ms, context.tpot_p99_ms, True),
+        (_RELAXED_TTFT_MS, _RELAXED_TPOT_MS, False),
+    ):
+        capacity = _capacity(inputs, model, gpu, precision, tp, (input_len, output_len, ttft, tpot))
+        if not capacity.fits:
+            return None
+        if capacity.output_tokens_per_s > 0:
+            return ReplicaShape(tp, precision, _total_tokens_per_s(capacity, input_len, output_len), meets)
+    return ReplicaShape(tp, precision, 0.0, False)
+
+
+def _better(a: ReplicaShape, b: ReplicaShape) -> bool:
+    if a.meets_latency != b.meets_latency:
+        return a.meets_latency
+    return a.gpus_per_replica / a.tokens_per_s < b.gpus_per_replica / b.tokens_per_s
+
+
+def cloud_price(
+    gpu: GpuOffer, mode: str, config: Config, region: str | None
+) -> tuple[float, tuple[str, ...] | None, str | None] | None:
+    """($/GPU-hour, regions of the prices used, note) for a cloud mode, or None when there is no price.
+
+    Published prices (of ``gpu.cloud_provider`` when set) are preferred; for a ``region:<code>`` workload,
+    those listing the region. A mode with no published price is derived from on-demand with the configured
+    discount, and the note says so. Several prices: their median.
+    """
+
+    def published(which: str) -> list[CloudPrice]:
+        prices = list(gpu.cloud_prices.get(which, ()))
+        if config.gpu.cloud_provider:
+            prices = [p for p in prices if p.provider == config.gpu.cloud_provider]
+        if region is not None:
+            listed = [p for p in prices if p.regions and region_matches(region, p.regions)]
+            prices = listed or prices
+        return prices
+
+    prices = published(mode)
+    note = None
+    factor = 1.0
+    if not prices and mode != "on-demand":
+        discount = {
+            "reserved-1y": config.gpu.reserved_1y_discount,
+            "reserved-3y": config.gpu.reserved_3y_discount,
+            "spot": config.gpu.spot_discount,
+        }[mode]
+        prices = published("on-demand")
+        factor = 1.0 - discount
+        note = f"{mode} price derived: on-demand × (1 - {discount:g})"
+    if not prices:
+        return None
+    hourly = float(statistics.median(p.usd_per_gpu_hour for p in prices)) * factor
+    regions: set[str] = set()
+    for p in prices:
+        if p.regions is None:
+            return hourly, None, note
+        regions.update(p.regions)
+    return hourly, tuple(sorted(regions)), note
+
+
+def _economics(
+    context: WorkloadContext, gpu: GpuOffer, shape: ReplicaShape, mode: str, hourly: float
+) -> SelfHostedEconomics:
+    config = context.config
+    owned_price = config.owned.purchase_price_usd_per_gpu.get(gpu.id, gpu.purchase_price_usd or 0.0)
+    return SelfHostedEconomics(
+        deployment=mode,  # type: ignore[arg-type]
+        gpus_per_replica=shape.gpus_per_replica,
+        replica_tokens_per_s=shape.tokens_per_s,
+        target_utilisation=config.capacity.target_utilisation,
+        peak_to_mean_ratio=context.profile.peak_to_mean_ratio,
+        redundancy=context.redundancy,
+        gpu_hourly_usd=hourly,
+        capacity_overhead=config.gpu.spot_preemption_overhead if mode == "spot" else 0.0,
+        purchase_price_usd_per_gpu=owned_price,
+        useful_life_months=config.owned.useful_life_years * 12,
+        residual_value_fraction=config.owned.residual_value_fraction,
+        tdp_w=gpu.tdp_w or 0.0,
+        idle_power_fraction=config.owned.idle_power_fraction,
+        pue=config.owned.pue,
+        electricity_usd_per_kwh=config.owned.electricity_usd_per_kwh,
+        hosting_usd_per_kw_month=config.owned.hosting_usd_per_kw_month,
+    )
+
+
+def _candidate(
+    context: WorkloadContext, inputs: PlanInputs, model: str, gpu: GpuOffer, shape: ReplicaShape, mode: str
+) -> Candidate | None:
+    config = context.config
+    region = (
+        context.sovereignty.removeprefix("region:") if context.sovereignty.startswith("region:") else None
+    )
+    notes: list[str] = []
+    regions: tuple[str, ...] | None = None
+    if mode == "owned":
+        purchase = config.owned.purchase_price_usd_per_gpu.get(gpu.id, gpu.purchase_price_usd)
+        if purchase is None or gpu.tdp_w is None:
+            return None
+        hourly = 0.0
+    else:
+        priced = cloud_price(gpu, mode, config, region)
+        if priced is None:
+            return None
+        hourly, regions, note = priced
+        if note:
+            notes.append(note)
+    economics = _economics(context, gpu, shape, mode, hourly)
+    months = economics.months(context.tokens)
+    n = context.months
+    recurring = months.gpu_cost_usd + context.fixed.months(n)
+    ft = config.fine_tuning
+    one_off = one_off_flows(
+        n,
+        month_one_usd=context.migration_usd + ft.one_off_usd,
+        periodic_usd=ft.periodic_usd,
+        period_months=ft.period_months,
+    )
+    if mode == "owned":
+        one_off = one_off + owned_capex_cash_flows(
+            months.gpus,
+            purchase_price_usd_per_gpu=economics.purchase_price_usd_per_gpu,
+            useful_life_months=economics.useful_life_months,
+            residual_value_fraction=economics.residual_value_fraction,
+        )
+    ratio, quality_problem = quality_check(
+        context, model, inputs.quality.ratio(model, context.current_model or "")
+    )
+    candidate = Candidate(
+        id=f"self-hosted:{model}:{gpu.id}:{mode}",
+        placement="self-hosted",
+        provider=None,
+        model=model,
+        open_model=model,
+        tokens=context.tokens,
+        recurring_usd=recurring,
+        one_off_usd=one_off,
+        quality=ratio,
+        gpu=gpu.id,
+        gpus=int(months.gpus[0]),
+        gpus_per_replica=shape.gpus_per_replica,
+        replicas=int(months.replicas[0]),
+        precision=shape.precision,
+        deployment=mode,
+        economics=economics,
+        fixed_monthly_usd=context.fixed.monthly_usd,
+        notes=notes,
+    )
+    if quality_problem:
+        candidate.unmet["quality"] = quality_problem
+    if not shape.meets_latency:
+        candidate.unmet["latency"] = (
+            f"no {gpu.id} replica of {model} meets p99 TTFT {context.ttft_p99_ms:g} ms / "
+            f"TPOT {context.tpot_p99_ms:g} ms (sized at relaxed targets)"
+        )
+    problem, assumption = selfhosted_sovereignty(context, mode, regions)
+    if problem:
+        candidate.unmet["sovereignty"] = problem
+    if assumption:
+        candidate.notes.append(assumption)
+    return candidate
+
+
+def models_meeting_floor(context: WorkloadContext, inputs: PlanInputs, fallback: int = 3) -> list[str]:
+    """Open models whose quality ratio meets the workload's floor (or is overridden / assumed to); when
+    none does, the ``fallback`` best-scored ones, so that each placement still shows its best option."""
+    current = context.current_model or ""
+    checked = [
+        (model, *quality_check(context, model, inputs.quality.ratio(model, current)))
+        for model in inputs.open_models
+    ]
+    good = [model for model, _, problem in checked if problem is None]
+    if good:
+        return good
+    scored = sorted(
+        ((ratio.ratio, model) for model, ratio, _ in checked if ratio.ratio is not None), reverse=True
+    )
+    return [model for _, model in scored[:fallback]]
+
+
+def selfhosted_candidates(
+    context: WorkloadContext, inputs: PlanInputs, models: list[str] | None = None
+) -> tuple[list[Candidate], int]:
+    """The best GPU per (open model, deployment mode) for ``models`` (default: every catalog model), and
+    how many configurations were costed in all."""
+    config = context.config
+    rate = config.planning.discount_rate_per_year
+    best: dict[tuple[str, str], Candidate] = {}
+    evaluated = 0
+    allowed = set(config.gpu.gpus)
+    for model in inputs.open_models if models is None else models:
+        for gpu in inputs.gpus:
+            if allowed and gpu.id not in allowed:
+                continue
+            shape = best_shape(context, inputs, model, gpu)
+            if shape is None:
+                continue
+            for mode in config.gpu.deployment_modes:
+                candidate = _candidate(context, inputs, model, gpu, shape, mode)
+                if candidate is None:
+                    continue
+                evaluated += 1
+                key = (model, mode)
+                if key not in best or candidate.rank_key(rate) < best[key].rank_key(rate):
+                    best[key] = candidate
+    return list(best.values()), evaluated

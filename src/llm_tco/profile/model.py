@@ -1,0 +1,113 @@
+"""Workload profiles: one small record per workload, everything the plan needs from the audit store.
+
+"Today" is the last 30 days of the store (fewer when it holds less), scaled to a 730-hour month; the monthly
+series gives the growth trend. Figures the data's grain cannot give (daily buckets have no peak hour and no
+per-request lengths) take the configured assumption and are named in ``assumed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+__all__ = ["GrowthFit", "LengthStats", "ModelSpend", "MonthlyPoint", "TokenMix", "WorkloadProfile"]
+
+
+@dataclass(frozen=True)
+class TokenMix:
+    """Token and request counts over some period (canonical convention: input includes cache reads and
+    writes, cache writes include the 1-hour part, output includes reasoning)."""
+
+    requests: float = 0.0
+    input_tokens: float = 0.0
+    cache_read_tokens: float = 0.0
+    cache_write_tokens: float = 0.0
+    cache_write_1h_tokens: float = 0.0
+    output_tokens: float = 0.0
+    reasoning_tokens: float = 0.0
+
+    @property
+    def total_tokens(self) -> float:
+        return self.input_tokens + self.output_tokens
+
+    def scaled(self, factor: float) -> TokenMix:
+        return TokenMix(
+            self.requests * factor,
+            self.input_tokens * factor,
+            self.cache_read_tokens * factor,
+            self.cache_write_tokens * factor,
+            self.cache_write_1h_tokens * factor,
+            self.output_tokens * factor,
+            self.reasoning_tokens * factor,
+        )
+
+
+@dataclass(frozen=True)
+class MonthlyPoint:
+    """One calendar month of a workload."""
+
+    month: str
+    """``YYYY-MM``."""
+    tokens: TokenMix
+    cost_usd: Decimal | None
+    """NULL when any usage of the month is unpriced."""
+    complete: bool
+    """Whether the store covers the whole month (only complete months feed the growth fit)."""
+
+
+@dataclass(frozen=True)
+class LengthStats:
+    """Tokens per request: mean, and percentiles where request-level rows exist (else None, assumed)."""
+
+    mean: float | None
+    p50: float | None = None
+    p90: float | None = None
+    p99: float | None = None
+
+
+@dataclass(frozen=True)
+class GrowthFit:
+    """Log-linear fit of monthly tokens: ln T = a + b·month, growth = e^b - 1 per month."""
+
+    monthly_rate: float | None
+    r_squared: float | None
+    months_used: int
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelSpend:
+    """One model's usage in the workload's last 30 days (scaled to a month)."""
+
+    provider: str | None
+    model: str | None
+    """genai-prices model id; None when unresolved."""
+    model_raw: str
+    monthly_cost_usd: Decimal | None
+    monthly_tokens: float
+
+
+@dataclass(frozen=True)
+class WorkloadProfile:
+    """Everything the plan needs about one workload."""
+
+    workload: str
+    monthly: TokenMix
+    """Today's monthly volume (last 30 days scaled to 730 hours)."""
+    monthly_cost_usd: Decimal | None
+    """Today's monthly cost of the priced usage; None when nothing is priced."""
+    unpriced_share: float
+    """Share of today's tokens that no price applies to."""
+    input_length: LengthStats
+    output_length: LengthStats
+    peak_to_mean_ratio: float
+    cache_hit_rate: float
+    """Cache-read tokens ÷ input tokens."""
+    current: ModelSpend | None
+    """The highest-spend model (highest-volume when nothing is priced)."""
+    models: tuple[ModelSpend, ...]
+    months: tuple[MonthlyPoint, ...]
+    growth: GrowthFit
+    window_days: float
+    assumed: tuple[str, ...] = field(default=())
+    """Figures taken from configured assumptions because the data's grain cannot give them."""

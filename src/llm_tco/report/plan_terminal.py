@@ -1,0 +1,130 @@
+"""Rendering the plan document for people: per workload, today's cost, the best option of each placement,
+the recommendation and its reasons, break-even and payback; then the organisation total."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.console import Console
+from rich.table import Table
+
+from llm_tco.plan.doc import Option, PlanDocument, WorkloadPlan
+
+__all__ = ["render_plan"]
+
+
+def _usd(value: Decimal | float | None) -> str:
+    if value is None:
+        return "unpriced"
+    v = float(value)
+    return f"${v:,.0f}" if abs(v) >= 100 else f"${v:,.2f}"
+
+
+def _tokens(value: float | None) -> str:
+    if value is None:
+        return "—"
+    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(value) >= size:
+            return f"{value / size:,.1f}{unit}"
+    return f"{value:,.0f}"
+
+
+def _describe(option: Option) -> str:
+    if option.placement == "self-hosted":
+        return (
+            f"{option.model} on {option.replicas} × {option.gpus_per_replica} {option.gpu} "
+            f"({option.precision}, {option.deployment})"
+        )
+    where = f" via {option.provider}" if option.provider else ""
+    return f"{option.model}{where}" + (" (today)" if option.id == "stay" else "")
+
+
+def _options_table(plan: WorkloadPlan) -> Table:
+    table = Table(show_edge=False, header_style="bold", pad_edge=False)
+    table.add_column("placement", no_wrap=True)
+    table.add_column("best option", overflow="fold", ratio=1)
+    for header in ("month 1", "one-off", "NPV", "$/1M tok", "quality"):
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    by_id = {o.id: o for o in plan.options}
+    chosen = plan.recommendation.id if plan.recommendation else None
+    for placement, option_id in plan.best_by_placement.items():
+        option = by_id.get(option_id) if option_id else None
+        if option is None:
+            table.add_row(placement, "—", "", "", "", "", "", "none priced")
+            continue
+        status = "ok" if option.feasible else "✗ " + ", ".join(option.unmet)
+        marker = "[bold green]★ [/]" if option.id == chosen else ""
+        table.add_row(
+            placement,
+            marker + _describe(option),
+            _usd(option.monthly_cost_usd),
+            _usd(option.one_off_cost_usd),
+            _usd(option.npv_usd),
+            _usd(option.cost_per_million_tokens_usd),
+            "—" if option.quality_ratio is None else f"{option.quality_ratio:.2f}",
+            status,
+        )
+    return table
+
+
+def _workload(plan: WorkloadPlan, console: Console) -> None:
+    growth = plan.growth
+    fit = f", R² {growth.r_squared:.2f}" if growth.r_squared is not None and growth.source == "fitted" else ""
+    console.print(
+        f"[bold]{plan.workload}[/] — today {_usd(plan.current_monthly_cost_usd)}/month on "
+        f"{plan.current_model or 'unknown'}, {_tokens(plan.monthly_tokens)} tokens/month, growth "
+        f"{growth.monthly_rate:+.1%}/month ({growth.source}{fit}); sovereignty {plan.sovereignty}, "
+        f"quality floor {plan.quality_floor:.2f}",
+        highlight=False,
+    )
+    console.print(_options_table(plan))
+    rec = plan.recommendation
+    if rec is None:
+        console.print("  [red]no option meets the hard constraints (sovereignty)[/]")
+    else:
+        headline = (
+            "recommend" if plan.all_constraints_met else "[yellow]recommend (not every constraint met)[/]"
+        )
+        console.print(f"  {headline}: [bold]{_describe(rec)}[/]", highlight=False)
+        for reason in rec.reasons:
+            style = "yellow" if reason.startswith("unmet") else ""
+            console.print(f"    • {reason}", style=style, highlight=False)
+    if plan.breakeven is not None:
+        console.print(f"  self-hosting ({plan.breakeven.option_id}): {plan.breakeven.text}", highlight=False)
+    for assumed in plan.assumed:
+        console.print(f"  [dim]assumed: {assumed}[/]", highlight=False)
+    if plan.growth.note:
+        console.print(f"  [dim]growth: {plan.growth.note}[/]", highlight=False)
+    console.print()
+
+
+def render_plan(document: PlanDocument, console: Console) -> None:
+    """Print the plan for people."""
+    console.print(
+        f"[bold]Plan[/] from {document.start_month}, {document.horizon_months} months, discount "
+        f"{document.discount_rate_per_year:.0%}/year; prices: {document.price_data}"
+        + (f"; config: {document.config_file}" if document.config_file else "; default assumptions"),
+        highlight=False,
+    )
+    console.print()
+    if not document.workloads:
+        console.print("no usage in the store: run `llm-tco audit FILES…` first")
+        return
+    for plan in document.workloads:
+        _workload(plan, console)
+    totals = document.totals
+    console.print(
+        f"[bold]Organisation[/]: today {_usd(totals.current_monthly_cost_usd)}/month → recommended "
+        f"{_usd(totals.recommended_monthly_cost_usd)}/month in month 1; over the horizon "
+        f"{_usd(totals.current_horizon_cost_usd)} staying vs {_usd(totals.recommended_horizon_cost_usd)} "
+        f"recommended (one-off costs {_usd(totals.recommended_one_off_cost_usd)} included)",
+        highlight=False,
+    )
+    if totals.workloads_unpriced:
+        console.print(f"[yellow]unpriced today: {', '.join(totals.workloads_unpriced)}[/]")
+    for policy in document.policies:
+        if policy.tripped:
+            console.print(f"[red]--fail-on {policy.policy}: {', '.join(policy.tripped)}[/]", highlight=False)
+    for note in document.notes:
+        console.print(f"[dim]note: {note}[/]", highlight=False)
