@@ -9,9 +9,12 @@ import typer
 
 from llm_tco.cli.audit import run_audit
 from llm_tco.cli.common import JsonOption, emit_json, err_console, out_console
+from llm_tco.cli.plan import plan_document
 from llm_tco.demo.generate import DEMO_SEED, write_demo_files
 from llm_tco.ingest.base import IngestOptions
+from llm_tco.plan.demo_config import demo_config
 from llm_tco.report.audit_terminal import render_audit
+from llm_tco.report.plan_terminal import render_plan
 
 __all__ = ["register"]
 
@@ -22,9 +25,9 @@ def register(app: typer.Typer) -> None:
         folder: Annotated[
             Path, typer.Option("--dir", help="Folder for the generated usage files and the demo store.")
         ] = Path("llm-tco-demo"),
-        seed: Annotated[int, typer.Option(help="Seed of the generator (the same seed gives the same data).")] = (
-            DEMO_SEED
-        ),
+        seed: Annotated[
+            int, typer.Option(help="Seed of the generator (the same seed gives the same data).")
+        ] = (DEMO_SEED),
         json_: JsonOption = False,
     ) -> None:
         """Run the whole job on bundled, generated sample data (offline, about 300k requests)."""
@@ -42,22 +45,10 @@ def register(app: typer.Typer) -> None:
             until=None,
             show_progress=not json_,
         )
-        plan_doc = _plan(store)
+        plan_doc = plan_document(str(store), demo_config(), config_file="demo llm-tco.toml")
         if json_:
-            emit_json({"audit": doc.model_dump(mode="python"), "plan": plan_doc})
+            emit_json({"audit": doc.model_dump(mode="python"), "plan": plan_doc.model_dump(mode="python")})
             return
         render_audit(doc, out_console)
-        if plan_doc is not None:
-            from llm_tco.plan.demo_config import render_demo_plan
-
-            out_console.print()
-            render_demo_plan(str(store), out_console)
-
-
-def _plan(store: Path) -> object | None:
-    """The plan document for the demo store, when the planning engine is part of this build."""
-    try:
-        from llm_tco.plan.demo_config import demo_plan_document
-    except ModuleNotFoundError:
-        return None
-    return demo_plan_document(str(store))
+        out_console.print()
+        render_plan(plan_doc, out_console)

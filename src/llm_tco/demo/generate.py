@@ -48,22 +48,126 @@ class DemoWorkload:
 
 
 WORKLOADS: tuple[DemoWorkload, ...] = (
-    DemoWorkload("doc-extraction", "ops", "openai", "gpt-4o-mini", "parquet", 1900, 0.06,
-                 1400, 0.35, 120, 0.0, 0.0, 0.0, False, 0.9, 16_000),
-    DemoWorkload("support-rag", "customer-care", "google", "gemini-2.5-flash", "jsonl", 700, 0.15,
-                 3800, 0.45, 280, 0.25, 0.0, 0.0, True, 0.45, 60_000),
-    DemoWorkload("code-assistant", "engineering", "anthropic", "claude-sonnet-4-5", "csv", 420, 0.10,
-                 9000, 0.6, 650, 0.55, 0.08, 0.0, True, 0.2, 150_000),
-    DemoWorkload("agent-research", "research", "anthropic", "claude-sonnet-4-5", "csv", 90, 0.25,
-                 60000, 0.9, 2200, 0.70, 0.12, 0.4, False, 0.7, 400_000),
-    DemoWorkload("exec-summaries", "office-of-ceo", "openai", "gpt-5", "csv", 22, 0.03,
-                 18000, 0.5, 1500, 0.0, 0.0, 0.0, True, 0.1, 120_000),
+    DemoWorkload(
+        "doc-extraction",
+        "ops",
+        "openai",
+        "gpt-4o-mini",
+        "parquet",
+        1900,
+        0.06,
+        1400,
+        0.35,
+        120,
+        0.0,
+        0.0,
+        0.0,
+        False,
+        0.9,
+        16_000,
+    ),
+    DemoWorkload(
+        "support-rag",
+        "customer-care",
+        "google",
+        "gemini-2.5-flash",
+        "jsonl",
+        700,
+        0.15,
+        3800,
+        0.45,
+        280,
+        0.25,
+        0.0,
+        0.0,
+        True,
+        0.45,
+        60_000,
+    ),
+    DemoWorkload(
+        "code-assistant",
+        "engineering",
+        "anthropic",
+        "claude-sonnet-4-5",
+        "csv",
+        420,
+        0.10,
+        9000,
+        0.6,
+        650,
+        0.55,
+        0.08,
+        0.0,
+        True,
+        0.2,
+        150_000,
+    ),
+    DemoWorkload(
+        "agent-research",
+        "research",
+        "anthropic",
+        "claude-sonnet-4-5",
+        "csv",
+        90,
+        0.25,
+        60000,
+        0.9,
+        2200,
+        0.70,
+        0.12,
+        0.4,
+        False,
+        0.7,
+        400_000,
+    ),
+    DemoWorkload(
+        "exec-summaries",
+        "office-of-ceo",
+        "openai",
+        "gpt-5",
+        "csv",
+        22,
+        0.03,
+        18000,
+        0.5,
+        1500,
+        0.0,
+        0.0,
+        0.0,
+        True,
+        0.1,
+        120_000,
+    ),
 )
 
 # Relative traffic by UTC hour for office-hours workloads (peaks mid-morning and mid-afternoon).
 _OFFICE_HOURS = np.array(
-    [0.15, 0.1, 0.1, 0.1, 0.15, 0.25, 0.5, 0.9, 1.4, 1.9, 2.1, 2.0,
-     1.7, 1.9, 2.1, 2.0, 1.7, 1.3, 0.9, 0.6, 0.45, 0.35, 0.25, 0.2]
+    [
+        0.15,
+        0.1,
+        0.1,
+        0.1,
+        0.15,
+        0.25,
+        0.5,
+        0.9,
+        1.4,
+        1.9,
+        2.1,
+        2.0,
+        1.7,
+        1.9,
+        2.1,
+        2.0,
+        1.7,
+        1.3,
+        0.9,
+        0.6,
+        0.45,
+        0.35,
+        0.25,
+        0.2,
+    ]
 )
 
 
@@ -89,10 +193,15 @@ def _table(w: DemoWorkload, rng: np.random.Generator, id_prefix: str) -> pa.Tabl
     ts = _timestamps(w, rng)
     n = ts.size
     input_tokens = np.minimum(
-        np.maximum(np.round(rng.lognormal(np.log(w.input_tokens_median), w.input_sigma, n)), 16), w.max_input_tokens
+        np.maximum(np.round(rng.lognormal(np.log(w.input_tokens_median), w.input_sigma, n)), 16),
+        w.max_input_tokens,
     ).astype(np.int64)
-    output_tokens = np.maximum(np.round(rng.lognormal(np.log(w.output_tokens_median), 0.5, n)), 1).astype(np.int64)
-    cache_read = np.floor(input_tokens * np.clip(rng.normal(w.cache_read_share, 0.1, n), 0, 0.95)).astype(np.int64)
+    output_tokens = np.maximum(np.round(rng.lognormal(np.log(w.output_tokens_median), 0.5, n)), 1).astype(
+        np.int64
+    )
+    cache_read = np.floor(input_tokens * np.clip(rng.normal(w.cache_read_share, 0.1, n), 0, 0.95)).astype(
+        np.int64
+    )
     cache_read = np.where(w.cache_read_share > 0, cache_read, 0)
     writes_room = input_tokens - cache_read
     cache_write = np.minimum(

@@ -15,17 +15,10 @@ The demo's five workloads (``llm_tco.demo.generate``) get requirements chosen to
 from __future__ import annotations
 
 import tomllib
-from typing import TYPE_CHECKING
-
 from llm_tco.config.load import parse_config
 from llm_tco.config.model import Config
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from llm_tco.plan.doc import PlanDocument
-
-__all__ = ["DEMO_CONFIG_TOML", "demo_config", "demo_plan_document", "render_demo_plan"]
+__all__ = ["DEMO_CONFIG_TOML", "demo_config"]
 
 DEMO_CONFIG_TOML = """\
 # llm-tco.toml for the demo data (`llm-tco demo`). Unlisted keys take the documented defaults; run
@@ -74,17 +67,3 @@ tpot_p99_ms = 150.0
 def demo_config() -> Config:
     """The demo's configuration (validated like any user file)."""
     return parse_config(tomllib.loads(DEMO_CONFIG_TOML), "demo llm-tco.toml")
-
-
-def demo_plan_document(store: str) -> PlanDocument:
-    """The plan of the demo store under :func:`demo_config`."""
-    from llm_tco.cli.plan import plan_document
-
-    return plan_document(store, demo_config(), config_file="demo llm-tco.toml")
-
-
-def render_demo_plan(store: str, console: Console) -> None:
-    """Print the demo store's plan for people."""
-    from llm_tco.report.plan_terminal import render_plan
-
-    render_plan(demo_plan_document(store), console)
