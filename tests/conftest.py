@@ -17,6 +17,8 @@ def _fixed_now(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("LLM_TCO_NOW", FIXED_NOW)
     monkeypatch.delenv("LLM_TCO_DB", raising=False)
     monkeypatch.delenv("LLM_TCO_FAULT_AFTER_STEPS", raising=False)
+    # Never pick up a price update the user saved: tests price with genai-prices' bundled data only.
+    monkeypatch.setenv("LLM_TCO_PRICES_FILE", "/nonexistent/llm-tco-test-prices.json")
     yield
 
 

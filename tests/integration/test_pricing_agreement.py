@@ -9,16 +9,18 @@ same way with an N that puts the mean in the long band (and ``'0-200k'`` with on
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import duckdb
 import pytest
 import sqlglot
 from genai_prices import Usage, calc_price
 
-from llm_tco.pricing import prepare_pricing, price_context_for, priced_usage_sql
+from llm_tco.pricing import PricingContext, prepare_pricing, price_context_for, priced_usage_sql
 from llm_tco.pricing.snapshot import PRICES_FILE_ENV_VAR
 from llm_tco.store.connection import open_store
 
@@ -86,11 +88,43 @@ ROWS = [
     Row(3, datetime(2025, 9, 2, 10), 1_500_000, cache_read=300_000, output=20_000, requests=10),
     Row(3, datetime(2025, 9, 2, 11), 200_000, output=10),  # exactly at the threshold: base (strict >)
     # Claude: 5-minute and 1-hour cache writes, below and above 200k
-    Row(4, datetime(2025, 10, 1, 10), 20_000, cache_read=5_000, cache_write=8_000, cache_write_1h=3_000, output=1_000),
-    Row(4, datetime(2025, 10, 1, 11), 300_000, cache_read=100_000, cache_write=50_000, cache_write_1h=20_000, output=4_000),
+    Row(
+        4,
+        datetime(2025, 10, 1, 10),
+        20_000,
+        cache_read=5_000,
+        cache_write=8_000,
+        cache_write_1h=3_000,
+        output=1_000,
+    ),
+    Row(
+        4,
+        datetime(2025, 10, 1, 11),
+        300_000,
+        cache_read=100_000,
+        cache_write=50_000,
+        cache_write_1h=20_000,
+        output=4_000,
+    ),
     # batch: after and before the 2026-10-14 batch prices
-    Row(5, datetime(2026, 10, 20, 10), 40_000, cache_read=10_000, cache_write=6_000, cache_write_1h=2_000, output=3_000),
-    Row(5, datetime(2026, 10, 10, 10), 40_000, cache_read=10_000, cache_write=6_000, cache_write_1h=2_000, output=3_000),
+    Row(
+        5,
+        datetime(2026, 10, 20, 10),
+        40_000,
+        cache_read=10_000,
+        cache_write=6_000,
+        cache_write_1h=2_000,
+        output=3_000,
+    ),
+    Row(
+        5,
+        datetime(2026, 10, 10, 10),
+        40_000,
+        cache_read=10_000,
+        cache_write=6_000,
+        cache_write_1h=2_000,
+        output=3_000,
+    ),
     Row(6, datetime(2026, 10, 20, 10), 260_000, cache_read=60_000, output=3_000),
     Row(6, datetime(2026, 10, 1, 10), 260_000, cache_read=60_000, output=3_000),
     # DeepSeek: off-peak 16:30-00:30 UTC, peak 00:30-16:30, and the boundaries
@@ -114,19 +148,32 @@ ROWS = [
     Row(15, datetime(2025, 10, 2), 50_000, cache_write=10_000, output=500),
     Row(16, datetime(2026, 10, 20), 50_000, output=500),
     Row(17, datetime(2026, 10, 20), 50_000, cache_read=20_000, output=500),
-    Row(18, datetime(2026, 10, 20), 90_000, cache_write=30_000, cache_write_1h=10_000, output=900, requests=None, ref_n=1),
+    Row(
+        18,
+        datetime(2026, 10, 20),
+        90_000,
+        cache_write=30_000,
+        cache_write_1h=10_000,
+        output=900,
+        requests=None,
+        ref_n=1,
+    ),
+    # sub-second timestamp just before DeepSeek's 16:30 boundary: still the peak price
+    Row(7, datetime(2025, 8, 1, 16, 29, 59, 600_000), 1_000, output=1_000),
     # unknown model
     Row(90, datetime(2025, 6, 1), 1_000, output=100),
 ]
 
 
 @pytest.fixture(scope="module")
-def store() -> duckdb.DuckDBPyConnection:
+def store() -> Iterator[duckdb.DuckDBPyConnection]:
     mp = pytest.MonkeyPatch()
     mp.setenv(PRICES_FILE_ENV_VAR, "/nonexistent/llm-tco-test-prices.json")  # bundled data only
     con = open_store(":memory:")
     con.execute(
-        "INSERT INTO ingested_files VALUES (1, 'test.jsonl', 'x', 'test', 0, TIMESTAMP '2026-01-01', 0, 0, 0, 0)"
+        "INSERT INTO ingested_files (file_id, path, fingerprint, source_format, size_bytes, ingested_at, "
+        "rows_read, rows_accepted, rows_quarantined, rows_duplicate) "
+        "VALUES (1, 'test.jsonl', 'x', 'test', 0, TIMESTAMP '2026-01-01', 0, 0, 0, 0)"
     )
     for s in SERIES:
         con.execute(
@@ -136,7 +183,10 @@ def store() -> duckdb.DuckDBPyConnection:
         )
     for i, r in enumerate(ROWS, start=1):
         con.execute(
-            "INSERT INTO usage VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            "INSERT INTO usage (series_key, file_id, record_no, record_key, source_record_id, ts_start, "
+            "ts_end, "
+            "requests, input_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, "
+            "output_tokens, reasoning_tokens) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 r.series,
                 i,
@@ -183,16 +233,21 @@ def _reference(row: Row) -> Decimal:
     return price.total_price * n
 
 
-def _priced_rows(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[object, ...]]:
-    sql, params = priced_usage_sql("usage", grain="row")
+def _priced_rows(
+    con: duckdb.DuckDBPyConnection, pricing: PricingContext | None = None
+) -> dict[int, dict[str, Any]]:
+    """The row-grain result keyed by record number (record_key = record_no in this store)."""
+    sql, params = priced_usage_sql("usage", grain="row", pricing=pricing)
     cursor = con.execute(f"SELECT CAST(record_key AS BIGINT) AS rk, * FROM ({sql}) q", params)
     names = [d[0] for d in cursor.description]
-    return {int(r[0]): dict(zip(names, r, strict=True)) for r in cursor.fetchall()}  # type: ignore[misc]
+    return {int(r[0]): dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
 
 
-def test_each_row_equals_calc_price_exactly(store: duckdb.DuckDBPyConnection) -> None:
-    prepare_pricing(store)
-    priced = _priced_rows(store)
+@pytest.mark.parametrize("inline", [True, False], ids=["boundaries-inlined", "boundaries-from-table"])
+def test_each_row_equals_calc_price_exactly(store: duckdb.DuckDBPyConnection, inline: bool) -> None:
+    context = prepare_pricing(store)
+    assert context.tier_thresholds == (200_000,) and context.tod_boundaries_s == (1800, 59400)
+    priced = _priced_rows(store, context if inline else None)
     assert len(priced) == len(ROWS)
     mismatches = []
     for i, row in enumerate(ROWS, start=1):
@@ -201,8 +256,17 @@ def test_each_row_equals_calc_price_exactly(store: duckdb.DuckDBPyConnection) ->
             assert got["cost_usd"] is None and got["priced"] is False
             continue
         expected = _reference(row)
-        parts = sum(got[c] for c in ("uncached_input_cost_usd", "cache_read_cost_usd", "cache_write_5m_cost_usd",
-                                     "cache_write_1h_cost_usd", "output_cost_usd", "request_cost_usd"))
+        parts = sum(
+            got[c]
+            for c in (
+                "uncached_input_cost_usd",
+                "cache_read_cost_usd",
+                "cache_write_5m_cost_usd",
+                "cache_write_1h_cost_usd",
+                "output_cost_usd",
+                "request_cost_usd",
+            )
+        )
         if got["cost_usd"] != expected or parts != expected or got["priced"] is not True:
             mismatches.append((i, row, got["cost_usd"], expected))
     assert not mismatches
@@ -221,10 +285,13 @@ def test_price_boundaries_really_change_the_price(store: duckdb.DuckDBPyConnecti
     assert cost[25] > cost[26]  # '200k-1M' long tier vs '0-200k' base for the same totals
 
 
-def test_month_totals_equal_the_sum_of_rows(store: duckdb.DuckDBPyConnection) -> None:
-    prepare_pricing(store)
-    month_sql, params = priced_usage_sql("usage", grain="month")
-    month = store.execute(f"SELECT series_key, sum(cost_usd), bool_and(priced) FROM ({month_sql}) GROUP BY 1", params)
+@pytest.mark.parametrize("inline", [True, False], ids=["boundaries-inlined", "boundaries-from-table"])
+def test_month_totals_equal_the_sum_of_rows(store: duckdb.DuckDBPyConnection, inline: bool) -> None:
+    context = prepare_pricing(store)
+    month_sql, params = priced_usage_sql("usage", grain="month", pricing=context if inline else None)
+    month = store.execute(
+        f"SELECT series_key, sum(cost_usd), bool_and(priced) FROM ({month_sql}) GROUP BY 1", params
+    )
     by_series = {int(k): (c, p) for k, c, p in month.fetchall()}
     for s in SERIES:
         cost, priced = by_series[s.key]
@@ -260,13 +327,20 @@ def test_unknown_model_listed_with_suggestions(store: duckdb.DuckDBPyConnection)
 
 def test_since_until_filter(store: duckdb.DuckDBPyConnection) -> None:
     prepare_pricing(store)
-    sql, params = priced_usage_sql("usage", grain="day", since=datetime(2025, 6, 5), until=datetime(2025, 6, 10))
+    sql, params = priced_usage_sql(
+        "usage", grain="day", since=datetime(2025, 6, 5), until=datetime(2025, 6, 10)
+    )
     got = store.execute(f"SELECT series_key, period FROM ({sql}) ORDER BY 1, 2", params).fetchall()
     assert [(k, str(p)) for k, p in got] == [(1, "2025-06-05"), (2, "2025-06-09")]
 
 
 @pytest.mark.parametrize("grain", ["month", "day", "row"])
-def test_sql_transpiles_to_spark(grain: str) -> None:
-    sql, _ = priced_usage_sql("usage", grain=grain)  # type: ignore[arg-type]
-    (spark,) = sqlglot.transpile(sql, read="duckdb", write="spark")
+@pytest.mark.parametrize("inline", [True, False])
+def test_sql_transpiles_to_spark(store: duckdb.DuckDBPyConnection, grain: str, inline: bool) -> None:
+    context = prepare_pricing(store)
+    sql, _ = priced_usage_sql("usage", grain=grain, pricing=context if inline else None)  # type: ignore[arg-type]
+    (spark,) = sqlglot.transpile(
+        sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE
+    )
     assert "llm_tco_price_rates" in spark
+    assert "UNIX_TIMESTAMP(u.ts_start)" in spark  # DeepSeek's time-of-day prices are in the sample

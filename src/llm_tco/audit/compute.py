@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from llm_tco.ingest.pipeline import IngestReport
+from llm_tco.pricing.overrides import PriceOverrides
 from llm_tco.pricing.query import prepare_pricing, priced_usage_sql
 from llm_tco.report.audit_doc import (
     AuditDocument,
@@ -67,11 +68,13 @@ def _counters(row: Sequence[Any], offset: int) -> dict[str, Any]:
     return values
 
 
-def _grouped(con: duckdb.DuckDBPyConnection, key_sql: str, order_by_cost: bool = True) -> list[tuple[Any, ...]]:
+def _grouped(
+    con: duckdb.DuckDBPyConnection, key_sql: str, order_by_cost: bool = True
+) -> list[tuple[Any, ...]]:
     order = "cost_usd DESC NULLS LAST, input_tokens + output_tokens DESC" if order_by_cost else "1"
     return con.execute(
-        f"SELECT * FROM (SELECT {key_sql}, {_SUMS} FROM _audit_priced p JOIN usage_series s USING (series_key) "
-        f"GROUP BY ALL) ORDER BY {order}"
+        f"SELECT * FROM (SELECT {key_sql}, {_SUMS} FROM _audit_priced p "
+        f"JOIN usage_series s USING (series_key) GROUP BY ALL) ORDER BY {order}"
     ).fetchall()
 
 
@@ -89,11 +92,12 @@ def build_audit(
     until: datetime | None,
     ingest: IngestReport | None = None,
     first_new_file_id: int | None = None,
+    overrides: PriceOverrides | None = None,
 ) -> AuditDocument:
     """Audit what the store holds in ``[since, until)`` (by ``ts_start``); ``ingest`` is this command's
-    file accounting, if it ingested files."""
-    pricing = prepare_pricing(con)
-    sql, params = priced_usage_sql("usage", grain="month", since=since, until=until)
+    file accounting, if it ingested files; ``overrides`` a user price file's entries."""
+    pricing = prepare_pricing(con, overrides=overrides)
+    sql, params = priced_usage_sql("usage", grain="month", since=since, until=until, pricing=pricing)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _audit_priced AS {sql}", params)
 
     total_row = con.execute(f"SELECT {_SUMS} FROM _audit_priced p").fetchone()
@@ -101,7 +105,9 @@ def build_audit(
 
     by_model = [
         ModelRow(provider=r[0], model=r[1], model_raw=r[2], priced=bool(r[3]), **_counters(r, 4))
-        for r in _grouped(con, "s.provider, coalesce(s.model, s.model_raw), min(s.model_raw), bool_and(p.priced)")
+        for r in _grouped(
+            con, "s.provider, coalesce(s.model, s.model_raw), min(s.model_raw), bool_and(p.priced)"
+        )
     ]
     by_workload = [
         WorkloadRow(workload=r[0], unpriced_requests=int(r[1] or 0), **_counters(r, 2))
@@ -129,8 +135,8 @@ def build_audit(
 
     unpriced_rows = con.execute(
         "SELECT s.provider, s.model_raw, CASE WHEN count(p.requests) = 0 THEN NULL ELSE sum(p.requests) END, "
-        "sum(p.input_tokens), sum(p.output_tokens) FROM _audit_priced p JOIN usage_series s USING (series_key) "
-        "WHERE NOT p.priced GROUP BY ALL ORDER BY 4 DESC"
+        "sum(p.input_tokens), sum(p.output_tokens) FROM _audit_priced p "
+        "JOIN usage_series s USING (series_key) WHERE NOT p.priced GROUP BY ALL ORDER BY 4 DESC"
     ).fetchall()
     suggestions = {(u.provider, u.model_raw): list(u.suggestions) for u in pricing.unpriced}
     unpriced = [
@@ -158,16 +164,16 @@ def build_audit(
     q_total_row = con.execute(f"SELECT count(*) FROM quarantine {quarantine_filter}", q_params).fetchone()
 
     notes: list[str] = []
-    null_requests = con.execute(
-        "SELECT count(*) FROM _audit_priced WHERE requests IS NULL"
-    ).fetchone()
+    null_requests = con.execute("SELECT count(*) FROM _audit_priced WHERE requests IS NULL").fetchone()
     if null_requests and null_requests[0]:
         notes.append(
             "some sources give no request count (e.g. Anthropic usage reports): request totals cover only "
             "the rows that have one, and their long-context tier follows the source's context-window group"
         )
     if unpriced:
-        notes.append(f"{len(unpriced)} model(s) could not be priced: their cost is null and not in the totals")
+        notes.append(
+            f"{len(unpriced)} model(s) could not be priced: their cost is null and not in the totals"
+        )
 
     files = [
         FileRow(
@@ -209,7 +215,9 @@ def build_audit(
         by_team=by_team,
         by_month=by_month,
         unpriced=unpriced,
-        rejected_files=[RejectedFileRow(file=r.file, reason=r.reason) for r in (ingest.rejected if ingest else [])],
+        rejected_files=[
+            RejectedFileRow(file=r.file, reason=r.reason) for r in (ingest.rejected if ingest else [])
+        ],
         quarantine=quarantine,
         quarantine_total=int(q_total_row[0]) if q_total_row else 0,
         notes=notes,

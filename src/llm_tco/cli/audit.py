@@ -12,10 +12,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from llm_tco.audit.compute import build_audit
 from llm_tco.cli.common import DbOption, JsonOption, emit_json, err_console, out_console, warn
+from llm_tco.config import load_config
 from llm_tco.errors import UsageError
 from llm_tco.ingest.base import DEFAULT_MAX_TOKENS_PER_REQUEST, IngestOptions
 from llm_tco.ingest.columns import parse_map_options
 from llm_tco.ingest.pipeline import IngestReport, ingest_files
+from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.report.audit_doc import AuditDocument
 from llm_tco.report.audit_terminal import GroupBy, render_audit
 from llm_tco.store import open_store, resolve_db_path
@@ -35,7 +37,9 @@ def parse_when(value: str | None, option: str) -> datetime | None:
         else:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise UsageError(f"{option} {value!r}: expected YYYY-MM, YYYY-MM-DD or an ISO 8601 timestamp") from exc
+        raise UsageError(
+            f"{option} {value!r}: expected YYYY-MM, YYYY-MM-DD or an ISO 8601 timestamp"
+        ) from exc
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
@@ -49,6 +53,7 @@ def run_audit(
     since: datetime | None,
     until: datetime | None,
     show_progress: bool,
+    overrides: PriceOverrides | None = None,
 ) -> tuple[AuditDocument, IngestReport | None]:
     """Ingest then audit; returns the audit document and the ingest report (None when no files)."""
     con = open_store(db, read_only=not files)
@@ -60,7 +65,13 @@ def run_audit(
             first_new = int(row[0]) if row else 1
             report = _ingest_with_progress(con, files, options, show_progress)
         doc = build_audit(
-            con, store_label=resolve_db_path(db), since=since, until=until, ingest=report, first_new_file_id=first_new
+            con,
+            store_label=resolve_db_path(db),
+            since=since,
+            until=until,
+            ingest=report,
+            first_new_file_id=first_new,
+            overrides=overrides,
         )
     finally:
         con.close()
@@ -92,36 +103,61 @@ def register(app: typer.Typer) -> None:
     def audit(
         files: Annotated[
             list[str] | None,
-            typer.Argument(help="Usage files, globs or directories to ingest first (CSV, JSON/JSONL, Parquet, .gz)."),
+            typer.Argument(
+                help="Usage files, globs or directories to ingest first (CSV, JSON/JSONL, Parquet, .gz)."
+            ),
         ] = None,
         db: DbOption = None,
-        since: Annotated[str | None, typer.Option(help="Start of the window (inclusive): YYYY-MM[-DD] or ISO.")] = None,
+        since: Annotated[
+            str | None, typer.Option(help="Start of the window (inclusive): YYYY-MM[-DD] or ISO.")
+        ] = None,
         until: Annotated[str | None, typer.Option(help="End of the window (exclusive).")] = None,
         by: Annotated[GroupBy, typer.Option(help="Main breakdown in the terminal.")] = "workload",
         format: Annotated[str | None, typer.Option("--format", help="Force the input format.")] = None,
         map_: Annotated[
-            list[str] | None, typer.Option("--map", help="FIELD=COLUMN: take a canonical field from this column.")
+            list[str] | None,
+            typer.Option("--map", help="FIELD=COLUMN: take a canonical field from this column."),
         ] = None,
         input_includes_cache: Annotated[
-            str, typer.Option(help="yes|no: does the source's input count include cached tokens? (OpenAI: yes)")
+            str,
+            typer.Option(help="yes|no: does the source's input count include cached tokens? (OpenAI: yes)"),
         ] = "yes",
         workload_from: Annotated[
-            str | None, typer.Option(help="Column the workload name is taken from (default: 'workload', else model).")
+            str | None,
+            typer.Option(help="Column the workload name is taken from (default: 'workload', else model)."),
         ] = None,
         max_tokens_per_request: Annotated[
             int, typer.Option(help="Token counts above this per request are quarantined as absurd.")
         ] = DEFAULT_MAX_TOKENS_PER_REQUEST,
+        config_path: Annotated[
+            Path | None,
+            typer.Option(
+                "--config",
+                help="llm-tco.toml with [[attribution]] rules (default: ./llm-tco.toml if present).",
+                show_default=False,
+            ),
+        ] = None,
+        prices: Annotated[
+            Path | None,
+            typer.Option(
+                "--prices",
+                help="Your own prices (YAML/TOML): negotiated discounts or private models, with dates.",
+                show_default=False,
+            ),
+        ] = None,
         json_: JsonOption = False,
     ) -> None:
         """Audit token spend: by workload, model, provider, team and month, with unpriced usage listed."""
         if input_includes_cache not in ("yes", "no"):
             raise UsageError(f"--input-includes-cache {input_includes_cache!r}: expected yes or no")
+        config, _ = load_config(config_path)
         options = IngestOptions(
             format=format,
             column_map=parse_map_options(map_ or []),
             input_includes_cache=input_includes_cache == "yes",
             workload_from=workload_from,
             max_tokens_per_request=max_tokens_per_request,
+            attribution=tuple(config.attribution),
         )
         doc, report = run_audit(
             files or [],
@@ -130,6 +166,7 @@ def register(app: typer.Typer) -> None:
             since=parse_when(since, "--since"),
             until=parse_when(until, "--until"),
             show_progress=not json_,
+            overrides=load_price_overrides(prices) if prices else None,
         )
         if json_:
             emit_json(doc.model_dump(mode="python"))

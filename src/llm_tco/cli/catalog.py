@@ -1,0 +1,160 @@
+"""``llm-tco catalog``: look into the catalogs llm-tco prices and plans with.
+
+One Typer sub-app; each sub-command is one function decorated with ``@catalog_app.command(...)`` in this
+module (``prices`` and ``update-prices`` here; ``gpus`` and ``models`` are added the same way).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from llm_tco.cli.audit import parse_when
+from llm_tco.cli.common import JsonOption, emit_json, err_console, out_console
+from llm_tco.errors import UsageError
+from llm_tco.pricing.providers import normalize_provider
+from llm_tco.pricing.quote import PriceQuote, price_one, quote_to_dict
+from llm_tco.pricing.snapshot import current_snapshot, price_data_version, update_prices
+
+__all__ = ["catalog_app", "register"]
+
+catalog_app = typer.Typer(
+    name="catalog",
+    help="Look into the catalogs: token prices (genai-prices), and their explicit update.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``catalog`` sub-app to the main app."""
+    app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("prices")
+def prices_command(
+    models: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Model names as logged (e.g. gpt-4o-2024-08-06, openai/gpt-4o, claude-sonnet-4-5)."
+        ),
+    ] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            "--provider", "-p", help="Provider (genai-prices id or a source spelling such as bedrock)."
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Price date or UTC timestamp (default: now).", show_default=False),
+    ] = None,
+    batch: Annotated[bool, typer.Option("--batch", help="Batch prices.")] = False,
+    service_tier: Annotated[
+        str | None, typer.Option("--service-tier", help="Service tier, e.g. flex or priority.")
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Resolved token prices in USD per 1M tokens (and per request), as genai-prices applies them.
+
+    With no MODEL, every model of --provider is listed.
+    """
+    when = parse_when(at, "--at") or datetime.now().replace(microsecond=0)
+    names = list(models or [])
+    if not names:
+        if provider is None:
+            raise UsageError("name at least one MODEL, or a --provider to list its models")
+        wanted = normalize_provider(provider)
+        own = [p for p in current_snapshot().providers if p.id == wanted]
+        if not own:
+            price_one("-", provider=provider)  # raises "unknown provider" with suggestions
+        names = [m.id for m in own[0].models]
+    quotes = [price_one(n, provider=provider, at=when, batch=batch, service_tier=service_tier) for n in names]
+    version = price_data_version()
+    if json_output:
+        emit_json({"price_data": version.label, "at": when, "prices": [quote_to_dict(q) for q in quotes]})
+        return
+    out_console.print(_prices_table(quotes, when))
+    out_console.print(
+        f"[dim]{version.label}; USD per 1M tokens; long-context rates apply to every token of a "
+        "request whose input exceeds the threshold[/dim]"
+    )
+
+
+_RATE_COLUMNS = (
+    ("input", "uncached_input_mtok"),
+    ("cached", "cache_read_mtok"),
+    ("write 5m", "cache_write_5m_mtok"),
+    ("write 1h", "cache_write_1h_mtok"),
+    ("output", "output_mtok"),
+    ("reasoning", "reasoning_output_mtok"),
+    ("per req", "request_usd"),
+)
+
+
+def _prices_table(quotes: list[PriceQuote], when: datetime) -> Table:
+    """One row per model (plus one per long-context tier); columns no model uses are left out."""
+    rows = [
+        (q, label, r)
+        for q in quotes
+        for label, r in [("", q.rates), *((f">{t // 1000}k in", r) for t, r in q.long_context)]
+    ]
+    shown = [
+        (header, attr)
+        for header, attr in _RATE_COLUMNS
+        if not (
+            attr == "reasoning_output_mtok"
+            and all(r.reasoning_output_mtok == r.output_mtok for _, _, r in rows)
+        )
+        and not (attr == "request_usd" and all(r.request_usd == 0 for _, _, r in rows))
+    ]
+    table = Table(title=f"Token prices at {when:%Y-%m-%d %H:%M} UTC (USD per 1M tokens)")
+    table.add_column("model", overflow="fold")
+    for header, _ in shown:
+        table.add_column(header, justify="right")
+    table.add_column("when")
+    previous: PriceQuote | None = None
+    for quote, label, r in rows:
+        name = ""
+        if quote is not previous:
+            name = f"{quote.provider}/{quote.model}"
+            if quote.model_ref.lower() != quote.model.lower():
+                name += f" ({quote.model_ref})"
+        previous = quote
+        context = " + ".join((quote.price_context or {}).values())  # "batch", "flex", "batch + priority"
+        table.add_row(name, *(_money(getattr(r, attr)) for _, attr in shown), label or context)
+    return table
+
+
+def _money(value: Decimal) -> str:
+    return "-" if value == 0 else f"{value.normalize():f}"
+
+
+@catalog_app.command("update-prices")
+def update_prices_command(json_output: JsonOption = False) -> None:
+    """Fetch the latest genai-prices data over the network, once, and use it from now on (offline).
+
+    This is the only llm-tco command that uses the network. Delete the saved file to go back to the
+    prices bundled with the installed genai-prices.
+    """
+    err_console.print("fetching the latest genai-prices data (network) ...")
+    version = update_prices()
+    if json_output:
+        emit_json(
+            {
+                "price_data": version.label,
+                "fetched_at": version.fetched_at,
+                "url": version.url,
+                "path": version.path,
+                "providers": version.providers,
+                "models": version.models,
+            }
+        )
+        return
+    out_console.print(
+        f"updated prices: {version.providers} providers, {version.models} models from {version.url}\n"
+        f"saved to {version.path}; later runs use it without the network"
+    )

@@ -1,0 +1,177 @@
+"""The public pricing API: prepare the price tables, then price usage with one SQL query.
+
+Pricing is a join, not a per-row Python call. :func:`prepare_pricing` resolves each distinct series once
+and loads the price tables (:mod:`llm_tco.pricing.table`) into the connection; :func:`priced_usage_sql`
+returns the query that prices any relation with the ``usage`` table's columns.
+
+The query aggregates first and joins prices after, so that a re-audit of 100M rows touches prices only a
+few thousand times: rows are grouped by (series, UTC day, time-of-day interval, tier floor) — a bucket
+that no price boundary crosses, because prices change only at UTC dates, at the store's time-of-day
+boundaries and at its long-context thresholds — then joined to their rate row and multiplied; the month
+or day totals are sums of those. Only the nine columns it needs are read from the source (projection
+pushdown), and no per-row join is made: pass ``pricing=`` (the :class:`PricingContext`) so that the
+boundaries are inlined as constants; without it they are read from a one-row table (slower, same
+result). The query text is in :mod:`llm_tco.pricing.sql`.
+
+Rules the query applies (documented here because the audit's numbers depend on them):
+
+- **Tier band.** A row with ``requests`` > 0 is banded by its mean input per request
+  (``input_tokens > threshold × requests``, genai-prices' strict "above the threshold" cliff); a row
+  without a count by its series' ``context_window`` (``'200k-1M'`` ⇒ long tier, ``'0-200k'`` ⇒ base) and,
+  when the source gives none, as one request of its total input (what ``calc_price`` on the row does).
+- **Per-request prices** (``requests_kcount``) are charged per request, and once for a row without a
+  count (as ``calc_price`` charges one request per call).
+- **Request totals.** ``requests`` is the sum of the known counts, NULL only when no row of the group has
+  one; ``requests_unknown_rows`` says how many rows had none (then ``requests`` is a lower bound).
+- **Unpriced is NULL.** Cost columns are NULL, never 0, when the series has no price (unknown model, or a
+  time outside every override of a model only an override prices); ``priced`` says whether the whole
+  group was priced. A month partly priced has NULL cost: a partial sum would read as a total.
+- **Money is exact**: DECIMAL(38, 24) rates times DECIMAL(38, 0) counts, summed as DECIMAL(38, 24).
+
+The SQL is written in the DuckDB dialect using only portable constructs (CTEs, CASE, EXTRACT,
+DATE_TRUNC, CAST, range-join predicates); ``sqlglot.transpile(sql, read="duckdb", write="spark")`` gives
+Spark SQL. On another engine, the TEMP price tables must be created there first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+import duckdb
+
+from llm_tco.pricing.overrides import PriceOverrides
+from llm_tco.pricing.resolve import Resolution
+from llm_tco.pricing.snapshot import PriceDataVersion, price_data_version
+from llm_tco.pricing.sql import COST_COLUMNS, COST_SQL_TYPE, TOKEN_COLUMNS, Layout, build_sql
+from llm_tco.pricing.table import (
+    SeriesPricing,
+    SeriesRow,
+    build_price_tables,
+    load_price_tables,
+)
+
+__all__ = [
+    "COST_COLUMNS",
+    "COST_SQL_TYPE",
+    "TOKEN_COLUMNS",
+    "PricingContext",
+    "UnpricedSeries",
+    "prepare_pricing",
+    "priced_usage_sql",
+]
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}")
+
+
+@dataclass(frozen=True)
+class UnpricedSeries:
+    """A usage series no price applies to: listed with its usage, its cost is NULL (never $0).
+
+    ``provider`` and ``model_raw`` are as the store holds them (``usage_series``); ``suggestions`` are
+    close genai-prices model ids and ``reason`` says why nothing matched.
+    """
+
+    series_key: int
+    provider: str | None
+    model_raw: str
+    suggestions: tuple[str, ...]
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class PricingContext:
+    """What :func:`prepare_pricing` set up: the data version, the unpriced series, each series' pricing."""
+
+    price_data: PriceDataVersion
+    unpriced: tuple[UnpricedSeries, ...]
+    series: dict[int, SeriesPricing] = field(repr=False)
+    price_rows: int = 0
+    tier_thresholds: tuple[int, ...] = ()
+    """Store-wide long-context thresholds the query buckets rows by (input tokens per request)."""
+    tod_boundaries_s: tuple[int, ...] = ()
+    """Store-wide time-of-day price boundaries (seconds after UTC midnight)."""
+    tod_series_keys: tuple[int, ...] = ()
+    """Series whose model has time-of-day prices."""
+
+    @property
+    def price_data_version(self) -> str:
+        """The price data in force, in one line (e.g. ``genai-prices 0.2.3 bundled data``)."""
+        return self.price_data.label
+
+    def resolution(self, series_key: int) -> Resolution:
+        return self.series[series_key].resolution
+
+
+def prepare_pricing(
+    con: duckdb.DuckDBPyConnection, *, overrides: PriceOverrides | None = None
+) -> PricingContext:
+    """Resolve every series of ``usage_series`` once and (re)build the TEMP price tables in ``con``."""
+    fetched = con.execute(
+        "SELECT series_key, provider, model_raw, service_tier, batch, context_window "
+        "FROM usage_series ORDER BY series_key"
+    ).fetchall()
+    rows = [SeriesRow(int(r[0]), r[1], str(r[2]), r[3], bool(r[4]), r[5]) for r in fetched]
+    version = price_data_version()
+    tables = build_price_tables(rows, overrides)
+    load_price_tables(con, tables)
+    unpriced = tuple(
+        UnpricedSeries(
+            s.row.series_key,
+            s.row.provider,
+            s.row.model_raw,
+            s.resolution.suggestions,
+            s.reason,
+        )
+        for s in tables.series
+        if s.price_key is None
+    )
+    return PricingContext(
+        price_data=version,
+        unpriced=unpriced,
+        series={s.row.series_key: s for s in tables.series},
+        price_rows=len(tables.rate_rows),
+        tier_thresholds=tables.tier_thresholds,
+        tod_boundaries_s=tables.tod_boundaries_s,
+        tod_series_keys=tables.tod_series_keys,
+    )
+
+
+def priced_usage_sql(
+    source: str = "usage",
+    *,
+    grain: Literal["month", "day", "row"] = "month",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    pricing: PricingContext | None = None,
+) -> tuple[str, list[object]]:
+    """SQL and its parameters pricing ``source`` (a table or view with the ``usage`` columns).
+
+    One row per (``series_key``, ``period``) — ``period`` the DATE starting the month or day — or, for
+    ``grain='row'``, one per source row with its ``record_key`` and ``ts_start``. Columns: ``requests``,
+    ``requests_unknown_rows``, the six token sums (BIGINT), the cost columns of :data:`COST_COLUMNS`
+    (DECIMAL(38, 24), NULL when not priced) and ``priced``. ``since`` is inclusive and ``until`` exclusive,
+    on ``ts_start`` (naive UTC). Needs :func:`prepare_pricing` on the same connection first; pass its
+    result as ``pricing`` for the fast form of the query.
+    """
+    if grain not in ("month", "day", "row"):
+        raise ValueError(f"grain must be 'month', 'day' or 'row', not {grain!r}")
+    if not _IDENTIFIER.fullmatch(source):
+        raise ValueError(f"source must be a table or view name, not {source!r}")
+    where: list[str] = []
+    params: list[object] = []
+    if since is not None:
+        where.append("ts_start >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("ts_start < ?")
+        params.append(until)
+    layout = (
+        Layout(pricing.tier_thresholds, pricing.tod_boundaries_s, pricing.tod_series_keys)
+        if pricing is not None
+        else None
+    )
+    sql = build_sql(source, grain, where, layout)
+    return sql, params
