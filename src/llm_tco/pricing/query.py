@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 import duckdb
@@ -47,6 +47,8 @@ from llm_tco.pricing.resolve import Resolution
 from llm_tco.pricing.snapshot import PriceDataVersion, price_data_version
 from llm_tco.pricing.sql import COST_COLUMNS, COST_SQL_TYPE, TOKEN_COLUMNS, Layout, build_sql
 from llm_tco.pricing.table import (
+    MAX_DATE,
+    MIN_DATE,
     SeriesPricing,
     SeriesRow,
     build_price_tables,
@@ -95,6 +97,8 @@ class PricingContext:
     """Store-wide time-of-day price boundaries (seconds after UTC midnight)."""
     tod_series_keys: tuple[int, ...] = ()
     """Series whose model has time-of-day prices."""
+    date_boundaries: tuple[date, ...] = ()
+    """Store-wide dates on which some price in force changes (start dates of rate rows)."""
 
     @property
     def price_data_version(self) -> str:
@@ -136,6 +140,7 @@ def prepare_pricing(
         tier_thresholds=tables.tier_thresholds,
         tod_boundaries_s=tables.tod_boundaries_s,
         tod_series_keys=tables.tod_series_keys,
+        date_boundaries=tuple(sorted({r[1] for r in tables.rate_rows if MIN_DATE < r[1] < MAX_DATE})),
     )
 
 
@@ -169,7 +174,9 @@ def priced_usage_sql(
         where.append("ts_start < ?")
         params.append(until)
     layout = (
-        Layout(pricing.tier_thresholds, pricing.tod_boundaries_s, pricing.tod_series_keys)
+        Layout(
+            pricing.tier_thresholds, pricing.tod_boundaries_s, pricing.tod_series_keys, pricing.date_boundaries
+        )
         if pricing is not None
         else None
     )

@@ -17,6 +17,7 @@ join; the literal form lets DuckDB fold the constants and skip the per-row work 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Final, NamedTuple
 
 from llm_tco.pricing.table import LAYOUT_TABLE, MAX_LAYOUT, RATES_TABLE, SERIES_TABLE
@@ -53,6 +54,7 @@ class Layout(NamedTuple):
     tier_thresholds: Sequence[int]
     tod_boundaries_s: Sequence[int]
     tod_series_keys: Sequence[int]
+    date_boundaries: Sequence[date] = ()
 
 
 def build_sql(source: str, grain: str, where: Sequence[str], layout: Layout | None) -> str:
@@ -73,6 +75,9 @@ def build_sql(source: str, grain: str, where: Sequence[str], layout: Layout | No
         keys = ", ".join(str(int(k)) for k in layout.tod_series_keys)
         tod_sql = f"CASE WHEN u.series_key IN ({keys}) THEN {tod_sql} ELSE 0 END"
     row_cols = "record_key, " if row else ""
+    day_sql = "CAST(u.ts_start AS DATE)"
+    if layout is not None and grain == "month":
+        day_sql = _segment_start(layout.date_boundaries)
     tokens = ", ".join(TOKEN_COLUMNS)
     return f"""
 WITH src AS (
@@ -81,7 +86,7 @@ WITH src AS (
 ),
 keyed AS (
     SELECT {"u.record_key, u.ts_start, " if row else ""}u.series_key,
-        CAST(u.ts_start AS DATE) AS day,
+        {day_sql} AS day,
         {tod_sql} AS tod_s,
         {_tier_code(tiers, nullable)} AS tier_code,
         u.requests, {", ".join(f"u.{c}" for c in TOKEN_COLUMNS)}
@@ -111,8 +116,24 @@ costed AS (
 """
 
 
-def _chain(boundaries: Sequence[str], below: str, nullable: bool) -> str:
-    """``CASE`` giving the largest boundary ``b`` that the value is not ``below`` (0 if none).
+def _segment_start(boundaries: Sequence[date]) -> str:
+    """The first day of the row's bucket for month grain: its month's first day, or the last price change
+    within that month on or before the row's day, whichever is later.
+
+    Grouping by this instead of by day gives series × (months + price changes) groups instead of
+    series × days, while every bucket still lies inside one constant-price date segment, so the join to
+    the rates (``valid_from <= day < valid_to``) picks the same rate as for each of its days.
+    """
+    month = "CAST(DATE_TRUNC('month', u.ts_start) AS DATE)"
+    if not boundaries:
+        return month
+    literals = [f"DATE '{b.isoformat()}'" for b in boundaries]
+    last_change = _chain(literals, "u.ts_start < {b}", nullable=False, floor="DATE '1900-01-01'")
+    return f"GREATEST({month}, {last_change})"
+
+
+def _chain(boundaries: Sequence[str], below: str, nullable: bool, floor: str = "0") -> str:
+    """``CASE`` giving the largest boundary ``b`` that the value is not ``below`` (``floor`` if none).
 
     ``below`` is a template with ``{b}`` for the boundary, e.g. ``u.sod < {b}``. Boundaries ascend, so
     the first test that holds ends the search: most rows stop at the first. ``nullable`` boundaries
@@ -122,7 +143,7 @@ def _chain(boundaries: Sequence[str], below: str, nullable: bool) -> str:
     for i, b in enumerate(boundaries):
         test = below.format(b=b)
         whens.append(
-            f"WHEN {f'{b} IS NULL OR ' if nullable else ''}{test} THEN {boundaries[i - 1] if i else '0'}"
+            f"WHEN {f'{b} IS NULL OR ' if nullable else ''}{test} THEN {boundaries[i - 1] if i else floor}"
         )
     return f"CASE {' '.join(whens)} ELSE {boundaries[-1]} END"
 

@@ -91,8 +91,8 @@ RATE_COLUMNS: Final = (
     "reasoning_output_usd_per_token",
     "usd_per_request",
 )
-_MIN_DATE: Final = date(1900, 1, 1)
-_MAX_DATE: Final = date(9999, 12, 31)
+MIN_DATE: Final = date(1900, 1, 1)
+MAX_DATE: Final = date(9999, 12, 31)
 _DAY_S: Final = 86_400
 _QUANTUM: Final = Decimal(1).scaleb(-RATE_SCALE)
 _MTOK: Final = Decimal(1_000_000)
@@ -260,7 +260,7 @@ def _cells(
             tod_points.update((_utc_seconds(constraint.start_time), _utc_seconds(constraint.end_time)))
     for entry in entries:
         day_points.update(d for d in (entry.valid_from, entry.valid_to) if d is not None)
-    days = [_MIN_DATE, *sorted(d for d in day_points if _MIN_DATE < d < _MAX_DATE), _MAX_DATE]
+    days = [MIN_DATE, *sorted(d for d in day_points if MIN_DATE < d < MAX_DATE), MAX_DATE]
     tods = [0, *sorted(s for s in tod_points if 0 < s < _DAY_S), _DAY_S]
     context = dict(spec.context) or None
     explicit = {id(e): e.explicit_rates() for e in entries}
