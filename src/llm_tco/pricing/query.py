@@ -175,7 +175,10 @@ def priced_usage_sql(
         params.append(until)
     layout = (
         Layout(
-            pricing.tier_thresholds, pricing.tod_boundaries_s, pricing.tod_series_keys, pricing.date_boundaries
+            pricing.tier_thresholds,
+            pricing.tod_boundaries_s,
+            pricing.tod_series_keys,
+            pricing.date_boundaries,
         )
         if pricing is not None
         else None
