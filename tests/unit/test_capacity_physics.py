@@ -13,9 +13,10 @@ import pytest
 from llm_tco.capacity.compute import attention_flops_prefill, prefill_flops, touched_experts
 from llm_tco.capacity.cost import cost_per_million_tokens
 from llm_tco.capacity.kv import kv_bytes_per_token, kv_share_per_gpu
-from llm_tco.capacity.memory import weight_breakdown
+from llm_tco.capacity.memory import attention_weight_bytes, memory_breakdown, weight_breakdown
 from llm_tco.capacity.parallel import allreduce_time_s
-from llm_tco.capacity.predict import make_deployment, predict
+from llm_tco.capacity.predict import check_fit, make_deployment, predict
+from llm_tco.capacity.scenarios import ReplicaModel
 from llm_tco.capacity.specs import EfficiencyParams, ScenarioSpec, Workload
 from llm_tco.catalog.serving import resolve_gpu_spec, resolve_model_spec
 
@@ -190,3 +191,66 @@ def test_compute_bound_prefill_heavy_offline_respects_the_compute_roof() -> None
     assert prediction.output_tokens_per_s < roof
     assert prediction.output_tokens_per_s > 0.5 * roof
     assert math.isfinite(prediction.ttft_ms or math.nan)
+
+
+def test_attention_data_parallel_keeps_each_sequence_on_one_gpu() -> None:
+    qwen = resolve_model_spec("qwen3-235b-a22b")  # 4 KV heads: tensor parallel 8 replicates each head twice
+    assert kv_share_per_gpu(qwen, 8) == pytest.approx(1 / 4)
+    # data-parallel attention: a sequence's whole cache lives on one of the 8 GPUs -> 1/8 on average
+    assert kv_share_per_gpu(qwen, 8, attention_dp=True) == pytest.approx(1 / 8)
+    deepseek = resolve_model_spec("deepseek-v3")  # a latent cache is replicated under tensor parallelism
+    assert kv_share_per_gpu(deepseek, 8) == 1.0
+    assert kv_share_per_gpu(deepseek, 8, attention_dp=True) == pytest.approx(1 / 8)
+
+
+def test_attention_weight_bytes_llama_3_1_70b() -> None:
+    # config.json: hidden 8192, 64 heads, 8 KV heads, head_dim 128, 80 layers.
+    # Q and O: 8192 x 64*128 each; K and V: 8192 x 8*128 each -> 8192*128*(2*64 + 2*8) = 150,994,944 per
+    # layer; x 80 layers x 1 byte (fp8) = 12.08 GB.
+    model = resolve_model_spec("llama-3.1-70b")
+    assert attention_weight_bytes(model, "fp8") == pytest.approx(8192 * 128 * 144 * 80)
+    assert attention_weight_bytes(model, "bf16") == pytest.approx(2 * 8192 * 128 * 144 * 80)
+
+
+def test_tensorrt_llm_kv_cache_takes_a_share_of_the_free_memory() -> None:
+    # kv_cache_free_gpu_mem_fraction 0.9 applies to what is left after weights and activations (8B fp8
+    # on one H100: 85.52 GB - 8.03 GB weights), not to the whole GPU as vLLM's
+    # gpu_memory_utilization does.
+    model = resolve_model_spec("llama-3.1-8b")
+    gpu = resolve_gpu_spec("h100-sxm")
+    common = {
+        "tp": 1,
+        "precision": "fp8",
+        "kv_precision": "fp8",
+        "input_len": 1000.0,
+        "output_len": 1000.0,
+        "batched_tokens": 0,  # no activation workspace or logits, no reserve (ideal()): weights only
+        "max_seqs": 0,
+    }
+    params = ideal()
+    free_share = memory_breakdown(model, gpu, params, kv_fraction_of_free=True, **common)  # type: ignore[arg-type]
+    whole_share = memory_breakdown(model, gpu, params, **common)  # type: ignore[arg-type]
+    weights = weight_breakdown(model, "fp8").total_bytes
+    assert free_share.kv_capacity_bytes == pytest.approx((gpu.memory_bytes - weights) * 0.9)
+    assert whole_share.kv_capacity_bytes == pytest.approx(gpu.memory_bytes * 0.9 - weights)
+
+
+def test_chunked_prefill_is_interleaved_as_whole_iterations() -> None:
+    # b = 4 sequences of O = 200 output tokens each need 4/200 new prompts of I = 1000 tokens per decode
+    # step, P = 20 prompt tokens. An engine does not add 20 tokens to every step: 2% of the steps
+    # (P / chunk, chunk = min(I, 8192 - 4) = 1000) carry a whole prompt, the rest only decode.
+    model = resolve_model_spec("qwen3-30b-a3b")
+    gpu = resolve_gpu_spec("h100-sxm")
+    params = ideal()
+    deployment = make_deployment(num_gpus=1, tp=1, precision="bf16", kv_precision=None, engine="vllm")
+    workload = Workload(input_len=1000, output_len=200)
+    replica = ReplicaModel(
+        model, gpu, params, deployment, workload, check_fit(model, gpu, params, deployment, workload)
+    )
+    decode = replica.step(4, 0.0).total_s
+    with_prompt = replica.step(4, 1.0).total_s
+    _, mean_s = replica.mean_iteration_s(4)
+    assert mean_s == pytest.approx(0.98 * decode + 0.02 * with_prompt)
+    # the mixture-of-experts decode step touches ~4*8 of 128 experts; spreading 20 prompt tokens over
+    # every step would have it touch ~24*8 of them, and overstate the step time
+    assert mean_s < replica.step(4, 0.02).total_s

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from llm_tco.capacity.kv import kv_bytes_for_context, kv_share_per_gpu
-from llm_tco.capacity.memory import WeightBreakdown, weight_breakdown
+from llm_tco.capacity.memory import WeightBreakdown, attention_weight_bytes, weight_breakdown
 from llm_tco.capacity.parallel import allreduce_time_s
 from llm_tco.capacity.precision import compute_precision
 from llm_tco.capacity.specs import EfficiencyParams, GpuSpec, ModelSpec
@@ -178,12 +178,14 @@ def iteration_time(
     decode_context: float,
     prefill_prompts: float = 0.0,
     prompt_tokens: float = 0.0,
+    attention_dp: bool = False,
 ) -> IterationTime:
     """Time of one iteration of a ``tp``-way replica.
 
     ``decode_seqs`` sequences of mean context ``decode_context`` each produce a token; ``prefill_prompts``
-    whole prompts of ``prompt_tokens`` tokens are prefilled in the same iteration (fractions are the
-    steady-state average of chunked prefill).
+    whole prompts of ``prompt_tokens`` tokens are prefilled in the same iteration (a fraction is a chunk
+    of one prompt). Under ``attention_dp`` each GPU runs attention for its own share of the sequences
+    with replicated attention weights (read in full by every GPU) and holds their whole caches.
     """
     weights = weight_breakdown(model, precision)
     tokens = decode_seqs + prefill_prompts * prompt_tokens
@@ -194,6 +196,7 @@ def iteration_time(
 
     head_params = _head_params(weights)
     dense_bytes = weights.core_bytes + (weights.lm_head_bytes or weights.embedding_bytes)
+    replicated_bytes = attention_weight_bytes(model, precision) * (tp - 1) if attention_dp else 0.0
     dense_flops = 2.0 * weights.core_params * tokens + 2.0 * head_params * sampled
 
     expert_bytes = 0.0
@@ -207,7 +210,9 @@ def iteration_time(
         expert_rows = tokens * model.moe.experts_per_token / touched if touched else 0.0
 
     kv_bytes = (
-        decode_seqs * kv_bytes_for_context(model, kv_precision, decode_context) * kv_share_per_gpu(model, tp)
+        decode_seqs
+        * kv_bytes_for_context(model, kv_precision, decode_context)
+        * kv_share_per_gpu(model, tp, attention_dp=attention_dp)
     )
     attention_flops = decode_seqs * attention_flops_decode(model, decode_context)
     attention_flops += prefill_prompts * attention_flops_prefill(model, prompt_tokens)
@@ -216,7 +221,7 @@ def iteration_time(
     moe_layers = model.moe.moe_layers if model.moe is not None else 0
     moe_factor = params.moe_engine_factor(engine) if model.moe is not None else 1.0
     return IterationTime(
-        dense_memory_s=dense_bytes / tp / bandwidth,
+        dense_memory_s=(dense_bytes + replicated_bytes) / tp / bandwidth,
         dense_compute_s=dense_flops / tp / (linear_rate * gemm_shape_efficiency(tokens, params)),
         expert_memory_s=expert_bytes / tp / bandwidth,
         expert_compute_s=expert_flops / tp / (linear_rate * gemm_shape_efficiency(expert_rows, params)),
@@ -225,6 +230,6 @@ def iteration_time(
         comm_s=allreduce_time_s(model, gpu, params, tp=tp, tokens=tokens),
         overhead_s=model.layers * params.layer_overhead_s
         + moe_layers * params.moe_layer_overhead_s
-        + sampled * params.sequence_overhead_s,
+        + sampled * params.sequence_overhead(engine),
         engine_factor=params.engine_factor(engine) * moe_factor,
     )

@@ -46,10 +46,14 @@ PARAMETER_BOUNDS: dict[str, tuple[float, float]] = {
     "moe_engine:sglang": (0.3, 5.0),
     "moe_layer_overhead_s": (1e-7, 2e-3),
     "sequence_overhead_s": (1e-8, 2e-4),
+    "seq_overhead:trtllm": (1e-8, 2e-4),
+    "seq_overhead:vllm": (1e-8, 2e-4),
+    "seq_overhead:sglang": (1e-8, 2e-4),
 }
 """Physical bounds of each fittable parameter (efficiencies are shares of a peak; times in seconds).
 ``engine:E`` is engine E's iteration-time factor and ``moe_engine:E`` its extra factor on mixture-of-experts
-models (``trtllm`` is the reference, fixed at 1)."""
+models (``trtllm`` is the reference, fixed at 1); ``seq_overhead:E`` is engine E's own per-sequence overhead
+(supported, not fitted by default: leave-one-source-out validation preferred one global value)."""
 
 FITTED_PARAMETERS: tuple[str, ...] = (
     "bandwidth_efficiency",
@@ -110,6 +114,8 @@ def _get(params: EfficiencyParams, name: str) -> float:
         return params.engine_factor(engine)
     if kind == "moe_engine":
         return params.moe_engine_factor(engine)
+    if kind == "seq_overhead":
+        return params.sequence_overhead(engine)
     return float(getattr(params, name))
 
 
@@ -118,6 +124,7 @@ def _with(params: EfficiencyParams, values: dict[str, float]) -> EfficiencyParam
     engines["trtllm"] = 1.0
     moe_engines = dict(params.moe_engine_factors)
     moe_engines["trtllm"] = 1.0
+    seq_overheads = dict(params.sequence_overheads)
     plain: dict[str, float] = {}
     for name, value in values.items():
         kind, _, engine = name.partition(":")
@@ -125,9 +132,17 @@ def _with(params: EfficiencyParams, values: dict[str, float]) -> EfficiencyParam
             engines[engine] = value
         elif kind == "moe_engine":
             moe_engines[engine] = value
+        elif kind == "seq_overhead":
+            seq_overheads[engine] = value
         else:
             plain[name] = value
-    return replace(params, engine_factors=engines, moe_engine_factors=moe_engines, **plain)  # type: ignore[arg-type]
+    return replace(
+        params,
+        engine_factors=engines,
+        moe_engine_factors=moe_engines,
+        sequence_overheads=seq_overheads,
+        **plain,  # type: ignore[arg-type]
+    )
 
 
 @dataclass(frozen=True, slots=True)

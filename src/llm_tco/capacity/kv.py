@@ -67,12 +67,15 @@ def kv_bytes_per_token(model: ModelSpec, kv_precision: str, context_tokens: floa
     return kv_bytes_for_context(model, kv_precision, context_tokens) / context_tokens
 
 
-def kv_share_per_gpu(model: ModelSpec, tp: int) -> float:
-    """Fraction of a sequence's cache that each GPU of a ``tp``-way group holds.
+def kv_share_per_gpu(model: ModelSpec, tp: int, *, attention_dp: bool = False) -> float:
+    """Fraction of a sequence's cache that each GPU of a ``tp``-way group holds, averaged over the group.
 
     KV heads are split ``tp`` ways, each GPU keeping ``ceil(kv_heads / tp)`` heads (at least one, so heads
-    are replicated when ``tp > kv_heads``); a latent (MLA) cache is replicated whole.
+    are replicated when ``tp > kv_heads``); a latent (MLA) cache is replicated whole. Under data-parallel
+    attention each sequence lives whole on one GPU of the group: ``1 / tp`` on average.
     """
+    if attention_dp:
+        return 1.0 / tp
     if model.attention == "mla":
         return 1.0
     heads_per_gpu = max(1, math.ceil(model.kv_heads / tp))

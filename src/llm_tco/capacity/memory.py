@@ -25,6 +25,7 @@ __all__ = [
     "MemoryBreakdown",
     "WeightBreakdown",
     "activation_reserve_bytes",
+    "attention_weight_bytes",
     "memory_breakdown",
     "weight_breakdown",
 ]
@@ -93,6 +94,30 @@ def weight_breakdown(model: ModelSpec, precision: str) -> WeightBreakdown:
     )
 
 
+def attention_weight_bytes(model: ModelSpec, precision: str) -> float:
+    """Stored bytes of the attention projections of all layers (replicated on every GPU under
+    data-parallel attention).
+
+    Grouped-query: Q and O are ``hidden × heads·head_dim``, K and V ``hidden × kv_heads·head_dim``. Latent
+    attention: Q ``hidden × heads·(nope + rope)``, the KV down-projection ``hidden × (latent + rope)``, the
+    KV up-projection ``latent × heads·(nope + v)`` and O ``heads·v × hidden`` (a low-rank Q is counted
+    as full rank, an upper bound of a few per cent of the layer).
+    """
+    if model.attention == "mla" and model.mla is not None:
+        m = model.mla
+        heads = model.attention_heads
+        per_layer: float = (
+            model.hidden_size * heads * (m.qk_nope_head_dim + m.qk_rope_head_dim)
+            + model.hidden_size * (m.kv_lora_rank + m.qk_rope_head_dim)
+            + m.kv_lora_rank * heads * (m.qk_nope_head_dim + m.v_head_dim)
+            + heads * m.v_head_dim * model.hidden_size
+        )
+    else:
+        per_layer = model.hidden_size * model.head_dim * 2.0 * (model.attention_heads + model.kv_heads)
+    core_precision = "bf16" if precision == "mxfp4" and model.moe is not None else precision
+    return float(per_layer) * model.layers * BYTES_PER_PARAM[core_precision]
+
+
 def activation_reserve_bytes(
     model: ModelSpec, params: EfficiencyParams, *, tp: int, batched_tokens: int, max_seqs: int
 ) -> float:
@@ -154,15 +179,30 @@ def memory_breakdown(
     output_len: float,
     batched_tokens: int,
     max_seqs: int,
+    attention_dp: bool = False,
+    kv_fraction_of_free: bool = False,
 ) -> MemoryBreakdown:
-    """Per-GPU memory budget and how many mean-length sequences the KV cache holds."""
-    usable = gpu.memory_bytes * params.gpu_memory_utilization
+    """Per-GPU memory budget and how many mean-length sequences the KV cache holds.
+
+    Under data-parallel attention the attention weights are replicated on every GPU and each sequence's
+    cache lives on one GPU. With ``kv_fraction_of_free`` (TensorRT-LLM) the cache takes
+    ``gpu_memory_utilization`` of the memory left after weights and activations; otherwise (vLLM,
+    SGLang) weights, activations and cache together take that share of the whole GPU.
+    """
     weights = weight_breakdown(model, precision).total_bytes / tp
+    if attention_dp:
+        weights += attention_weight_bytes(model, precision) * (1.0 - 1.0 / tp)
     activations = activation_reserve_bytes(
         model, params, tp=tp, batched_tokens=batched_tokens, max_seqs=max_seqs
     )
-    kv_capacity = usable - weights - activations
-    share = kv_share_per_gpu(model, tp)
+    if kv_fraction_of_free:
+        free = gpu.memory_bytes - weights - activations
+        kv_capacity = free * params.gpu_memory_utilization if free > 0 else free
+        usable = weights + activations + kv_capacity
+    else:
+        usable = gpu.memory_bytes * params.gpu_memory_utilization
+        kv_capacity = usable - weights - activations
+    share = kv_share_per_gpu(model, tp, attention_dp=attention_dp)
     mean_context = input_len + output_len / 2.0
     per_sequence = kv_bytes_for_context(model, kv_precision, mean_context) * share
     full_sequence = kv_bytes_for_context(model, kv_precision, input_len + output_len) * share

@@ -109,6 +109,7 @@ def check_fit(
     model: ModelSpec, gpu: GpuSpec, params: EfficiencyParams, deployment: Deployment, workload: Workload
 ) -> MemoryBreakdown:
     """Per-GPU memory of the deployment (``fits`` tells whether one full-length sequence fits)."""
+    engine = _engine(params, deployment.engine)
     return memory_breakdown(
         model,
         gpu,
@@ -118,8 +119,10 @@ def check_fit(
         kv_precision=deployment.kv_precision,
         input_len=workload.input_len,
         output_len=workload.output_len,
-        batched_tokens=_engine(params, deployment.engine).max_batched_tokens,
-        max_seqs=_engine(params, deployment.engine).max_num_seqs(gpu),
+        batched_tokens=engine.max_batched_tokens,
+        max_seqs=engine.max_num_seqs(gpu),
+        attention_dp=engine.attention_dp(model),
+        kv_fraction_of_free=engine.kv_fraction_of_free,
     )
 
 

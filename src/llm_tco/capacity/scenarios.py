@@ -3,7 +3,8 @@
 Steady state of continuous (in-flight) batching with chunked prefill: ``b`` sequences decode together; each
 finishes after ``O`` tokens, so on average ``b / O`` new prompts of ``I`` tokens are prefilled per iteration
 alongside the decodes, and a sequence's mean cached context is ``I + O/2``. Output throughput is ``b`` tokens
-per iteration.
+per *mean* iteration, where prefill is interleaved as engines do it: a share of the iterations carries a
+whole prompt (or a token-budget chunk of it), the rest only decode (``ReplicaModel.mean_iteration_s``).
 
 - ``offline``: ``b`` is as large as the engine schedules (its ``max_num_seqs``) and the KV cache holds.
 - ``concurrency``: ``b`` is the requests in flight (capped the same way); closed loop.
@@ -76,7 +77,7 @@ class ReplicaModel:
     @property
     def engine_max_seqs(self) -> int:
         """Sequences the engine keeps in flight by default on this GPU."""
-        return self.engine_defaults.max_num_seqs(self.gpu)
+        return self.engine_defaults.replica_max_seqs(self.gpu, self.model, self.deployment.tp)
 
     def step(self, decode_seqs: float, prefill_prompts: float) -> IterationTime:
         """One iteration with ``decode_seqs`` decodes at the mean context and ``prefill_prompts`` prompts."""
@@ -93,18 +94,49 @@ class ReplicaModel:
             decode_context=w.input_len + w.output_len / 2.0,
             prefill_prompts=prefill_prompts,
             prompt_tokens=w.input_len,
+            attention_dp=self.engine_defaults.attention_dp(self.model),
         )
 
-    def _steady(self, b: float) -> tuple[IterationTime, float]:
-        """Iteration at ``b`` in flight (with its share of chunked prefill) and output tokens/s."""
-        step = self.step(b, b / self.workload.output_len)
-        return step, b / step.total_s
+    def prefill_chunk_tokens(self, b: float) -> float:
+        """Prompt tokens one prefill-carrying iteration takes on alongside ``b`` decodes: a whole prompt,
+        or what the engine's token budget (``max_batched_tokens``) leaves after the decodes when the prompt
+        is longer (chunked prefill)."""
+        budget = float(self.engine_defaults.max_batched_tokens) - b
+        return max(min(self.workload.input_len, budget), 1.0)
+
+    def mean_iteration_s(self, b: float) -> tuple[IterationTime, float]:
+        """Mean iteration time in steady state at ``b`` in flight, and the decode-only iteration.
+
+        ``b / O`` prompts (``P = b·I/O`` prompt tokens) must be prefilled per iteration on average. They
+        do not spread evenly: an iteration that prefills takes a whole prompt (or one budget-sized chunk
+        of it), the others only decode. So a share ``f = P / chunk`` of iterations carry a chunk and the
+        mean is ``(1 − f)·t(b, 0) + f·t(b, chunk)``; when ``P`` exceeds a chunk every iteration prefills
+        (``f = 1``, chunk = ``P``). Averaging the *work* instead of the *time* would understate it: the
+        experts a mixture-of-experts batch touches and the tensor-core tile use are concave in tokens,
+        and a memory-bound decode step turns compute-bound only in the iterations that prefill.
+        """
+        w = self.workload
+        prompt_tokens = b * w.input_len / w.output_len
+        chunk = self.prefill_chunk_tokens(b)
+        decode = self.step(b, 0.0)
+        if prompt_tokens >= chunk:
+            step = self.step(b, prompt_tokens / w.input_len)
+            return step, step.total_s
+        share = prompt_tokens / chunk
+        with_chunk = self.step(b, chunk / w.input_len)
+        return decode, (1.0 - share) * decode.total_s + share * with_chunk.total_s
+
+    def _steady(self, b: float) -> tuple[IterationTime, float, float]:
+        """Representative iteration at ``b`` in flight, its mean time (chunked prefill interleaved as in
+        ``mean_iteration_s``) and output tokens/s."""
+        step, mean_s = self.mean_iteration_s(b)
+        return step, mean_s, b / mean_s
 
     def _in_flight_result(self, b: float, capped_by_kv: bool) -> ReplicaResult:
-        step, throughput = self._steady(b)
+        step, mean_s, throughput = self._steady(b)
         ttft = self.step(max(b - 1.0, 0.0), 1.0).total_s
         limited = "kv-capacity" if capped_by_kv else step.bound
-        return ReplicaResult(throughput, b, ttft, step.total_s, limited)
+        return ReplicaResult(throughput, b, ttft, mean_s, limited)
 
     def offline(self) -> ReplicaResult:
         """Maximum throughput: as many sequences in flight as the engine and the KV cache allow."""
@@ -135,7 +167,7 @@ class ReplicaModel:
     def slo_latencies(self, b: float) -> tuple[float, float, float]:
         """(p99 TTFT s, p99 TPOT s, output tokens/s) at ``b`` in flight, per the module's approximation."""
         w = self.workload
-        step, throughput = self._steady(b)
+        _, mean_s, throughput = self._steady(b)
         decode_only = self.step(b, 0.0).total_s
         with_prompt = self.step(b, 1.0).total_s
         service = max(with_prompt - decode_only, 0.0)
@@ -146,7 +178,7 @@ class ReplicaModel:
         if rho >= 1.0:
             return math.inf, tpot99, throughput
         wait99 = service * math.log(100.0 * rho) / (1.0 - rho) if rho > 0.01 else 0.0
-        return with_prompt + step.total_s + wait99, tpot99, throughput
+        return with_prompt + mean_s + wait99, tpot99, throughput
 
     def slo(self, ttft_ms: float, tpot_ms: float) -> ReplicaResult:
         """Largest load whose p99 TTFT ≤ ``ttft_ms`` and p99 TPOT ≤ ``tpot_ms``."""

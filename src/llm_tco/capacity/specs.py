@@ -146,13 +146,31 @@ class EngineDefaults:
     large_gpu_min_memory_bytes: float = 70e9
     small_gpu_ids: tuple[str, ...] = ()
     """GPUs that get the small-GPU limits whatever their memory (vLLM treats the A100 so)."""
+    moe_attention_dp: bool = False
+    """The engine serves mixture-of-experts models with attention data parallelism and expert parallelism
+    (TensorRT-LLM's documented MoE configuration, ``enable_attention_dp``): each GPU of the group runs
+    attention for its own sequences with replicated attention weights and keeps their whole KV cache,
+    and ``max_num_seqs`` applies per GPU."""
+    kv_fraction_of_free: bool = False
+    """``gpu_memory_utilization`` is a share of the memory left *after* weights and activations
+    (TensorRT-LLM's ``kv_cache_free_gpu_mem_fraction``) rather than of the whole GPU (vLLM's
+    ``gpu_memory_utilization``, SGLang's ``mem_fraction_static``)."""
+
+    def attention_dp(self, model: ModelSpec) -> bool:
+        """Whether ``model`` runs with data-parallel attention on this engine."""
+        return self.moe_attention_dp and model.moe is not None
 
     def max_num_seqs(self, gpu: GpuSpec) -> int:
-        """Sequences the engine keeps in flight by default on ``gpu``."""
+        """Sequences the engine keeps in flight by default on ``gpu`` (per scheduler rank)."""
         large = gpu.memory_bytes >= self.large_gpu_min_memory_bytes
         if large and gpu.id not in self.small_gpu_ids:
             return self.max_num_seqs_large_gpu
         return self.max_num_seqs_small_gpu
+
+    def replica_max_seqs(self, gpu: GpuSpec, model: ModelSpec, tp: int) -> int:
+        """Sequences one ``tp``-GPU replica keeps in flight: one scheduler's limit, or one per GPU under
+        data-parallel attention."""
+        return self.max_num_seqs(gpu) * (tp if self.attention_dp(model) else 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +213,10 @@ class EfficiencyParams:
     sequence_overhead_s: float = 0.0
     """Fixed time per sequence in flight per iteration: scheduling, sampling and output processing that
     the engine does for every sequence every step (host-side work and small per-sequence kernels)."""
+    sequence_overheads: Mapping[str, float] = field(default_factory=dict)
+    """Per engine, ``sequence_overhead_s`` for that engine (host-side scheduling, sampling and
+    detokenisation differ most between engines: TensorRT-LLM's C++ executor samples on the GPU, vLLM and
+    SGLang run a Python scheduler); an engine missing here uses ``sequence_overhead_s``."""
     moe_layer_overhead_s: float = 0.0
     """Extra fixed time per mixture-of-experts layer per iteration (routing, top-k, token permutation and
     un-permutation kernels around the grouped GEMMs)."""
@@ -202,6 +224,10 @@ class EfficiencyParams:
     def moe_engine_factor(self, engine: str) -> float:
         """MoE-layer time multiplier of ``engine`` (1.0 when not calibrated)."""
         return float(self.moe_engine_factors.get(engine, 1.0))
+
+    def sequence_overhead(self, engine: str) -> float:
+        """Per-sequence, per-iteration fixed time of ``engine``."""
+        return float(self.sequence_overheads.get(engine, self.sequence_overhead_s))
 
     def engine_factor(self, engine: str) -> float:
         """Iteration-time multiplier of ``engine`` (1.0 for an engine the calibration never saw)."""
