@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 
 import typer
 
@@ -17,16 +18,28 @@ from llm_tco import __version__
 from llm_tco.cli import commands
 from llm_tco.errors import LlmTcoError
 
-__all__ = ["app", "run"]
+__all__ = ["build_app", "run"]
 
-app = typer.Typer(
-    name="llm-tco",
-    help="Audit LLM token spend and decide, per workload, between closed APIs, hosted open-weight APIs "
-    "and self-hosting — with the full total cost of ownership.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+
+def build_app(argv: Sequence[str] | None = None) -> typer.Typer:
+    """The Typer app with the commands ``argv`` needs (all of them when it names none)."""
+    app = typer.Typer(
+        name="llm-tco",
+        help="Audit LLM token spend and decide, per workload, between closed APIs, hosted open-weight APIs "
+        "and self-hosting — with the full total cost of ownership.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+    @app.callback()
+    def _main(
+        version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True),
+    ) -> None:
+        """llm-tco."""
+
+    commands.register_all(app, argv)
+    return app
 
 
 def _version_callback(value: bool) -> None:
@@ -35,24 +48,15 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
-def _main(
-    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True),
-) -> None:
-    """llm-tco."""
-
-
-commands.register_all(app)
-
-
 def run(argv: list[str] | None = None) -> int:
     """Entry point: run the app and map every outcome to the documented exit codes.
 
     Typer itself reports bad usage (unknown option, missing argument) with exit code 2; library errors
     are translated here, and anything else is an internal error (exit 3), never a bare traceback.
     """
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, prog_name="llm-tco")
+        build_app(args)(args=args, prog_name="llm-tco")
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 2)

@@ -13,7 +13,7 @@ match. Match keys, and what they compare with:
   (LiteLLM ``metadata``, Bedrock ``requestMetadata``, OpenTelemetry span/resource attributes, Helicone
   properties, Langfuse metadata); a dotted key also reaches into nested objects (``spend_logs_metadata.app``);
 - ``project`` / ``workspace`` — the OpenAI project id / the Anthropic workspace id (both stored as project);
-- ``api_key_id``, ``user``, ``team``, ``service_name`` (OpenTelemetry ``service.name``), ``model`` (as logged).
+- ``api_key_id``, ``user``, ``team``, ``service_name`` (OpenTelemetry ``service.name``), ``model`` (logged).
 
 Example::
 

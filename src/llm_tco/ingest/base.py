@@ -19,9 +19,13 @@ from typing import Literal, Protocol
 
 import duckdb
 
+from llm_tco.config.attribution import AttributionRule
+
 __all__ = [
     "ATTRIBUTE_COLUMNS",
     "DEFAULT_MAX_TOKENS_PER_REQUEST",
+    "OPTIONAL_STAGED_COLUMNS",
+    "REPORTED_COST_COLUMNS",
     "STAGED_COLUMNS",
     "TOKEN_COLUMNS",
     "Adapter",
@@ -71,6 +75,40 @@ STAGED_COLUMNS: tuple[str, ...] = (
     "reject_reason",  # set by the adapter when it already knows the record is bad (e.g. invalid UTF-8)
 )
 
+OPTIONAL_STAGED_COLUMNS: tuple[str, ...] = (
+    "tags",  # VARCHAR[]: the request's tags (LiteLLM request_tags), for attribution rules and --workload-from
+    "metadata",  # JSON object of free-form key/values (LiteLLM metadata, Bedrock requestMetadata, span attrs)
+    "service_name",  # OpenTelemetry resource service.name
+    "input_includes_cache",  # BOOLEAN per record; NULL = the StagedSource's input_includes_cache
+    "reported_billed_cost_usd",  # FOCUS BilledCost beside the EffectiveCost in reported_cost_usd
+    "reported_list_cost_usd",  # FOCUS ListCost (list price × quantity), to explain discounts
+)
+"""Staged columns an adapter may add after ``STAGED_COLUMNS``; an absent one is NULL. The first three are
+not stored: they exist so attribution rules (``[[attribution]]``) can match them at ingest."""
+
+REPORTED_COST_COLUMNS: tuple[str, ...] = (
+    "record_no",  # 1-based position among the file's cost records
+    "source_record_id",  # stable id of the record (bucket + grouping keys); NULL = fingerprint + position
+    "ts_start",
+    "ts_end",
+    "provider",
+    "model_raw",  # NULL when the source does not say (e.g. a cost line item without a model)
+    "workload",  # natural workload key (project / workspace) or NULL
+    "project",
+    "api_key_id",
+    "service_tier",
+    "line_item",  # the source's own description of the charge
+    "amount_usd",  # the effective (amortised, after discounts) cost in US dollars
+    "billed_usd",  # billed cost where the source gives it apart (FOCUS BilledCost)
+    "list_usd",  # list cost where the source gives it (FOCUS ListCost)
+    "currency",  # as the source states it; a record not in USD is quarantined
+    "charge_category",  # FOCUS ChargeCategory (Usage, Credit, Adjustment, ...) or NULL
+    "reject_reason",
+)
+"""What ``StagedSource.reported_cost_sql`` yields: cost-only records (OpenAI Costs API, Anthropic cost
+report, FOCUS rows without token quantities), stored in ``reported_costs`` for reconciliation, never as
+usage."""
+
 DEFAULT_MAX_TOKENS_PER_REQUEST = 10_000_000
 """Per-request ceiling above which a token count is treated as absurd (a unit or parsing error upstream).
 10M is ~10× the longest context window offered in 2026; configurable with ``--max-tokens-per-request``."""
@@ -89,6 +127,9 @@ class IngestOptions:
     workload_from: str | None = None
     """Source column (or attribute) the workload is taken from."""
     max_tokens_per_request: int = DEFAULT_MAX_TOKENS_PER_REQUEST
+    attribution: tuple[AttributionRule, ...] = ()
+    """``[[attribution]]`` rules from the config file: first match wins; with any rule, unmatched records
+    go to the ``unattributed`` workload (``llm_tco.ingest.attribution``)."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +158,11 @@ class StagedSource:
     notes: tuple[str, ...] = ()
     """Facts about this source the output should mention (e.g. "no request counts")."""
     reported_cost_sql: str | None = None
-    """Optional query yielding reported-cost-only records (see ``llm_tco.ingest.costs``)."""
+    """Optional query yielding ``REPORTED_COST_COLUMNS`` for cost-only records (``llm_tco.ingest.costs``)."""
+    reported_cost_params: list[object] = field(default_factory=list)
+    workload_from_applied: bool = False
+    """True when the adapter already honoured ``IngestOptions.workload_from`` (the generic reader, where it
+    names a column); otherwise the validation stage applies it as an attribute name."""
     setup_sql: tuple[str, ...] = ()
     """Statements to run before ``sql`` (e.g. to read a CSV with rejects into a temp table)."""
 

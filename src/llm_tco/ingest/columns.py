@@ -16,28 +16,77 @@ __all__ = ["REQUIRED_FIELDS", "SYNONYMS", "match_columns", "normalise_name", "pa
 
 SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "ts_start": (
-        "ts_start", "timestamp", "created_at", "start_time_iso", "start_time", "request_time", "time",
-        "datetime", "date", "ts", "created", "start_timestamp", "starttime", "request_start_time",
+        "ts_start",
+        "timestamp",
+        "created_at",
+        "start_time_iso",
+        "start_time",
+        "request_time",
+        "time",
+        "datetime",
+        "date",
+        "ts",
+        "created",
+        "start_timestamp",
+        "starttime",
+        "request_start_time",
     ),
     "ts_end": ("ts_end", "end_time_iso", "end_time", "endtime", "end_timestamp", "completed_at"),
-    "model_raw": ("model", "model_name", "model_id", "model_raw", "request_model", "response_model", "engine"),
-    "provider": ("provider", "provider_name", "custom_llm_provider", "vendor", "api_provider", "llm_provider"),
+    "model_raw": (
+        "model",
+        "model_name",
+        "model_id",
+        "model_raw",
+        "request_model",
+        "response_model",
+        "engine",
+    ),
+    "provider": (
+        "provider",
+        "provider_name",
+        "custom_llm_provider",
+        "vendor",
+        "api_provider",
+        "llm_provider",
+    ),
     "source_record_id": (
-        "request_id", "source_record_id", "id", "record_id", "response_id", "requestid", "call_id",
+        "request_id",
+        "source_record_id",
+        "id",
+        "record_id",
+        "response_id",
+        "requestid",
+        "call_id",
     ),
     "input_tokens": ("input_tokens", "prompt_tokens", "tokens_in", "n_input_tokens", "input_token_count"),
     "output_tokens": (
-        "output_tokens", "completion_tokens", "tokens_out", "n_output_tokens", "output_token_count",
+        "output_tokens",
+        "completion_tokens",
+        "tokens_out",
+        "n_output_tokens",
+        "output_token_count",
     ),
     "cache_read_tokens": (
-        "cache_read_tokens", "cached_tokens", "cached_input_tokens", "input_cached_tokens",
-        "cache_read_input_tokens", "prompt_cache_read_tokens", "cache_hit_tokens",
+        "cache_read_tokens",
+        "cached_tokens",
+        "cached_input_tokens",
+        "input_cached_tokens",
+        "cache_read_input_tokens",
+        "prompt_cache_read_tokens",
+        "cache_hit_tokens",
     ),
     "cache_write_tokens": (
-        "cache_write_tokens", "cache_creation_tokens", "cache_creation_input_tokens",
-        "input_cache_write_tokens", "prompt_cache_write_tokens",
+        "cache_write_tokens",
+        "cache_creation_tokens",
+        "cache_creation_input_tokens",
+        "input_cache_write_tokens",
+        "prompt_cache_write_tokens",
     ),
-    "cache_write_1h_tokens": ("cache_write_1h_tokens", "ephemeral_1h_input_tokens", "cache_creation_1h_tokens"),
+    "cache_write_1h_tokens": (
+        "cache_write_1h_tokens",
+        "ephemeral_1h_input_tokens",
+        "cache_creation_1h_tokens",
+    ),
     "reasoning_tokens": ("reasoning_tokens", "output_reasoning_tokens", "reasoning_output_tokens"),
     "requests": ("requests", "num_requests", "num_model_requests", "request_count", "n_requests"),
     "workload": ("workload", "use_case", "usecase", "feature"),
@@ -91,9 +140,9 @@ def match_columns(columns: Iterable[str], overrides: Mapping[str, str]) -> dict[
         if field in matched:
             continue
         for synonym in synonyms:
-            col = by_norm.get(normalise_name(synonym))
-            if col is not None and col not in used:
-                matched[field] = col
-                used.add(col)
+            found = by_norm.get(normalise_name(synonym))
+            if found is not None and found not in used:
+                matched[field] = found
+                used.add(found)
                 break
     return matched

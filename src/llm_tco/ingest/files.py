@@ -29,7 +29,8 @@ def expand_inputs(inputs: list[str]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         elif any(ch in item for ch in "*?["):
-            matches = sorted(Path(m) for m in glob.glob(item, recursive=True) if Path(m).is_file())
+            # glob.glob, not Path.glob: the pattern may be absolute or start with "..".
+            matches = sorted(Path(m) for m in glob.glob(item, recursive=True) if Path(m).is_file())  # noqa: PTH207
             if not matches:
                 raise InputFileError(item, "no file matches this pattern")
             files.extend(matches)
@@ -99,10 +100,7 @@ def _classify_text(head: str) -> FileKind:
 def _first_json_keys(head: str, kind: FileKind) -> tuple[str, ...]:
     text = head.strip()
     try:
-        if kind == "jsonl":
-            obj = json.loads(text.splitlines()[0])
-        else:
-            obj = json.loads(text)
+        obj = json.loads(text.splitlines()[0]) if kind == "jsonl" else json.loads(text)
     except json.JSONDecodeError:
         return ()
     if isinstance(obj, list) and obj and isinstance(obj[0], dict):

@@ -39,7 +39,9 @@ class GenericTableAdapter:
         present = set(columns)
         for field, column in overrides.items():
             if column not in present:
-                raise InputFileError(str(probe.path), f"column {column!r} (for {field}) not found in the file")
+                raise InputFileError(
+                    str(probe.path), f"column {column!r} (for {field}) not found in the file"
+                )
         missing = [f for f in REQUIRED_FIELDS if f not in matched]
         if missing:
             names = ", ".join(_describe_field(f) for f in missing)
@@ -51,6 +53,7 @@ class GenericTableAdapter:
             params=reader.params,
             input_includes_cache=options.input_includes_cache,
             setup_sql=reader.setup,
+            workload_from_applied=True,
         )
 
 

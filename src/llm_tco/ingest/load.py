@@ -3,7 +3,8 @@
 Every record ends as exactly one of accepted, quarantined or duplicate, and the file's counts are
 recorded with it in ``ingested_files``. A file whose exact content was ingested before changes nothing:
 all its records are duplicates. A record whose id (request id, else file fingerprint + position) is
-already stored, or appears earlier in the same file, is a duplicate.
+already stored, or appears earlier in the same file, is a duplicate. Cost-only records of the file
+(``llm_tco.ingest.costs``) are stored in the same transaction and counted apart.
 
 The steps run inside one transaction; ``LLM_TCO_FAULT_AFTER_STEPS=N`` kills the process (``os._exit``)
 after N steps, which is how the tests prove that an interrupted ingest leaves the store as it was.
@@ -14,25 +15,54 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import duckdb
 
-from llm_tco.ingest.base import ATTRIBUTE_COLUMNS
+from llm_tco.ingest.costs import ReportedCounts, load_costs
 from llm_tco.ingest.series import assign_series
 
-__all__ = ["FileCounts", "load_file"]
+__all__ = ["FileCounts", "ReportedCounts", "load_file"]
 
 FAULT_ENV = "LLM_TCO_FAULT_AFTER_STEPS"
 
 
 @dataclass(frozen=True)
 class FileCounts:
+    """A file's usage records (``read = accepted + quarantined + duplicates``) and, apart, its cost-only
+    records (``reported_read = reported + reported_quarantined + reported_duplicates``)."""
+
     read: int
     accepted: int
     quarantined: int
     duplicates: int
     already_ingested: bool = False
+    reported: int = 0
+    """Cost-only records stored (``reported.records`` in the audit output)."""
+    reported_read: int = 0
+    reported_quarantined: int = 0
+    reported_duplicates: int = 0
+
+    @property
+    def reported_counts(self) -> ReportedCounts:
+        return ReportedCounts(
+            self.reported_read, self.reported, self.reported_quarantined, self.reported_duplicates
+        )
+
+    @classmethod
+    def of(
+        cls, read: int, accepted: int, quarantined: int, duplicates: int, already: bool, costs: ReportedCounts
+    ) -> FileCounts:
+        return cls(
+            read,
+            accepted,
+            quarantined,
+            duplicates,
+            already,
+            costs.records,
+            costs.read,
+            costs.quarantined,
+            costs.duplicates,
+        )
 
 
 class _Steps:
@@ -49,81 +79,74 @@ class _Steps:
             os._exit(137)  # simulate a kill: no rollback, no cleanup, no flush
 
 
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row else 0
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     *,
-    path: Path,
+    source_file: str,
+    size_bytes: int,
     fingerprint: str,
     source_format: str,
-    validated_sql: str,
+    validated_sql: str | None,
     validated_params: list[object],
+    cost_sql: str | None = None,
+    cost_params: list[object] | None = None,
 ) -> FileCounts:
-    """Insert one file's validated records (see ``llm_tco.ingest.validate``) in a single transaction."""
-    size = path.stat().st_size
-    already = con.execute("SELECT count(*) FROM ingested_files WHERE fingerprint = ?", [fingerprint]).fetchone()
-    if already and already[0] > 0:
-        n = con.execute(f"SELECT count(*) FROM ({validated_sql})", validated_params).fetchone()
-        read = int(n[0]) if n else 0
-        return FileCounts(read, 0, 0, read, already_ingested=True)
+    """Insert one file's validated usage records (``llm_tco.ingest.validate``) and cost-only records
+    (``llm_tco.ingest.costs``) in a single transaction. ``source_file`` is what the store records as the
+    file (a path, or a redacted database URL)."""
+    if _count(con, "SELECT count(*) FROM ingested_files WHERE fingerprint = ?", [fingerprint]) > 0:
+        read = (
+            _count(con, f"SELECT count(*) FROM ({validated_sql})", validated_params) if validated_sql else 0
+        )
+        cost_read = _count(con, f"SELECT count(*) FROM ({cost_sql})", cost_params) if cost_sql else 0
+        return FileCounts.of(read, 0, 0, read, True, ReportedCounts(cost_read, 0, 0, cost_read))
 
     steps = _Steps()
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _validated AS {validated_sql}", validated_params
-        )
-        steps.step()
-        file_id_row = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files").fetchone()
-        file_id = int(file_id_row[0]) if file_id_row else 1
-        con.execute(
-            "INSERT INTO quarantine SELECT ?, ?, record_no, reason FROM _validated WHERE reason IS NOT NULL",
-            [file_id, str(path)],
-        )
-        steps.step()
-        # Duplicates: an earlier record of this file with the same key, or a key already stored.
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE _fresh AS
-            SELECT v.* FROM (
-                SELECT *, row_number() OVER (PARTITION BY record_key ORDER BY record_no) AS _nth
-                FROM _validated WHERE reason IS NULL
-            ) v
-            WHERE v._nth = 1
-              AND NOT EXISTS (SELECT 1 FROM usage u WHERE u.record_key = v.record_key)
-            """
-        )
-        steps.step()
-        assign_series(con, "_fresh", source_format)
-        steps.step()
-        attrs = " AND ".join(
-            f'f."{a}" IS NOT DISTINCT FROM s."{a}"' for a in ATTRIBUTE_COLUMNS if a != "provider"
-        )
-        con.execute(
-            f"""
-            INSERT INTO usage
-            SELECT s.series_key, ?, f.record_no, f.record_key, f.record_id, f.ts_start, f.ts_end, f.requests,
-                   f.input_tokens, f.cache_read_tokens, f.cache_write_tokens, f.cache_write_1h_tokens,
-                   f.output_tokens, f.reasoning_tokens, f.reported_cost_usd
-            FROM _fresh f
-            JOIN _series_map m ON m.provider_raw IS NOT DISTINCT FROM f.provider AND m.model_raw = f.model_raw
-            JOIN usage_series s ON s.source_format = ? AND s.provider IS NOT DISTINCT FROM m.provider
-                 AND s.model IS NOT DISTINCT FROM m.model AND {attrs}
-            """,
-            [file_id, source_format],
-        )
-        steps.step()
-        counts = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE reason IS NOT NULL) FROM _validated"
-        ).fetchone()
-        fresh = con.execute("SELECT count(*) FROM _fresh").fetchone()
-        read = int(counts[0]) if counts else 0
-        quarantined = int(counts[1]) if counts else 0
-        accepted = int(fresh[0]) if fresh else 0
+        file_id = _count(con, "SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files")
+        read = accepted = quarantined = 0
+        if validated_sql is not None:
+            read, accepted, quarantined = _load_usage(
+                con, file_id, source_file, source_format, validated_sql, validated_params, fingerprint, steps
+            )
+        reported = ReportedCounts()
+        if cost_sql is not None:
+            reported = load_costs(
+                con,
+                file_id=file_id,
+                source_file=source_file,
+                source_format=source_format,
+                validated_sql=cost_sql,
+                validated_params=cost_params or [],
+            )
+            steps.step()
         duplicates = read - quarantined - accepted
         con.execute(
-            "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [file_id, str(path), fingerprint, source_format, size, datetime.now(UTC).replace(tzinfo=None),
-             read, accepted, quarantined, duplicates],
+            "INSERT INTO ingested_files (file_id, path, fingerprint, source_format, size_bytes, ingested_at, "
+            "rows_read, rows_accepted, rows_quarantined, rows_duplicate, reported_read, reported_accepted, "
+            "reported_quarantined, reported_duplicate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                file_id,
+                source_file,
+                fingerprint,
+                source_format,
+                size_bytes,
+                datetime.now(UTC).replace(tzinfo=None),
+                read,
+                accepted,
+                quarantined,
+                duplicates,
+                reported.read,
+                reported.records,
+                reported.quarantined,
+                reported.duplicates,
+            ],
         )
         steps.step()
         con.execute("COMMIT")
@@ -131,6 +154,94 @@ def load_file(
         con.execute("ROLLBACK")
         raise
     finally:
-        con.execute("DROP TABLE IF EXISTS _validated")
-        con.execute("DROP TABLE IF EXISTS _fresh")
-    return FileCounts(read, accepted, quarantined, duplicates)
+        for table in ("_validated", "_dupes", "_combos", "_combo_ids", "_series_keys", "_series_map"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    return FileCounts.of(read, accepted, quarantined, duplicates, False, reported)
+
+
+def _number_records(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    """Give records staged without a position (``record_no`` NULL: readers that stream in parallel) their
+    1-based position — the materialised table keeps the staged order, so it follows ``rowid`` — and the ids
+    that depend on it (``fp:<sha256>:<record_no>`` for records without a source id)."""
+    if _count(con, "SELECT count(*) FROM _validated WHERE record_no IS NULL OR record_id IS NULL") == 0:
+        return
+    # Row ids of a table created inside a transaction start at an offset (transaction-local storage), so
+    # the position is counted from the smallest one.
+    con.execute(
+        "UPDATE _validated SET record_no = rowid - (SELECT min(rowid) FROM _validated) + 1 "
+        "WHERE record_no IS NULL"
+    )
+    con.execute(
+        "UPDATE _validated SET record_id = 'fp:' || ? || ':' || record_no, "
+        "record_key = md5_number('fp:' || ? || ':' || record_no) WHERE record_id IS NULL",
+        [fingerprint, fingerprint],
+    )
+
+
+def _load_usage(
+    con: duckdb.DuckDBPyConnection,
+    file_id: int,
+    source_file: str,
+    source_format: str,
+    validated_sql: str,
+    validated_params: list[object],
+    fingerprint: str,
+    steps: _Steps,
+) -> tuple[int, int, int]:
+    """Quarantine, de-duplicate and insert the usage rows; returns (read, accepted, quarantined)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _validated AS {validated_sql}", validated_params)
+    _number_records(con, fingerprint)
+    steps.step()
+    con.execute(
+        "INSERT INTO quarantine SELECT ?, ?, record_no, reason FROM _validated WHERE reason IS NOT NULL",
+        [file_id, source_file],
+    )
+    steps.step()
+    # Duplicates: a later record of this file with the same key (found through the few repeated keys
+    # only, so the common all-unique file costs one hash aggregate), or a key already stored.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _dupes AS
+        SELECT record_no FROM (
+            SELECT record_no, row_number() OVER (PARTITION BY record_key ORDER BY record_no) AS _nth
+            FROM _validated
+            WHERE reason IS NULL AND record_key IN (
+                SELECT record_key FROM _validated WHERE reason IS NULL GROUP BY record_key HAVING count(*) >
+                1)
+        ) WHERE _nth > 1
+        UNION
+        SELECT v.record_no FROM _validated v SEMI JOIN usage u ON u.record_key = v.record_key
+        WHERE v.reason IS NULL
+        """
+    )
+    steps.step()
+    fresh = (
+        "(SELECT * FROM _validated v WHERE reason IS NULL AND record_no NOT IN (SELECT record_no FROM "
+        "_dupes))"
+    )
+    assign_series(con, fresh, source_format)
+    steps.step()
+    inserted = con.execute(
+        f"""
+        INSERT INTO usage
+        SELECT k.series_key, ?, f.record_no, f.record_key, f.record_id, f.ts_start, f.ts_end, f.requests,
+               f.input_tokens, f.cache_read_tokens, f.cache_write_tokens, f.cache_write_1h_tokens,
+               f.output_tokens, f.reasoning_tokens, f.reported_cost_usd
+        FROM {fresh} f JOIN _series_keys k ON k.attr_hash = f.attr_hash
+        """,
+        [file_id],
+    ).fetchone()
+    accepted = int(inserted[0]) if inserted else 0
+    con.execute(
+        f"""
+        INSERT INTO usage_cost_details
+        SELECT record_key, reported_billed_cost_usd, reported_list_cost_usd FROM {fresh} f
+        WHERE reported_billed_cost_usd IS NOT NULL OR reported_list_cost_usd IS NOT NULL
+        """
+    )
+    steps.step()
+    row = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE reason IS NOT NULL) FROM _validated"
+    ).fetchone()
+    read, quarantined = (int(row[0]), int(row[1])) if row else (0, 0)
+    return read, accepted, quarantined

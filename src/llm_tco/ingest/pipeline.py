@@ -1,7 +1,9 @@
-"""Ingesting a list of files: expand, probe, pick the adapter, validate, load — one file at a time.
+"""Ingesting a list of inputs: expand, probe, pick the adapter, validate, load — one file at a time.
 
-A file that cannot be used as a whole (unknown format, truncated JSON, missing required column) is
-rejected with a one-line reason and the other files still load; the caller decides the exit code.
+An input is a file, a glob, a directory (a folder of OpenAI Usage API pages is one file per page) or a
+``postgresql://`` URL of a LiteLLM proxy database (``llm_tco.ingest.postgres``). A file that cannot be used
+as a whole (unknown format, truncated JSON, missing required column) is rejected with a one-line reason and
+the other files still load; the caller decides the exit code.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from pathlib import Path
 import duckdb
 
 from llm_tco.errors import InputFileError
-from llm_tco.ingest.base import Adapter, IngestOptions
+from llm_tco.ingest.base import Adapter, IngestOptions, StagedSource
+from llm_tco.ingest.costs import ReportedCounts, cost_validation_sql
 from llm_tco.ingest.files import expand_inputs, fingerprint, probe_file
 from llm_tco.ingest.load import FileCounts, load_file
+from llm_tco.ingest.postgres import is_database_url, read_litellm_database, redact_url
+from llm_tco.ingest.readers import error_line
 from llm_tco.ingest.registry import detect_adapter, get_adapter
 from llm_tco.ingest.validate import validation_sql
 
@@ -71,6 +76,19 @@ class IngestReport:
     def duplicates(self) -> int:
         return sum(f.counts.duplicates for f in self.files)
 
+    @property
+    def reported(self) -> int:
+        """Cost-only records stored from these files (``reported.records`` in the audit output)."""
+        return sum(f.counts.reported for f in self.files)
+
+    @property
+    def reported_counts(self) -> ReportedCounts:
+        """Cost-only records over all files: read, stored, quarantined, duplicates."""
+        total = ReportedCounts()
+        for f in self.files:
+            total = total + f.counts.reported_counts
+        return total
+
 
 def ingest_files(
     con: duckdb.DuckDBPyConnection,
@@ -79,34 +97,61 @@ def ingest_files(
     *,
     on_file: Callable[[Path], None] | None = None,
 ) -> IngestReport:
-    """Ingest every file named by ``inputs`` (files, globs, directories) into the store behind ``con``."""
+    """Ingest every input (files, globs, directories, ``postgresql://`` URLs) into the store of ``con``."""
     report = IngestReport()
-    files: list[Path] = []
-    for item in inputs:
-        try:
-            files.extend(expand_inputs([item]))
-        except InputFileError as exc:
-            report.rejected.append(RejectedFile(exc.file, exc.reason))
     forced = get_adapter(options.format) if options.format else None
     now = now_utc()
-    for path in files:
-        if on_file:
-            on_file(path)
+    for item in inputs:
+        if is_database_url(item):
+            _ingest_database(con, item, options, now, report)
+            continue
         try:
-            result = _ingest_one(con, path, options, forced, now)
+            files = expand_inputs([item])
         except InputFileError as exc:
-            report.rejected.append(RejectedFile(str(path), exc.reason))
+            report.rejected.append(RejectedFile(exc.file, exc.reason))
             continue
-        if result is None:
-            report.warnings.append(f"{path}: empty file (no records)")
-            report.files.append(FileResult(str(path), "empty", FileCounts(0, 0, 0, 0)))
-            continue
-        report.files.append(result)
+        for path in files:
+            if on_file:
+                on_file(path)
+            try:
+                result = _ingest_one(con, path, options, forced, now)
+            except InputFileError as exc:
+                report.rejected.append(RejectedFile(str(path), exc.reason))
+                continue
+            _record(report, str(path), result)
     return report
 
 
+def _record(report: IngestReport, name: str, result: FileResult | None) -> None:
+    if result is None:
+        report.warnings.append(f"{name}: empty file (no records)")
+        report.files.append(FileResult(name, "empty", FileCounts(0, 0, 0, 0)))
+    else:
+        report.files.append(result)
+
+
+def _ingest_database(
+    con: duckdb.DuckDBPyConnection, url: str, options: IngestOptions, now: datetime, report: IngestReport
+) -> None:
+    """Copy the LiteLLM spend-log table to a temporary CSV file and ingest that as the database's rows."""
+    name = redact_url(url)
+    try:
+        with read_litellm_database(url) as export:
+            result = _ingest_one(con, export, options, get_adapter("litellm"), now, source_file=name)
+    except InputFileError as exc:
+        report.rejected.append(RejectedFile(name, exc.reason))
+        return
+    _record(report, name, result)
+
+
 def _ingest_one(
-    con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions, forced: Adapter | None, now: datetime
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    options: IngestOptions,
+    forced: Adapter | None,
+    now: datetime,
+    *,
+    source_file: str | None = None,
 ) -> FileResult | None:
     probe = probe_file(path)
     if probe.kind == "empty":
@@ -115,28 +160,72 @@ def _ingest_one(
     staged = adapter.stage(con, probe, options)
     for statement in staged.setup_sql:
         con.execute(statement)
-    try:
-        n = con.execute(f"SELECT count(*) FROM ({staged.sql})", staged.params).fetchone()
-    except duckdb.Error as exc:
-        raise InputFileError(str(path), f"unreadable ({str(exc).strip().splitlines()[0]})") from exc
-    if n is None or n[0] == 0:
+    name = source_file or str(path)
+    has_usage = _has_rows(con, name, probe.kind, staged.sql, staged.params)
+    has_costs = staged.reported_cost_sql is not None and _has_rows(
+        con, name, probe.kind, staged.reported_cost_sql, staged.reported_cost_params
+    )
+    if not has_usage and not has_costs:
         return None
     file_fingerprint = fingerprint(path)
+    usage_sql, usage_params = (
+        _usage_validation(con, staged, options, file_fingerprint, now) if has_usage else (None, [])
+    )
+    cost_sql: str | None = None
+    cost_params: list[object] = []
+    if has_costs and staged.reported_cost_sql is not None:
+        cost_sql, cost_params = cost_validation_sql(
+            con,
+            staged.reported_cost_sql,
+            staged.reported_cost_params,
+            fingerprint=file_fingerprint,
+            now=now,
+            rules=options.attribution,
+        )
+    try:
+        counts = load_file(
+            con,
+            source_file=source_file or str(path),
+            size_bytes=path.stat().st_size,
+            fingerprint=file_fingerprint,
+            source_format=staged.format,
+            validated_sql=usage_sql,
+            validated_params=usage_params,
+            cost_sql=cost_sql,
+            cost_params=cost_params,
+        )
+    except duckdb.Error as exc:
+        # The readers stream: a fault found only while loading (malformed JSON past the probed head, a
+        # value DuckDB's reader cannot take) rejects the file, and the transaction was rolled back.
+        raise InputFileError(name, _unreadable(probe.kind, exc)) from exc
+    return FileResult(source_file or str(path), staged.format, counts, staged.notes)
+
+
+def _usage_validation(
+    con: duckdb.DuckDBPyConnection, staged: StagedSource, options: IngestOptions, fp: str, now: datetime
+) -> tuple[str, list[object]]:
     validated = validation_sql(
         con,
         staged.sql,
         staged.params,
-        fingerprint=file_fingerprint,
+        fingerprint=fp,
         input_includes_cache=staged.input_includes_cache,
         max_tokens_per_request=options.max_tokens_per_request,
         now=now,
+        rules=options.attribution,
+        workload_from=None if staged.workload_from_applied else options.workload_from,
     )
-    counts = load_file(
-        con,
-        path=path,
-        fingerprint=file_fingerprint,
-        source_format=staged.format,
-        validated_sql=validated.sql,
-        validated_params=validated.params,
-    )
-    return FileResult(str(path), staged.format, counts, staged.notes)
+    return validated.sql, validated.params
+
+
+def _has_rows(con: duckdb.DuckDBPyConnection, name: str, kind: str, sql: str, params: list[object]) -> bool:
+    """Whether the staged query yields any row; reading stops at the first one."""
+    try:
+        return con.execute(f"SELECT 1 FROM ({sql}) LIMIT 1", params).fetchone() is not None
+    except duckdb.Error as exc:
+        raise InputFileError(name, _unreadable(kind, exc)) from exc
+
+
+def _unreadable(kind: str, exc: BaseException) -> str:
+    first = error_line(exc)
+    return f"invalid JSON ({first})" if kind in ("json", "jsonl") else f"unreadable ({first})"

@@ -11,7 +11,18 @@ from llm_tco.ingest.generic import GenericTableAdapter
 
 __all__ = ["ADAPTER_MODULES", "adapters", "detect_adapter", "get_adapter"]
 
-ADAPTER_MODULES: tuple[str, ...] = ()
+ADAPTER_MODULES: tuple[str, ...] = (
+    "llm_tco.ingest.formats.otel",
+    "llm_tco.ingest.formats.bedrock",
+    "llm_tco.ingest.formats.openai_costs",
+    "llm_tco.ingest.formats.openai_usage",
+    "llm_tco.ingest.formats.anthropic_costs",
+    "llm_tco.ingest.formats.anthropic_usage",
+    "llm_tco.ingest.formats.litellm",
+    "llm_tco.ingest.formats.langfuse",
+    "llm_tco.ingest.formats.helicone",
+    "llm_tco.ingest.formats.focus",
+)
 """Modules (``llm_tco.ingest.formats.*``) each exposing ``ADAPTER``; tried before the generic reader."""
 
 
@@ -26,7 +37,9 @@ def get_adapter(name: str) -> Adapter:
     known = {a.name: a for a in adapters()}
     if name in known:
         return known[name]
-    raise LookupFailedError("format", name, difflib.get_close_matches(name, list(known), n=3) or sorted(known))
+    raise LookupFailedError(
+        "format", name, difflib.get_close_matches(name, list(known), n=3) or sorted(known)
+    )
 
 
 def detect_adapter(probe: Probe) -> Adapter:
@@ -37,7 +50,8 @@ def detect_adapter(probe: Probe) -> Adapter:
     if probe.kind in ("json", "jsonl"):
         keys = ", ".join(probe.columns[:8]) or "no keys"
         raise UnknownFormatError(
-            str(probe.path), f"JSON is not a known usage format (top-level keys: {keys}); use --format or --map"
+            str(probe.path),
+            f"JSON is not a known usage format (top-level keys: {keys}); use --format or --map",
         )
     if probe.kind in ("csv", "parquet"):
         from llm_tco.ingest.columns import REQUIRED_FIELDS, match_columns
@@ -45,6 +59,7 @@ def detect_adapter(probe: Probe) -> Adapter:
         matched = match_columns(probe.columns, {})
         missing = [f for f in REQUIRED_FIELDS if f not in matched]
         raise UnknownFormatError(
-            str(probe.path), f"missing required column {', '.join(repr(m) for m in missing)} (use --map FIELD=COLUMN)"
+            str(probe.path),
+            f"missing required column {', '.join(repr(m) for m in missing)} (use --map FIELD=COLUMN)",
         )
     raise UnknownFormatError(str(probe.path), f"not a usage file (content looks like {probe.kind})")

@@ -3,6 +3,10 @@
 Provider ids are normalised to genai-prices' ids here, and a missing provider is inferred from the model,
 once per distinct (provider, model) pair rather than per row. The resolved price-catalog model id is kept
 with the series (``model``); pricing re-resolves at audit time, so a later user price file still applies.
+
+Rows find their series through ``attr_hash`` (a 64-bit hash of the raw attributes computed during
+validation): the distinct combinations of a file are few, so they are resolved and keyed once, and the
+row-level join is on one integer instead of eleven nullable text columns.
 """
 
 from __future__ import annotations
@@ -14,15 +18,23 @@ from llm_tco.ingest.base import ATTRIBUTE_COLUMNS
 from llm_tco.pricing.providers import normalize_provider
 from llm_tco.pricing.resolve import resolve_model
 
-__all__ = ["assign_series"]
+__all__ = ["ATTR_HASH_SQL", "assign_series"]
 
 _SEP = "\x1f"  # unit separator: cannot appear in normal attribute text, so joins of values stay unambiguous
 
+ATTR_HASH_SQL = "hash(" + ", ".join(f'"{a}"' for a in ATTRIBUTE_COLUMNS) + ")"
+"""Per-row key of the raw attribute combination (only compared within one file's load)."""
+
 
 def assign_series(con: duckdb.DuckDBPyConnection, table: str, source_format: str) -> None:
-    """Create ``_series_map`` (raw provider/model -> normalised provider, resolved model) for the rows in
-    ``table`` and insert the series combinations the store does not have yet."""
-    pairs = con.execute(f'SELECT DISTINCT provider, model_raw FROM {table}').fetchall()
+    """Create ``_series_keys`` (``attr_hash`` -> ``series_key``) for the rows of ``table`` (which has the
+    attribute columns and ``attr_hash``), inserting the series the store does not have yet."""
+    others = [a for a in ATTRIBUTE_COLUMNS if a not in ("provider", "model_raw")]
+    picks = ", ".join(f'any_value("{a}") AS "{a}"' for a in ATTRIBUTE_COLUMNS)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _combos AS SELECT attr_hash, {picks} FROM {table} GROUP BY attr_hash"
+    )
+    pairs = con.execute("SELECT DISTINCT provider, model_raw FROM _combos").fetchall()
     provider_raw: list[str | None] = []
     model_raw: list[str] = []
     provider: list[str | None] = []
@@ -33,7 +45,7 @@ def assign_series(con: duckdb.DuckDBPyConnection, table: str, source_format: str
         model_raw.append(str(m_raw))
         provider.append(resolution.provider)
         model.append(resolution.model)
-    _series_map = pa.table(
+    series_map = pa.table(
         {
             "provider_raw": pa.array(provider_raw, pa.string()),
             "model_raw": pa.array(model_raw, pa.string()),
@@ -41,29 +53,40 @@ def assign_series(con: duckdb.DuckDBPyConnection, table: str, source_format: str
             "model": pa.array(model, pa.string()),
         }
     )
-    con.register("_series_map_arrow", _series_map)
-    con.execute("CREATE OR REPLACE TEMP TABLE _series_map AS SELECT * FROM _series_map_arrow")
-    con.unregister("_series_map_arrow")
+    con.register("_series_map_arrow", series_map)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _series_map AS SELECT * FROM _series_map_arrow")
+    finally:
+        con.unregister("_series_map_arrow")
 
-    others = [a for a in ATTRIBUTE_COLUMNS if a not in ("provider", "model_raw")]
-    select_attrs = ", ".join(f'f."{a}"' for a in others)
+    def qualified(attr: str) -> str:
+        return f"m.{attr}" if attr in ("provider", "model") else f'c."{attr}"'
+
     id_parts = " || ".join(
-        [f"coalesce(CAST(\"{a}\" AS VARCHAR), '␀')" + f" || '{_SEP}'" for a in (*ATTRIBUTE_COLUMNS, "model")]
+        f"coalesce(CAST({qualified(a)} AS VARCHAR), '␀') || '{_SEP}'" for a in (*ATTRIBUTE_COLUMNS, "model")
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _combo_ids AS
+        SELECT c.attr_hash, md5_number(? || '{_SEP}' || {id_parts}) AS series_id,
+               m.provider, c.model_raw, m.model, {", ".join(f'c."{a}"' for a in others)}
+        FROM _combos c
+        JOIN _series_map m ON m.provider_raw IS NOT DISTINCT FROM c.provider AND m.model_raw = c.model_raw
+        """,
+        [source_format],
     )
     con.execute(
         f"""
         INSERT INTO usage_series
-        SELECT (SELECT coalesce(max(series_key), 0) FROM usage_series) + row_number() OVER (ORDER BY series_id),
+        SELECT (SELECT coalesce(max(series_key), 0) FROM usage_series) + row_number() OVER (ORDER BY
+        series_id),
                series_id, ?, provider, model_raw, model, {", ".join(f'"{a}"' for a in others)}
-        FROM (
-            SELECT DISTINCT md5_number(? || '{_SEP}' || {id_parts}) AS series_id, *
-            FROM (
-                SELECT DISTINCT m.provider, f.model_raw, m.model, {select_attrs}
-                FROM {table} f
-                JOIN _series_map m ON m.provider_raw IS NOT DISTINCT FROM f.provider AND m.model_raw = f.model_raw
-            )
-        ) n
+        FROM (SELECT DISTINCT * EXCLUDE (attr_hash) FROM _combo_ids) n
         WHERE NOT EXISTS (SELECT 1 FROM usage_series s WHERE s.series_id = n.series_id)
         """,
-        [source_format, source_format],
+        [source_format],
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _series_keys AS "
+        "SELECT c.attr_hash, s.series_key FROM _combo_ids c JOIN usage_series s ON s.series_id = c.series_id"
     )

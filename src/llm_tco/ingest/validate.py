@@ -6,6 +6,10 @@ whole, within 64 bits and within the per-request ceiling (× ``requests`` for bu
 the request count is unknown); parts never exceed their totals; timestamps parse (no zone = UTC) and are
 not in the future; the model is present. The SQL is generated per staged column *type*, so typed Parquet
 columns skip the text parsing that CSV fields need.
+
+The query is layered — parse (``p``), canonical input (``c``), reason (``r``), output — so that each
+expression is evaluated once per record: a single-level SELECT that reuses the reason through a column
+alias makes DuckDB re-evaluate the whole reason ``CASE`` in every output column (15× slower).
 """
 
 from __future__ import annotations
@@ -15,12 +19,33 @@ from datetime import datetime
 
 import duckdb
 
+from llm_tco.config.attribution import AttributionRule
+from llm_tco.ingest.attribution import workload_expression
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS
+from llm_tco.ingest.series import ATTR_HASH_SQL
 
-__all__ = ["ValidationSql", "validation_sql"]
+__all__ = [
+    "ValidationSql",
+    "column_kinds",
+    "count_sql",
+    "number_sql",
+    "text_sql",
+    "timestamp_sql",
+    "validation_sql",
+]
 
-_INT_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-              "UBIGINT", "UHUGEINT"}
+_INT_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+}
 _FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
 _MAX_INT64 = 9_223_372_036_854_775_807
 _FUTURE_SKEW_S = 300
@@ -47,14 +72,33 @@ def _kind(duck_type: str) -> str:
         return "bool"
     if t == '"NULL"' or t == "NULL":
         return "null"
+    if t.endswith("[]"):
+        return "list"
+    if t == "JSON":
+        return "json"
     return "text"
 
 
-def _text(col: str) -> str:
-    return f"nullif(trim(CAST({col} AS VARCHAR)), '')"
+def column_kinds(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> dict[str, str]:
+    """Staged column name -> kind (int, float, ts, tstz, bool, null, list, json, text)."""
+    return {r[0]: _kind(str(r[1])) for r in con.execute(f"DESCRIBE {sql}", params).fetchall()}
 
 
-def _number(col: str, kind: str) -> tuple[str, str, str]:
+def text_sql(col: str, kind: str = "text") -> str:
+    """Text of a staged value without surrounding spaces, NULL when blank.
+
+    ``trim`` only when there is a space to remove: it copies every string, and on a clean file that copy
+    was the most expensive part of validation."""
+    if kind == "null":
+        return "NULL::VARCHAR"
+    text = f"CAST({col} AS VARCHAR)"
+    return (
+        f"(CASE WHEN starts_with({text}, ' ') OR ends_with({text}, ' ') THEN nullif(trim({text}), '') "
+        f"ELSE nullif({text}, '') END)"
+    )
+
+
+def number_sql(col: str, kind: str) -> tuple[str, str, str]:
     """(raw text for messages, DOUBLE value, exact HUGEINT value) expressions for a staged column."""
     if kind == "null":
         return "NULL::VARCHAR", "NULL::DOUBLE", "NULL::HUGEINT"
@@ -62,40 +106,83 @@ def _number(col: str, kind: str) -> tuple[str, str, str]:
         return f"CAST({col} AS VARCHAR)", f"CAST({col} AS DOUBLE)", f"CAST({col} AS HUGEINT)"
     if kind == "float":
         return f"CAST({col} AS VARCHAR)", f"CAST({col} AS DOUBLE)", f"TRY_CAST({col} AS HUGEINT)"
-    text = _text(col)
+    if kind == "bool":  # a JSON true/false where a count belongs: reported as non-numeric
+        return f"CAST({col} AS VARCHAR)", "NULL::DOUBLE", "NULL::HUGEINT"
+    text = text_sql(col)
     return text, f"TRY_CAST({text} AS DOUBLE)", f"TRY_CAST({text} AS HUGEINT)"
 
 
-def _count_reason(field: str, raw: str, dbl: str, ceiling_sql: str | None) -> str:
-    """CASE branches (without CASE/END) giving the reason a count field is invalid."""
+def count_sql(col: str, kind: str) -> tuple[str, str]:
+    """(value as the source gave it, exact whole number or NULL) for a staged count column.
+
+    The exact value is computed once per record on the cheap path: a plain integer literal is cast
+    directly; text with a decimal point or an exponent goes through DOUBLE (``'1.0'`` and ``'1e3'`` are
+    whole, ``'12.5'`` is not — a direct HUGEINT cast would round it to 13). Why a value is not a whole
+    number is worked out only for the records that fail (``_count_reason``)."""
+    if kind == "null":
+        return "NULL::VARCHAR", "NULL::HUGEINT"
+    if kind == "int":
+        return col, f"CAST({col} AS HUGEINT)"
+    if kind == "float":
+        return col, f"CASE WHEN {col} = floor({col}) AND abs({col}) < 9.3e18 THEN CAST({col} AS HUGEINT) END"
+    if kind == "bool":
+        return col, "NULL::HUGEINT"
+    text = text_sql(col)
+    dbl = f"TRY_CAST({text} AS DOUBLE)"
+    plain = " OR ".join(f"contains({text}, '{c}')" for c in ".eEx")
+    return text, (
+        f"CASE WHEN {text} IS NULL THEN NULL WHEN NOT ({plain}) THEN TRY_CAST({text} AS HUGEINT) "
+        f"WHEN {dbl} = floor({dbl}) AND abs({dbl}) < 9.3e18 THEN CAST({dbl} AS HUGEINT) END"
+    )
+
+
+def _count_reason(field: str, src: str, exact: str, ceiling_sql: str | None) -> str:
+    """CASE branches (without CASE/END) giving the reason a count field is invalid, from the source value
+    and its exact whole number (NULL when it is not one)."""
+    raw = f"CAST({src} AS VARCHAR)"
     shown = f"left({raw}, 40)"
+    dbl = f"TRY_CAST({raw} AS DOUBLE)"
+    why = (
+        f"CASE WHEN {dbl} IS NULL THEN 'non-numeric {field} ''' || {shown} || '''' "
+        f"WHEN isnan({dbl}) OR isinf({dbl}) THEN '{field} is NaN or infinite' "
+        f"WHEN {dbl} < 0 THEN 'negative {field} (' || {shown} || ')' "
+        f"WHEN {dbl} <> floor({dbl}) THEN 'non-integer {field} (' || {shown} || ')' "
+        f"ELSE '{field} beyond the 64-bit range (' || {shown} || ')' END"
+    )
     branches = [
-        f"WHEN {raw} IS NOT NULL AND {dbl} IS NULL THEN 'non-numeric {field} ''' || {shown} || ''''",
-        f"WHEN isnan({dbl}) OR isinf({dbl}) THEN '{field} is NaN or infinite'",
-        f"WHEN {dbl} < 0 THEN 'negative {field} (' || {shown} || ')'",
-        f"WHEN {dbl} <> floor({dbl}) THEN 'non-integer {field} (' || {shown} || ')'",
-        f"WHEN {dbl} > {_MAX_INT64}.0 THEN '{field} beyond the 64-bit range (' || {shown} || ')'",
+        f"WHEN {src} IS NOT NULL AND {exact} IS NULL THEN {why}",
+        f"WHEN {exact} < 0 THEN 'negative {field} (' || {shown} || ')'",
+        f"WHEN {exact} > {_MAX_INT64} THEN '{field} beyond the 64-bit range (' || {shown} || ')'",
     ]
     if ceiling_sql is not None:
         branches.append(
             f"WHEN {ceiling_sql} IS NOT NULL AND {dbl} > {ceiling_sql} THEN '{field} = ' || {shown} || "
-            f"' exceeds the ceiling of ' || CAST({ceiling_sql} AS BIGINT) || ' tokens (per-request limit × requests)'"
+            f"' exceeds the ceiling of ' || CAST({ceiling_sql} AS BIGINT) || "
+            "' tokens (per-request limit × requests)'"
         )
     return " ".join(branches)
 
 
-def _timestamp(col: str, kind: str) -> tuple[str, str]:
-    """(raw text, parsed UTC TIMESTAMP) for a staged time column. Numbers are Unix epochs (s, ms or µs)."""
+def timestamp_sql(col: str, kind: str) -> tuple[str, str]:
+    """(raw text, parsed naive-UTC TIMESTAMP) for a staged time column. Numbers are Unix epochs (s, ms or
+    µs). Text without a zone is UTC; text with an offset is converted to UTC. The conversion never depends
+    on the session's ``TimeZone`` (``timezone('UTC', …)``, not a cast of TIMESTAMPTZ)."""
     if kind == "null":
         return "NULL::VARCHAR", "NULL::TIMESTAMP"
     if kind == "ts":
         return f"CAST({col} AS VARCHAR)", f"CAST({col} AS TIMESTAMP)"
     if kind == "tstz":
-        return f"CAST({col} AS VARCHAR)", f"CAST({col} AS TIMESTAMP)"
+        return f"CAST({col} AS VARCHAR)", f"timezone('UTC', {col})"
     if kind in ("int", "float"):
         return f"CAST({col} AS VARCHAR)", _epoch(f"CAST({col} AS DOUBLE)")
-    text = _text(col)
-    parsed = f"coalesce(CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP), {_epoch(f'TRY_CAST({text} AS DOUBLE)')})"
+    text = text_sql(col)
+    # Fast path: 'Z' or no offset after the date part -> plain TIMESTAMP cast (UTC by convention).
+    time_part = f"substr({text}, 11)"
+    parsed = (
+        f"CASE WHEN NOT contains({time_part}, '+') AND NOT contains({time_part}, '-') "
+        f"THEN coalesce(TRY_CAST({text} AS TIMESTAMP), {_epoch(f'TRY_CAST({text} AS DOUBLE)')}) "
+        f"ELSE timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ)) END"
+    )
     return text, parsed
 
 
@@ -104,7 +191,7 @@ def _epoch(dbl: str) -> str:
         f"(CASE WHEN {dbl} IS NULL OR isnan({dbl}) OR isinf({dbl}) OR {dbl} < 0 OR {dbl} > 1e17 THEN NULL "
         f"WHEN {dbl} > 1e14 THEN make_timestamp(CAST({dbl} AS BIGINT)) "
         f"WHEN {dbl} > 1e11 THEN CAST(epoch_ms(CAST({dbl} AS BIGINT)) AS TIMESTAMP) "
-        f"ELSE CAST(to_timestamp({dbl}) AS TIMESTAMP) END)"
+        f"ELSE timezone('UTC', to_timestamp({dbl})) END)"
     )
 
 
@@ -113,7 +200,7 @@ def _bool(col: str, kind: str) -> str:
         return f"coalesce({col}, false)"
     if kind == "null":
         return "false"
-    return f"coalesce(lower({_text(col)}) IN ('true', 't', '1', 'yes', 'y', 'batch'), false)"
+    return f"coalesce(lower({text_sql(col)}) IN ('true', 't', '1', 'yes', 'y', 'batch'), false)"
 
 
 def validation_sql(
@@ -125,101 +212,155 @@ def validation_sql(
     input_includes_cache: bool,
     max_tokens_per_request: int,
     now: datetime,
+    rules: tuple[AttributionRule, ...] = (),
+    workload_from: str | None = None,
 ) -> ValidationSql:
     """Build the query turning staged rows into canonical rows plus a ``reason`` (NULL = accepted).
 
     ``record_id`` is the source's id (prefixed ``id:``) or ``fp:<sha256>:<record_no>``; ``record_key`` is
-    its md5 as UHUGEINT, the de-duplication key stored with the row.
+    its md5 as UHUGEINT, the de-duplication key stored with the row. ``rules``/``workload_from`` decide the
+    workload (``llm_tco.ingest.attribution``); ``workload_from`` None means the adapter already applied it.
+    Extra output columns: ``reported_billed_cost_usd`` and ``reported_list_cost_usd`` (FOCUS).
     """
-    types = {r[0]: _kind(str(r[1])) for r in con.execute(f"DESCRIBE {staged_sql}", staged_params).fetchall()}
-    c = {name: f's."{name}"' for name in types}
+    types = column_kinds(con, staged_sql, staged_params)
 
-    req_raw, req_dbl, req_exact = _number(c["requests"], types["requests"])
-    ceiling = f"({req_dbl} * {max_tokens_per_request}.0)" if types["requests"] != "null" else None
-    # When requests is NULL (unknown count) the ceiling expression is NULL and the rule does not apply.
-    token_exprs: dict[str, tuple[str, str, str]] = {
-        t: _number(c[t], types[t]) for t in TOKEN_COLUMNS
+    def col(name: str) -> tuple[str, str]:
+        return (f's."{name}"', types[name]) if name in types else ("NULL", "null")
+
+    def text(name: str) -> str:
+        return text_sql(*col(name))
+
+    params: list[object] = list(staged_params)
+    # --- layer p: parse every staged value once ---------------------------------------------------
+    parsed: list[str] = ["s.record_no", f"{text('source_record_id')} AS _src_id"]
+    ts_raw, ts_val = timestamp_sql(*col("ts_start"))
+    te_raw, te_val = timestamp_sql(*col("ts_end"))
+    parsed += [f"{ts_raw} AS _ts_raw", f"{ts_val} AS _ts", f"{te_raw} AS _te_raw", f"{te_val} AS _te"]
+    for name in ("requests", *TOKEN_COLUMNS):
+        src, exact = count_sql(*col(name))
+        parsed += [f"{src} AS _{name}_src", f"{exact} AS _{name}_int"]
+    for name in ("reported_cost_usd", "reported_billed_cost_usd", "reported_list_cost_usd"):
+        raw, dbl, _ = number_sql(*col(name))
+        parsed += [f"{raw} AS _{name}_raw", f"{dbl} AS _{name}_dbl"]
+    attr_text = {a: text(a) for a in ATTRIBUTE_COLUMNS if a not in ("workload", "batch")}
+    for attr, expr in attr_text.items():
+        parsed.append(f'{expr} AS "{attr}"')
+    parsed.append(f"{_bool(*col('batch'))} AS batch")
+    tags_expr, tags_kind = col("tags")
+    metadata_expr, metadata_kind = col("metadata")
+    columns = {
+        **attr_text,
+        "service_name": text("service_name"),
+        "tags": f"CAST({tags_expr} AS VARCHAR[])" if tags_kind == "list" else "NULL::VARCHAR[]",
+        "metadata": (
+            "NULL::JSON"
+            if metadata_kind == "null"
+            else f"(CASE WHEN json_valid(CAST({metadata_expr} AS VARCHAR)) THEN CAST({metadata_expr} AS "
+            "JSON) END)"
+        ),
     }
-    ts_raw, ts_val = _timestamp(c["ts_start"], types["ts_start"])
-    te_raw, te_val = _timestamp(c["ts_end"], types["ts_end"])
-
-    reasons = ["WHEN s.reject_reason IS NOT NULL THEN CAST(s.reject_reason AS VARCHAR)"]
-    reasons.append(f"WHEN {_text(c['model_raw'])} IS NULL THEN 'missing model'")
-    reasons.append(f"WHEN {ts_raw} IS NULL THEN 'missing timestamp'")
-    reasons.append(f"WHEN {ts_val} IS NULL THEN 'unparseable timestamp ''' || left({ts_raw}, 40) || ''''")
-    reasons.append(
-        f"WHEN {ts_val} > CAST(? AS TIMESTAMP) + INTERVAL {_FUTURE_SKEW_S} SECOND "
-        f"THEN 'timestamp ' || CAST({ts_val} AS VARCHAR) || ' is in the future'"
+    workload, workload_params = workload_expression(
+        columns, natural=text("workload"), rules=rules, workload_from=workload_from
     )
-    reasons.append(
-        f"WHEN {te_raw} IS NOT NULL AND {te_val} IS NULL THEN 'unparseable end timestamp ''' || left({te_raw}, 40) || ''''"
+    parsed.append(f"{workload} AS workload")
+    params += workload_params
+    incl = col("input_includes_cache")
+    parsed.append(
+        f"coalesce(CAST({incl[0]} AS BOOLEAN), {str(input_includes_cache).lower()}) AS _incl"
+        if incl[1] != "null"
+        else f"{str(input_includes_cache).lower()} AS _incl"
     )
-    reasons.append(f"WHEN {te_val} < {ts_val} THEN 'end timestamp before start timestamp'")
-    reasons.append(_count_reason("requests", req_raw, req_dbl, None))
-    for field in ("input_tokens", "output_tokens"):
-        raw, _, _ = token_exprs[field]
-        reasons.append(f"WHEN {raw} IS NULL THEN 'missing {field}'")
-    for field in TOKEN_COLUMNS:
-        raw, dbl, _ = token_exprs[field]
-        reasons.append(_count_reason(field, raw, dbl, ceiling))
+    parsed.append(f"CAST({col('reject_reason')[0]} AS VARCHAR) AS _reject")
 
     def tok(field: str) -> str:
-        return f"coalesce({token_exprs[field][2]}, 0)"
+        return f"coalesce(_{field}_int, 0)"
 
-    input_canonical = tok("input_tokens") if input_includes_cache else (
-        f"({tok('input_tokens')} + {tok('cache_read_tokens')} + {tok('cache_write_tokens')})"
+    # --- layer c: the canonical (inclusive) input ------------------------------------------------
+    input_canonical = (
+        f"CASE WHEN _incl THEN {tok('input_tokens')} "
+        f"ELSE {tok('input_tokens')} + {tok('cache_read_tokens')} + {tok('cache_write_tokens')} END AS _input"
     )
-    # Part-whole rules, checked on the canonical (inclusive) values.
+    # --- layer r: the first rule each record breaks ----------------------------------------------
+    ceiling = f"(_requests_int * {max_tokens_per_request})" if col("requests")[1] != "null" else None
+    reasons = ["WHEN _reject IS NOT NULL THEN _reject"]
+    reasons.append("WHEN model_raw IS NULL THEN 'missing model'")
+    reasons.append("WHEN _ts_raw IS NULL THEN 'missing timestamp'")
+    reasons.append("WHEN _ts IS NULL THEN 'unparseable timestamp ''' || left(_ts_raw, 40) || ''''")
     reasons.append(
-        f"WHEN {tok('cache_read_tokens')} + {tok('cache_write_tokens')} > {input_canonical} THEN "
-        f"'cache_read_tokens + cache_write_tokens (' || ({tok('cache_read_tokens')} + {tok('cache_write_tokens')}) "
-        f"|| ') exceed input_tokens (' || {input_canonical} || ')'"
+        f"WHEN _ts > CAST(? AS TIMESTAMP) + INTERVAL {_FUTURE_SKEW_S} SECOND "
+        f"THEN 'timestamp ' || CAST(_ts AS VARCHAR) || ' is in the future'"
+    )
+    reasons.append(
+        "WHEN _te_raw IS NOT NULL AND _te IS NULL THEN 'unparseable end timestamp ''' || left(_te_raw, 40) "
+        "|| ''''"
+    )
+    reasons.append("WHEN _te < _ts THEN 'end timestamp before start timestamp'")
+    reasons.append(_count_reason("requests", "_requests_src", "_requests_int", None))
+    for field in ("input_tokens", "output_tokens"):
+        reasons.append(f"WHEN _{field}_src IS NULL THEN 'missing {field}'")
+    for field in TOKEN_COLUMNS:
+        reasons.append(_count_reason(field, f"_{field}_src", f"_{field}_int", ceiling))
+    cache = f"({tok('cache_read_tokens')} + {tok('cache_write_tokens')})"
+    reasons.append(
+        f"WHEN {cache} > _input THEN 'cache_read_tokens + cache_write_tokens (' || {cache} "
+        f"|| ') exceed input_tokens (' || _input || ')'"
     )
     reasons.append(
         f"WHEN {tok('cache_write_1h_tokens')} > {tok('cache_write_tokens')} THEN "
         f"'cache_write_1h_tokens exceed cache_write_tokens'"
     )
     reasons.append(
-        f"WHEN {tok('reasoning_tokens')} > {tok('output_tokens')} THEN 'reasoning_tokens exceed output_tokens'"
+        f"WHEN {tok('reasoning_tokens')} > {tok('output_tokens')} THEN "
+        "'reasoning_tokens exceed output_tokens'"
     )
     reasons.append(
-        f"WHEN {input_canonical} > {_MAX_INT64} THEN 'input_tokens beyond the 64-bit range after adding cache tokens'"
+        f"WHEN _input > {_MAX_INT64} THEN 'input_tokens beyond the 64-bit range after adding cache tokens'"
     )
-    cost_raw, cost_dbl, _ = _number(c["reported_cost_usd"], types["reported_cost_usd"])
-    reasons.append(
-        f"WHEN {cost_raw} IS NOT NULL AND ({cost_dbl} IS NULL OR isnan({cost_dbl}) OR isinf({cost_dbl})) "
-        f"THEN 'non-numeric reported cost ''' || left({cost_raw}, 40) || ''''"
-    )
-    reason_sql = "CASE " + " ".join(reasons) + " ELSE NULL END"
+    for name, label in (
+        ("reported_cost_usd", "reported cost"),
+        ("reported_billed_cost_usd", "billed cost"),
+        ("reported_list_cost_usd", "list cost"),
+    ):
+        raw, dbl = f"_{name}_raw", f"_{name}_dbl"
+        reasons.append(
+            f"WHEN {raw} IS NOT NULL AND ({dbl} IS NULL OR isnan({dbl}) OR isinf({dbl})) "
+            f"THEN 'non-numeric {label} ''' || left({raw}, 40) || ''''"
+        )
+    params.append(now.replace(tzinfo=None))
+    params.append(fingerprint)
 
-    src_id = _text(c["source_record_id"])
-    attrs = []
-    for attr in ATTRIBUTE_COLUMNS:
-        if attr == "batch":
-            attrs.append(f"{_bool(c['batch'], types['batch'])} AS batch")
-        elif attr == "workload":
-            attrs.append(f"coalesce({_text(c['workload'])}, {_text(c['model_raw'])}) AS workload")
-        else:
-            attrs.append(f'{_text(c[attr])} AS "{attr}"')
+    ok = "reason IS NULL"
+    attrs = ", ".join(
+        "workload" if a == "workload" else "batch" if a == "batch" else f'"{a}"' for a in ATTRIBUTE_COLUMNS
+    )
     tokens_out = ", ".join(
-        f"CASE WHEN _ok THEN CAST({tok(t)} AS BIGINT) END AS {t}" for t in TOKEN_COLUMNS if t != "input_tokens"
+        f"CASE WHEN {ok} THEN CAST({tok(t)} AS BIGINT) END AS {t}"
+        for t in TOKEN_COLUMNS
+        if t != "input_tokens"
+    )
+    costs_out = ", ".join(
+        f"CASE WHEN {ok} THEN coalesce(TRY_CAST(_{n}_raw AS DECIMAL(18, 9)), TRY_CAST(_{n}_dbl AS "
+        "DECIMAL(18, 9))) "
+        f"END AS {n}"
+        for n in ("reported_cost_usd", "reported_billed_cost_usd", "reported_list_cost_usd")
     )
     sql = f"""
-    SELECT * EXCLUDE (_ok) FROM (
+    WITH s AS ({staged_sql}),
+    p AS (SELECT {", ".join(parsed)} FROM s),
+    c AS (SELECT *, {input_canonical} FROM p),
+    r AS (SELECT *, CASE {" ".join(reasons)} ELSE NULL END AS reason FROM c),
+    i AS (SELECT *, coalesce('id:' || _src_id, 'fp:' || ? || ':' || record_no) AS record_id FROM r)
+    -- record_no NULL (a reader that streams in parallel): the loader numbers the record and, when it
+    -- has no source id, derives its id from that number (llm_tco.ingest.load._number_records).
     SELECT
-        s.record_no,
-        coalesce('id:' || {src_id}, 'fp:' || ? || ':' || s.record_no) AS record_id,
-        {reason_sql} AS reason,
-        reason IS NULL AS _ok,
-        md5_number(record_id) AS record_key,
-        CASE WHEN _ok THEN {ts_val} END AS ts_start,
-        CASE WHEN _ok THEN coalesce({te_val}, {ts_val}) END AS ts_end,
-        {", ".join(attrs)},
-        CASE WHEN _ok THEN CAST({req_exact} AS BIGINT) END AS requests,
-        CASE WHEN _ok THEN CAST({input_canonical} AS BIGINT) END AS input_tokens,
+        record_no, record_id, reason, md5_number(record_id) AS record_key,
+        CASE WHEN {ok} THEN _ts END AS ts_start,
+        CASE WHEN {ok} THEN coalesce(_te, _ts) END AS ts_end,
+        {attrs}, {ATTR_HASH_SQL} AS attr_hash,
+        CASE WHEN {ok} THEN CAST(_requests_int AS BIGINT) END AS requests,
+        CASE WHEN {ok} THEN CAST(_input AS BIGINT) END AS input_tokens,
         {tokens_out},
-        CASE WHEN _ok THEN TRY_CAST({cost_dbl} AS DECIMAL(18, 9)) END AS reported_cost_usd
-    FROM ({staged_sql}) s)
+        {costs_out}
+    FROM i
     """
-    params = [fingerprint, now.replace(tzinfo=None), *staged_params]
     return ValidationSql(sql, params)

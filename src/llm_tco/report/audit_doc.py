@@ -63,7 +63,9 @@ class GroupRow(Counters):
 class MonthRow(Counters):
     month: str
     cost_growth_pct: float | None = Field(description="Month-over-month change of priced cost, percent")
-    token_growth_pct: float | None = Field(description="Month-over-month change of input+output tokens, percent")
+    token_growth_pct: float | None = Field(
+        description="Month-over-month change of input+output tokens, percent"
+    )
 
 
 class UnpricedRow(_Doc):

@@ -44,7 +44,9 @@ def _counter_cells(c: Counters) -> list[str]:
     return [tokens(c.requests), tokens(c.input_tokens), tokens(c.output_tokens), hit, usd(c.cost_usd)]
 
 
-def _table(title: str, key_header: str, rows: Sequence[tuple[str, Counters]], total_cost: Decimal | None) -> Table:
+def _table(
+    title: str, key_header: str, rows: Sequence[tuple[str, Counters]], total_cost: Decimal | None
+) -> Table:
     table = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
     longest = max((len(key) for key, _ in rows[:TOP_N]), default=len(key_header))
     table.add_column(key_header, no_wrap=True, min_width=min(longest, 48))
@@ -81,12 +83,18 @@ def _rows_for(doc: AuditDocument, by: GroupBy) -> tuple[str, list[tuple[str, Cou
 def render_audit(doc: AuditDocument, console: Console, by: GroupBy = "workload") -> None:
     r = doc.rows
     window = f"{doc.since or 'beginning'} → {doc.until or 'now'}"
-    console.print(f"[bold]llm-tco audit[/bold]  store: {doc.store}  window: {window}  prices: {doc.price_data}")
+    console.print(
+        f"[bold]llm-tco audit[/bold]  store: {doc.store}  window: {window}  prices: {doc.price_data}"
+    )
     if r.read or doc.files:
         console.print(
             f"rows: read {r.read:,} = accepted {r.accepted:,} + quarantined {r.quarantined:,} "
             f"+ duplicates {r.duplicates:,}"
-            + (f"   reported-cost records: {doc.reported.get('records', 0):,}" if doc.reported.get("records") else "")
+            + (
+                f"   reported-cost records: {doc.reported.get('records', 0):,}"
+                if doc.reported.get("records")
+                else ""
+            )
         )
     t = doc.totals
     hit = f"{doc.cache_hit_rate:.1%}" if doc.cache_hit_rate is not None else "—"
@@ -106,13 +114,19 @@ def render_audit(doc: AuditDocument, console: Console, by: GroupBy = "workload")
         console.print(_month_table(doc.by_month))
     if doc.unpriced:
         console.print()
-        table = Table(title="Unpriced usage (cost unknown, not in totals)", title_justify="left", show_edge=False)
+        table = Table(
+            title="Unpriced usage (cost unknown, not in totals)", title_justify="left", show_edge=False
+        )
         for header in ("provider", "model", "requests", "input tok", "output tok", "did you mean"):
             table.add_column(header)
         for u in doc.unpriced:
             table.add_row(
-                u.provider or "?", u.model_raw, tokens(u.requests), tokens(u.input_tokens),
-                tokens(u.output_tokens), ", ".join(u.suggestions[:3]),
+                u.provider or "?",
+                u.model_raw,
+                tokens(u.requests),
+                tokens(u.input_tokens),
+                tokens(u.output_tokens),
+                ", ".join(u.suggestions[:3]),
             )
         console.print(table)
     if doc.rejected_files:
@@ -122,7 +136,9 @@ def render_audit(doc: AuditDocument, console: Console, by: GroupBy = "workload")
             console.print(f"  {f.file}: {f.reason}", highlight=False)
     if doc.quarantine:
         console.print()
-        console.print(f"[bold yellow]Quarantined records[/bold yellow] ({doc.quarantine_total:,}; first shown)")
+        console.print(
+            f"[bold yellow]Quarantined records[/bold yellow] ({doc.quarantine_total:,}; first shown)"
+        )
         for q in doc.quarantine[:10]:
             console.print(f"  {q.file}:{q.record}: {q.reason}", highlight=False)
     for note in doc.notes:
@@ -135,7 +151,12 @@ def _month_table(months: list[MonthRow]) -> Table:
         table.add_column(header, justify="right" if header != "month" else "left")
     for m in months:
         table.add_row(
-            m.month, tokens(m.requests), tokens(m.input_tokens), tokens(m.output_tokens), usd(m.cost_usd),
-            pct(m.cost_growth_pct), pct(m.token_growth_pct),
+            m.month,
+            tokens(m.requests),
+            tokens(m.input_tokens),
+            tokens(m.output_tokens),
+            usd(m.cost_usd),
+            pct(m.cost_growth_pct),
+            pct(m.token_growth_pct),
         )
     return table

@@ -110,4 +110,31 @@ JOIN usage_series s USING (series_key)
 JOIN ingested_files f USING (file_id);
 """
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "canonical usage, files, quarantine, reported costs", _V1),)
+_V2 = """
+-- Reported-cost details (issue 3: provider exports, reconciliation, FOCUS).
+ALTER TABLE reported_costs ADD COLUMN source_record_id VARCHAR;  -- 'cost:<id>' or 'costfp:<sha256>:<n>'
+ALTER TABLE reported_costs ADD COLUMN project VARCHAR;            -- OpenAI project / Anthropic workspace
+ALTER TABLE reported_costs ADD COLUMN api_key_id VARCHAR;
+ALTER TABLE reported_costs ADD COLUMN service_tier VARCHAR;
+ALTER TABLE reported_costs ADD COLUMN list_usd DECIMAL(18, 9);   -- list cost, where given (FOCUS ListCost)
+ALTER TABLE reported_costs ADD COLUMN charge_category VARCHAR;    -- FOCUS ChargeCategory (Usage, Credit, ...)
+
+-- Counts of a file's cost-only records, kept apart from its usage rows (rows_*).
+ALTER TABLE ingested_files ADD COLUMN reported_read BIGINT DEFAULT 0;
+ALTER TABLE ingested_files ADD COLUMN reported_accepted BIGINT DEFAULT 0;
+ALTER TABLE ingested_files ADD COLUMN reported_quarantined BIGINT DEFAULT 0;
+ALTER TABLE ingested_files ADD COLUMN reported_duplicate BIGINT DEFAULT 0;
+
+-- Billed and list cost beside a usage row's reported (effective) cost, where the source gives them
+-- (FOCUS token rows). A side table, so the usage fact table stays narrow.
+CREATE TABLE usage_cost_details (
+    record_key       UHUGEINT NOT NULL,   -- usage.record_key
+    billed_cost_usd  DECIMAL(18, 9),
+    list_cost_usd    DECIMAL(18, 9)
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "canonical usage, files, quarantine, reported costs", _V1),
+    Migration(2, "reported-cost details, cost record counts, usage cost details", _V2),
+)

@@ -1,0 +1,224 @@
+"""Langfuse observations / generations export (FORMATS.md section 9): JSON (an array, the API's
+``{data: […], meta}`` envelope, or JSON lines) and the UI's CSV export.
+
+Usage lives on observations of type ``GENERATION`` and ``EMBEDDING``; other observations (spans,
+events) are not usage records and are skipped (they do not count as records read).
+
+Convention. ``usageDetails`` keys are free-form and their meaning depends on the integration that wrote
+them, so the adapter reads the input total from ``input`` (or ``input_tokens``/``prompt_tokens``), cache
+reads from ``input_cached_tokens``/``cache_read_input_tokens``/``input_cache_read``, cache writes from
+``cache_creation_input_tokens``/``input_cache_creation``/``input_cache_write``, output from ``output``
+(…) and reasoning from ``output_reasoning_tokens``. It **never sums all keys** into a total (Langfuse's own
+total without a ``total`` key, which double-counts cache keys that are parts of the input). Whether
+``input`` includes the cache (and ``output`` the reasoning) is decided per record:
+
+- with ``total``: the reading whose parts add up to it (``input + output`` → inclusive;
+  ``input + cache + output + reasoning`` → exclusive; the two mixed forms likewise); a total no reading
+  explains quarantines the record;
+- without ``total``: inclusive (cache keys as subsets of input, as in FORMATS.md's example), unless the
+  parts exceed the whole (cache > input, reasoning > output), which only the exclusive reading allows.
+
+Reported cost: ``costDetails.total``, else the sum of the ``costDetails`` values (costs are disjoint), else
+``calculatedTotalCost``/``totalPrice``. The deprecated ``usage`` object and the CSV's
+``inputUsage``/``outputUsage``/``totalUsage`` (or ``promptTokens``/``completionTokens``) columns are read
+when ``usageDetails`` is absent.
+
+Natural workload: the trace name (``traceName``), else the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
+from llm_tco.ingest.formats._sql import column, first_of, jtext, require_kind, staged_select
+from llm_tco.ingest.readers import csv_reader, json_documents
+
+__all__ = ["ADAPTER", "LangfuseAdapter"]
+
+_IN = ["$.input", "$.input_tokens", "$.prompt_tokens", "$.promptTokens"]
+_OUT = ["$.output", "$.output_tokens", "$.completion_tokens", "$.completionTokens"]
+_TOTAL = ["$.total", "$.total_tokens", "$.totalTokens"]
+_CACHE_READ = [
+    "$.input_cached_tokens",
+    "$.cache_read_input_tokens",
+    "$.input_cache_read",
+    "$.cached_tokens",
+    "$.input_tokens_details.cached_tokens",
+    "$.prompt_tokens_details.cached_tokens",
+]
+_CACHE_WRITE = [
+    "$.cache_creation_input_tokens",
+    "$.input_cache_creation",
+    "$.input_cache_write",
+    "$.input_cache_write_tokens",
+]
+_CACHE_WRITE_1H = ["$.input_cache_creation_1h", "$.ephemeral_1h_input_tokens"]
+_REASONING = [
+    "$.output_reasoning_tokens",
+    "$.output_reasoning",
+    "$.reasoning_tokens",
+    "$.output_tokens_details.reasoning_tokens",
+    "$.completion_tokens_details.reasoning_tokens",
+]
+_USAGE_TYPES = ("GENERATION", "EMBEDDING")
+_COST_SUM = r"""list_sum(list_transform(json_keys({cost}), lambda k: TRY_CAST(json_extract_string({cost},
+    '$."' || replace(k, '"', '\"') || '"') AS DECIMAL(38, 12))))"""
+"""Sum of a costDetails object's numeric values (keys are data, so the JSON path escapes quotes)."""
+
+
+def _usage_sql(usage: str, cost: str, fallback_cost: str) -> dict[str, str]:
+    """Staged token columns (and the per-record convention) from a ``usageDetails`` JSON object."""
+
+    def num(paths: list[str]) -> str:
+        return f"TRY_CAST({first_of(usage, paths)} AS HUGEINT)"
+
+    inp, out, total = num(_IN), num(_OUT), num(_TOTAL)
+    cache = f"(coalesce({num(_CACHE_READ)}, 0) + coalesce({num(_CACHE_WRITE)}, 0))"
+    rsn = f"coalesce({num(_REASONING)}, 0)"
+    # Which reading explains the parts: (input includes cache, output includes reasoning).
+    in_incl = (
+        f"CASE WHEN {total} IS NULL THEN NOT ({cache} > coalesce({inp}, 0)) "
+        f"WHEN {total} IN ({inp} + {out}, {inp} + {out} + {rsn}) THEN true "
+        f"WHEN {total} IN ({inp} + {cache} + {out}, {inp} + {cache} + {out} + {rsn}) THEN false END"
+    )
+    out_incl = (
+        f"CASE WHEN {total} IS NULL THEN NOT ({rsn} > coalesce({out}, 0)) "
+        f"WHEN {total} IN ({inp} + {out}, {inp} + {cache} + {out}) THEN true "
+        f"WHEN {total} IN ({inp} + {out} + {rsn}, {inp} + {cache} + {out} + {rsn}) THEN false END"
+    )
+    output = (
+        f"CASE WHEN {out_incl} = false THEN CAST({out} + {rsn} AS VARCHAR) ELSE {first_of(usage, _OUT)} END"
+    )
+    cost_sum = _COST_SUM.replace("{cost}", cost)
+    return {
+        "input_tokens": first_of(usage, _IN),
+        "cache_read_tokens": first_of(usage, _CACHE_READ),
+        "cache_write_tokens": first_of(usage, _CACHE_WRITE),
+        "cache_write_1h_tokens": first_of(usage, _CACHE_WRITE_1H),
+        "output_tokens": output,
+        "reasoning_tokens": first_of(usage, _REASONING),
+        "input_includes_cache": f"coalesce({in_incl}, true)",
+        "reported_cost_usd": (
+            f"coalesce({jtext(cost, '$.total')}, CAST({cost_sum} AS VARCHAR), {fallback_cost})"
+        ),
+        "_usage_reason": (
+            f"CASE WHEN {usage} IS NULL OR {first_of(usage, _IN + _OUT)} IS NULL THEN "
+            "'generation without usage' "
+            f"WHEN {total} IS NOT NULL AND {inp} IS NOT NULL AND {out} IS NOT NULL AND ({in_incl} IS NULL "
+            f"OR {out_incl} IS NULL) THEN 'usageDetails total (' || {total} || "
+            "') matches no reading of its parts' END"
+        ),
+    }
+
+
+class LangfuseAdapter:
+    name = "langfuse"
+    description = (
+        "Langfuse observations/generations export (JSON, JSON lines or CSV; usageDetails/costDetails)"
+    )
+
+    def detect(self, probe: Probe) -> bool:
+        if probe.kind in ("json", "jsonl"):
+            return '"traceId"' in probe.head and any(
+                k in probe.head for k in ('"usageDetails"', '"calculatedTotalCost"', '"promptTokens"')
+            )
+        if probe.kind == "csv":
+            cols = {c.lower() for c in probe.columns}
+            return "traceid" in cols and bool(
+                cols & {"usagedetails", "inputusage", "prompttokens", "totaltokens"}
+            )
+        return False
+
+    def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
+        require_kind(probe, self.name, "json", "jsonl", "csv")
+        if probe.kind == "csv":
+            return self._stage_csv(con, probe)
+        reader = json_documents(con, probe)
+        o = "obs"
+        source = f"""(
+            WITH docs AS MATERIALIZED (SELECT * FROM {reader.table})
+            SELECT d.doc_no, x.obs_no, x.obs, NULL::VARCHAR AS _bad
+            FROM docs d, unnest(CASE WHEN json_type(d.doc, '$.data') = 'ARRAY' THEN json_extract(d.doc,
+            '$.data[*]')
+                                     ELSE [d.doc] END) WITH ORDINALITY AS x(obs, obs_no)
+            WHERE d.doc IS NOT NULL
+            UNION ALL SELECT doc_no, 0, NULL::JSON, _reject_reason FROM docs WHERE doc IS NULL
+        )"""
+        usage = f"coalesce(json_extract({o}, '$.usageDetails'), json_extract({o}, '$.usage'))"
+        cost = f"json_extract({o}, '$.costDetails')"
+        fallback = first_of(o, ["$.calculatedTotalCost", "$.totalPrice"])
+        exprs = self._common(
+            lambda p: jtext(o, "$." + p),
+            usage,
+            cost,
+            fallback,
+            f"json_extract({o}, '$.metadata')",
+            "row_number() OVER (ORDER BY doc_no, obs_no)",
+        )
+        kind = f"upper({jtext(o, '$.type')})"
+        keep = f"_bad IS NOT NULL OR {kind} IN {_USAGE_TYPES} OR ({kind} IS NULL AND {usage} IS NOT NULL)"
+        return StagedSource(
+            self.name, staged_select(exprs, f"(SELECT * FROM {source} WHERE {keep})"), reader.params
+        )
+
+    def _stage_csv(self, con: duckdb.DuckDBPyConnection, probe: Probe) -> StagedSource:
+        reader = csv_reader(con, probe)
+        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader.table}").fetchall()]
+
+        def c(name: str) -> str:
+            return column(cols, name)
+
+        def as_json(col: str) -> str:
+            return (
+                f"(CASE WHEN json_valid({col}) THEN CAST({col} AS JSON) END)"
+                if col != "NULL"
+                else "NULL::JSON"
+            )
+
+        built = (
+            f"json_object('input', TRY_CAST(coalesce({c('inputUsage')}, {c('promptTokens')}) AS HUGEINT), "
+            f"'output', TRY_CAST(coalesce({c('outputUsage')}, {c('completionTokens')}) AS HUGEINT), "
+            f"'total', TRY_CAST(coalesce({c('totalUsage')}, {c('totalTokens')}) AS HUGEINT))"
+        )
+        usage = f"coalesce({as_json(c('usageDetails'))}, {built})"
+        fallback = f"coalesce({c('calculatedTotalCost')}, {c('totalCost')}, {c('totalPrice')})"
+        exprs = self._common(
+            lambda p: column(cols, p),
+            usage,
+            as_json(c("costDetails")),
+            fallback,
+            as_json(c("metadata")),
+            "record_no",
+        )
+        kind = f"upper(nullif(trim({c('type')}), ''))"
+        keep = f"_reject_reason IS NOT NULL OR {kind} IS NULL OR {kind} IN {_USAGE_TYPES}"
+        source = f"(SELECT *, _reject_reason AS _bad FROM {reader.table} WHERE {keep})"
+        return StagedSource(self.name, staged_select(exprs, source), reader.params, setup_sql=reader.setup)
+
+    @staticmethod
+    def _common(
+        get: Callable[[str], str], usage: str, cost: str, fallback: str, metadata: str, record_no: str
+    ) -> dict[str, str]:
+        """Staged columns shared by the JSON and CSV forms; ``get`` maps a field name to its SQL text."""
+        tokens = _usage_sql(usage, cost, fallback)
+        reason = tokens.pop("_usage_reason")
+        trace_name = f"coalesce({get('traceName')}, {get('trace_name')})"
+        return {
+            "record_no": record_no,
+            "source_record_id": get("id"),
+            "ts_start": get("startTime"),
+            "model_raw": get("model"),
+            "workload": trace_name,
+            "project": get("projectId"),
+            "user": get("userId"),
+            "requests": "1",
+            **tokens,
+            "reject_reason": f"coalesce(_bad, {reason})",
+            "metadata": f"(CASE WHEN json_type({metadata}) = 'OBJECT' THEN {metadata} END)",
+        }
+
+
+ADAPTER = LangfuseAdapter()

@@ -1,0 +1,120 @@
+"""LiteLLM proxy ``LiteLLM_SpendLogs`` (FORMATS.md section 8): a CSV / Parquet / JSON export of the table,
+or the table itself read from the proxy's PostgreSQL database (``llm_tco.ingest.postgres``).
+
+Convention: ``prompt_tokens`` follows OpenAI semantics — it **includes** cache reads and writes (LiteLLM
+adds Anthropic's ``cache_creation`` and ``cache_read`` to it). The split is in
+``metadata.additional_usage_values``: cache reads in ``prompt_tokens_details.cached_tokens`` (or
+``cache_read_input_tokens``), cache writes in ``cache_creation_input_tokens`` (or
+``prompt_tokens_details.cache_creation_tokens``), the 1-hour part in
+``cache_creation_token_details.ephemeral_1h_input_tokens``, reasoning in
+``completion_tokens_details.reasoning_tokens``. ``spend`` (USD from LiteLLM's price map) is the reported
+cost. Each row is one request, keyed by ``request_id``; a failed request (zero tokens) is a valid record
+and counts as a request. A ``metadata`` value that is not JSON makes its row quarantined (its cache split
+would be unknown).
+
+Natural workload: the first request tag, else the team (alias, else id). Tags and metadata are offered
+to attribution rules (``tag = …``, ``metadata = { user_api_key_alias = … }``).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
+from llm_tco.ingest.formats._sql import column, first_of, jtext, require_kind, staged_select
+from llm_tco.ingest.readers import table_reader
+from llm_tco.ingest.validate import column_kinds
+
+__all__ = ["ADAPTER", "LiteLLMAdapter"]
+
+_REQUIRED = {"request_id", "spend", "prompt_tokens", "completion_tokens", "starttime"}
+
+
+def _json_of(col: str, kind: str) -> tuple[str, str]:
+    """(JSON value or NULL, reason when the text is not JSON) for a column holding JSON as text or typed."""
+    if col == "NULL":
+        return "NULL::JSON", "NULL"
+    if kind in ("text", "json"):
+        text = f"nullif(trim(CAST({col} AS VARCHAR)), '')"
+        return (
+            f"(CASE WHEN json_valid({text}) THEN CAST({text} AS JSON) END)",
+            f"CASE WHEN {text} IS NOT NULL AND NOT json_valid({text}) THEN 'not valid JSON' END",
+        )
+    return f"to_json({col})", "NULL"
+
+
+class LiteLLMAdapter:
+    name = "litellm"
+    description = "LiteLLM proxy LiteLLM_SpendLogs (CSV/Parquet/JSON export, or postgresql:// URL)"
+
+    def detect(self, probe: Probe) -> bool:
+        if probe.kind not in ("csv", "parquet", "json", "jsonl"):
+            return False
+        return {c.lower() for c in probe.columns} >= _REQUIRED
+
+    def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
+        require_kind(probe, self.name, "csv", "parquet", "json", "jsonl")
+        reader, cols = table_reader(con, probe)
+        kinds = column_kinds(con, f"SELECT * FROM {reader.table}", reader.params)
+        by_lower = {c.lower(): c for c in cols}
+
+        def c(*names: str) -> str:
+            return column(cols, *names)
+
+        def kind(name: str) -> str:
+            return kinds.get(by_lower.get(name.lower(), ""), "null")
+
+        meta, meta_bad = _json_of(c("metadata"), kind("metadata"))
+        tags_json, tags_bad = _json_of(c("request_tags"), kind("request_tags"))
+        aux = f"json_extract({meta}, '$.additional_usage_values')"
+        tags = (
+            f"CAST({c('request_tags')} AS VARCHAR[])"
+            if kind("request_tags") == "list"
+            else f"(CASE WHEN json_type({tags_json}) = 'ARRAY' THEN from_json({tags_json}, '[\"VARCHAR\"]') "
+            "END)"
+        )
+        team = (
+            f"coalesce(nullif(trim({jtext(meta, '$.user_api_key_team_alias')}), ''), "
+            f"nullif(trim({c('team_id')}), ''))"
+        )
+        exprs = {
+            "record_no": "record_no",
+            "source_record_id": c("request_id"),
+            "ts_start": c("startTime"),
+            "provider": c("custom_llm_provider"),
+            "model_raw": f"coalesce(nullif(trim({c('model')}), ''), {c('model_group')})",
+            "workload": f"coalesce(nullif(trim({tags}[1]), ''), {team})",
+            "team": team,
+            "api_key_id": c("api_key"),
+            "user": f"coalesce(nullif(trim({c('end_user')}), ''), nullif(trim({c('user')}), ''), "
+            f"{jtext(meta, '$.user_api_key_user_id')})",
+            "requests": "1",
+            "input_tokens": c("prompt_tokens"),
+            "cache_read_tokens": first_of(
+                aux, ["$.prompt_tokens_details.cached_tokens", "$.cache_read_input_tokens"]
+            ),
+            "cache_write_tokens": first_of(
+                aux, ["$.cache_creation_input_tokens", "$.prompt_tokens_details.cache_creation_tokens"]
+            ),
+            "cache_write_1h_tokens": first_of(
+                aux,
+                [
+                    "$.cache_creation_token_details.ephemeral_1h_input_tokens",
+                    "$.cache_creation.ephemeral_1h_input_tokens",
+                ],
+            ),
+            "output_tokens": c("completion_tokens"),
+            "reasoning_tokens": jtext(aux, "$.completion_tokens_details.reasoning_tokens"),
+            "reported_cost_usd": c("spend"),
+            "reject_reason": (
+                f"coalesce(_reject_reason, 'metadata ' || ({meta_bad}), 'request_tags ' || ({tags_bad}))"
+            ),
+            "tags": tags,
+            "metadata": meta,
+        }
+        return StagedSource(
+            self.name, staged_select(exprs, reader.table), reader.params, setup_sql=reader.setup
+        )
+
+
+ADAPTER = LiteLLMAdapter()

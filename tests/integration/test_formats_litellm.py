@@ -1,0 +1,70 @@
+"""LiteLLM proxy LiteLLM_SpendLogs exports (FORMATS.md 8): CSV, and the same rows as Parquet and JSON.
+
+Convention: ``prompt_tokens`` already includes cache reads and writes (OpenAI semantics); the split is in
+``metadata.additional_usage_values``. ``spend`` is the reported cost. Failed requests are requests.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from _formats import DATA, assert_accounting, canonical_rows, ingest, quarantine, tokens
+
+CSV = DATA / "litellm" / "spendlogs_export.csv"
+
+
+def _expectations(rows: dict[str, dict[str, object]]) -> None:
+    openai = rows["id:chatcmpl-001"]
+    # prompt_tokens 10000 includes the 8000 cached (prompt_tokens_details.cached_tokens): kept as is.
+    assert tokens(openai) == (10000, 8000, 0, 0, 500, 0)
+    assert openai["reported_cost_usd"] == Decimal("0.0019")
+    assert (openai["workload"], openai["team"], openai["user"]) == ("support-chat", "support", "customer-42")
+    assert (openai["provider"], openai["model_raw"], openai["requests"]) == ("openai", "gpt-4o-mini", 1)
+    assert openai["ts_start"] == datetime(2026, 9, 1, 10, 0, 0, 123000)
+    anthropic = rows["id:msg_002"]
+    # prompt_tokens 4000 already holds cache read 3000 + cache creation 500 (LiteLLM adds them).
+    assert tokens(anthropic) == (4000, 3000, 500, 0, 200, 0)
+    assert (anthropic["workload"], anthropic["user"]) == ("research", "alice")  # no tag: the team alias
+    failed = rows["id:chatcmpl-003"]
+    assert tokens(failed) == (0, 0, 0, 0, 0, 0)
+    assert (failed["requests"], failed["reported_cost_usd"], failed["workload"]) == (
+        1,
+        Decimal(0),
+        "support-chat",
+    )
+    reasoning = rows["id:chatcmpl-004"]
+    assert tokens(reasoning) == (700, 0, 0, 0, 1000, 640)
+    assert reasoning["workload"] == "o3-mini"  # no tag, no team: the model
+
+
+def test_spendlogs_csv_export() -> None:
+    con, report = ingest(CSV)
+    assert report.files[0].format == "litellm"
+    assert (report.read, report.accepted) == (4, 4)
+    _expectations(canonical_rows(con))
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "json"])
+def test_the_same_rows_as_parquet_and_json(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"spendlogs.{fmt}"
+    duckdb.execute(
+        f"COPY (SELECT * FROM read_csv(?, all_varchar = true)) TO '{out}' (FORMAT {fmt})", [str(CSV)]
+    )
+    con, report = ingest(out)
+    assert report.files[0].format == "litellm"
+    _expectations(canonical_rows(con))
+
+
+def test_malformed_rows_are_quarantined_with_reasons() -> None:
+    con, report = ingest(DATA / "litellm" / "malformed" / "bad_rows.csv")
+    assert_accounting(report)
+    assert quarantine(con) == {
+        1: "non-numeric input_tokens 'ten'",
+        2: "metadata not valid JSON",
+        3: "missing output_tokens",
+        4: "cache_read_tokens + cache_write_tokens (50) exceed input_tokens (10)",
+    }
