@@ -17,18 +17,38 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-MODELS = [
-    ("openai", m)
-    for m in ("gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-5", "gpt-5-mini", "o3", "o4-mini")
-] + [
-    ("anthropic", m)
-    for m in ("claude-sonnet-4-5", "claude-sonnet-4-20250514", "claude-3-5-haiku-latest", "claude-opus-4-1",
-              "claude-haiku-4-5", "claude-3-7-sonnet-20250219", "claude-opus-4-5", "claude-sonnet-4-0")
-] + [
-    ("google", m)
-    for m in ("gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.0-flash", "gemini-2.5-flash-lite", "gemini-1.5-pro",
-              "gemini-1.5-flash", "gemini-2.0-flash-lite", "gemini-3-pro-preview")
-]
+MODELS = (
+    [
+        ("openai", m)
+        for m in ("gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-5", "gpt-5-mini", "o3", "o4-mini")
+    ]
+    + [
+        ("anthropic", m)
+        for m in (
+            "claude-sonnet-4-5",
+            "claude-sonnet-4-20250514",
+            "claude-3-5-haiku-latest",
+            "claude-opus-4-1",
+            "claude-haiku-4-5",
+            "claude-3-7-sonnet-20250219",
+            "claude-opus-4-5",
+            "claude-sonnet-4-0",
+        )
+    ]
+    + [
+        ("google", m)
+        for m in (
+            "gemini-2.5-pro",
+            "gemini-2.5-flash",
+            "gemini-2.0-flash",
+            "gemini-2.5-flash-lite",
+            "gemini-1.5-pro",
+            "gemini-1.5-flash",
+            "gemini-2.0-flash-lite",
+            "gemini-3-pro-preview",
+        )
+    ]
+)
 WORKLOADS = [f"workload-{i:02d}" for i in range(60)]
 TEAMS = [f"team-{i}" for i in range(8)]
 START_US = 1_785_542_400_000_000  # 2026-08-01T00:00:00Z

@@ -11,9 +11,9 @@ is a bug and exits 3.
     ├── ConfigError                   llm-tco.toml or another config file is invalid (names the key path)
     ├── InputFileError                a whole input file cannot be read as usage data (names the file)
     │   └── UnknownFormatError        no adapter recognises the file's content
-    ├── DataFileError                 a bundled or user catalog/data file fails validation (names file and field)
-    ├── LookupFailedError             a single look-up found nothing ("did you mean ..."): model, GPU, provider
-    ├── DoesNotFitError               a model does not fit the GPU configuration (names the smallest that does)
+    ├── DataFileError                 a bundled or user data file fails validation (names file and field)
+    ├── LookupFailedError             a single look-up (model, GPU, provider) found nothing; "did you mean"
+    ├── DoesNotFitError               a model does not fit the GPUs (names the smallest config that fits)
     ├── StoreError                    the DuckDB store cannot be opened or is from a newer llm-tco
     └── PolicyTrippedError            a ``--fail-on`` policy tripped (exit 1)
 

@@ -20,10 +20,14 @@ def _csv(path: Path, rows: list[str], header: str = HEADER) -> Path:
 
 
 def _rows(n: int, prefix: str = "r", model: str = "gpt-4o-mini") -> list[str]:
-    return [f"{prefix}{i},2026-09-{1 + i % 28:02d}T10:00:00Z,{model},{1000 + i},{100 + i},0" for i in range(n)]
+    return [
+        f"{prefix}{i},2026-09-{1 + i % 28:02d}T10:00:00Z,{model},{1000 + i},{100 + i},0" for i in range(n)
+    ]
 
 
-def test_reingesting_a_file_changes_nothing_and_reports_every_record_as_duplicate(tmp_path: Path, cli: Any) -> None:
+def test_reingesting_a_file_changes_nothing_and_reports_every_record_as_duplicate(
+    tmp_path: Path, cli: Any
+) -> None:
     f = _csv(tmp_path / "a.csv", _rows(20))
     db = str(tmp_path / "s.duckdb")
     first = cli("audit", f, "--db", db, "--json").json()
@@ -57,7 +61,7 @@ def test_same_request_ids_in_another_file_are_duplicates_but_split_rows_count_on
 
 
 def test_a_duplicate_id_within_one_file_counts_once(tmp_path: Path, cli: Any) -> None:
-    rows = _rows(3) + [_rows(3)[1]]
+    rows = [*_rows(3), _rows(3)[1]]
     doc = cli("audit", _csv(tmp_path / "a.csv", rows), "--db", ":memory:", "--json").json()
     assert doc["rows"] == {"read": 4, "accepted": 3, "quarantined": 0, "duplicates": 1}
 
@@ -66,7 +70,7 @@ def test_kill_during_ingest_leaves_the_store_exactly_as_before(tmp_path: Path, c
     db = str(tmp_path / "s.duckdb")
     cli("audit", _csv(tmp_path / "a.csv", _rows(5)), "--db", db, "--json")
     before = _snapshot(db)
-    bad_and_good = _rows(30, prefix="k") + ["x1,not-a-time,gpt-4o-mini,1,1,0"]
+    bad_and_good = [*_rows(30, prefix="k"), "x1,not-a-time,gpt-4o-mini,1,1,0"]
     target = _csv(tmp_path / "b.csv", bad_and_good)
     for steps in (1, 2, 3, 4, 5):
         env = {**os.environ, "LLM_TCO_FAULT_AFTER_STEPS": str(steps), "LLM_TCO_NOW": "2026-11-25T12:00:00Z"}
@@ -128,14 +132,22 @@ def test_empty_files_are_zero_rows_with_a_warning(tmp_path: Path, cli: Any) -> N
     assert sum("empty file" in n for n in doc["notes"]) == 2
 
 
-def test_a_rejected_file_among_good_ones_exits_2_after_reporting_the_good_ones(tmp_path: Path, cli: Any) -> None:
+def test_a_rejected_file_among_good_ones_exits_2_after_reporting_the_good_ones(
+    tmp_path: Path, cli: Any
+) -> None:
     good = _csv(tmp_path / "good.csv", _rows(4))
-    missing_col = _csv(tmp_path / "nomodel.csv", ["2026-09-01,1,1"], header="timestamp,prompt_tokens,completion_tokens\n")
+    missing_col = _csv(
+        tmp_path / "nomodel.csv", ["2026-09-01,1,1"], header="timestamp,prompt_tokens,completion_tokens\n"
+    )
     truncated = tmp_path / "trunc.jsonl"
-    truncated.write_text('{"timestamp": "2026-09-01", "model": "gpt-4o", "prompt_tokens": 1, "completion_tokens": 1}\n{"timest')
+    truncated.write_text(
+        '{"timestamp": "2026-09-01", "model": "gpt-4o", "prompt_tokens": 1, "completion_tokens": 1}\n{"timest'
+    )
     not_usage = tmp_path / "config.json"
     not_usage.write_text('{"name": "my-app", "version": 3}')
-    result = cli("audit", str(good), str(missing_col), str(truncated), str(not_usage), "--db", ":memory:", "--json")
+    result = cli(
+        "audit", str(good), str(missing_col), str(truncated), str(not_usage), "--db", ":memory:", "--json"
+    )
     assert result.code == 2
     doc = result.json()  # the report for what was accepted is still printed
     assert doc["rows"]["accepted"] == 4

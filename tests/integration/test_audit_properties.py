@@ -36,7 +36,8 @@ def usage_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
         rows.append(
             {
                 "request_id": f"q{i}",
-                "timestamp": START + timedelta(minutes=draw(st.integers(min_value=0, max_value=90 * 24 * 60))),
+                "timestamp": START
+                + timedelta(minutes=draw(st.integers(min_value=0, max_value=90 * 24 * 60))),
                 "provider": provider,
                 "model": model,
                 "workload": draw(st.sampled_from(["a", "b", "c"])),
@@ -49,8 +50,16 @@ def usage_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 
 def _write(path: Path, rows: list[dict[str, Any]]) -> None:
-    cols = ["request_id", "timestamp", "provider", "model", "workload", "prompt_tokens", "cached_tokens",
-            "completion_tokens"]
+    cols = [
+        "request_id",
+        "timestamp",
+        "provider",
+        "model",
+        "workload",
+        "prompt_tokens",
+        "cached_tokens",
+        "completion_tokens",
+    ]
     lines = [",".join(cols)]
     for r in rows:
         lines.append(",".join(r[c].isoformat() if isinstance(r[c], datetime) else str(r[c]) for c in cols))
@@ -71,20 +80,31 @@ def _reference_cost(rows: list[dict[str, Any]]) -> Decimal:
     for r in rows:
         if (r["provider"], r["model"]) == UNKNOWN:
             continue
-        usage = Usage(input_tokens=r["prompt_tokens"], cache_read_tokens=r["cached_tokens"],
-                      output_tokens=r["completion_tokens"])
-        total += calc_price(usage, r["model"], provider_id=r["provider"],
-                            genai_request_timestamp=r["timestamp"]).total_price
+        usage = Usage(
+            input_tokens=r["prompt_tokens"],
+            cache_read_tokens=r["cached_tokens"],
+            output_tokens=r["completion_tokens"],
+        )
+        total += calc_price(
+            usage, r["model"], provider_id=r["provider"], genai_request_timestamp=r["timestamp"]
+        ).total_price
     return total
 
 
 SETTINGS = settings(
-    max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 
 @SETTINGS
-@given(rows=usage_rows(), seed=st.integers(min_value=0, max_value=2**16), parts=st.integers(min_value=1, max_value=4))
+@given(
+    rows=usage_rows(),
+    seed=st.integers(min_value=0, max_value=2**16),
+    parts=st.integers(min_value=1, max_value=4),
+)
 def test_totals_are_conserved_and_independent_of_splitting_and_order(
     rows: list[dict[str, Any]], seed: int, parts: int, capsys: Any
 ) -> None:
@@ -117,7 +137,9 @@ def test_totals_are_conserved_and_independent_of_splitting_and_order(
     if priced:
         reference = _reference_cost(rows)
         assert abs(Decimal(str(totals["cost_usd"])) - reference) < Decimal("0.000001")
-        assert abs(sum(Decimal(str(w["cost_usd"] or 0)) for w in doc["by_workload"]) - reference) < Decimal("1e-6")
+        assert abs(sum(Decimal(str(w["cost_usd"] or 0)) for w in doc["by_workload"]) - reference) < Decimal(
+            "1e-6"
+        )
     else:
         assert totals["cost_usd"] is None
     # Splitting over files and shuffling rows changes nothing.

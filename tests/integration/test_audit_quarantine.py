@@ -11,7 +11,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-GOOD = {"timestamp": "2026-09-01T10:00:00Z", "model": "gpt-4o-mini", "prompt_tokens": 1000, "completion_tokens": 100}
+GOOD = {
+    "timestamp": "2026-09-01T10:00:00Z",
+    "model": "gpt-4o-mini",
+    "prompt_tokens": 1000,
+    "completion_tokens": 100,
+}
 
 # (field overrides, expected reason fragment). Each bad record sits between good ones.
 BAD_CASES: list[tuple[dict[str, Any], str]] = [
@@ -43,8 +48,12 @@ def _write(kind: str, folder: Path) -> Path:
         path = folder / "usage.csv"
         lines = ["timestamp,model,prompt_tokens,completion_tokens,cached_tokens"]
         for r in rows:
-            lines.append(",".join(_csv_value(r[k]) for k in ("timestamp", "model", "prompt_tokens",
-                                                            "completion_tokens", "cached_tokens")))
+            lines.append(
+                ",".join(
+                    _csv_value(r[k])
+                    for k in ("timestamp", "model", "prompt_tokens", "completion_tokens", "cached_tokens")
+                )
+            )
         path.write_text("\n".join(lines) + "\n")
     elif kind == "jsonl":
         path = folder / "usage.jsonl"
@@ -80,7 +89,9 @@ def _json_value(v: Any) -> Any:
 
 
 @pytest.mark.parametrize("kind", ["csv", "jsonl", "parquet"])
-def test_each_bad_record_is_quarantined_with_reason_and_record_number(kind: str, tmp_path: Path, cli: Any) -> None:
+def test_each_bad_record_is_quarantined_with_reason_and_record_number(
+    kind: str, tmp_path: Path, cli: Any
+) -> None:
     path = _write(kind, tmp_path)
     result = cli("audit", str(path), "--db", str(tmp_path / "s.duckdb"), "--json")
     assert result.code == 0, result.err
@@ -109,7 +120,9 @@ def test_invalid_utf8_in_a_csv_field_is_quarantined(tmp_path: Path, cli: Any) ->
     )
     doc = cli("audit", str(path), "--db", ":memory:", "--json").json()
     assert doc["rows"] == {"read": 3, "accepted": 2, "quarantined": 1, "duplicates": 0}
-    assert doc["quarantine"] == [{"file": str(path), "record": 2, "reason": "invalid UTF-8 in field 'workload'"}]
+    assert doc["quarantine"] == [
+        {"file": str(path), "record": 2, "reason": "invalid UTF-8 in field 'workload'"}
+    ]
 
 
 def test_per_request_ceiling_scales_with_bucket_requests(tmp_path: Path, cli: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -20,16 +21,21 @@ from llm_tco.pricing.query import prepare_pricing, priced_usage_sql
 from llm_tco.report.audit_doc import (
     AuditDocument,
     Counters,
+    ExplainedPartRow,
     FileRow,
+    FocusExportInfo,
     GroupRow,
     ModelRow,
     MonthRow,
     QuarantineRow,
+    ReconciliationEntry,
     RejectedFileRow,
     RowAccounting,
     UnpricedRow,
     WorkloadRow,
 )
+from llm_tco.report.focus import export_focus
+from llm_tco.report.reconcile import reconcile
 
 __all__ = ["QUARANTINE_SHOWN", "build_audit"]
 
@@ -93,9 +99,12 @@ def build_audit(
     ingest: IngestReport | None = None,
     first_new_file_id: int | None = None,
     overrides: PriceOverrides | None = None,
+    reconcile_costs: bool = False,
+    focus_path: Path | None = None,
 ) -> AuditDocument:
     """Audit what the store holds in ``[since, until)`` (by ``ts_start``); ``ingest`` is this command's
-    file accounting, if it ingested files; ``overrides`` a user price file's entries."""
+    file accounting, if it ingested files; ``overrides`` a user price file's entries. ``reconcile_costs``
+    adds the comparison with the sources' reported cost; ``focus_path`` writes the priced usage as FOCUS."""
     pricing = prepare_pricing(con, overrides=overrides)
     sql, params = priced_usage_sql("usage", grain="month", since=since, until=until, pricing=pricing)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _audit_priced AS {sql}", params)
@@ -199,6 +208,29 @@ def build_audit(
     )
     reported_row = con.execute("SELECT count(*) FROM reported_costs").fetchone()
     cache_hit_rate = totals.cache_read_tokens / totals.input_tokens if totals.input_tokens else None
+    reconciliation = (
+        [
+            ReconciliationEntry(
+                provider=r.provider,
+                month=r.month,
+                model=r.model,
+                computed_cost_usd=r.computed_cost_usd,
+                reported_cost_usd=r.reported_cost_usd,
+                difference_usd=r.difference_usd,
+                explained=[ExplainedPartRow(part=e.part, amount_usd=e.amount_usd) for e in r.explained],
+                reported_records=r.reported_records,
+            )
+            for r in reconcile(con, pricing=pricing, since=since, until=until, by_model=True)
+        ]
+        if reconcile_costs
+        else None
+    )
+    focus_export = None
+    if focus_path is not None:
+        written = export_focus(con, focus_path, pricing=pricing, since=since, until=until)
+        focus_export = FocusExportInfo(
+            path=str(written.path), rows=written.rows, unpriced_groups=written.unpriced_groups
+        )
     return AuditDocument(
         store=store_label,
         since=since.isoformat() if since else None,
@@ -220,5 +252,7 @@ def build_audit(
         ],
         quarantine=quarantine,
         quarantine_total=int(q_total_row[0]) if q_total_row else 0,
+        reconciliation=reconciliation,
+        focus_export=focus_export,
         notes=notes,
     )

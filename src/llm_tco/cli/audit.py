@@ -54,6 +54,8 @@ def run_audit(
     until: datetime | None,
     show_progress: bool,
     overrides: PriceOverrides | None = None,
+    reconcile_costs: bool = False,
+    focus_path: Path | None = None,
 ) -> tuple[AuditDocument, IngestReport | None]:
     """Ingest then audit; returns the audit document and the ingest report (None when no files)."""
     con = open_store(db, read_only=not files)
@@ -72,6 +74,8 @@ def run_audit(
             ingest=report,
             first_new_file_id=first_new,
             overrides=overrides,
+            reconcile_costs=reconcile_costs,
+            focus_path=focus_path,
         )
     finally:
         con.close()
@@ -124,7 +128,10 @@ def register(app: typer.Typer) -> None:
         ] = "yes",
         workload_from: Annotated[
             str | None,
-            typer.Option(help="Column the workload name is taken from (default: 'workload', else model)."),
+            typer.Option(
+                help="Where the workload name comes from: a column of a generic file, or for provider "
+                "exports an attribute (project, team, user, service_name, model, tag) or metadata.KEY."
+            ),
         ] = None,
         max_tokens_per_request: Annotated[
             int, typer.Option(help="Token counts above this per request are quarantined as absurd.")
@@ -143,6 +150,19 @@ def register(app: typer.Typer) -> None:
                 "--prices",
                 help="Your own prices (YAML/TOML): negotiated discounts or private models, with dates.",
                 show_default=False,
+            ),
+        ] = None,
+        reconcile: Annotated[
+            bool,
+            typer.Option(
+                "--reconcile",
+                help="Compare computed cost with the sources' reported cost, explained in parts.",
+            ),
+        ] = False,
+        export_focus: Annotated[
+            Path | None,
+            typer.Option(
+                "--export-focus", help="Write the priced usage as FOCUS 1.2 rows (CSV).", show_default=False
             ),
         ] = None,
         json_: JsonOption = False,
@@ -167,6 +187,8 @@ def register(app: typer.Typer) -> None:
             until=parse_when(until, "--until"),
             show_progress=not json_,
             overrides=load_price_overrides(prices) if prices else None,
+            reconcile_costs=reconcile,
+            focus_path=export_focus,
         )
         if json_:
             emit_json(doc.model_dump(mode="python"))

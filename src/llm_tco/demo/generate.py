@@ -174,7 +174,7 @@ _OFFICE_HOURS = np.array(
 def _timestamps(w: DemoWorkload, rng: np.random.Generator) -> np.ndarray:
     """Request start times (epoch seconds) following growth, weekly and daily seasonality."""
     start = DEMO_END.timestamp() - DEMO_MONTHS * 30.4375 * 86400
-    days = int(round((DEMO_END.timestamp() - start) / 86400))
+    days = round((DEMO_END.timestamp() - start) / 86400)
     day_index = np.arange(days)
     day_start = start + day_index * 86400.0
     weekday = ((day_start // 86400).astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (3)

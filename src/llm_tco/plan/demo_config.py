@@ -15,6 +15,7 @@ The demo's five workloads (``llm_tco.demo.generate``) get requirements chosen to
 from __future__ import annotations
 
 import tomllib
+
 from llm_tco.config.load import parse_config
 from llm_tco.config.model import Config
 

@@ -15,11 +15,14 @@ __all__ = [
     "AUDIT_DOC_VERSION",
     "AuditDocument",
     "Counters",
+    "ExplainedPartRow",
     "FileRow",
+    "FocusExportInfo",
     "GroupRow",
-    "MonthRow",
     "ModelRow",
+    "MonthRow",
     "QuarantineRow",
+    "ReconciliationEntry",
     "RejectedFileRow",
     "RowAccounting",
     "UnpricedRow",
@@ -98,6 +101,28 @@ class FileRow(_Doc):
     reported_records: int = 0
 
 
+class ExplainedPartRow(_Doc):
+    part: str
+    amount_usd: Decimal
+
+
+class ReconciliationEntry(_Doc):
+    provider: str | None
+    month: str
+    model: str | None = Field(description="None on the provider × month row")
+    computed_cost_usd: Decimal
+    reported_cost_usd: Decimal
+    difference_usd: Decimal = Field(description="reported − computed; the explained parts sum to it")
+    explained: list[ExplainedPartRow]
+    reported_records: int
+
+
+class FocusExportInfo(_Doc):
+    path: str
+    rows: int
+    unpriced_groups: int = Field(description="Groups left out of the export because they have no price")
+
+
 class RowAccounting(_Doc):
     read: int
     accepted: int
@@ -126,4 +151,8 @@ class AuditDocument(_Doc):
     rejected_files: list[RejectedFileRow]
     quarantine: list[QuarantineRow]
     quarantine_total: int
+    reconciliation: list[ReconciliationEntry] | None = Field(
+        default=None, description="With --reconcile: computed vs reported cost by provider × month (× model)"
+    )
+    focus_export: FocusExportInfo | None = None
     notes: list[str]

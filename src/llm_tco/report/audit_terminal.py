@@ -19,11 +19,13 @@ TOP_N = 15
 
 
 def usd(value: Decimal | float | None) -> str:
-    """Money for people: dollars with cents (thousands separated), or 'unpriced'."""
+    """Money for people: dollars with cents (thousands separated, sign first), or 'unpriced'."""
     if value is None:
         return "unpriced"
     v = float(value)
-    return f"${v:,.2f}" if abs(v) >= 0.01 or v == 0 else f"${v:.6f}"
+    sign = "-" if v < 0 else ""
+    v = abs(v)
+    return f"{sign}${v:,.2f}" if v >= 0.01 or v == 0 else f"{sign}${v:.6f}"
 
 
 def tokens(value: int | None) -> str:
@@ -129,6 +131,15 @@ def render_audit(doc: AuditDocument, console: Console, by: GroupBy = "workload")
                 ", ".join(u.suggestions[:3]),
             )
         console.print(table)
+    if doc.reconciliation is not None:
+        console.print()
+        console.print(_reconciliation_table(doc))
+    if doc.focus_export is not None:
+        export = doc.focus_export
+        console.print(
+            f"FOCUS export: {export.rows:,} rows written to {export.path}"
+            + (f" ({export.unpriced_groups} unpriced groups left out)" if export.unpriced_groups else "")
+        )
     if doc.rejected_files:
         console.print()
         console.print("[bold red]Rejected files[/bold red]")
@@ -159,4 +170,31 @@ def _month_table(months: list[MonthRow]) -> Table:
             pct(m.cost_growth_pct),
             pct(m.token_growth_pct),
         )
+    return table
+
+
+def _reconciliation_table(doc: AuditDocument) -> Table:
+    table = Table(
+        title="Reconciliation: computed vs reported cost (difference = reported − computed)",
+        title_justify="left",
+        show_edge=False,
+        header_style="bold",
+    )
+    for header in ("provider", "month", "computed", "reported", "difference", "explained by"):
+        table.add_column(
+            header, justify="left" if header in ("provider", "month", "explained by") else "right"
+        )
+    rows = [r for r in doc.reconciliation or [] if r.model is None]
+    for r in rows:
+        parts = ", ".join(f"{p.part} {usd(p.amount_usd)}" for p in r.explained if p.amount_usd != 0)
+        table.add_row(
+            r.provider or "?",
+            r.month,
+            usd(r.computed_cost_usd),
+            usd(r.reported_cost_usd),
+            usd(r.difference_usd),
+            parts or "—",
+        )
+    if not rows:
+        table.caption = "no source in the window reports its own cost"
     return table

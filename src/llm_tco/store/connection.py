@@ -54,6 +54,9 @@ def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.Duck
         con = duckdb.connect(path, read_only=read_only)
     except duckdb.Error as exc:
         raise StoreError(f"cannot open store {path}: {_first_line(exc)}") from exc
+    # Naive timestamps in the store are UTC; make every conversion in this session agree, whatever the
+    # machine's zone (a zoned source timestamp must land on the same UTC instant everywhere).
+    con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         migrate(con, path)
     else:
@@ -100,7 +103,8 @@ def _check_version(con: duckdb.DuckDBPyConnection, path: str) -> int:
     known = MIGRATIONS[-1].version
     if current > known:
         raise StoreError(
-            f"store {path} has schema version {current}, newer than this llm-tco knows ({known}); upgrade llm-tco"
+            f"store {path} has schema version {current}, newer than this llm-tco knows ({known}); "
+            "upgrade llm-tco"
         )
     return current
 
