@@ -168,3 +168,18 @@ def test_bad_usage_is_a_one_line_error_exit_2(tmp_path: Path, cli: Any) -> None:
     assert result.code == 2
     assert result.err.strip().count("\n") == 0
     assert "--since 'yesterday'" in result.err
+
+
+def test_records_without_an_id_are_identified_by_file_fingerprint_and_position(
+    tmp_path: Path, cli: Any
+) -> None:
+    import hashlib
+
+    body = [f"2026-09-02T00:00:00Z,gpt-4o-mini,{10 + i},1" for i in range(3)]
+    path = _csv(tmp_path / "c.csv", body, "timestamp,model,prompt_tokens,completion_tokens\n")
+    db = str(tmp_path / "s.duckdb")
+    cli("audit", path, "--db", db, "--json")
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    con = duckdb.connect(db, read_only=True)
+    ids = [r[0] for r in con.execute("SELECT source_record_id FROM usage_rows ORDER BY record_no").fetchall()]
+    assert ids == [f"fp:{sha}:1", f"fp:{sha}:2", f"fp:{sha}:3"]

@@ -20,6 +20,7 @@ import duckdb
 
 from llm_tco.ingest.costs import ReportedCounts, load_costs
 from llm_tco.ingest.series import assign_series
+from llm_tco.ingest.validate import fingerprint_key_base
 
 __all__ = ["FileCounts", "ReportedCounts", "load_file"]
 
@@ -161,9 +162,9 @@ def load_file(
 
 def _number_records(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     """Give records staged without a position (``record_no`` NULL: readers that stream in parallel) their
-    1-based position — the materialised table keeps the staged order, so it follows ``rowid`` — and the ids
-    that depend on it (``fp:<sha256>:<record_no>`` for records without a source id)."""
-    if _count(con, "SELECT count(*) FROM _validated WHERE record_no IS NULL OR record_id IS NULL") == 0:
+    1-based position — the materialised table keeps the staged order, so it follows ``rowid`` — and, for
+    records without a source id, the key that depends on it (``llm_tco.ingest.validate``)."""
+    if _count(con, "SELECT count(*) FROM _validated WHERE record_no IS NULL") == 0:
         return
     # Row ids of a table created inside a transaction start at an offset (transaction-local storage), so
     # the position is counted from the smallest one.
@@ -172,9 +173,9 @@ def _number_records(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
         "WHERE record_no IS NULL"
     )
     con.execute(
-        "UPDATE _validated SET record_id = 'fp:' || ? || ':' || record_no, "
-        "record_key = md5_number('fp:' || ? || ':' || record_no) WHERE record_id IS NULL",
-        [fingerprint, fingerprint],
+        f"UPDATE _validated SET record_key = CAST(? AS UHUGEINT) * {2**64} + CAST(record_no AS UHUGEINT) "
+        "WHERE record_id IS NULL",
+        [fingerprint_key_base(fingerprint)],
     )
 
 
@@ -198,20 +199,22 @@ def _load_usage(
     )
     steps.step()
     # Duplicates: a later record of this file with the same key (found through the few repeated keys
-    # only, so the common all-unique file costs one hash aggregate), or a key already stored.
+    # only, so the common all-unique file costs one hash aggregate), or a key already stored. Only
+    # records with a source id can be duplicates: the others' keys hold this file's fingerprint, and a
+    # file with the same fingerprint was recognised as a whole before the transaction began.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _dupes AS
         SELECT record_no FROM (
             SELECT record_no, row_number() OVER (PARTITION BY record_key ORDER BY record_no) AS _nth
             FROM _validated
-            WHERE reason IS NULL AND record_key IN (
-                SELECT record_key FROM _validated WHERE reason IS NULL GROUP BY record_key HAVING count(*) >
-                1)
+            WHERE reason IS NULL AND record_id IS NOT NULL AND record_key IN (
+                SELECT record_key FROM _validated WHERE reason IS NULL AND record_id IS NOT NULL
+                GROUP BY record_key HAVING count(*) > 1)
         ) WHERE _nth > 1
         UNION
         SELECT v.record_no FROM _validated v SEMI JOIN usage u ON u.record_key = v.record_key
-        WHERE v.reason IS NULL
+        WHERE v.reason IS NULL AND v.record_id IS NOT NULL
         """
     )
     steps.step()

@@ -61,8 +61,9 @@ CREATE TABLE usage (
     series_key            INTEGER NOT NULL,
     file_id               INTEGER NOT NULL,
     record_no             BIGINT NOT NULL,  -- 1-based over the file's data records
-    record_key            UHUGEINT NOT NULL, -- md5 of source_record_id: the de-duplication key
-    source_record_id      VARCHAR NOT NULL,
+    record_key            UHUGEINT NOT NULL, -- the de-duplication key: md5 of the source's id, or
+                                            -- (fingerprint's first 64 bits) × 2^64 + record_no
+    source_record_id      VARCHAR,          -- 'id:<source id>'; NULL = 'fp:<fingerprint>:<record_no>'
     ts_start              TIMESTAMP NOT NULL, -- UTC
     ts_end                TIMESTAMP NOT NULL, -- UTC; equal to ts_start for a single request
     requests              BIGINT,           -- NULL when the source gives no request count
@@ -99,7 +100,9 @@ CREATE TABLE reported_costs (
 
 CREATE VIEW usage_rows AS
 SELECT
-    s.source_format, f.path AS source_file, u.source_record_id, u.record_no,
+    s.source_format, f.path AS source_file,
+    coalesce(u.source_record_id, 'fp:' || f.fingerprint || ':' || u.record_no) AS source_record_id,
+    u.record_no,
     u.ts_start, u.ts_end,
     s.provider, s.model_raw, s.model, s.workload, s.team, s.project, s.api_key_id, s."user",
     s.service_tier, s.batch, s.region, s.context_window,
