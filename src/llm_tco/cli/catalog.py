@@ -158,3 +158,56 @@ def update_prices_command(json_output: JsonOption = False) -> None:
         f"updated prices: {version.providers} providers, {version.models} models from {version.url}\n"
         f"saved to {version.path}; later runs use it without the network"
     )
+
+
+@catalog_app.command("gpus")
+def gpus_command(json_output: JsonOption = False) -> None:
+    """GPUs: memory, bandwidth, dense TFLOPS, TDP, purchase price and cloud prices (with sources)."""
+    from llm_tco.catalog.gpus import hourly_price, list_gpus
+
+    gpus = list_gpus()
+    if json_output:
+        emit_json({"gpus": [g.model_dump(mode="python") for g in gpus]})
+        return
+    table = Table(title="GPU catalog", title_justify="left", show_edge=False, header_style="bold")
+    for header in ("id", "memory GB", "HBM TB/s", "BF16 TFLOPS", "TDP W", "purchase $", "on-demand $/h"):
+        table.add_column(header, justify="left" if header == "id" else "right")
+    for g in gpus:
+        on_demand = hourly_price(g, "on-demand")
+        table.add_row(
+            g.id,
+            f"{g.memory_gb:g}",
+            f"{g.hbm_bandwidth_tb_per_s:g}",
+            f"{g.dense_tflops.bf16:g}" if g.dense_tflops.bf16 else "—",
+            f"{g.tdp_w:g}" if g.tdp_w else "—",
+            f"{g.purchase_price_usd.value:,.0f}" if g.purchase_price_usd.value else "unpublished",
+            f"{on_demand:.2f} (median of {len(g.prices('on-demand'))})" if on_demand else "unpublished",
+        )
+    out_console.print(table)
+
+
+@catalog_app.command("models")
+def models_command(json_output: JsonOption = False) -> None:
+    """Open-weight models: parameters (total/active), attention, context length, licence (with sources)."""
+    from llm_tco.catalog.open_models import list_open_models
+
+    models = list_open_models()
+    if json_output:
+        emit_json({"models": [m.model_dump(mode="python") for m in models]})
+        return
+    table = Table(
+        title="Open-weight model catalog", title_justify="left", show_edge=False, header_style="bold"
+    )
+    for header in ("id", "Hugging Face id", "params B", "active B", "attention", "context", "licence"):
+        table.add_column(header, justify="right" if header in ("params B", "active B", "context") else "left")
+    for m in models:
+        table.add_row(
+            m.id,
+            m.hf_id,
+            f"{m.total_params_b:g}",
+            f"{m.active_params_b:g}",
+            m.attention + (" + sliding window" if m.sliding_window else ""),
+            f"{m.context_length:,}",
+            m.licence,
+        )
+    out_console.print(table)
