@@ -20,21 +20,23 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from llm_tco.config.attribution import AttributionRule
-from llm_tco.config.fields import Strict, field
-from llm_tco.config.sections import (
+from llm_tco.config.cost_sections import (
     ALL_DEPLOYMENT_MODES,
-    CapacityConfig,
     DeploymentMode,
     FineTuningConfig,
     GpuConfig,
-    GrowthConfig,
     MigrationConfig,
     OperationsConfig,
     OwnedConfig,
+    StaffingConfig,
+)
+from llm_tco.config.fields import Strict, field
+from llm_tco.config.sections import (
+    CapacityConfig,
+    GrowthConfig,
     PlanningConfig,
     PricesConfig,
     QualityConfig,
-    StaffingConfig,
 )
 
 __all__ = [

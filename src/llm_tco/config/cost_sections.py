@@ -1,0 +1,255 @@
+"""The global sections of ``llm-tco.toml`` about what self-hosting costs: ``[gpu]``, ``[owned]``,
+``[staffing]``, ``[operations]``, ``[fine_tuning]`` and ``[migration]``.
+
+Every field is declared with :func:`llm_tco.config.fields.field`: its description, unit and the source of
+its default travel to the generated template.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from llm_tco.config.fields import ASSUMPTION, FIG, Strict, assumption, field
+
+__all__ = [
+    "ALL_DEPLOYMENT_MODES",
+    "DeploymentMode",
+    "FineTuningConfig",
+    "GpuConfig",
+    "MigrationConfig",
+    "OperationsConfig",
+    "OwnedConfig",
+    "StaffingConfig",
+]
+
+DeploymentMode = Literal["on-demand", "reserved-1y", "reserved-3y", "spot", "owned"]
+ALL_DEPLOYMENT_MODES: tuple[DeploymentMode, ...] = (
+    "on-demand",
+    "reserved-1y",
+    "reserved-3y",
+    "spot",
+    "owned",
+)
+
+
+class GpuConfig(Strict):
+    """Which self-hosting deployments to consider and how to price the ones the catalog lacks."""
+
+    deployment_modes: list[DeploymentMode] = field(
+        list(ALL_DEPLOYMENT_MODES),
+        unit="list of modes",
+        source="issue 5 §1",
+        description="Deployment modes to consider: on-demand, reserved-1y, reserved-3y, spot, owned.",
+    )
+    gpus: list[str] = field(
+        [],
+        unit="GPU catalog ids",
+        source="none (empty: every GPU in the catalog)",
+        description="Restrict self-hosting to these GPUs (e.g. ['h100-sxm', 'h200']).",
+    )
+    cloud_provider: str | None = field(
+        None,
+        unit="provider id",
+        source="none (unset: the cheapest catalog price per GPU and mode)",
+        description="Price cloud GPUs from this provider only (e.g. 'aws').",
+    )
+    max_gpus_per_replica: int = field(
+        8,
+        unit="GPUs",
+        source="one 8-GPU node (NVLink domain of HGX H100/H200/B200, gpus.yaml)",
+        description="Largest tensor-parallel replica considered.",
+        ge=1,
+        le=64,
+    )
+    reserved_1y_discount: float = field(
+        0.36,
+        unit="fraction of on-demand",
+        source=f"{FIG} §2.2: H100 $1.60/h reserved vs $2.50/h on-demand (kshirol learnAI) = 36% off",
+        description="Discount off the on-demand price when the catalog has no 1-year reserved price.",
+        ge=0,
+        lt=1,
+    )
+    reserved_3y_discount: float = field(
+        0.55,
+        unit="fraction of on-demand",
+        source="upper end of the published 30-55% reserved-instance range "
+        "(computingpower.org/providers/pricing-models-explained, 2026-04-30)",
+        description="Discount off the on-demand price when the catalog has no 3-year reserved price.",
+        ge=0,
+        lt=1,
+    )
+    spot_discount: float = field(
+        0.60,
+        unit="fraction of on-demand",
+        source="H100 spot 50-65% below on-demand across hyperscalers "
+        "(digiterialabs.com/ai/insights/cloud-gpu-pricing-q1-2026)",
+        description="Discount off the on-demand price when the catalog has no spot price.",
+        ge=0,
+        lt=1,
+    )
+    spot_preemption_overhead: float = field(
+        0.15,
+        unit="fraction of extra capacity",
+        source=ASSUMPTION,
+        description="Spot capacity bought on top of the need to absorb preemptions and restarts.",
+        ge=0,
+    )
+
+
+class OwnedConfig(Strict):
+    """Owned hardware: capex, life, power and hosting."""
+
+    useful_life_years: float = field(
+        3.0,
+        unit="years",
+        source=f"{FIG} §2.2 (3 years is the common assumption; Lenovo uses 5)",
+        description="Straight-line depreciation period; hardware is bought again when it ends.",
+        gt=0,
+    )
+    residual_value_fraction: float = field(
+        0.0,
+        unit="fraction of purchase price",
+        source=assumption("conservative: worthless at end of life"),
+        description="Resale value at the end of the useful life.",
+        ge=0,
+        le=1,
+    )
+    purchase_price_usd_per_gpu: dict[str, float] = field(
+        {},
+        unit="USD per GPU, by GPU id",
+        source="none (empty: the catalog's purchase_price_usd)",
+        description="Override purchase prices, e.g. {'h100-sxm' = 27000.0}.",
+    )
+    electricity_usd_per_kwh: float = field(
+        0.15,
+        unit="USD per kWh",
+        source=f"{FIG} §2.2 (Pan et al., arXiv 2509.18101)",
+        description="Electricity price.",
+        ge=0,
+    )
+    pue: float = field(
+        1.58,
+        unit="ratio",
+        source="Uptime Institute Global Data Center Survey 2023: industry average PUE 1.58",
+        description="Power usage effectiveness: facility power ÷ IT power.",
+        ge=1,
+    )
+    idle_power_fraction: float = field(
+        0.3,
+        unit="fraction of TDP",
+        source=ASSUMPTION,
+        description="GPU draw at zero load; draw rises linearly to TDP at full utilisation.",
+        ge=0,
+        le=1,
+    )
+    hosting_usd_per_kw_month: float = field(
+        163.44,
+        unit="USD per kW of IT load per month",
+        source="CBRE North America Data Center Trends H2 2023: average asking rate $163.44/kW/month",
+        description="Colocation or facility cost per kW of GPU TDP (space, cooling plant, security).",
+        ge=0,
+    )
+
+
+class StaffingConfig(Strict):
+    """People needed to run a self-hosted platform."""
+
+    platform_fte: float = field(
+        1.0,
+        unit="FTE",
+        source=f"{FIG} §2.2: 0.5-2 FTE (kshirol learnAI)",
+        description="Engineers running the serving platform (charged to each self-hosted workload).",
+        ge=0,
+    )
+    loaded_cost_usd_per_fte_year: float = field(
+        200_000.0,
+        unit="USD per FTE-year",
+        source=f"{FIG} §2.2: $100-400K/yr for 0.5-2 FTE (kshirol learnAI) = $200K per FTE",
+        description="Fully loaded cost of one engineer (salary, benefits, overhead).",
+        ge=0,
+    )
+    on_call_fte: float = field(
+        0.25,
+        unit="FTE",
+        source=ASSUMPTION,
+        description="Extra staffing for the on-call rotation of a production service.",
+        ge=0,
+    )
+    hours_per_fte_year: float = field(
+        2080.0,
+        unit="hours per year",
+        source="40 h × 52 weeks",
+        description="Working hours in an FTE-year; turns loaded cost into an hourly rate.",
+        gt=0,
+    )
+
+
+class OperationsConfig(Strict):
+    """Recurring costs of running a model yourself, beyond GPUs and people."""
+
+    monitoring_usd_per_month: float = field(
+        1_000.0,
+        unit="USD per month",
+        source=ASSUMPTION,
+        description="Monitoring, logging, evaluation and tooling for a self-hosted workload.",
+        ge=0,
+    )
+    governance_hours_per_month: float = field(
+        10.0,
+        unit="hours per month",
+        source=ASSUMPTION,
+        description="Governance and compliance work (model risk review, audits) for a self-hosted model.",
+        ge=0,
+    )
+
+
+class FineTuningConfig(Strict):
+    """Fine-tuning runs of a self-hosted model."""
+
+    one_off_usd: float = field(
+        0.0,
+        unit="USD",
+        source="none (no fine-tuning unless you plan it)",
+        description="Initial fine-tuning run, paid in the first month of a self-hosted option.",
+        ge=0,
+    )
+    periodic_usd: float = field(
+        0.0,
+        unit="USD per run",
+        source="none",
+        description="Cost of each periodic re-tuning run.",
+        ge=0,
+    )
+    period_months: int = field(
+        0,
+        unit="months",
+        source="none (0: no periodic runs)",
+        description="Months between periodic runs.",
+        ge=0,
+    )
+
+
+class MigrationConfig(Strict):
+    """One-off cost of leaving the current model ("prompt-engineering debt")."""
+
+    prompts_to_port: int = field(
+        10,
+        unit="prompts or pipelines",
+        source=ASSUMPTION,
+        description="Prompts and pipelines of a workload to port to another model.",
+        ge=0,
+    )
+    hours_per_prompt: float = field(
+        8.0,
+        unit="engineer-hours",
+        source=ASSUMPTION,
+        description="Work to port and re-tune one prompt.",
+        ge=0,
+    )
+    evaluation_hours: float = field(
+        80.0,
+        unit="engineer-hours",
+        source=ASSUMPTION,
+        description="Evaluation work to accept a new model for a workload.",
+        ge=0,
+    )

@@ -1,0 +1,53 @@
+"""The store: ordered migrations recorded once, UTC sessions, and the memory-limit setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from llm_tco.errors import StoreError
+from llm_tco.store import open_store
+from llm_tco.store.migrations import MIGRATIONS
+
+
+def test_migrations_are_applied_once_in_order(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    open_store(db).close()
+    con = open_store(db)
+    rows = con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+    versions = [r[0] for r in rows]
+    assert versions == [m.version for m in MIGRATIONS] == sorted({m.version for m in MIGRATIONS})
+
+
+def test_a_store_from_a_newer_llm_tco_is_refused(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    open_store(db).close()
+    raw = duckdb.connect(db)
+    raw.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
+    raw.close()
+    with pytest.raises(StoreError, match="newer than this llm-tco knows"):
+        open_store(db)
+
+
+def test_sessions_run_in_utc() -> None:
+    con = open_store(":memory:")
+    assert con.execute("SELECT current_setting('TimeZone')").fetchone() == ("UTC",)
+
+
+def test_memory_limit_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    open_store(db).close()
+    # Read-only opens (re-audits, plans) default to a bounded buffer.
+    con = open_store(db, read_only=True)
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit is not None and "MiB" in str(limit[0])
+    con.close()
+    monkeypatch.setenv("LLM_TCO_MEMORY_LIMIT", "512MB")
+    con = open_store(db)
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone() == ("488.2 MiB",)  # 512e6 bytes
+    con.close()
+    monkeypatch.setenv("LLM_TCO_MEMORY_LIMIT", "1GB; DROP TABLE usage")
+    with pytest.raises(StoreError, match="expected a size"):
+        open_store(db)
