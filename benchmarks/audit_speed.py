@@ -32,10 +32,6 @@ from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from gen_usage import generate  # noqa: E402
-
 DATA = HERE / "_data"
 RESULTS = HERE / "results" / "audit_speed.json"
 SAMPLE_ROWS = 20_000
@@ -57,6 +53,30 @@ def _run(args: list[str]) -> tuple[float, float, dict[str, object]]:
         if proc.returncode != 0:
             raise SystemExit(f"llm-tco {' '.join(args)} failed ({proc.returncode}): {err.read().strip()}")
         return wall, usage.ru_maxrss / 1024.0, json.loads(out.read())
+
+
+_COPY_ROWS = """
+import sys, duckdb
+store, rows, factor = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+con = duckdb.connect(store)
+for k in range(1, factor):
+    con.execute(
+        "INSERT INTO usage SELECT series_key, file_id, record_no + ? * ?, record_key + ?, NULL, ts_start, "
+        "ts_end, requests, input_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, "
+        "output_tokens, reasoning_tokens, reported_cost_usd FROM usage WHERE record_no <= ?",
+        [k, rows, k * rows, rows],
+    )
+con.execute("CHECKPOINT")
+"""
+
+
+def _generated(rows: int) -> Path:
+    """The cached benchmark file for ``rows``, generated in a child process (see ``_COPY_ROWS``)."""
+    parquet = DATA / f"usage_{rows}.parquet"
+    if not parquet.exists():
+        script = HERE / "gen_usage.py"
+        subprocess.run([sys.executable, str(script), "--rows", str(rows), "--out", str(parquet)], check=True)
+    return parquet
 
 
 def _warm(path: Path) -> None:
@@ -101,9 +121,7 @@ def _calc_price_sample(parquet: Path) -> dict[str, object]:
 
 def bench(rows: int) -> dict[str, object]:
     DATA.mkdir(parents=True, exist_ok=True)
-    parquet = DATA / f"usage_{rows}.parquet"
-    if not parquet.exists():
-        generate(rows, parquet)
+    parquet = _generated(rows)
     _warm(parquet)
     store = DATA / f"store_{rows}.duckdb"
     for stale in (store, Path(str(store) + ".wal")):
@@ -143,26 +161,14 @@ def bench_replicated(rows: int, factor: int) -> dict[str, object]:
 
     Used where ingesting one file of that size would not fit in memory (ingest validates a file in one
     transaction); the stored rows are the same kind either way."""
-    import duckdb
-
-    parquet = DATA / f"usage_{rows}.parquet"
-    if not parquet.exists():
-        generate(rows, parquet)
+    parquet = _generated(rows)
     store = DATA / f"store_{rows}x{factor}.duckdb"
     for stale in (store, Path(str(store) + ".wal")):
         stale.unlink(missing_ok=True)
     _run(["audit", str(parquet), "--db", str(store), "--json"])
-    con = duckdb.connect(str(store))
-    for k in range(1, factor):
-        con.execute(
-            "INSERT INTO usage SELECT series_key, file_id, record_no + ? * ?, record_key + ?, NULL, "
-            "ts_start, "
-            "ts_end, requests, input_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, "
-            "output_tokens, reasoning_tokens, reported_cost_usd FROM usage WHERE record_no <= ?",
-            [k, rows, k * rows, rows],
-        )
-    con.execute("CHECKPOINT")
-    con.close()
+    # The copy runs in a child process: a child's peak RSS as the kernel reports it starts from its
+    # parent's high-water mark, so this process must never hold DuckDB's buffers itself.
+    subprocess.run([sys.executable, "-c", _COPY_ROWS, str(store), str(rows), str(factor)], check=True)
     seconds, peak_mib, doc = _run(["audit", "--db", str(store), "--json"])
     store.unlink(missing_ok=True)
     totals = doc["totals"]
