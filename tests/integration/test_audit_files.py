@@ -183,3 +183,13 @@ def test_records_without_an_id_are_identified_by_file_fingerprint_and_position(
     con = duckdb.connect(db, read_only=True)
     ids = [r[0] for r in con.execute("SELECT source_record_id FROM usage_rows ORDER BY record_no").fetchall()]
     assert ids == [f"fp:{sha}:1", f"fp:{sha}:2", f"fp:{sha}:3"]
+
+
+def test_auditing_an_empty_or_missing_store_says_so(tmp_path: Path, cli: Any) -> None:
+    result = cli("audit", "--db", tmp_path / "never-created.duckdb")
+    assert result.code == 0
+    assert "no usage in the store" in result.out
+    assert not (tmp_path / "never-created.duckdb").exists()  # a read never creates the store
+    doc = cli("audit", "--db", tmp_path / "never-created.duckdb", "--json").json()
+    assert doc["totals"]["input_tokens"] == 0
+    assert doc["totals"]["cost_usd"] is None

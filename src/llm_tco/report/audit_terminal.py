@@ -99,9 +99,17 @@ def render_audit(doc: AuditDocument, console: Console, by: GroupBy = "workload")
             )
         )
     t = doc.totals
+    if not doc.by_model:
+        console.print(
+            "no usage in the store for this window: ingest files with `llm-tco audit FILES…` "
+            "(CSV, JSON/JSONL, Parquet, provider exports)"
+        )
+        _render_problems(doc, console)
+        return
     hit = f"{doc.cache_hit_rate:.1%}" if doc.cache_hit_rate is not None else "—"
+    cost = usd(t.cost_usd) if t.cost_usd is not None else "nothing priced"
     console.print(
-        f"total: [bold]{usd(t.cost_usd)}[/bold] priced cost · {tokens(t.requests)} requests · "
+        f"total: [bold]{cost}[/bold] priced cost · {tokens(t.requests)} requests · "
         f"{tokens(t.input_tokens)} input tokens ({hit} from cache) · {tokens(t.output_tokens)} output tokens"
     )
     console.print()
@@ -140,6 +148,11 @@ def render_audit(doc: AuditDocument, console: Console, by: GroupBy = "workload")
             f"FOCUS export: {export.rows:,} rows written to {export.path}"
             + (f" ({export.unpriced_groups} unpriced groups left out)" if export.unpriced_groups else "")
         )
+    _render_problems(doc, console)
+
+
+def _render_problems(doc: AuditDocument, console: Console) -> None:
+    """Rejected files, quarantined records and notes: shown whether or not anything was accepted."""
     if doc.rejected_files:
         console.print()
         console.print("[bold red]Rejected files[/bold red]")
