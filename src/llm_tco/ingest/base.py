@@ -164,6 +164,9 @@ class StagedSource:
     """True when the adapter already honoured ``IngestOptions.workload_from`` (the generic reader, where it
     names a column); otherwise the validation stage applies it as an attribute name."""
     setup_sql: tuple[str, ...] = ()
+    sliceable: bool = False
+    """True when a filter on ``record_no`` makes the reader skip the other records (Parquet row groups): the
+    loader then validates and loads a large file in record-number slices, so memory stays bounded."""
     """Statements to run before ``sql`` (e.g. to read a CSV with rejects into a temp table)."""
 
 

@@ -54,6 +54,7 @@ class GenericTableAdapter:
             input_includes_cache=options.input_includes_cache,
             setup_sql=reader.setup,
             workload_from_applied=True,
+            sliceable=probe.kind == "parquet",
         )
 
 

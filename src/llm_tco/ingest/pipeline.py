@@ -193,6 +193,7 @@ def _ingest_one(
             validated_params=usage_params,
             cost_sql=cost_sql,
             cost_params=cost_params,
+            sliceable=staged.sliceable,
         )
     except duckdb.Error as exc:
         # The readers stream: a fault found only while loading (malformed JSON past the probed head, a
