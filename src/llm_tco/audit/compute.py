@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.ingest.pipeline import IngestReport
 from llm_tco.pricing.overrides import PriceOverrides
 from llm_tco.pricing.query import prepare_pricing, priced_usage_sql
@@ -42,26 +43,16 @@ __all__ = ["QUARANTINE_SHOWN", "build_audit"]
 QUARANTINE_SHOWN = 100
 """How many quarantined records the document lists (all are counted)."""
 
-_SUMS = """
-    CASE WHEN count(p.requests) = 0 THEN NULL ELSE sum(p.requests) END AS requests,
-    coalesce(sum(p.input_tokens), 0) AS input_tokens,
-    coalesce(sum(p.cache_read_tokens), 0) AS cache_read_tokens,
-    coalesce(sum(p.cache_write_tokens), 0) AS cache_write_tokens,
-    coalesce(sum(p.cache_write_1h_tokens), 0) AS cache_write_1h_tokens,
-    coalesce(sum(p.output_tokens), 0) AS output_tokens,
-    coalesce(sum(p.reasoning_tokens), 0) AS reasoning_tokens,
-    sum(p.cost_usd) AS cost_usd
-"""
-_COUNTER_FIELDS = (
-    "requests",
-    "input_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "cache_write_1h_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-    "cost_usd",
+_COUNTER_FIELDS = ("requests", *TOKEN_COLUMNS, "cost_usd")
+_SUMS = ",\n".join(
+    [
+        "CASE WHEN count(p.requests) = 0 THEN NULL ELSE sum(p.requests) END AS requests",
+        *(f"coalesce(sum(p.{c}), 0) AS {c}" for c in TOKEN_COLUMNS),
+        "sum(p.cost_usd) AS cost_usd",
+    ]
 )
+"""Sums of the priced groups: a request total only where some row has a count; token totals 0 when empty;
+cost over priced groups only (NULL when none is priced)."""
 
 
 def _counters(row: Sequence[Any], offset: int) -> dict[str, Any]:
@@ -192,7 +183,7 @@ def build_audit(
             accepted=f.counts.accepted,
             quarantined=f.counts.quarantined,
             duplicates=f.counts.duplicates,
-            reported_records=getattr(f.counts, "reported", 0),
+            reported_records=f.counts.reported,
         )
         for f in (ingest.files if ingest else [])
     ]

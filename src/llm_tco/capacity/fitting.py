@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from llm_tco.capacity.predict import predict
 from llm_tco.capacity.specs import Deployment, EfficiencyParams, GpuSpec, ModelSpec, ScenarioSpec, Workload
@@ -175,6 +174,10 @@ def fit_parameters(
             errors.append(penalty if not predicted else math.log(predicted / case.measured))
         prior_terms = math.sqrt(_PRIOR_WEIGHT) * (vector - prior_vector)
         return np.concatenate([np.array(errors), prior_terms])
+
+    # Imported here: SciPy's optimiser takes most of a second to import, and only calibration needs it
+    # (the planner and the capacity command load this module for CalibrationCase alone).
+    from scipy.optimize import least_squares
 
     solution = least_squares(
         residuals, x0, bounds=(lower, upper), diff_step=1e-3, loss="soft_l1", f_scale=_ROBUST_SCALE

@@ -223,19 +223,8 @@ def predict(
     system_tps = result.output_tokens_per_s * replicas
     if result.note:
         notes.append(result.note)
-    modelled = Prediction(
-        id=prediction_id,
-        model=model.id,
-        gpu=gpu.id,
-        num_gpus=deployment.num_gpus,
-        tp=deployment.tp,
-        replicas=replicas,
-        precision=deployment.precision,
-        kv_precision=deployment.kv_precision,
-        engine=deployment.engine,
-        scenario=scenario.kind,
-        input_len=workload.input_len,
-        output_len=workload.output_len,
+    modelled = replace(
+        skeleton,
         fits=True,
         output_tokens_per_s=system_tps,
         output_tokens_per_s_per_gpu=system_tps / deployment.num_gpus,
@@ -244,7 +233,6 @@ def predict(
         ttft_ms=result.ttft_s * 1e3,
         tpot_ms=result.tpot_s * 1e3,
         limited_by=result.limited_by,
-        memory=memory,
         notes=tuple(notes),
     )
     return apply_measurement(modelled, measurement) if measurement is not None else modelled

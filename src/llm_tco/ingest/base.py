@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 
 import duckdb
 
+from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.config.attribution import AttributionRule
 
 __all__ = [
@@ -36,17 +37,6 @@ __all__ = [
 ]
 
 FileKind = Literal["csv", "json", "jsonl", "parquet", "empty", "unknown"]
-
-TOKEN_COLUMNS: tuple[str, ...] = (
-    "input_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "cache_write_1h_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-)
-"""Token counts of the canonical row, in its convention: input inclusive of cache reads and writes,
-cache writes inclusive of their 1-hour part, output inclusive of reasoning."""
 
 ATTRIBUTE_COLUMNS: tuple[str, ...] = (
     "provider",

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.ingest.attribution import workload_expression
-from llm_tco.ingest.validate import column_kinds, number_sql, text_sql, timestamp_sql
+from llm_tco.ingest.validate import number_sql, staged_columns, timestamp_sql
 from llm_tco.pricing.providers import normalize_provider
 
 __all__ = ["ReportedCounts", "cost_validation_sql", "load_costs"]
@@ -55,14 +55,8 @@ def cost_validation_sql(
     rules: tuple[AttributionRule, ...] = (),
 ) -> tuple[str, list[object]]:
     """The query turning staged cost records (``REPORTED_COST_COLUMNS``) into checked ones plus a reason."""
-    types = column_kinds(con, staged_sql, staged_params)
-
-    def col(name: str) -> tuple[str, str]:
-        return (f's."{name}"', types[name]) if name in types else ("NULL", "null")
-
-    def text(name: str) -> str:
-        return text_sql(*col(name))
-
+    staged = staged_columns(con, staged_sql, staged_params)
+    col, text = staged.col, staged.text
     params: list[object] = list(staged_params)
     ts_raw, ts_val = timestamp_sql(*col("ts_start"))
     te_raw, te_val = timestamp_sql(*col("ts_end"))

@@ -104,11 +104,13 @@ def load_file(
     """Insert one file's validated usage records (``llm_tco.ingest.validate``) and cost-only records
     (``llm_tco.ingest.costs``) in a single transaction. ``source_file`` is what the store records as the
     file (a path, or a redacted database URL)."""
-    if _count(con, "SELECT count(*) FROM ingested_files WHERE fingerprint = ?", [fingerprint]) > 0:
-        read = (
-            _count(con, f"SELECT count(*) FROM ({validated_sql})", validated_params) if validated_sql else 0
-        )
-        cost_read = _count(con, f"SELECT count(*) FROM ({cost_sql})", cost_params) if cost_sql else 0
+    earlier = con.execute(
+        "SELECT rows_read, reported_read FROM ingested_files WHERE fingerprint = ? LIMIT 1", [fingerprint]
+    ).fetchone()
+    if earlier is not None:
+        # The same bytes were ingested before: every record is a duplicate, and how many there are was
+        # recorded then — no need to read the file again.
+        read, cost_read = int(earlier[0]), int(earlier[1] or 0)
         return FileCounts.of(read, 0, 0, read, True, ReportedCounts(cost_read, 0, 0, cost_read))
 
     steps = _Steps()

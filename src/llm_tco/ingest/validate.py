@@ -25,11 +25,13 @@ from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS
 from llm_tco.ingest.series import ATTR_HASH_SQL
 
 __all__ = [
+    "StagedColumns",
     "ValidationSql",
     "column_kinds",
     "count_sql",
     "fingerprint_key_base",
     "number_sql",
+    "staged_columns",
     "text_sql",
     "timestamp_sql",
     "validation_sql",
@@ -88,6 +90,24 @@ def _kind(duck_type: str) -> str:
 def column_kinds(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> dict[str, str]:
     """Staged column name -> kind (int, float, ts, tstz, bool, null, list, json, text)."""
     return {r[0]: _kind(str(r[1])) for r in con.execute(f"DESCRIBE {sql}", params).fetchall()}
+
+
+@dataclass(frozen=True)
+class StagedColumns:
+    """The staged relation ``s`` as the validation queries see it: each column's SQL and kind; a column the
+    adapter did not produce reads as NULL."""
+
+    kinds: dict[str, str]
+
+    def col(self, name: str) -> tuple[str, str]:
+        return (f's."{name}"', self.kinds[name]) if name in self.kinds else ("NULL", "null")
+
+    def text(self, name: str) -> str:
+        return text_sql(*self.col(name))
+
+
+def staged_columns(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> StagedColumns:
+    return StagedColumns(column_kinds(con, sql, params))
 
 
 def text_sql(col: str, kind: str = "text") -> str:
@@ -232,14 +252,8 @@ def validation_sql(
     None means the adapter already applied it. Extra output columns: ``reported_billed_cost_usd`` and
     ``reported_list_cost_usd`` (FOCUS).
     """
-    types = column_kinds(con, staged_sql, staged_params)
-
-    def col(name: str) -> tuple[str, str]:
-        return (f's."{name}"', types[name]) if name in types else ("NULL", "null")
-
-    def text(name: str) -> str:
-        return text_sql(*col(name))
-
+    staged = staged_columns(con, staged_sql, staged_params)
+    col, text = staged.col, staged.text
     params: list[object] = list(staged_params)
     # --- layer p: parse every staged value once ---------------------------------------------------
     parsed: list[str] = ["s.record_no", f"{text('source_record_id')} AS _src_id"]

@@ -20,19 +20,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Final, NamedTuple
 
+from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.pricing.table import LAYOUT_TABLE, MAX_LAYOUT, RATES_TABLE, SERIES_TABLE
 
 __all__ = ["COST_COLUMNS", "COST_SQL_TYPE", "TOKEN_COLUMNS", "Layout", "build_sql"]
 
 COST_SQL_TYPE: Final = "DECIMAL(38, 24)"
-TOKEN_COLUMNS: Final = (
-    "input_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "cache_write_1h_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-)
 COST_COLUMNS: Final = (
     "uncached_input_cost_usd",
     "cache_read_cost_usd",
