@@ -21,6 +21,8 @@ import sqlglot
 from genai_prices import Usage, calc_price
 
 from llm_tco.pricing import PricingContext, prepare_pricing, price_context_for, priced_usage_sql
+from llm_tco.pricing.resolve import resolve_model
+from llm_tco.pricing.rollup import refresh_rollup
 from llm_tco.pricing.snapshot import PRICES_FILE_ENV_VAR
 from llm_tco.store.connection import open_store
 
@@ -167,6 +169,18 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def store() -> Iterator[duckdb.DuckDBPyConnection]:
+    yield from _sample_store()
+
+
+@pytest.fixture
+def rolled_up() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A store of its own (the rollup tests change it), with the usage rollup built."""
+    for con in _sample_store():
+        _build_rollup(con)
+        yield con
+
+
+def _sample_store() -> Iterator[duckdb.DuckDBPyConnection]:
     mp = pytest.MonkeyPatch()
     mp.setenv(PRICES_FILE_ENV_VAR, "/nonexistent/llm-tco-test-prices.json")  # bundled data only
     con = open_store(":memory:")
@@ -344,3 +358,84 @@ def test_sql_transpiles_to_spark(store: duckdb.DuckDBPyConnection, grain: str, i
     )
     assert "llm_tco_price_rates" in spark
     assert "UNIX_TIMESTAMP(u.ts_start)" in spark  # DeepSeek's time-of-day prices are in the sample
+
+
+def _build_rollup(store: duckdb.DuckDBPyConnection) -> None:
+    """Give each series its ingest-time model (as the loader does) and build the usage rollup."""
+    for s in SERIES:
+        resolution = resolve_model(s.provider, s.model_raw)
+        store.execute(
+            "UPDATE usage_series SET provider = coalesce(?, provider), model = ? WHERE series_key = ?",
+            [resolution.provider, resolution.model, s.key],
+        )
+    refresh_rollup(store)
+
+
+def test_rollup_month_totals_equal_calc_price(rolled_up: duckdb.DuckDBPyConnection) -> None:
+    """The rollup path (what a re-audit reads) against the same per-row calc_price references."""
+    context = prepare_pricing(rolled_up)
+    assert context.rollup_ready
+    month_sql, params = priced_usage_sql("usage", grain="month", pricing=context)
+    assert "usage_rollup" in month_sql
+    by_series = {
+        int(k): c
+        for k, c in rolled_up.execute(
+            f"SELECT series_key, sum(cost_usd) FROM ({month_sql}) GROUP BY 1", params
+        ).fetchall()
+    }
+    for s in SERIES:
+        if s.key in UNKNOWN_KEYS:
+            assert by_series[s.key] is None
+            continue
+        assert by_series[s.key] == sum((_reference(r) for r in ROWS if r.series == s.key), Decimal(0)), s
+    # the same figures at day grain, also through the rollup, within a whole-day window
+    day_sql, day_params = priced_usage_sql(
+        "usage", grain="day", since=datetime(2025, 6, 5), until=datetime(2025, 6, 10), pricing=context
+    )
+    assert "usage_rollup" in day_sql
+    got = rolled_up.execute(f"SELECT series_key, period, cost_usd FROM ({day_sql}) ORDER BY 1, 2", day_params)
+    assert [(k, str(p), c) for k, p, c in got.fetchall()] == [
+        (1, "2025-06-05", _reference(ROWS[0])),
+        (2, "2025-06-09", _reference(ROWS[2])),
+    ]
+
+
+def test_rollup_is_not_used_when_it_cannot_price(rolled_up: duckdb.DuckDBPyConnection) -> None:
+    """A rollup built without a boundary the prices need (an older price data layout), or a window that
+    starts inside a day, is priced from the fact rows instead — with the same result."""
+    rolled_up.execute("UPDATE usage_rollup_layout SET tier_thresholds = [128000]")
+    context = prepare_pricing(rolled_up)
+    assert not context.rollup_ready
+    sql, params = priced_usage_sql("usage", grain="month", pricing=context)
+    assert "usage_rollup" not in sql
+    total = rolled_up.execute(f"SELECT sum(cost_usd) FROM ({sql})", params).fetchone()
+    assert total is not None
+    assert total[0] == sum((_reference(r) for r in ROWS if r.series not in UNKNOWN_KEYS), Decimal(0))
+    # a stale layout is rebuilt by the next write, after which the rollup prices again
+    refresh_rollup(rolled_up)
+    assert prepare_pricing(rolled_up).rollup_ready
+    mid_day, _ = priced_usage_sql(
+        "usage", grain="day", since=datetime(2025, 6, 5, 12), pricing=prepare_pricing(rolled_up)
+    )
+    assert "usage_rollup" not in mid_day
+
+
+def test_rollup_only_splits_time_of_day_priced_series(rolled_up: duckdb.DuckDBPyConnection) -> None:
+    split = {
+        int(k)
+        for (k,) in rolled_up.execute(
+            "SELECT DISTINCT series_key FROM usage_rollup WHERE tod_s >= 0"
+        ).fetchall()
+    }
+    assert split == {7}  # deepseek-chat: the only model of the sample with off-peak prices
+    # and a rollup that did not split it cannot price it
+    rolled_up.execute("UPDATE usage_rollup SET tod_s = -1")
+    assert not prepare_pricing(rolled_up).rollup_ready
+
+
+def test_rollup_sql_transpiles_to_spark(rolled_up: duckdb.DuckDBPyConnection) -> None:
+    sql, _ = priced_usage_sql("usage", grain="month", pricing=prepare_pricing(rolled_up))
+    (spark,) = sqlglot.transpile(
+        sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE
+    )
+    assert "usage_rollup" in spark

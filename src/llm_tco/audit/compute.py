@@ -92,11 +92,15 @@ def build_audit(
     overrides: PriceOverrides | None = None,
     reconcile_costs: bool = False,
     focus_path: Path | None = None,
+    rows_kept: bool = True,
 ) -> AuditDocument:
     """Audit what the store holds in ``[since, until)`` (by ``ts_start``); ``ingest`` is this command's
     file accounting, if it ingested files; ``overrides`` a user price file's entries. ``reconcile_costs``
-    adds the comparison with the sources' reported cost; ``focus_path`` writes the priced usage as FOCUS."""
+    adds the comparison with the sources' reported cost; ``focus_path`` writes the priced usage as FOCUS.
+    ``rows_kept`` False: the ingest kept usage only in the rollup (``IngestOptions.keep_rows``)."""
     pricing = prepare_pricing(con, overrides=overrides)
+    if not rows_kept and not pricing.rollup_ready:  # the caller promised the rollup prices everything
+        raise RuntimeError("usage kept only as rollup sums, but the rollup cannot price it")
     sql, params = priced_usage_sql("usage", grain="month", since=since, until=until, pricing=pricing)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _audit_priced AS {sql}", params)
 

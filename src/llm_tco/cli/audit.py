@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import dataclasses
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.report.audit_doc import AuditDocument
 from llm_tco.report.audit_terminal import GroupBy, render_audit
 from llm_tco.store import open_store, resolve_db_path
+from llm_tco.store.connection import MEMORY
 
 __all__ = ["parse_when", "register", "run_audit"]
 
@@ -57,7 +59,15 @@ def run_audit(
     reconcile_costs: bool = False,
     focus_path: Path | None = None,
 ) -> tuple[AuditDocument, IngestReport | None]:
-    """Ingest then audit; returns the audit document and the ingest report (None when no files)."""
+    """Ingest then audit; returns the audit document and the ingest report (None when no files).
+
+    A one-shot audit (``--db :memory:``) keeps the usage only as rollup sums when nothing it prints needs
+    the rows (no reconciliation or FOCUS export, whole-day window, the bundled or updated price data), so
+    that it streams files of any size in bounded memory."""
+    one_shot = resolve_db_path(db) == MEMORY
+    rows_needed = reconcile_costs or focus_path is not None or overrides is not None
+    keep_rows = not one_shot or rows_needed or not (_whole_day(since) and _whole_day(until))
+    options = dataclasses.replace(options, keep_rows=keep_rows)
     con = open_store(db, read_only=not files)
     try:
         report: IngestReport | None = None
@@ -76,10 +86,15 @@ def run_audit(
             overrides=overrides,
             reconcile_costs=reconcile_costs,
             focus_path=focus_path,
+            rows_kept=keep_rows,
         )
     finally:
         con.close()
     return doc, report
+
+
+def _whole_day(bound: datetime | None) -> bool:
+    return bound is None or bound == datetime.combine(bound.date(), time())
 
 
 def _ingest_with_progress(

@@ -120,6 +120,9 @@ class IngestOptions:
     attribution: tuple[AttributionRule, ...] = ()
     """``[[attribution]]`` rules from the config file: first match wins; with any rule, unmatched records
     go to the ``unattributed`` workload (``llm_tco.ingest.attribution``)."""
+    keep_rows: bool = True
+    """False: store a streamable file's usage only as the rollup sums (``llm_tco.pricing.rollup``), not
+    as rows — what a one-shot audit of a ``:memory:`` store needs, in bounded memory."""
 
 
 @dataclass(frozen=True)
@@ -154,10 +157,14 @@ class StagedSource:
     """True when the adapter already honoured ``IngestOptions.workload_from`` (the generic reader, where it
     names a column); otherwise the validation stage applies it as an attribute name."""
     setup_sql: tuple[str, ...] = ()
+    """Statements to run before ``sql`` (e.g. to read a CSV with rejects into a temp table)."""
     sliceable: bool = False
     """True when a filter on ``record_no`` makes the reader skip the other records (Parquet row groups): the
     loader then validates and loads a large file in record-number slices, so memory stays bounded."""
-    """Statements to run before ``sql`` (e.g. to read a CSV with rejects into a temp table)."""
+    streamable: bool = False
+    """True when the reader numbers every record and no record has a source id. Such a file cannot hold a
+    duplicate (every key is the file's fingerprint plus a position), so it is validated and loaded as it
+    streams, without holding its validated records (``llm_tco.ingest.stream``)."""
 
 
 class Adapter(Protocol):

@@ -20,7 +20,9 @@ import duckdb
 
 from llm_tco.ingest.costs import ReportedCounts, load_costs
 from llm_tco.ingest.series import assign_series
-from llm_tco.ingest.validate import fingerprint_key_base
+from llm_tco.ingest.stream import USAGE_INSERT_COLUMNS, load_streaming
+from llm_tco.ingest.validate import ValidationSql, fingerprint_key_base
+from llm_tco.pricing.rollup import RollupLayout, append_rollup
 
 __all__ = ["FileCounts", "ReportedCounts", "load_file"]
 
@@ -95,15 +97,18 @@ def load_file(
     size_bytes: int,
     fingerprint: str,
     source_format: str,
-    validated_sql: str | None,
-    validated_params: list[object],
+    usage: ValidationSql | None,
     cost_sql: str | None = None,
     cost_params: list[object] | None = None,
     sliceable: bool = False,
+    streamable: bool = False,
+    keep_rows: bool = True,
+    layout: RollupLayout,
 ) -> FileCounts:
     """Insert one file's validated usage records (``llm_tco.ingest.validate``) and cost-only records
-    (``llm_tco.ingest.costs``) in a single transaction. ``source_file`` is what the store records as the
-    file (a path, or a redacted database URL)."""
+    (``llm_tco.ingest.costs``) in a single transaction, with the usage's rollup sums (``layout``: the
+    rollup's boundaries). ``source_file`` is what the store records as the file (a path, or a redacted
+    database URL). ``streamable`` and ``keep_rows``: see ``StagedSource`` and ``IngestOptions``."""
     earlier = con.execute(
         "SELECT rows_read, reported_read FROM ingested_files WHERE fingerprint = ? LIMIT 1", [fingerprint]
     ).fetchone()
@@ -118,12 +123,31 @@ def load_file(
     try:
         file_id = _count(con, "SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files")
         read = accepted = quarantined = 0
-        if validated_sql is not None:
-            for sql, params in _slices(con, validated_sql, validated_params, sliceable):
+        if usage is not None and streamable:
+            read, accepted, quarantined = load_streaming(
+                con,
+                file_id=file_id,
+                source_file=source_file,
+                source_format=source_format,
+                usage=usage,
+                keep_rows=keep_rows,
+                layout=layout,
+                step=steps.step,
+            )
+        elif usage is not None:
+            for sql, params in _slices(con, usage.sql, usage.params, sliceable):
                 counts = _load_usage(
                     con, file_id, source_file, source_format, sql, params, fingerprint, steps
                 )
                 read, accepted, quarantined = read + counts[0], accepted + counts[1], quarantined + counts[2]
+            append_rollup(
+                con,
+                file_id=file_id,
+                source="(SELECT * FROM usage WHERE file_id = ?)",
+                params=[file_id],
+                layout=layout,
+            )
+            steps.step()
         reported = ReportedCounts()
         if cost_sql is not None:
             reported = load_costs(
@@ -252,11 +276,9 @@ def _load_usage(
     steps.step()
     inserted = con.execute(
         f"""
-        INSERT INTO usage
-        SELECT k.series_key, ?, f.record_no, f.record_key, f.record_id, f.ts_start, f.ts_end, f.requests,
-               f.input_tokens, f.cache_read_tokens, f.cache_write_tokens, f.cache_write_1h_tokens,
-               f.output_tokens, f.reasoning_tokens, f.reported_cost_usd
-        FROM {fresh} f JOIN _series_keys k ON k.attr_hash = f.attr_hash
+        INSERT INTO usage SELECT {USAGE_INSERT_COLUMNS}
+        FROM (SELECT k.series_key, CAST(? AS INTEGER) AS file_id, f.*
+              FROM {fresh} f JOIN _series_keys k ON k.attr_hash = f.attr_hash)
         """,
         [file_id],
     ).fetchone()

@@ -24,7 +24,8 @@ from llm_tco.ingest.load import FileCounts, load_file
 from llm_tco.ingest.postgres import is_database_url, read_litellm_database, redact_url
 from llm_tco.ingest.readers import error_line
 from llm_tco.ingest.registry import detect_adapter, get_adapter
-from llm_tco.ingest.validate import validation_sql
+from llm_tco.ingest.validate import ValidationSql, validation_sql
+from llm_tco.pricing.rollup import RollupLayout, refresh_rollup
 
 __all__ = ["FileResult", "IngestReport", "RejectedFile", "ingest_files", "now_utc"]
 
@@ -101,9 +102,10 @@ def ingest_files(
     report = IngestReport()
     forced = get_adapter(options.format) if options.format else None
     now = now_utc()
+    layout = refresh_rollup(con)
     for item in inputs:
         if is_database_url(item):
-            _ingest_database(con, item, options, now, report)
+            _ingest_database(con, item, options, now, layout, report)
             continue
         try:
             files = expand_inputs([item])
@@ -114,7 +116,7 @@ def ingest_files(
             if on_file:
                 on_file(path)
             try:
-                result = _ingest_one(con, path, options, forced, now)
+                result = _ingest_one(con, path, options, forced, now, layout)
             except InputFileError as exc:
                 report.rejected.append(RejectedFile(str(path), exc.reason))
                 continue
@@ -131,13 +133,18 @@ def _record(report: IngestReport, name: str, result: FileResult | None) -> None:
 
 
 def _ingest_database(
-    con: duckdb.DuckDBPyConnection, url: str, options: IngestOptions, now: datetime, report: IngestReport
+    con: duckdb.DuckDBPyConnection,
+    url: str,
+    options: IngestOptions,
+    now: datetime,
+    layout: RollupLayout,
+    report: IngestReport,
 ) -> None:
     """Copy the LiteLLM spend-log table to a temporary CSV file and ingest that as the database's rows."""
     name = redact_url(url)
     try:
         with read_litellm_database(url) as export:
-            result = _ingest_one(con, export, options, get_adapter("litellm"), now, source_file=name)
+            result = _ingest_one(con, export, options, get_adapter("litellm"), now, layout, source_file=name)
     except InputFileError as exc:
         report.rejected.append(RejectedFile(name, exc.reason))
         return
@@ -150,6 +157,7 @@ def _ingest_one(
     options: IngestOptions,
     forced: Adapter | None,
     now: datetime,
+    layout: RollupLayout,
     *,
     source_file: str | None = None,
 ) -> FileResult | None:
@@ -168,9 +176,7 @@ def _ingest_one(
     if not has_usage and not has_costs:
         return None
     file_fingerprint = fingerprint(path)
-    usage_sql, usage_params = (
-        _usage_validation(con, staged, options, file_fingerprint, now) if has_usage else (None, [])
-    )
+    usage = _usage_validation(con, staged, options, file_fingerprint, now) if has_usage else None
     cost_sql: str | None = None
     cost_params: list[object] = []
     if has_costs and staged.reported_cost_sql is not None:
@@ -189,11 +195,13 @@ def _ingest_one(
             size_bytes=path.stat().st_size,
             fingerprint=file_fingerprint,
             source_format=staged.format,
-            validated_sql=usage_sql,
-            validated_params=usage_params,
+            usage=usage,
             cost_sql=cost_sql,
             cost_params=cost_params,
             sliceable=staged.sliceable,
+            streamable=staged.streamable,
+            keep_rows=options.keep_rows,
+            layout=layout,
         )
     except duckdb.Error as exc:
         # The readers stream: a fault found only while loading (malformed JSON past the probed head, a
@@ -204,8 +212,8 @@ def _ingest_one(
 
 def _usage_validation(
     con: duckdb.DuckDBPyConnection, staged: StagedSource, options: IngestOptions, fp: str, now: datetime
-) -> tuple[str, list[object]]:
-    validated = validation_sql(
+) -> ValidationSql:
+    return validation_sql(
         con,
         staged.sql,
         staged.params,
@@ -216,7 +224,6 @@ def _usage_validation(
         rules=options.attribution,
         workload_from=None if staged.workload_from_applied else options.workload_from,
     )
-    return validated.sql, validated.params
 
 
 def _has_rows(con: duckdb.DuckDBPyConnection, name: str, kind: str, sql: str, params: list[object]) -> bool:

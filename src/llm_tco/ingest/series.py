@@ -4,9 +4,9 @@ Provider ids are normalised to genai-prices' ids here, and a missing provider is
 once per distinct (provider, model) pair rather than per row. The resolved price-catalog model id is kept
 with the series (``model``); pricing re-resolves at audit time, so a later user price file still applies.
 
-Rows find their series through ``attr_hash`` (a 64-bit hash of the raw attributes computed during
-validation): the distinct combinations of a file are few, so they are resolved and keyed once, and the
-row-level join is on one integer instead of eleven nullable text columns.
+Rows find their series through ``attr_hash`` (a 64-bit hash of the raw staged values the attributes are
+made from, computed during validation): the distinct combinations of a file are few, so they are resolved
+and keyed once, and the row-level join is on one integer instead of eleven nullable text columns.
 """
 
 from __future__ import annotations
@@ -18,21 +18,22 @@ from llm_tco.ingest.base import ATTRIBUTE_COLUMNS
 from llm_tco.pricing.providers import normalize_provider
 from llm_tco.pricing.resolve import resolve_model
 
-__all__ = ["ATTR_HASH_SQL", "assign_series"]
+__all__ = ["assign_series"]
 
 _SEP = "\x1f"  # unit separator: cannot appear in normal attribute text, so joins of values stay unambiguous
 
-ATTR_HASH_SQL = "hash(" + ", ".join(f'"{a}"' for a in ATTRIBUTE_COLUMNS) + ")"
-"""Per-row key of the raw attribute combination (only compared within one file's load)."""
 
-
-def assign_series(con: duckdb.DuckDBPyConnection, table: str, source_format: str) -> None:
-    """Create ``_series_keys`` (``attr_hash`` -> ``series_key``) for the rows of ``table`` (which has the
-    attribute columns and ``attr_hash``), inserting the series the store does not have yet."""
+def assign_series(
+    con: duckdb.DuckDBPyConnection, table: str, source_format: str, params: list[object] | None = None
+) -> None:
+    """Create ``_series_keys`` (``attr_hash`` -> ``series_key``) for the rows of ``table`` (a relation,
+    with its ``params``, that has the attribute columns and ``attr_hash``), inserting the series the store
+    does not have yet."""
     others = [a for a in ATTRIBUTE_COLUMNS if a not in ("provider", "model_raw")]
     picks = ", ".join(f'any_value("{a}") AS "{a}"' for a in ATTRIBUTE_COLUMNS)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _combos AS SELECT attr_hash, {picks} FROM {table} GROUP BY attr_hash"
+        f"CREATE OR REPLACE TEMP TABLE _combos AS SELECT attr_hash, {picks} FROM {table} GROUP BY attr_hash",
+        params or [],
     )
     pairs = con.execute("SELECT DISTINCT provider, model_raw FROM _combos").fetchall()
     provider_raw: list[str | None] = []

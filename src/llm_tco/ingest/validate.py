@@ -14,6 +14,7 @@ alias makes DuckDB re-evaluate the whole reason ``CASE`` in every output column 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +23,6 @@ import duckdb
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.ingest.attribution import workload_expression
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS
-from llm_tco.ingest.series import ATTR_HASH_SQL
 
 __all__ = [
     "StagedColumns",
@@ -57,8 +57,15 @@ _FUTURE_SKEW_S = 300
 
 @dataclass(frozen=True)
 class ValidationSql:
+    """The validation query and, apart, the query of the distinct attribute combinations it yields."""
+
     sql: str
     params: list[object]
+    combos_sql: str = ""
+    """One row per distinct combination of a record's attributes (the validated attribute columns and
+    ``attr_hash``, exactly as ``sql`` computes them), records without a model left out. It works on the
+    distinct staged values, so the per-record cost is a hash of raw (often dictionary-encoded) columns."""
+    combos_params: list[object] = dataclasses.field(default_factory=list)
 
 
 def fingerprint_key_base(fingerprint: str) -> int:
@@ -182,7 +189,7 @@ def _count_reason(field: str, src: str, exact: str, ceiling_sql: str | None) -> 
     ]
     if ceiling_sql is not None:
         branches.append(
-            f"WHEN {ceiling_sql} IS NOT NULL AND {dbl} > {ceiling_sql} THEN '{field} = ' || {shown} || "
+            f"WHEN {exact} > {ceiling_sql} THEN '{field} = ' || {shown} || "
             f"' exceeds the ceiling of ' || CAST({ceiling_sql} AS BIGINT) || "
             "' tokens (per-request limit × requests)'"
         )
@@ -192,7 +199,7 @@ def _count_reason(field: str, src: str, exact: str, ceiling_sql: str | None) -> 
 def timestamp_sql(col: str, kind: str) -> tuple[str, str]:
     """(raw text, parsed naive-UTC TIMESTAMP) for a staged time column. Numbers are Unix epochs (s, ms or
     µs). Text without a zone is UTC; text with an offset is converted to UTC. The conversion never depends
-    on the session's ``TimeZone`` (``timezone('UTC', …)``, not a cast of TIMESTAMPTZ)."""
+    on the session's ``TimeZone``: an instant becomes naive UTC through its epoch (:func:`_naive_utc`)."""
     if kind == "null":
         return "NULL::VARCHAR", "NULL::TIMESTAMP"
     # A typed timestamp always parses, so its raw text is needed only to tell present from missing:
@@ -201,7 +208,7 @@ def timestamp_sql(col: str, kind: str) -> tuple[str, str]:
     if kind == "ts":
         return present, f"CAST({col} AS TIMESTAMP)"
     if kind == "tstz":
-        return present, f"timezone('UTC', {col})"
+        return present, _naive_utc(col)
     if kind in ("int", "float"):
         return f"CAST({col} AS VARCHAR)", _epoch(f"CAST({col} AS DOUBLE)")
     text = text_sql(col)
@@ -210,9 +217,16 @@ def timestamp_sql(col: str, kind: str) -> tuple[str, str]:
     parsed = (
         f"CASE WHEN NOT contains({time_part}, '+') AND NOT contains({time_part}, '-') "
         f"THEN coalesce(TRY_CAST({text} AS TIMESTAMP), {_epoch(f'TRY_CAST({text} AS DOUBLE)')}) "
-        f"ELSE timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ)) END"
+        f"ELSE {_naive_utc(f'TRY_CAST({text} AS TIMESTAMPTZ)')} END"
     )
     return text, parsed
+
+
+def _naive_utc(instant: str) -> str:
+    """A TIMESTAMPTZ as naive UTC, through its epoch in microseconds: exact, independent of the session's
+    time zone, and five times faster than ``timezone('UTC', …)`` (ICU), which was half the validation
+    time of a typed Parquet file."""
+    return f"make_timestamp(epoch_us({instant}))"
 
 
 def _epoch(dbl: str) -> str:
@@ -220,7 +234,7 @@ def _epoch(dbl: str) -> str:
         f"(CASE WHEN {dbl} IS NULL OR isnan({dbl}) OR isinf({dbl}) OR {dbl} < 0 OR {dbl} > 1e17 THEN NULL "
         f"WHEN {dbl} > 1e14 THEN make_timestamp(CAST({dbl} AS BIGINT)) "
         f"WHEN {dbl} > 1e11 THEN CAST(epoch_ms(CAST({dbl} AS BIGINT)) AS TIMESTAMP) "
-        f"ELSE timezone('UTC', to_timestamp({dbl})) END)"
+        f"ELSE {_naive_utc(f'to_timestamp({dbl})')} END)"
     )
 
 
@@ -266,10 +280,16 @@ def validation_sql(
     for name in ("reported_cost_usd", "reported_billed_cost_usd", "reported_list_cost_usd"):
         raw, dbl, _ = number_sql(*col(name))
         parsed += [f"{raw} AS _{name}_raw", f"{dbl} AS _{name}_dbl"]
+    # A record's attributes are a function of these staged columns, so a hash of their raw values
+    # identifies its attribute combination (its series) without building the attribute text per record.
+    attribute_sources = ", ".join(
+        f's."{c}"' for c in (*ATTRIBUTE_COLUMNS, "service_name", "tags", "metadata") if c in staged.kinds
+    )
+    attr_hash = f"hash({attribute_sources})"
+    parsed.append(f"{attr_hash} AS _attr_hash")
     attr_text = {a: text(a) for a in ATTRIBUTE_COLUMNS if a not in ("workload", "batch")}
-    for attr, expr in attr_text.items():
-        parsed.append(f'{expr} AS "{attr}"')
-    parsed.append(f"{_bool(*col('batch'))} AS batch")
+    attributes = [f'{expr} AS "{attr}"' for attr, expr in attr_text.items()]
+    attributes.append(f"{_bool(*col('batch'))} AS batch")
     tags_expr, tags_kind = col("tags")
     metadata_expr, metadata_kind = col("metadata")
     columns = {
@@ -286,7 +306,8 @@ def validation_sql(
     workload, workload_params = workload_expression(
         columns, natural=text("workload"), rules=rules, workload_from=workload_from
     )
-    parsed.append(f"{workload} AS workload")
+    attributes.append(f"{workload} AS workload")
+    parsed += attributes
     params += workload_params
     incl = col("input_includes_cache")
     parsed.append(
@@ -385,11 +406,16 @@ def validation_sql(
             ELSE md5_number(record_id) END AS record_key,
         CASE WHEN {ok} THEN _ts END AS ts_start,
         CASE WHEN {ok} THEN coalesce(_te, _ts) END AS ts_end,
-        {attrs}, {ATTR_HASH_SQL} AS attr_hash,
+        {attrs}, _attr_hash AS attr_hash,
         CASE WHEN {ok} THEN CAST(_requests_int AS BIGINT) END AS requests,
         CASE WHEN {ok} THEN CAST(_input AS BIGINT) END AS input_tokens,
         {tokens_out},
         {costs_out}
     FROM i
     """
-    return ValidationSql(sql, params)
+    combos_sql = f"""
+    WITH s AS (SELECT DISTINCT {attribute_sources} FROM ({staged_sql}) s),
+    p AS (SELECT {", ".join(attributes)}, {attr_hash} AS attr_hash FROM s)
+    SELECT * FROM p WHERE model_raw IS NOT NULL
+    """
+    return ValidationSql(sql, params, combos_sql, [*staged_params, *workload_params])

@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Literal
 
 import duckdb
 
 from llm_tco.pricing.overrides import PriceOverrides
 from llm_tco.pricing.resolve import Resolution
+from llm_tco.pricing.rollup import ROLLUP_TABLE, series_split_by_time, stored_layout
 from llm_tco.pricing.snapshot import PriceDataVersion, price_data_version
 from llm_tco.pricing.sql import COST_COLUMNS, COST_SQL_TYPE, TOKEN_COLUMNS, Layout, build_sql
 from llm_tco.pricing.table import (
@@ -99,6 +100,8 @@ class PricingContext:
     """Series whose model has time-of-day prices."""
     date_boundaries: tuple[date, ...] = ()
     """Store-wide dates on which some price in force changes (start dates of rate rows)."""
+    rollup_ready: bool = False
+    """Whether the store's usage rollup can price the ``usage`` table (:mod:`llm_tco.pricing.rollup`)."""
 
     @property
     def price_data_version(self) -> str:
@@ -121,6 +124,7 @@ def prepare_pricing(
     version = price_data_version()
     tables = build_price_tables(rows, overrides)
     load_price_tables(con, tables)
+    rollup = stored_layout(con)
     unpriced = tuple(
         UnpricedSeries(
             s.row.series_key,
@@ -141,6 +145,9 @@ def prepare_pricing(
         tod_boundaries_s=tables.tod_boundaries_s,
         tod_series_keys=tables.tod_series_keys,
         date_boundaries=tuple(sorted({r[1] for r in tables.rate_rows if MIN_DATE < r[1] < MAX_DATE})),
+        rollup_ready=rollup is not None
+        and rollup.covers(tables.tier_thresholds, tables.tod_boundaries_s)
+        and series_split_by_time(con, tables.tod_series_keys),
     )
 
 
@@ -165,23 +172,34 @@ def priced_usage_sql(
         raise ValueError(f"grain must be 'month', 'day' or 'row', not {grain!r}")
     if not _IDENTIFIER.fullmatch(source):
         raise ValueError(f"source must be a table or view name, not {source!r}")
+    rollup = (
+        source == "usage"
+        and grain != "row"
+        and pricing is not None
+        and pricing.rollup_ready
+        and all(t is None or t == datetime.combine(t.date(), time()) for t in (since, until))
+    )
     where: list[str] = []
     params: list[object] = []
+    if rollup:
+        # whole UTC days: the rollup's day buckets hold exactly the rows of the window
+        for op, bound in ((">=", since), ("<", until)):
+            if bound is not None:
+                where.append(f"day {op} ?")
+                params.append(bound.date())
+        return build_sql(ROLLUP_TABLE, grain, where, _layout(pricing), rollup=True), params
     if since is not None:
         where.append("ts_start >= ?")
         params.append(since)
     if until is not None:
         where.append("ts_start < ?")
         params.append(until)
-    layout = (
-        Layout(
-            pricing.tier_thresholds,
-            pricing.tod_boundaries_s,
-            pricing.tod_series_keys,
-            pricing.date_boundaries,
-        )
-        if pricing is not None
-        else None
+    return build_sql(source, grain, where, _layout(pricing)), params
+
+
+def _layout(pricing: PricingContext | None) -> Layout | None:
+    if pricing is None:
+        return None
+    return Layout(
+        pricing.tier_thresholds, pricing.tod_boundaries_s, pricing.tod_series_keys, pricing.date_boundaries
     )
-    sql = build_sql(source, grain, where, layout)
-    return sql, params

@@ -50,9 +50,25 @@ class Layout(NamedTuple):
     date_boundaries: Sequence[date] = ()
 
 
-def build_sql(source: str, grain: str, where: Sequence[str], layout: Layout | None) -> str:
+def tod_start_sql(boundaries_s: Sequence[int]) -> str:
+    """Start of the time-of-day interval of row ``u`` over the given boundaries (seconds after midnight)."""
+    tods = [str(int(t)) for t in boundaries_s]
+    return _chain(tods, f"{_SECOND_OF_DAY} < {{b}}", nullable=False) if tods else "0"
+
+
+def tier_code_sql(thresholds: Sequence[int]) -> str:
+    """Tier code of row ``u`` over the given thresholds (see :func:`_tier_code`)."""
+    return _tier_code([str(int(t)) for t in thresholds], nullable=False)
+
+
+def build_sql(
+    source: str, grain: str, where: Sequence[str], layout: Layout | None, *, rollup: bool = False
+) -> str:
     """The query over ``source`` (a validated identifier); ``layout`` gives the boundaries to inline, or
-    None to read them from the layout table."""
+    None to read them from the layout table. ``rollup``: ``source`` is the usage rollup
+    (:mod:`llm_tco.pricing.rollup`), already summed per bucket, and ``where`` filters its ``day``."""
+    if rollup:
+        return _rollup_sql(source, grain, where, layout)
     row = grain == "row"
     if layout is None:
         tiers = [f"p.tier{i}_tokens" for i in range(1, MAX_LAYOUT + 1)]
@@ -86,30 +102,42 @@ keyed AS (
     FROM src u{f" CROSS JOIN {LAYOUT_TABLE} p" if layout is None else ""}
 ),
 {_grouped_sql(row)},
-grouped AS (
-    SELECT k.*, s.price_key,
-        COALESCE(k.requests, 0) + k.requests_unknown_rows AS billed_requests,
-        CASE WHEN k.tier_code >= 0 THEN k.tier_code
-            ELSE COALESCE(s.unknown_requests_floor_tokens, -1 - k.tier_code) END AS tier_floor
-    FROM grouped_keys k
-    LEFT JOIN {SERIES_TABLE} s ON s.series_key = k.series_key
-),
-costed AS (
-    SELECT g.*,
-        r.price_key IS NOT NULL AS priced,
-        {_COST_SQL}
-    FROM grouped g
-    LEFT JOIN {RATES_TABLE} r
-        ON r.price_key = g.price_key
-        AND g.day >= r.valid_from AND g.day < r.valid_to
-        AND g.tod_s >= r.tod_from_s AND g.tod_s < r.tod_to_s
-        AND g.tier_floor >= r.input_from_tokens AND g.tier_floor < r.input_to_tokens
-)
+{_PRICED_STAGES}
 {_final_sql(grain)}
 """
 
 
-def _segment_start(boundaries: Sequence[date]) -> str:
+def _rollup_sql(source: str, grain: str, where: Sequence[str], layout: Layout | None) -> str:
+    """The query over the rollup: its buckets are re-summed per (series, day or price segment, time-of-day
+    interval, tier code) and priced like the fact table's.
+
+    The rollup is bucketed by every boundary of the price data (a superset of the store's), and a finer
+    bucket lies inside exactly one of the store's: a row whose mean request exceeds the rollup's tier
+    floor F exceeds every store threshold up to F and none above it, so the rate band with
+    ``from <= F < to`` is the one the store-wide floor selects; time-of-day intervals nest the same way.
+    A bucket not split by time of day (``tod_s = -1``: its model has no time-of-day prices) is priced as
+    the whole day's interval."""
+    if grain == "row":
+        raise ValueError("the rollup has no rows: price grain='row' from the usage table")
+    day_sql = "u.day"
+    if layout is not None and grain == "month":
+        day_sql = _segment_start(layout.date_boundaries, "u.day")
+    sums = ", ".join(f"SUM(u.{c}) AS {c}" for c in TOKEN_COLUMNS)
+    return f"""
+WITH grouped_keys AS (
+    SELECT u.series_key, {day_sql} AS day, GREATEST(u.tod_s, 0) AS tod_s, u.tier_code,
+        SUM(u.requests) AS requests,
+        SUM(u.requests_unknown_rows) AS requests_unknown_rows,
+        {sums}
+    FROM {source} u{" WHERE " + " AND ".join(where) if where else ""}
+    GROUP BY 1, 2, 3, 4
+),
+{_PRICED_STAGES}
+{_final_sql(grain)}
+"""
+
+
+def _segment_start(boundaries: Sequence[date], at: str = "u.ts_start") -> str:
     """The first day of the row's bucket for month grain: its month's first day, or the last price change
     within that month on or before the row's day, whichever is later.
 
@@ -117,11 +145,11 @@ def _segment_start(boundaries: Sequence[date]) -> str:
     series × days, while every bucket still lies inside one constant-price date segment, so the join to
     the rates (``valid_from <= day < valid_to``) picks the same rate as for each of its days.
     """
-    month = "CAST(DATE_TRUNC('month', u.ts_start) AS DATE)"
+    month = f"CAST(DATE_TRUNC('month', {at}) AS DATE)"
     if not boundaries:
         return month
     literals = [f"DATE '{b.isoformat()}'" for b in boundaries]
-    last_change = _chain(literals, "u.ts_start < {b}", nullable=False, floor="DATE '1900-01-01'")
+    last_change = _chain(literals, f"{at} < {{b}}", nullable=False, floor="DATE '1900-01-01'")
     return f"GREATEST({month}, {last_change})"
 
 
@@ -176,6 +204,28 @@ _COST_SQL: Final = ",\n        ".join(
         _partition_cost("g.billed_requests", "usd_per_request") + " AS request_cost_usd",
     ]
 )
+
+
+_PRICED_STAGES: Final = f"""grouped AS (
+    SELECT k.*, s.price_key,
+        COALESCE(k.requests, 0) + k.requests_unknown_rows AS billed_requests,
+        CASE WHEN k.tier_code >= 0 THEN k.tier_code
+            ELSE COALESCE(s.unknown_requests_floor_tokens, -1 - k.tier_code) END AS tier_floor
+    FROM grouped_keys k
+    LEFT JOIN {SERIES_TABLE} s ON s.series_key = k.series_key
+),
+costed AS (
+    SELECT g.*,
+        r.price_key IS NOT NULL AS priced,
+        {_COST_SQL}
+    FROM grouped g
+    LEFT JOIN {RATES_TABLE} r
+        ON r.price_key = g.price_key
+        AND g.day >= r.valid_from AND g.day < r.valid_to
+        AND g.tod_s >= r.tod_from_s AND g.tod_s < r.tod_to_s
+        AND g.tier_floor >= r.input_from_tokens AND g.tier_floor < r.input_to_tokens
+)"""
+"""Join the (series, bucket) groups to their series' price key and tier floor, then to their rate row."""
 
 
 def _grouped_sql(row: bool) -> str:

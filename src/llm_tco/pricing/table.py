@@ -41,10 +41,11 @@ from itertools import pairwise
 from typing import Any, Final
 
 import duckdb
+from genai_prices.data_snapshot import DataSnapshot
 from genai_prices.types import StartDateConstraint
 
 from llm_tco.errors import DataFileError
-from llm_tco.pricing.overrides import PriceOverrides
+from llm_tco.pricing.overrides import PriceOverride, PriceOverrides
 from llm_tco.pricing.providers import normalize_provider
 from llm_tco.pricing.rates import (
     PartitionRates,
@@ -68,6 +69,7 @@ __all__ = [
     "SeriesRow",
     "build_price_tables",
     "load_price_tables",
+    "price_data_boundaries",
 ]
 
 SERIES_TABLE: Final = "llm_tco_price_series"
@@ -148,30 +150,15 @@ def build_price_tables(rows: Iterable[SeriesRow], overrides: PriceOverrides | No
     keys: dict[_KeySpec, int] = {}
     key_resolution: dict[int, Resolution] = {}
     series: list[SeriesPricing] = []
+    # Series differing only in workload, team, … price alike: decide once per pricing attribute set
+    # (a store has thousands of series but a few dozen of these).
+    decided: dict[tuple[str | None, str, bool, str | None], tuple[Resolution, int | None, str | None]] = {}
     for row in rows:
-        resolution = resolve_model(row.provider, row.model_raw)
-        provider = resolution.provider or normalize_provider(row.provider)
-        matched = tuple(
-            i
-            for i, e in enumerate(entries)
-            if e.applies_to(
-                provider=provider,
-                model_raw=row.model_raw,
-                model=resolution.model,
-                batch=row.batch,
-                service_tier=row.service_tier,
-            )
-        )
-        explicit = any(entries[i].discount_pct is None for i in matched)
-        if not resolution.resolved and not explicit:
-            series.append(SeriesPricing(row, resolution, None, resolution.reason))
-            continue
-        context = price_context_for(row.batch, row.service_tier) if resolution.variants_apply else None
-        spec = _KeySpec(provider, resolution.model, tuple(sorted((context or {}).items())), matched)
-        if spec not in keys:
-            keys[spec] = len(keys) + 1
-            key_resolution[keys[spec]] = resolution
-        series.append(SeriesPricing(row, resolution, keys[spec], None))
+        attrs = (row.provider, row.model_raw, row.batch, row.service_tier)
+        if attrs not in decided:
+            decided[attrs] = _price_key(row, entries, keys, key_resolution)
+        resolution, price_key, reason = decided[attrs]
+        series.append(SeriesPricing(row, resolution, price_key, reason))
 
     rate_rows: list[tuple[Any, ...]] = []
     key_rows: list[tuple[Any, ...]] = []
@@ -220,6 +207,38 @@ def build_price_tables(rows: Iterable[SeriesRow], overrides: PriceOverrides | No
         rate_rows,
         key_rows,
     )
+
+
+def _price_key(
+    row: SeriesRow,
+    entries: Sequence[PriceOverride],
+    keys: dict[_KeySpec, int],
+    key_resolution: dict[int, Resolution],
+) -> tuple[Resolution, int | None, str | None]:
+    """Resolve a series and give it its price key (allocating a new one in ``keys`` when its
+    combination is new); the key is None, with the reason, when nothing prices it."""
+    resolution = resolve_model(row.provider, row.model_raw)
+    provider = resolution.provider or normalize_provider(row.provider)
+    matched = tuple(
+        i
+        for i, e in enumerate(entries)
+        if e.applies_to(
+            provider=provider,
+            model_raw=row.model_raw,
+            model=resolution.model,
+            batch=row.batch,
+            service_tier=row.service_tier,
+        )
+    )
+    explicit = any(entries[i].discount_pct is None for i in matched)
+    if not resolution.resolved and not explicit:
+        return resolution, None, resolution.reason
+    context = price_context_for(row.batch, row.service_tier) if resolution.variants_apply else None
+    spec = _KeySpec(provider, resolution.model, tuple(sorted((context or {}).items())), matched)
+    if spec not in keys:
+        keys[spec] = len(keys) + 1
+        key_resolution[keys[spec]] = resolution
+    return resolution, keys[spec], None
 
 
 def _padded(values: Sequence[int], width: int) -> list[int | None]:
@@ -302,6 +321,26 @@ def _per_unit(rates: PartitionRates) -> list[Decimal]:
     values = rates.as_tuple()
     per_token = [(v / _MTOK).quantize(_QUANTUM, ROUND_HALF_EVEN) for v in values[:-1]]
     return [*per_token, values[-1].quantize(_QUANTUM, ROUND_HALF_EVEN)]
+
+
+def price_data_boundaries(
+    snapshot: DataSnapshot,
+) -> tuple[tuple[int, ...], tuple[int, ...], frozenset[tuple[str, str]]]:
+    """(long-context thresholds, time-of-day boundaries strictly inside the day, the (provider, model) ids
+    with time-of-day prices) of every model in the price data: the finest bucketing any store's prices
+    can need (the usage rollup's layout)."""
+    thresholds: set[int] = set()
+    tods: set[int] = set()
+    tod_models: set[tuple[str, str]] = set()
+    for provider in snapshot.providers:
+        for model in provider.models:
+            thresholds.update(tier_thresholds(model))
+            for constraint in model_constraints(model):
+                if not isinstance(constraint, StartDateConstraint):
+                    tods.update((_utc_seconds(constraint.start_time), _utc_seconds(constraint.end_time)))
+                    tod_models.add((provider.id, model.id))
+    inner_tods = tuple(sorted(t for t in tods if 0 < t < _DAY_S))
+    return tuple(sorted(thresholds)), inner_tods, frozenset(tod_models)
 
 
 def _utc_seconds(value: time) -> int:

@@ -71,8 +71,11 @@ def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.Duck
             raise StoreError(f"{MEMORY_LIMIT_ENV}={memory_limit!r}: {_first_line(exc)}") from exc
     if not read_only:
         migrate(con, path)
-    else:
-        _check_version(con, path)
+    elif _check_version(con, path) < MIGRATIONS[-1].version:
+        # a store written by an older llm-tco: migrate it once (a short write), then read as asked
+        con.close()
+        open_store(path).close()
+        return open_store(path, read_only=True)
     return con
 
 

@@ -137,7 +137,40 @@ CREATE TABLE usage_cost_details (
 );
 """
 
+_V3 = """
+-- The usage rollup (llm_tco.pricing.rollup): the usage rows summed per file, series and constant-price
+-- bucket — UTC day, time-of-day interval and long-context tier code over every boundary of the price data
+-- the layout row records — so that an audit prices a few rows per series and day instead of scanning the
+-- fact table. Maintained in the same transaction as the rows it sums.
+CREATE TABLE usage_rollup (
+    file_id               INTEGER NOT NULL,
+    series_key            INTEGER NOT NULL,
+    day                   DATE NOT NULL,     -- UTC day of ts_start
+    tod_s                 INTEGER NOT NULL,  -- start of its time-of-day interval (s after UTC midnight);
+                                             -- -1: not split (the series' model has no time-of-day prices)
+    tier_code             BIGINT NOT NULL,   -- tier floor of the mean request; -1 - floor without a count
+    row_count             BIGINT NOT NULL,
+    requests              HUGEINT,           -- NULL when no row of the group has a count
+    requests_unknown_rows BIGINT NOT NULL,
+    input_tokens          HUGEINT NOT NULL,
+    cache_read_tokens     HUGEINT NOT NULL,
+    cache_write_tokens    HUGEINT NOT NULL,
+    cache_write_1h_tokens HUGEINT NOT NULL,
+    output_tokens         HUGEINT NOT NULL,
+    reasoning_tokens      HUGEINT NOT NULL
+);
+
+-- The boundaries usage_rollup was bucketed by; no row = not built yet (rebuilt from usage on a write).
+CREATE TABLE usage_rollup_layout (
+    tier_thresholds  BIGINT[] NOT NULL,
+    tod_boundaries_s INTEGER[] NOT NULL,
+    tod_models       VARCHAR[] NOT NULL,  -- 'provider/model' ids whose series are split by time of day
+    built_at         TIMESTAMP NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical usage, files, quarantine, reported costs", _V1),
     Migration(2, "reported-cost details, cost record counts, usage cost details", _V2),
+    Migration(3, "usage rollup by series and constant-price bucket", _V3),
 )

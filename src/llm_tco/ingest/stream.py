@@ -1,0 +1,102 @@
+"""Loading a streamable file: validated and stored as it is read, never held.
+
+A file whose reader numbers its records and whose records carry no source id (``StagedSource.streamable``:
+Parquet and CSV usage without request ids, the common warehouse export) cannot hold a duplicate: every
+record's key is the file's fingerprint plus its position, and a file with the same fingerprint was
+recognised as a whole before loading began. So nothing has to be compared, and the validated records need
+not be materialised — which, with their attribute text, cost more than validating them. The file is read
+in three passes, all inside the file's one transaction (``llm_tco.ingest.load``):
+
+1. the attribute combinations, to assign series keys (a hash aggregate over dictionary-encoded text);
+2. the accepted records, inserted into ``usage`` — or, when the rows are not kept (a one-shot audit of a
+   ``:memory:`` store), summed straight into the rollup;
+3. only when some record was not accepted (the count says so), the quarantined ones with their reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from llm_tco.ingest.series import assign_series
+from llm_tco.ingest.validate import ValidationSql
+from llm_tco.pricing.rollup import RollupLayout, append_rollup
+
+__all__ = ["load_streaming"]
+
+USAGE_INSERT_COLUMNS = (
+    "series_key, file_id, record_no, record_key, record_id, ts_start, ts_end, requests, input_tokens, "
+    "cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, "
+    "reported_cost_usd"
+)
+"""The ``usage`` columns in table order, as the validated relation (plus series and file) names them."""
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> int:
+    row = con.execute(sql, params).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def load_streaming(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    file_id: int,
+    source_file: str,
+    source_format: str,
+    usage: ValidationSql,
+    keep_rows: bool,
+    layout: RollupLayout,
+    step: Callable[[], None],
+) -> tuple[int, int, int]:
+    """Load one streamable file's usage records; returns (read, accepted, quarantined). ``step`` marks a
+    transaction step (fault injection)."""
+    series_before = _one(con, "SELECT coalesce(max(series_key), 0) FROM usage_series", [])
+    # Every record's combination, quarantined ones included (they cost nothing to include; a combination
+    # only they have is removed below).
+    assign_series(con, f"({usage.combos_sql})", source_format, usage.combos_params)
+    step()
+    accepted_sql = (
+        f"(SELECT k.series_key, CAST(? AS INTEGER) AS file_id, v.* FROM ({usage.sql}) v "
+        "JOIN _series_keys k ON k.attr_hash = v.attr_hash WHERE v.reason IS NULL)"
+    )
+    accepted_params: list[object] = [file_id, *usage.params]
+    if keep_rows:
+        con.execute(f"INSERT INTO usage SELECT {USAGE_INSERT_COLUMNS} FROM {accepted_sql}", accepted_params)
+        step()
+        accepted = append_rollup(
+            con,
+            file_id=file_id,
+            source="(SELECT * FROM usage WHERE file_id = ?)",
+            params=[file_id],
+            layout=layout,
+        )
+    else:
+        accepted = append_rollup(
+            con,
+            file_id=file_id,
+            source=f"(SELECT CAST(? AS INTEGER) AS file_id, v.* FROM ({usage.sql}) v WHERE v.reason IS NULL)",
+            params=accepted_params,
+            layout=layout,
+            by_attr_hash=True,
+        )
+    step()
+    read = _one(con, f"SELECT count(*) FROM ({usage.sql})", usage.params)
+    if read == accepted:
+        return read, accepted, 0
+    quarantined = _one(
+        con,
+        f"INSERT INTO quarantine SELECT ?, ?, record_no, reason FROM ({usage.sql}) WHERE reason IS NOT NULL",
+        [file_id, source_file, *usage.params],
+    )
+    if read != accepted + quarantined:  # every record is accepted or quarantined: nothing may be lost
+        raise RuntimeError(  # a bug, not bad input: exits 3
+            f"{source_file}: {read} records read but {accepted} accepted and {quarantined} quarantined"
+        )
+    con.execute(
+        "DELETE FROM usage_series WHERE series_key > ? AND series_key NOT IN "
+        "(SELECT series_key FROM usage_rollup WHERE series_key > ?)",
+        [series_before, series_before],
+    )
+    step()
+    return read, accepted, quarantined

@@ -1,0 +1,178 @@
+"""The usage rollup: usage rows summed per file, series and constant-price bucket, kept beside the facts.
+
+A re-audit prices usage by (series, UTC day, time-of-day interval, tier code) buckets
+(:mod:`llm_tco.pricing.query`). Summing the fact table into those buckets is what makes a re-audit of
+100M rows cost seconds; the rollup stores that sum once, at ingest, in the same transaction as the rows
+it sums, so an audit reads a few rows per series and day instead of every request.
+
+The buckets must not depend on which models a store holds (a later file can add a model with new
+thresholds), so the rollup is bucketed by *every* long-context threshold and time-of-day boundary in the
+price data (:func:`~llm_tco.pricing.table.price_data_boundaries`, recorded in ``usage_rollup_layout``).
+That is finer than any store needs, and pricing a finer bucket gives the same rates
+(:func:`llm_tco.pricing.sql.build_sql`). When the price data in force has a boundary the rollup lacks (an
+explicit price update, a user price file with its own tiers), audits price from the facts — exact, only
+slower — and the next ingest rebuilds the rollup from them.
+
+A one-shot audit of a ``:memory:`` store can keep only the rollup (``IngestOptions.keep_rows=False``):
+the rows are validated and summed as they stream from the file, and never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+from llm_tco.canonical import TOKEN_COLUMNS
+from llm_tco.pricing.snapshot import current_snapshot
+from llm_tco.pricing.sql import tier_code_sql, tod_start_sql
+from llm_tco.pricing.table import price_data_boundaries
+
+__all__ = [
+    "ROLLUP_TABLE",
+    "RollupLayout",
+    "append_rollup",
+    "price_data_layout",
+    "refresh_rollup",
+    "series_split_by_time",
+    "stored_layout",
+]
+
+ROLLUP_TABLE = "usage_rollup"
+_LAYOUT_TABLE = "usage_rollup_layout"
+_DAY_S = 86_400
+
+
+@dataclass(frozen=True)
+class RollupLayout:
+    """The boundaries rollup buckets are cut at. Only the series of models with time-of-day prices are
+    split by time of day (the others' buckets have ``tod_s = -1``): splitting every series at every
+    boundary of the price data would multiply the rollup's size by the number of intervals."""
+
+    tier_thresholds: tuple[int, ...]
+    tod_boundaries_s: tuple[int, ...]
+    tod_models: frozenset[tuple[str, str]]
+    """(provider, model) ids whose series are split by time of day."""
+
+    def covers(self, tier_thresholds: tuple[int, ...], tod_boundaries_s: tuple[int, ...]) -> bool:
+        """Whether buckets cut at these boundaries nest inside buckets cut at the given ones."""
+        inner_tods = {t for t in tod_boundaries_s if 0 < t < _DAY_S}
+        return set(tier_thresholds) <= set(self.tier_thresholds) and inner_tods <= set(self.tod_boundaries_s)
+
+
+def price_data_layout() -> RollupLayout:
+    """The layout of the price data in force (every model's boundaries)."""
+    return RollupLayout(*price_data_boundaries(current_snapshot()))
+
+
+def stored_layout(con: duckdb.DuckDBPyConnection) -> RollupLayout | None:
+    """The layout the store's rollup was built with; None when it has not been built."""
+    row = con.execute(
+        f"SELECT tier_thresholds, tod_boundaries_s, tod_models FROM {_LAYOUT_TABLE} LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    tod_models = frozenset(tuple(str(m).split("/", 1)) for m in row[2])
+    return RollupLayout(
+        tuple(int(t) for t in row[0]),
+        tuple(int(t) for t in row[1]),
+        frozenset((p, m) for p, m in tod_models),
+    )
+
+
+def series_split_by_time(con: duckdb.DuckDBPyConnection, series_keys: tuple[int, ...]) -> bool:
+    """Whether the rollup splits every given series by time of day (an audit needs that for the series
+    whose prices depend on it)."""
+    if not series_keys:
+        return True
+    keys = ", ".join(str(int(k)) for k in series_keys)
+    row = con.execute(
+        f"SELECT count(*) FROM {ROLLUP_TABLE} WHERE tod_s < 0 AND series_key IN ({keys})"
+    ).fetchone()
+    return row is not None and row[0] == 0
+
+
+def _tod_keys(con: duckdb.DuckDBPyConnection, layout: RollupLayout, key: str) -> list[int]:
+    """Keys (``series_key``, or ``attr_hash`` through the load's ``_series_keys``) of the series whose
+    model has time-of-day prices."""
+    source = "usage_series" if key == "series_key" else "_series_keys JOIN usage_series USING (series_key)"
+    rows = con.execute(f"SELECT {key}, provider, model FROM {source} WHERE model IS NOT NULL").fetchall()
+    return [int(k) for k, p, m in rows if (p, m) in layout.tod_models]
+
+
+def _rollup_select(source: str, layout: RollupLayout, key: str, tod_keys: list[int]) -> str:
+    """Rows of ``source`` (a relation with the ``usage`` columns, ``file_id`` and ``key``) summed per
+    bucket."""
+    sums = ", ".join(f"SUM(u.{c}) AS {c}" for c in TOKEN_COLUMNS)
+    tod = "-1"
+    if tod_keys:
+        keys = ", ".join(str(k) for k in tod_keys)
+        tod = f"CASE WHEN u.{key} IN ({keys}) THEN {tod_start_sql(layout.tod_boundaries_s)} ELSE -1 END"
+    return f"""
+    SELECT u.file_id, u.{key}, CAST(u.ts_start AS DATE) AS day, {tod} AS tod_s,
+        {tier_code_sql(layout.tier_thresholds)} AS tier_code,
+        COUNT(*) AS row_count, SUM(u.requests) AS requests,
+        COUNT(*) - COUNT(u.requests) AS requests_unknown_rows,
+        {sums}
+    FROM {source} u
+    GROUP BY 1, 2, 3, 4, 5
+    """
+
+
+def append_rollup(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    file_id: int,
+    source: str,
+    params: list[object],
+    layout: RollupLayout,
+    by_attr_hash: bool = False,
+) -> int:
+    """Add the sums of ``source`` — usage rows of file ``file_id`` not yet in the rollup, as a relation
+    with the ``usage`` columns — to the rollup; returns how many rows the file now has in it. Call inside
+    the transaction that stores (or accepts) those rows.
+
+    ``by_attr_hash``: the rows carry their ``attr_hash`` instead of a ``series_key`` (validated rows
+    streaming from a file); they are summed by it and given their series through the load's
+    ``_series_keys`` afterwards — a join of the sums, not of every row."""
+    key = "attr_hash" if by_attr_hash else "series_key"
+    select = _rollup_select(source, layout, key, _tod_keys(con, layout, key))
+    if by_attr_hash:
+        select = (
+            f"SELECT k.series_key, r.* EXCLUDE (attr_hash) FROM ({select}) r "
+            "JOIN _series_keys k USING (attr_hash)"
+        )
+    con.execute(f"INSERT INTO {ROLLUP_TABLE} BY NAME {select}", params)
+    row = con.execute(
+        f"SELECT coalesce(sum(row_count), 0) FROM {ROLLUP_TABLE} WHERE file_id = ?", [file_id]
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def refresh_rollup(con: duckdb.DuckDBPyConnection) -> RollupLayout:
+    """Make the rollup match the price data in force, rebuilding it from the usage table when it was built
+    with other boundaries (or never); returns the layout new rows must be summed with."""
+    layout = price_data_layout()
+    if stored_layout(con) == layout:
+        return layout
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {ROLLUP_TABLE}")
+        select = _rollup_select("usage", layout, "series_key", _tod_keys(con, layout, "series_key"))
+        con.execute(f"INSERT INTO {ROLLUP_TABLE} BY NAME {select}")
+        con.execute(f"DELETE FROM {_LAYOUT_TABLE}")
+        con.execute(
+            f"INSERT INTO {_LAYOUT_TABLE} VALUES (?, ?, ?, ?)",
+            [
+                list(layout.tier_thresholds),
+                list(layout.tod_boundaries_s),
+                sorted(f"{p}/{m}" for p, m in layout.tod_models),
+                datetime.now(UTC).replace(tzinfo=None),
+            ],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return layout

@@ -1,0 +1,164 @@
+"""Files without request ids are validated and loaded as they stream (``llm_tco.ingest.stream``); a
+one-shot audit of a ``:memory:`` store keeps only the rollup sums. Both must give exactly what the
+materialising path gives: the same accounting, quarantine, series and priced totals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import llm_tco.ingest.load as load
+from llm_tco.ingest.base import IngestOptions
+from llm_tco.ingest.pipeline import ingest_files
+from llm_tco.store.connection import open_store
+
+# 8 records of which record 3 has a negative count and record 6 a model seen nowhere else and no
+# timestamp: both quarantined, and the second's model must not be left behind as a series.
+MODELS = [
+    "gpt-4o-mini",
+    "gpt-4o-mini",
+    "gpt-4o",
+    "claude-haiku-4-5",
+    "gpt-4o",
+    "only-on-a-bad-row",
+    "o3",
+    "o3",
+]
+TIMES = [
+    "2026-09-01T00:00:00Z",
+    "2026-09-01T13:00:00Z",
+    "2026-09-02T08:00:00Z",
+    "2026-09-30T23:59:59Z",
+    "2026-10-01T00:00:00Z",
+    None,
+    "2026-10-02T10:00:00Z",
+    "2026-10-15T10:00:00Z",
+]
+INPUT = [1_000, 2_000, -5, 4_000, 5_000, 6_000, 7_000, 8_000]
+OUTPUT = [10, 20, 30, 40, 50, 60, 70, 80]
+GOOD = [i for i in range(8) if i not in (2, 5)]
+
+
+def _parquet(path: Path) -> Path:
+    pq.write_table(
+        pa.table(
+            {
+                "timestamp": TIMES,
+                "model": MODELS,
+                "workload": ["chat"] * 4 + ["batch-jobs"] * 4,
+                "prompt_tokens": pa.array(INPUT, pa.int64()),
+                "completion_tokens": pa.array(OUTPUT, pa.int64()),
+            }
+        ),
+        path,
+    )
+    return path
+
+
+def _csv(path: Path) -> Path:
+    lines = ["timestamp,model,workload,prompt_tokens,completion_tokens"]
+    for i in range(8):
+        workload = "chat" if i < 4 else "batch-jobs"
+        lines.append(f"{TIMES[i] or ''},{MODELS[i]},{workload},{INPUT[i]},{OUTPUT[i]}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(params=["parquet", "csv"])
+def usage_file(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    return _parquet(tmp_path / "u.parquet") if request.param == "parquet" else _csv(tmp_path / "u.csv")
+
+
+def _streamed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the files that take the streaming path (and prove the materialising one is not used)."""
+    calls: list[int] = []
+    real = load.load_streaming
+
+    def counting(*args: Any, **kwargs: Any) -> tuple[int, int, int]:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    def refuse(*args: Any, **kwargs: Any) -> tuple[int, int, int]:
+        raise AssertionError("a file without request ids should stream")
+
+    monkeypatch.setattr(load, "load_streaming", counting)
+    monkeypatch.setattr(load, "_load_usage", refuse)
+    return calls
+
+
+def test_streaming_load_accounts_for_every_record(
+    usage_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _streamed(monkeypatch)
+    con = open_store(str(tmp_path / "s.duckdb"))
+    report = ingest_files(con, [str(usage_file)], IngestOptions())
+    assert calls == [1]
+    assert (report.read, report.accepted, report.quarantined, report.duplicates) == (8, 6, 2, 0)
+    quarantine = con.execute("SELECT record_no, reason FROM quarantine ORDER BY record_no").fetchall()
+    assert quarantine == [(3, "negative input_tokens (-5)"), (6, "missing timestamp")]
+    stored = con.execute("SELECT record_no, input_tokens FROM usage ORDER BY record_no").fetchall()
+    assert stored == [(i + 1, INPUT[i]) for i in GOOD]
+    models = {r[0] for r in con.execute("SELECT model_raw FROM usage_series").fetchall()}
+    assert models == {MODELS[i] for i in GOOD}  # no series left from the quarantined record's model
+    rollup = con.execute(
+        "SELECT sum(row_count), sum(input_tokens), sum(output_tokens) FROM usage_rollup"
+    ).fetchone()
+    assert rollup == (6, sum(INPUT[i] for i in GOOD), sum(OUTPUT[i] for i in GOOD))
+    # the same bytes again: all duplicates, nothing added
+    again = ingest_files(con, [str(usage_file)], IngestOptions())
+    assert (again.read, again.accepted, again.duplicates) == (8, 0, 8)
+    assert con.execute("SELECT sum(row_count) FROM usage_rollup").fetchone() == (6,)
+
+
+def test_rows_not_kept_gives_the_same_rollup(usage_file: Path, tmp_path: Path) -> None:
+    def rollup(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+        return con.execute(
+            "SELECT s.model_raw, s.workload, r.day, r.tod_s, r.tier_code, r.row_count, r.requests, "
+            "r.input_tokens, r.output_tokens FROM usage_rollup r JOIN usage_series s USING (series_key) "
+            "ORDER BY ALL"
+        ).fetchall()
+
+    kept = open_store(str(tmp_path / "kept.duckdb"))
+    ingest_files(kept, [str(usage_file)], IngestOptions())
+    summed = open_store(":memory:")
+    report = ingest_files(summed, [str(usage_file)], IngestOptions(keep_rows=False))
+    assert (report.read, report.accepted, report.quarantined) == (8, 6, 2)
+    assert summed.execute("SELECT count(*) FROM usage").fetchone() == (0,)
+    assert rollup(summed) == rollup(kept)
+    # one row per (series, day): records 1 and 2 share theirs (gpt-4o-mini, chat, 2026-09-01)
+    assert [r[5] for r in rollup(kept)] == [1, 1, 2, 1, 1]
+
+
+@pytest.mark.parametrize("since", [None, "2026-09-01", "2026-09-01T12:00:00"])
+def test_one_shot_audit_equals_an_on_disk_audit(
+    usage_file: Path, tmp_path: Path, cli: Any, since: str | None
+) -> None:
+    """``--db :memory:`` streams into the rollup only (or keeps the rows for a window starting inside a
+    day); either way its document is that of an on-disk store's audit."""
+    window = ["--since", since] if since else []
+    on_disk = cli("audit", usage_file, "--db", tmp_path / "s.duckdb", *window, "--json").json()
+    one_shot = cli("audit", usage_file, "--db", ":memory:", *window, "--json").json()
+    for key in ("rows", "totals", "by_model", "by_workload", "by_month", "quarantine", "unpriced"):
+        assert one_shot[key] == on_disk[key], key
+    expected_input = sum(INPUT[i] for i in GOOD if since != "2026-09-01T12:00:00" or i != 0)
+    assert on_disk["totals"]["input_tokens"] == expected_input
+    assert on_disk["totals"]["cost_usd"] is not None and on_disk["totals"]["cost_usd"] > 0
+
+
+def test_read_only_open_migrates_an_older_store(tmp_path: Path) -> None:
+    """A store written before the rollup existed (schema version 2) is migrated on a read-only open."""
+    path = str(tmp_path / "old.duckdb")
+    con = open_store(path)
+    con.execute("DROP TABLE usage_rollup")
+    con.execute("DROP TABLE usage_rollup_layout")
+    con.execute("DELETE FROM schema_migrations WHERE version = 3")
+    con.close()
+    ro = open_store(path, read_only=True)
+    assert ro.execute("SELECT max(version) FROM schema_migrations").fetchone() == (3,)
+    assert ro.execute("SELECT count(*) FROM usage_rollup").fetchone() == (0,)
+    ro.close()
