@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import llm_tco.ingest.load as load
+import llm_tco.ingest.stream as stream
 from llm_tco.ingest.base import IngestOptions
 from llm_tco.ingest.pipeline import ingest_files
 from llm_tco.store.connection import open_store
@@ -77,7 +78,7 @@ def usage_file(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 def _streamed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the files that take the streaming path (and prove the materialising one is not used)."""
     calls: list[int] = []
-    real = load.load_streaming
+    real = stream.load_streaming
 
     def counting(*args: Any, **kwargs: Any) -> tuple[int, int, int]:
         calls.append(1)
