@@ -75,8 +75,8 @@ def load_streaming(
         accepted = append_rollup(
             con,
             file_id=file_id,
-            source=f"(SELECT CAST(? AS INTEGER) AS file_id, v.* FROM ({usage.sql}) v WHERE v.reason IS NULL)",
-            params=accepted_params,
+            source=f"(SELECT * FROM ({usage.sql}) WHERE reason IS NULL)",
+            params=usage.params,
             layout=layout,
             by_attr_hash=True,
         )

@@ -101,23 +101,24 @@ def _tod_keys(con: duckdb.DuckDBPyConnection, layout: RollupLayout, key: str) ->
     return [int(k) for k, p, m in rows if (p, m) in layout.tod_models]
 
 
-def _rollup_select(source: str, layout: RollupLayout, key: str, tod_keys: list[int]) -> str:
-    """Rows of ``source`` (a relation with the ``usage`` columns, ``file_id`` and ``key``) summed per
-    bucket."""
+def _rollup_select(
+    source: str, layout: RollupLayout, key: str, tod_keys: list[int], file_id: int | None = None
+) -> str:
+    """Rows of ``source`` (a relation with the ``usage`` columns and ``key``) summed per bucket; per file
+    when ``file_id`` is None (then ``source`` has ``file_id``), else all of file ``file_id``'s."""
     sums = ", ".join(f"SUM(u.{c}) AS {c}" for c in TOKEN_COLUMNS)
     tod = "-1"
     if tod_keys:
         keys = ", ".join(str(k) for k in tod_keys)
         tod = f"CASE WHEN u.{key} IN ({keys}) THEN {tod_start_sql(layout.tod_boundaries_s)} ELSE -1 END"
-    return f"""
-    SELECT u.file_id, u.{key}, CAST(u.ts_start AS DATE) AS day, {tod} AS tod_s,
-        {tier_code_sql(layout.tier_thresholds)} AS tier_code,
-        COUNT(*) AS row_count, SUM(u.requests) AS requests,
-        COUNT(*) - COUNT(u.requests) AS requests_unknown_rows,
-        {sums}
-    FROM {source} u
-    GROUP BY 1, 2, 3, 4, 5
-    """
+    tier = tier_code_sql(layout.tier_thresholds)
+    keys = f"u.{key}, CAST(u.ts_start AS DATE) AS day, {tod} AS tod_s, {tier} AS tier_code"
+    counts = f"""COUNT(*) AS row_count, SUM(u.requests) AS requests,
+        COUNT(*) - COUNT(u.requests) AS requests_unknown_rows, {sums}"""
+    if file_id is None:
+        return f"SELECT u.file_id, {keys}, {counts} FROM {source} u GROUP BY 1, 2, 3, 4, 5"
+    # one file: its id is a constant, not a grouping key (a narrower key hashes faster)
+    return f"SELECT {int(file_id)} AS file_id, {keys}, {counts} FROM {source} u GROUP BY 2, 3, 4, 5"
 
 
 def append_rollup(
@@ -137,7 +138,7 @@ def append_rollup(
     streaming from a file); they are summed by it and given their series through the load's
     ``_series_keys`` afterwards — a join of the sums, not of every row."""
     key = "attr_hash" if by_attr_hash else "series_key"
-    select = _rollup_select(source, layout, key, _tod_keys(con, layout, key))
+    select = _rollup_select(source, layout, key, _tod_keys(con, layout, key), file_id)
     if by_attr_hash:
         select = (
             f"SELECT k.series_key, r.* EXCLUDE (attr_hash) FROM ({select}) r "
