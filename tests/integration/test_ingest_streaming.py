@@ -4,10 +4,10 @@ materialising path gives: the same accounting, quarantine, series and priced tot
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -16,6 +16,7 @@ import llm_tco.ingest.load as load
 import llm_tco.ingest.stream as stream
 from llm_tco.ingest.base import IngestOptions
 from llm_tco.ingest.pipeline import ingest_files
+from llm_tco.pricing.rollup import price_data_layout
 from llm_tco.store.connection import open_store
 
 # 8 records of which record 3 has a negative count and record 6 a model seen nowhere else and no
@@ -116,31 +117,40 @@ def test_streaming_load_accounts_for_every_record(
     assert con.execute("SELECT sum(row_count) FROM usage_rollup").fetchone() == (6,)
 
 
-def test_rows_not_kept_gives_the_same_rollup(usage_file: Path, tmp_path: Path) -> None:
-    def rollup(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
-        return con.execute(
-            "SELECT s.model_raw, s.workload, r.day, r.tod_s, r.tier_code, r.row_count, r.requests, "
-            "r.input_tokens, r.output_tokens FROM usage_rollup r JOIN usage_series s USING (series_key) "
-            "ORDER BY ALL"
-        ).fetchall()
-
-    kept = open_store(str(tmp_path / "kept.duckdb"))
-    ingest_files(kept, [str(usage_file)], IngestOptions())
-    summed = open_store(":memory:")
-    report = ingest_files(summed, [str(usage_file)], IngestOptions(keep_rows=False))
+def test_rows_not_kept_are_summed_by_month_segment(usage_file: Path) -> None:
+    """Without its rows, a file's usage is kept as sums per series and month segment: the part of a month
+    between two dates on which some price of the price data starts."""
+    con = open_store(":memory:")
+    report = ingest_files(con, [str(usage_file)], IngestOptions(keep_rows=False))
     assert (report.read, report.accepted, report.quarantined) == (8, 6, 2)
-    assert summed.execute("SELECT count(*) FROM usage").fetchone() == (0,)
-    assert rollup(summed) == rollup(kept)
-    # one row per (series, day): records 1 and 2 share theirs (gpt-4o-mini, chat, 2026-09-01)
-    assert [r[5] for r in rollup(kept)] == [1, 1, 2, 1, 1]
+    assert con.execute("SELECT count(*) FROM usage").fetchone() == (0,)
+    starts = price_data_layout().date_boundaries
+
+    def segment(ts: str) -> date:
+        day = datetime.fromisoformat(ts).date()
+        return max([day.replace(day=1), *(b for b in starts if b <= day)])
+
+    expected: dict[tuple[str, str, date], tuple[int, int, int]] = {}
+    for i in GOOD:
+        time = TIMES[i]
+        assert time is not None
+        key = (MODELS[i], "chat" if i < 4 else "batch-jobs", segment(time))
+        rows, inp, out = expected.get(key, (0, 0, 0))
+        expected[key] = (rows + 1, inp + INPUT[i], out + OUTPUT[i])
+    got = con.execute(
+        "SELECT s.model_raw, s.workload, r.day, r.row_count, r.input_tokens, r.output_tokens "
+        "FROM usage_rollup r JOIN usage_series s USING (series_key)"
+    ).fetchall()
+    assert {(m, w, d): (int(n), int(i), int(o)) for m, w, d, n, i, o in got} == expected
+    assert len(expected) < len(GOOD)  # the two September gpt-4o-mini chat records share a segment
 
 
 @pytest.mark.parametrize("since", [None, "2026-09-01", "2026-09-01T12:00:00"])
 def test_one_shot_audit_equals_an_on_disk_audit(
     usage_file: Path, tmp_path: Path, cli: Any, since: str | None
 ) -> None:
-    """``--db :memory:`` streams into the rollup only (or keeps the rows for a window starting inside a
-    day); either way its document is that of an on-disk store's audit."""
+    """``--db :memory:`` streams into month-segment sums only (or, with a window, keeps the rows); either
+    way its document is that of an on-disk store's audit."""
     window = ["--since", since] if since else []
     on_disk = cli("audit", usage_file, "--db", tmp_path / "s.duckdb", *window, "--json").json()
     one_shot = cli("audit", usage_file, "--db", ":memory:", *window, "--json").json()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ from genai_prices import Usage, calc_price
 
 from llm_tco.pricing import PricingContext, prepare_pricing, price_context_for, priced_usage_sql
 from llm_tco.pricing.resolve import resolve_model
-from llm_tco.pricing.rollup import refresh_rollup
+from llm_tco.pricing.rollup import Grain, price_data_layout, refresh_rollup
 from llm_tco.pricing.snapshot import PRICES_FILE_ENV_VAR
 from llm_tco.store.connection import open_store
 
@@ -360,7 +360,7 @@ def test_sql_transpiles_to_spark(store: duckdb.DuckDBPyConnection, grain: str, i
     assert "UNIX_TIMESTAMP(u.ts_start)" in spark  # DeepSeek's time-of-day prices are in the sample
 
 
-def _build_rollup(store: duckdb.DuckDBPyConnection) -> None:
+def _build_rollup(store: duckdb.DuckDBPyConnection, grain: Grain = "day") -> None:
     """Give each series its ingest-time model (as the loader does) and build the usage rollup."""
     for s in SERIES:
         resolution = resolve_model(s.provider, s.model_raw)
@@ -368,11 +368,14 @@ def _build_rollup(store: duckdb.DuckDBPyConnection) -> None:
             "UPDATE usage_series SET provider = coalesce(?, provider), model = ? WHERE series_key = ?",
             [resolution.provider, resolution.model, s.key],
         )
-    refresh_rollup(store)
+    refresh_rollup(store, grain)
 
 
-def test_rollup_month_totals_equal_calc_price(rolled_up: duckdb.DuckDBPyConnection) -> None:
-    """The rollup path (what a re-audit reads) against the same per-row calc_price references."""
+@pytest.mark.parametrize("grain", ["day", "segment"])
+def test_rollup_month_totals_equal_calc_price(rolled_up: duckdb.DuckDBPyConnection, grain: Grain) -> None:
+    """The rollup path (what a re-audit reads; by month segment, what a one-shot audit reads) against
+    the same per-row calc_price references."""
+    _build_rollup(rolled_up, grain)
     context = prepare_pricing(rolled_up)
     assert context.rollup_ready
     month_sql, params = priced_usage_sql("usage", grain="month", pricing=context)
@@ -388,6 +391,13 @@ def test_rollup_month_totals_equal_calc_price(rolled_up: duckdb.DuckDBPyConnecti
             assert by_series[s.key] is None
             continue
         assert by_series[s.key] == sum((_reference(r) for r in ROWS if r.series == s.key), Decimal(0)), s
+    if grain == "segment":
+        assert rolled_up.execute("SELECT count(DISTINCT day) FROM usage_rollup").fetchone() == (
+            len({_segment(r.ts) for r in ROWS}),
+        )
+        day_sql, _ = priced_usage_sql("usage", grain="day", pricing=context)
+        assert "usage_rollup" not in day_sql  # month segments cannot price days
+        return
     # the same figures at day grain, also through the rollup, within a whole-day window
     day_sql, day_params = priced_usage_sql(
         "usage", grain="day", since=datetime(2025, 6, 5), until=datetime(2025, 6, 10), pricing=context
@@ -398,6 +408,13 @@ def test_rollup_month_totals_equal_calc_price(rolled_up: duckdb.DuckDBPyConnecti
         (1, "2025-06-05", _reference(ROWS[0])),
         (2, "2025-06-09", _reference(ROWS[2])),
     ]
+
+
+def _segment(ts: datetime) -> date:
+    """The month segment of a time: its month's first day or the last price start date before it."""
+    starts = price_data_layout().date_boundaries
+    day = ts.date()
+    return max([day.replace(day=1), *(b for b in starts if b <= day)])
 
 
 def test_rollup_is_not_used_when_it_cannot_price(rolled_up: duckdb.DuckDBPyConnection) -> None:

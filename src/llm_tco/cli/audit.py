@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -61,12 +61,12 @@ def run_audit(
 ) -> tuple[AuditDocument, IngestReport | None]:
     """Ingest then audit; returns the audit document and the ingest report (None when no files).
 
-    A one-shot audit (``--db :memory:``) keeps the usage only as rollup sums when nothing it prints needs
-    the rows (no reconciliation or FOCUS export, whole-day window, the bundled or updated price data), so
-    that it streams files of any size in bounded memory."""
+    A one-shot audit (``--db :memory:``) keeps the usage only as rollup sums by month segment when
+    nothing it prints needs the rows (no window, reconciliation or FOCUS export; the bundled or updated
+    price data), so that it streams files of any size in bounded memory."""
     one_shot = resolve_db_path(db) == MEMORY
     rows_needed = reconcile_costs or focus_path is not None or overrides is not None
-    keep_rows = not one_shot or rows_needed or not (_whole_day(since) and _whole_day(until))
+    keep_rows = not one_shot or rows_needed or since is not None or until is not None
     options = dataclasses.replace(options, keep_rows=keep_rows)
     con = open_store(db, read_only=not files)
     try:
@@ -91,10 +91,6 @@ def run_audit(
     finally:
         con.close()
     return doc, report
-
-
-def _whole_day(bound: datetime | None) -> bool:
-    return bound is None or bound == datetime.combine(bound.date(), time())
 
 
 def _ingest_with_progress(

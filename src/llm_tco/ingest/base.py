@@ -161,6 +161,9 @@ class StagedSource:
     sliceable: bool = False
     """True when a filter on ``record_no`` makes the reader skip the other records (Parquet row groups): the
     loader then validates and loads a large file in record-number slices, so memory stays bounded."""
+    one_request_per_record: bool = False
+    """True when the source has no request count and each record is one request (the staged ``requests``
+    is the literal 1): the rollup then counts records instead of summing a column."""
     streamable: bool = False
     """True when the reader numbers every record and no record has a source id. Such a file cannot hold a
     duplicate (every key is the file's fingerprint plus a position), so it is validated and loaded as it

@@ -56,6 +56,7 @@ class GenericTableAdapter:
             workload_from_applied=True,
             sliceable=probe.kind == "parquet",
             streamable=probe.kind in ("parquet", "csv") and "source_record_id" not in matched,
+            one_request_per_record="requests" not in matched,
         )
 
 

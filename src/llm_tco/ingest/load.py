@@ -146,6 +146,7 @@ def load_file(
                 source="(SELECT * FROM usage WHERE file_id = ?)",
                 params=[file_id],
                 layout=layout,
+                constants=usage.constants,
             )
             steps.step()
         reported = ReportedCounts()

@@ -102,7 +102,8 @@ def ingest_files(
     report = IngestReport()
     forced = get_adapter(options.format) if options.format else None
     now = now_utc()
-    layout = refresh_rollup(con)
+    # usage kept only as sums is summed by month segment: only a whole-store monthly audit reads it
+    layout = refresh_rollup(con, "day" if options.keep_rows else "segment")
     for item in inputs:
         if is_database_url(item):
             _ingest_database(con, item, options, now, layout, report)
@@ -223,6 +224,7 @@ def _usage_validation(
         now=now,
         rules=options.attribution,
         workload_from=None if staged.workload_from_applied else options.workload_from,
+        one_request_per_record=staged.one_request_per_record,
     )
 
 

@@ -70,6 +70,7 @@ def load_streaming(
             source="(SELECT * FROM usage WHERE file_id = ?)",
             params=[file_id],
             layout=layout,
+            constants=usage.constants,
         )
     else:
         accepted = append_rollup(
@@ -79,6 +80,7 @@ def load_streaming(
             params=usage.params,
             layout=layout,
             by_attr_hash=True,
+            constants=usage.constants,
         )
     step()
     read = _one(con, f"SELECT count(*) FROM ({usage.sql})", usage.params)

@@ -69,6 +69,9 @@ class ValidationSql:
     ``attr_hash``, exactly as ``sql`` computes them), records without a model left out. It works on the
     distinct staged values, so the per-record cost is a hash of raw (often dictionary-encoded) columns."""
     combos_params: list[object] = dataclasses.field(default_factory=list)
+    constants: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Canonical count columns whose value is the same in every accepted record (a token count the source
+    does not have is 0; ``requests`` of a source without counts is 1): sums of them are counts."""
 
 
 def fingerprint_key_base(fingerprint: str) -> int:
@@ -300,6 +303,7 @@ def validation_sql(
     now: datetime,
     rules: tuple[AttributionRule, ...] = (),
     workload_from: str | None = None,
+    one_request_per_record: bool = False,
 ) -> ValidationSql:
     """Build the query turning staged rows into canonical rows plus a ``reason`` (NULL = accepted).
 
@@ -473,4 +477,7 @@ def validation_sql(
     p AS (SELECT {", ".join(attributes)}, _attr_hash AS attr_hash FROM s)
     SELECT * FROM p WHERE model_raw IS NOT NULL
     """
-    return ValidationSql(sql, params, combos_sql, [*staged_params, *workload_params])
+    constants = {t: 0 for t in TOKEN_COLUMNS if col(t)[1] == "null"}
+    if one_request_per_record:
+        constants["requests"] = 1
+    return ValidationSql(sql, params, combos_sql, [*staged_params, *workload_params], constants)

@@ -44,7 +44,7 @@ import duckdb
 
 from llm_tco.pricing.overrides import PriceOverrides
 from llm_tco.pricing.resolve import Resolution
-from llm_tco.pricing.rollup import ROLLUP_TABLE, series_split_by_time, stored_layout
+from llm_tco.pricing.rollup import ROLLUP_TABLE, Grain, series_split_by_time, stored_layout
 from llm_tco.pricing.snapshot import PriceDataVersion, price_data_version
 from llm_tco.pricing.sql import COST_COLUMNS, COST_SQL_TYPE, TOKEN_COLUMNS, Layout, build_sql
 from llm_tco.pricing.table import (
@@ -102,6 +102,7 @@ class PricingContext:
     """Store-wide dates on which some price in force changes (start dates of rate rows)."""
     rollup_ready: bool = False
     """Whether the store's usage rollup can price the ``usage`` table (:mod:`llm_tco.pricing.rollup`)."""
+    rollup_grain: Grain = "day"
 
     @property
     def price_data_version(self) -> str:
@@ -125,6 +126,7 @@ def prepare_pricing(
     tables = build_price_tables(rows, overrides)
     load_price_tables(con, tables)
     rollup = stored_layout(con)
+    date_boundaries = tuple(sorted({r[1] for r in tables.rate_rows if MIN_DATE < r[1] < MAX_DATE}))
     unpriced = tuple(
         UnpricedSeries(
             s.row.series_key,
@@ -144,10 +146,11 @@ def prepare_pricing(
         tier_thresholds=tables.tier_thresholds,
         tod_boundaries_s=tables.tod_boundaries_s,
         tod_series_keys=tables.tod_series_keys,
-        date_boundaries=tuple(sorted({r[1] for r in tables.rate_rows if MIN_DATE < r[1] < MAX_DATE})),
+        date_boundaries=date_boundaries,
         rollup_ready=rollup is not None
-        and rollup.covers(tables.tier_thresholds, tables.tod_boundaries_s)
+        and rollup.covers(tables.tier_thresholds, tables.tod_boundaries_s, date_boundaries)
         and series_split_by_time(con, tables.tod_series_keys),
+        rollup_grain=rollup.grain if rollup is not None else "day",
     )
 
 
@@ -174,10 +177,17 @@ def priced_usage_sql(
         raise ValueError(f"source must be a table or view name, not {source!r}")
     rollup = (
         source == "usage"
-        and grain != "row"
         and pricing is not None
         and pricing.rollup_ready
-        and all(t is None or t == datetime.combine(t.date(), time()) for t in (since, until))
+        and (
+            # day buckets: any whole-day window; month segments: whole months, i.e. no window
+            (
+                grain != "row"
+                and all(t is None or t == datetime.combine(t.date(), time()) for t in (since, until))
+            )
+            if pricing.rollup_grain == "day"
+            else (grain == "month" and since is None and until is None)
+        )
     )
     where: list[str] = []
     params: list[object] = []

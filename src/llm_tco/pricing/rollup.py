@@ -19,18 +19,21 @@ the rows are validated and summed as they stream from the file, and never stored
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Literal
 
 import duckdb
 
 from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.pricing.snapshot import current_snapshot
-from llm_tco.pricing.sql import tier_code_sql, tod_start_sql
+from llm_tco.pricing.sql import segment_start_sql, tier_code_sql, tod_start_sql
 from llm_tco.pricing.table import price_data_boundaries
 
 __all__ = [
     "ROLLUP_TABLE",
+    "Grain",
     "RollupLayout",
     "append_rollup",
     "price_data_layout",
@@ -44,6 +47,12 @@ _LAYOUT_TABLE = "usage_rollup_layout"
 _DAY_S = 86_400
 
 
+Grain = Literal["day", "segment"]
+"""``day``: a bucket's ``day`` is its UTC day. ``segment``: it is the first day of its part of a month
+between price start dates (the price data's), so a bucket holds up to a month: fewer, larger buckets, for
+a one-shot audit that only prices whole months."""
+
+
 @dataclass(frozen=True)
 class RollupLayout:
     """The boundaries rollup buckets are cut at. Only the series of models with time-of-day prices are
@@ -54,30 +63,43 @@ class RollupLayout:
     tod_boundaries_s: tuple[int, ...]
     tod_models: frozenset[tuple[str, str]]
     """(provider, model) ids whose series are split by time of day."""
+    date_boundaries: tuple[date, ...]
+    """Dates on which some price of the price data starts (where ``segment`` buckets are cut)."""
+    grain: Grain = "day"
 
-    def covers(self, tier_thresholds: tuple[int, ...], tod_boundaries_s: tuple[int, ...]) -> bool:
-        """Whether buckets cut at these boundaries nest inside buckets cut at the given ones."""
+    def covers(
+        self, tier_thresholds: tuple[int, ...], tod_boundaries_s: tuple[int, ...], dates: tuple[date, ...]
+    ) -> bool:
+        """Whether buckets cut at these boundaries (and price-change dates) nest inside buckets cut at
+        the given ones."""
         inner_tods = {t for t in tod_boundaries_s if 0 < t < _DAY_S}
-        return set(tier_thresholds) <= set(self.tier_thresholds) and inner_tods <= set(self.tod_boundaries_s)
+        return (
+            set(tier_thresholds) <= set(self.tier_thresholds)
+            and inner_tods <= set(self.tod_boundaries_s)
+            and (self.grain == "day" or set(dates) <= set(self.date_boundaries))
+        )
 
 
-def price_data_layout() -> RollupLayout:
+def price_data_layout(grain: Grain = "day") -> RollupLayout:
     """The layout of the price data in force (every model's boundaries)."""
-    return RollupLayout(*price_data_boundaries(current_snapshot()))
+    return RollupLayout(*price_data_boundaries(current_snapshot()), grain=grain)
 
 
 def stored_layout(con: duckdb.DuckDBPyConnection) -> RollupLayout | None:
     """The layout the store's rollup was built with; None when it has not been built."""
     row = con.execute(
-        f"SELECT tier_thresholds, tod_boundaries_s, tod_models FROM {_LAYOUT_TABLE} LIMIT 1"
+        "SELECT tier_thresholds, tod_boundaries_s, tod_models, date_boundaries, grain "
+        f"FROM {_LAYOUT_TABLE} LIMIT 1"
     ).fetchone()
     if row is None:
         return None
-    tod_models = frozenset(tuple(str(m).split("/", 1)) for m in row[2])
+    pairs = (str(m).split("/", 1) for m in row[2])
     return RollupLayout(
         tuple(int(t) for t in row[0]),
         tuple(int(t) for t in row[1]),
-        frozenset((p, m) for p, m in tod_models),
+        frozenset((p[0], p[1]) for p in pairs),
+        tuple(row[3]),
+        "segment" if row[4] == "segment" else "day",
     )
 
 
@@ -102,19 +124,36 @@ def _tod_keys(con: duckdb.DuckDBPyConnection, layout: RollupLayout, key: str) ->
 
 
 def _rollup_select(
-    source: str, layout: RollupLayout, key: str, tod_keys: list[int], file_id: int | None = None
+    source: str,
+    layout: RollupLayout,
+    key: str,
+    tod_keys: list[int],
+    file_id: int | None = None,
+    constants: Mapping[str, int] | None = None,
 ) -> str:
     """Rows of ``source`` (a relation with the ``usage`` columns and ``key``) summed per bucket; per file
-    when ``file_id`` is None (then ``source`` has ``file_id``), else all of file ``file_id``'s."""
-    sums = ", ".join(f"SUM(u.{c}) AS {c}" for c in TOKEN_COLUMNS)
+    when ``file_id`` is None (then ``source`` has ``file_id``), else all of file ``file_id``'s.
+
+    ``constants``: columns with one value in every row of ``source`` (0 tokens; 1 request), whose sums are
+    written from the row count instead of summed — each aggregate is a random access per row into the
+    groups' table, the largest cost of summing a file."""
+    fixed = dict(constants or {})
+    sums = ", ".join(
+        f"COUNT(*) * {int(fixed[c])} AS {c}" if c in fixed else f"SUM(u.{c}) AS {c}" for c in TOKEN_COLUMNS
+    )
     tod = "-1"
     if tod_keys:
         keys = ", ".join(str(k) for k in tod_keys)
         tod = f"CASE WHEN u.{key} IN ({keys}) THEN {tod_start_sql(layout.tod_boundaries_s)} ELSE -1 END"
     tier = tier_code_sql(layout.tier_thresholds)
-    keys = f"u.{key}, CAST(u.ts_start AS DATE) AS day, {tod} AS tod_s, {tier} AS tier_code"
-    counts = f"""COUNT(*) AS row_count, SUM(u.requests) AS requests,
-        COUNT(*) - COUNT(u.requests) AS requests_unknown_rows, {sums}"""
+    day = "CAST(u.ts_start AS DATE)"
+    if layout.grain == "segment":
+        day = segment_start_sql(layout.date_boundaries, day)
+    keys = f"u.{key}, {day} AS day, {tod} AS tod_s, {tier} AS tier_code"
+    requests = "SUM(u.requests) AS requests, COUNT(*) - COUNT(u.requests) AS requests_unknown_rows"
+    if "requests" in fixed:
+        requests = f"COUNT(*) * {int(fixed['requests'])} AS requests, 0 AS requests_unknown_rows"
+    counts = f"COUNT(*) AS row_count, {requests}, {sums}"
     if file_id is None:
         return f"SELECT u.file_id, {keys}, {counts} FROM {source} u GROUP BY 1, 2, 3, 4, 5"
     # one file: its id is a constant, not a grouping key (a narrower key hashes faster)
@@ -129,6 +168,7 @@ def append_rollup(
     params: list[object],
     layout: RollupLayout,
     by_attr_hash: bool = False,
+    constants: Mapping[str, int] | None = None,
 ) -> int:
     """Add the sums of ``source`` — usage rows of file ``file_id`` not yet in the rollup, as a relation
     with the ``usage`` columns — to the rollup; returns how many rows the file now has in it. Call inside
@@ -136,9 +176,10 @@ def append_rollup(
 
     ``by_attr_hash``: the rows carry their ``attr_hash`` instead of a ``series_key`` (validated rows
     streaming from a file); they are summed by it and given their series through the load's
-    ``_series_keys`` afterwards — a join of the sums, not of every row."""
+    ``_series_keys`` afterwards — a join of the sums, not of every row. ``constants``: see
+    ``ValidationSql.constants``."""
     key = "attr_hash" if by_attr_hash else "series_key"
-    select = _rollup_select(source, layout, key, _tod_keys(con, layout, key), file_id)
+    select = _rollup_select(source, layout, key, _tod_keys(con, layout, key), file_id, constants)
     if by_attr_hash:
         select = (
             f"SELECT k.series_key, r.* EXCLUDE (attr_hash) FROM ({select}) r "
@@ -151,10 +192,10 @@ def append_rollup(
     return int(row[0]) if row else 0
 
 
-def refresh_rollup(con: duckdb.DuckDBPyConnection) -> RollupLayout:
+def refresh_rollup(con: duckdb.DuckDBPyConnection, grain: Grain = "day") -> RollupLayout:
     """Make the rollup match the price data in force, rebuilding it from the usage table when it was built
-    with other boundaries (or never); returns the layout new rows must be summed with."""
-    layout = price_data_layout()
+    with other boundaries or grain (or never); returns the layout new rows must be summed with."""
+    layout = price_data_layout(grain)
     if stored_layout(con) == layout:
         return layout
     con.execute("BEGIN TRANSACTION")
@@ -164,11 +205,13 @@ def refresh_rollup(con: duckdb.DuckDBPyConnection) -> RollupLayout:
         con.execute(f"INSERT INTO {ROLLUP_TABLE} BY NAME {select}")
         con.execute(f"DELETE FROM {_LAYOUT_TABLE}")
         con.execute(
-            f"INSERT INTO {_LAYOUT_TABLE} VALUES (?, ?, ?, ?)",
+            f"INSERT INTO {_LAYOUT_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
             [
                 list(layout.tier_thresholds),
                 list(layout.tod_boundaries_s),
                 sorted(f"{p}/{m}" for p, m in layout.tod_models),
+                list(layout.date_boundaries),
+                layout.grain,
                 datetime.now(UTC).replace(tzinfo=None),
             ],
         )

@@ -23,7 +23,16 @@ from typing import Final, NamedTuple
 from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.pricing.table import LAYOUT_TABLE, MAX_LAYOUT, RATES_TABLE, SERIES_TABLE
 
-__all__ = ["COST_COLUMNS", "COST_SQL_TYPE", "TOKEN_COLUMNS", "Layout", "build_sql"]
+__all__ = [
+    "COST_COLUMNS",
+    "COST_SQL_TYPE",
+    "TOKEN_COLUMNS",
+    "Layout",
+    "build_sql",
+    "segment_start_sql",
+    "tier_code_sql",
+    "tod_start_sql",
+]
 
 COST_SQL_TYPE: Final = "DECIMAL(38, 24)"
 COST_COLUMNS: Final = (
@@ -86,7 +95,7 @@ def build_sql(
     row_cols = "record_key, " if row else ""
     day_sql = "CAST(u.ts_start AS DATE)"
     if layout is not None and grain == "month":
-        day_sql = _segment_start(layout.date_boundaries)
+        day_sql = segment_start_sql(layout.date_boundaries)
     tokens = ", ".join(TOKEN_COLUMNS)
     return f"""
 WITH src AS (
@@ -121,7 +130,7 @@ def _rollup_sql(source: str, grain: str, where: Sequence[str], layout: Layout | 
         raise ValueError("the rollup has no rows: price grain='row' from the usage table")
     day_sql = "u.day"
     if layout is not None and grain == "month":
-        day_sql = _segment_start(layout.date_boundaries, "u.day")
+        day_sql = segment_start_sql(layout.date_boundaries, "u.day")
     sums = ", ".join(f"SUM(u.{c}) AS {c}" for c in TOKEN_COLUMNS)
     return f"""
 WITH grouped_keys AS (
@@ -137,7 +146,7 @@ WITH grouped_keys AS (
 """
 
 
-def _segment_start(boundaries: Sequence[date], at: str = "u.ts_start") -> str:
+def segment_start_sql(boundaries: Sequence[date], at: str = "u.ts_start") -> str:
     """The first day of the row's bucket for month grain: its month's first day, or the last price change
     within that month on or before the row's day, whichever is later.
 
@@ -149,8 +158,21 @@ def _segment_start(boundaries: Sequence[date], at: str = "u.ts_start") -> str:
     if not boundaries:
         return month
     literals = [f"DATE '{b.isoformat()}'" for b in boundaries]
-    last_change = _chain(literals, f"{at} < {{b}}", nullable=False, floor="DATE '1900-01-01'")
+    last_change = _bisect(literals, f"{at} < {{b}}", floor="DATE '1900-01-01'")
     return f"GREATEST({month}, {last_change})"
+
+
+def _bisect(boundaries: Sequence[str], below: str, floor: str) -> str:
+    """Nested ``CASE`` giving the largest of the ascending ``boundaries`` that the value is not ``below``
+    (``floor`` if none), by bisection: log2(n) tests per row however many boundaries there are (the
+    price data has dozens of start dates)."""
+    if not boundaries:
+        return floor
+    mid = len(boundaries) // 2
+    b = boundaries[mid]
+    lower = _bisect(boundaries[:mid], below, floor)
+    upper = _bisect(boundaries[mid + 1 :], below, b)
+    return f"CASE WHEN {below.format(b=b)} THEN {lower} ELSE {upper} END"
 
 
 def _chain(boundaries: Sequence[str], below: str, nullable: bool, floor: str = "0") -> str:

@@ -325,22 +325,26 @@ def _per_unit(rates: PartitionRates) -> list[Decimal]:
 
 def price_data_boundaries(
     snapshot: DataSnapshot,
-) -> tuple[tuple[int, ...], tuple[int, ...], frozenset[tuple[str, str]]]:
+) -> tuple[tuple[int, ...], tuple[int, ...], frozenset[tuple[str, str]], tuple[date, ...]]:
     """(long-context thresholds, time-of-day boundaries strictly inside the day, the (provider, model) ids
-    with time-of-day prices) of every model in the price data: the finest bucketing any store's prices
-    can need (the usage rollup's layout)."""
+    with time-of-day prices, the dates on which some price starts) of every model in the price data: the
+    finest bucketing any store's prices can need (the usage rollup's layout)."""
     thresholds: set[int] = set()
     tods: set[int] = set()
     tod_models: set[tuple[str, str]] = set()
+    dates: set[date] = set()
     for provider in snapshot.providers:
         for model in provider.models:
             thresholds.update(tier_thresholds(model))
             for constraint in model_constraints(model):
-                if not isinstance(constraint, StartDateConstraint):
+                if isinstance(constraint, StartDateConstraint):
+                    dates.add(constraint.start_date)
+                else:
                     tods.update((_utc_seconds(constraint.start_time), _utc_seconds(constraint.end_time)))
                     tod_models.add((provider.id, model.id))
     inner_tods = tuple(sorted(t for t in tods if 0 < t < _DAY_S))
-    return tuple(sorted(thresholds)), inner_tods, frozenset(tod_models)
+    inner_dates = tuple(sorted(d for d in dates if MIN_DATE < d < MAX_DATE))
+    return tuple(sorted(thresholds)), inner_tods, frozenset(tod_models), inner_dates
 
 
 def _utc_seconds(value: time) -> int:

@@ -145,7 +145,7 @@ _V3 = """
 CREATE TABLE usage_rollup (
     file_id               INTEGER NOT NULL,
     series_key            INTEGER NOT NULL,
-    day                   DATE NOT NULL,     -- UTC day of ts_start
+    day                   DATE NOT NULL,     -- UTC day of ts_start (see the layout's grain)
     tod_s                 INTEGER NOT NULL,  -- start of its time-of-day interval (s after UTC midnight);
                                              -- -1: not split (the series' model has no time-of-day prices)
     tier_code             BIGINT NOT NULL,   -- tier floor of the mean request; -1 - floor without a count
@@ -165,6 +165,9 @@ CREATE TABLE usage_rollup_layout (
     tier_thresholds  BIGINT[] NOT NULL,
     tod_boundaries_s INTEGER[] NOT NULL,
     tod_models       VARCHAR[] NOT NULL,  -- 'provider/model' ids whose series are split by time of day
+    date_boundaries  DATE[] NOT NULL,     -- price start dates (the 'segment' grain's boundaries)
+    grain            VARCHAR NOT NULL,    -- 'day': day = the UTC day; 'segment': day = the first day of
+                                          -- the month's part between price start dates (month grain only)
     built_at         TIMESTAMP NOT NULL
 );
 """
