@@ -11,12 +11,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from genai_prices import data_snapshot
+from genai_prices.types import StartDateConstraint
 
 import llm_tco.ingest.load as load
 import llm_tco.ingest.stream as stream
 from llm_tco.ingest.base import IngestOptions
 from llm_tco.ingest.pipeline import ingest_files
-from llm_tco.pricing.rollup import price_data_layout
 from llm_tco.store.connection import open_store
 
 # 8 records of which record 3 has a negative count and record 6 a model seen nowhere else and no
@@ -119,22 +120,22 @@ def test_streaming_load_accounts_for_every_record(
 
 def test_rows_not_kept_are_summed_by_month_segment(usage_file: Path) -> None:
     """Without its rows, a file's usage is kept as sums per series and month segment: the part of a month
-    between two dates on which some price of the price data starts."""
+    between two dates on which a price of the series' model starts."""
     con = open_store(":memory:")
     report = ingest_files(con, [str(usage_file)], IngestOptions(keep_rows=False))
     assert (report.read, report.accepted, report.quarantined) == (8, 6, 2)
     assert con.execute("SELECT count(*) FROM usage").fetchone() == (0,)
-    starts = price_data_layout().date_boundaries
 
-    def segment(ts: str) -> date:
+    def segment(model: str, ts: str) -> date:
+        """The month's first day or the model's last price start date before the record, if later."""
         day = datetime.fromisoformat(ts).date()
-        return max([day.replace(day=1), *(b for b in starts if b <= day)])
+        return max([day.replace(day=1), *(b for b in _start_dates(model) if b <= day)])
 
     expected: dict[tuple[str, str, date], tuple[int, int, int]] = {}
     for i in GOOD:
         time = TIMES[i]
         assert time is not None
-        key = (MODELS[i], "chat" if i < 4 else "batch-jobs", segment(time))
+        key = (MODELS[i], "chat" if i < 4 else "batch-jobs", segment(MODELS[i], time))
         rows, inp, out = expected.get(key, (0, 0, 0))
         expected[key] = (rows + 1, inp + INPUT[i], out + OUTPUT[i])
     got = con.execute(
@@ -142,7 +143,19 @@ def test_rows_not_kept_are_summed_by_month_segment(usage_file: Path) -> None:
         "FROM usage_rollup r JOIN usage_series s USING (series_key)"
     ).fetchall()
     assert {(m, w, d): (int(n), int(i), int(o)) for m, w, d, n, i, o in got} == expected
-    assert len(expected) < len(GOOD)  # the two September gpt-4o-mini chat records share a segment
+    # o3 on 2026-10-15 falls after its 2026-10-14 price start; claude-haiku-4-5 on 2026-09-30 is cut by no
+    # start date of its own, though the price data has some that month (e.g. 2026-09-28)
+    assert ("o3", "batch-jobs", date(2026, 10, 14)) in expected
+    assert ("claude-haiku-4-5", "chat", date(2026, 9, 1)) in expected
+
+
+def _start_dates(model: str) -> set[date]:
+    """Dates on which a price of the model (or of a variant of it) starts, read from genai-prices."""
+    provider = "anthropic" if model.startswith("claude") else "openai"
+    _, info = data_snapshot.get_snapshot().find_provider_model(model, None, provider, None)
+    conditional = [p.constraint for p in info.prices] if isinstance(info.prices, list) else []
+    variants = [v.constraint for v in info.price_variants or []]
+    return {c.start_date for c in [*conditional, *variants] if isinstance(c, StartDateConstraint)}
 
 
 @pytest.mark.parametrize("since", [None, "2026-09-01", "2026-09-01T12:00:00"])

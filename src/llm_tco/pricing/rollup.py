@@ -25,11 +25,14 @@ from datetime import UTC, date, datetime
 from typing import Literal
 
 import duckdb
+from genai_prices.types import StartDateConstraint
 
 from llm_tco.canonical import TOKEN_COLUMNS
+from llm_tco.pricing.rates import model_constraints
+from llm_tco.pricing.resolve import resolve_model
 from llm_tco.pricing.snapshot import current_snapshot
 from llm_tco.pricing.sql import segment_start_sql, tier_code_sql, tod_start_sql
-from llm_tco.pricing.table import price_data_boundaries
+from llm_tco.pricing.table import MAX_DATE, MIN_DATE, price_data_boundaries
 
 __all__ = [
     "ROLLUP_TABLE",
@@ -123,6 +126,23 @@ def _tod_keys(con: duckdb.DuckDBPyConnection, layout: RollupLayout, key: str) ->
     return [int(k) for k, p, m in rows if (p, m) in layout.tod_models]
 
 
+def _series_start_dates(con: duckdb.DuckDBPyConnection, key: str) -> tuple[date, ...]:
+    """Price start dates of the models of the series being summed (keyed as in :func:`_tod_keys`).
+
+    A month-segment bucket of a series must not straddle a start date of *its* model; the start dates of
+    the price data's other models only split it needlessly (the price data has dozens), so segments are
+    cut at these alone. Pricing resolves each series the same way (same price data, no price file: a
+    one-shot audit), so a bucket never straddles a price change of the series it belongs to."""
+    source = "usage_series" if key == "series_key" else "_series_keys JOIN usage_series USING (series_key)"
+    dates: set[date] = set()
+    for provider, model_raw in con.execute(f"SELECT DISTINCT provider, model_raw FROM {source}").fetchall():
+        info = resolve_model(provider, str(model_raw)).model_info
+        for constraint in model_constraints(info) if info is not None else ():
+            if isinstance(constraint, StartDateConstraint):
+                dates.add(constraint.start_date)
+    return tuple(sorted(d for d in dates if MIN_DATE < d < MAX_DATE))
+
+
 def _rollup_select(
     source: str,
     layout: RollupLayout,
@@ -130,6 +150,7 @@ def _rollup_select(
     tod_keys: list[int],
     file_id: int | None = None,
     constants: Mapping[str, int] | None = None,
+    segment_dates: tuple[date, ...] = (),
 ) -> str:
     """Rows of ``source`` (a relation with the ``usage`` columns and ``key``) summed per bucket; per file
     when ``file_id`` is None (then ``source`` has ``file_id``), else all of file ``file_id``'s.
@@ -148,7 +169,7 @@ def _rollup_select(
     tier = tier_code_sql(layout.tier_thresholds)
     day = "CAST(u.ts_start AS DATE)"
     if layout.grain == "segment":
-        day = segment_start_sql(layout.date_boundaries, day)
+        day = segment_start_sql(segment_dates, day)
     keys = f"u.{key}, {day} AS day, {tod} AS tod_s, {tier} AS tier_code"
     requests = "SUM(u.requests) AS requests, COUNT(*) - COUNT(u.requests) AS requests_unknown_rows"
     if "requests" in fixed:
@@ -179,7 +200,10 @@ def append_rollup(
     ``_series_keys`` afterwards — a join of the sums, not of every row. ``constants``: see
     ``ValidationSql.constants``."""
     key = "attr_hash" if by_attr_hash else "series_key"
-    select = _rollup_select(source, layout, key, _tod_keys(con, layout, key), file_id, constants)
+    segment_dates = _series_start_dates(con, key) if layout.grain == "segment" else ()
+    select = _rollup_select(
+        source, layout, key, _tod_keys(con, layout, key), file_id, constants, segment_dates
+    )
     if by_attr_hash:
         select = (
             f"SELECT k.series_key, r.* EXCLUDE (attr_hash) FROM ({select}) r "
@@ -201,7 +225,11 @@ def refresh_rollup(con: duckdb.DuckDBPyConnection, grain: Grain = "day") -> Roll
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"DELETE FROM {ROLLUP_TABLE}")
-        select = _rollup_select("usage", layout, "series_key", _tod_keys(con, layout, "series_key"))
+        key = "series_key"
+        segment_dates = _series_start_dates(con, key) if layout.grain == "segment" else ()
+        select = _rollup_select(
+            "usage", layout, key, _tod_keys(con, layout, key), segment_dates=segment_dates
+        )
         con.execute(f"INSERT INTO {ROLLUP_TABLE} BY NAME {select}")
         con.execute(f"DELETE FROM {_LAYOUT_TABLE}")
         con.execute(
