@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -51,3 +52,24 @@ def test_memory_limit_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     monkeypatch.setenv("LLM_TCO_MEMORY_LIMIT", "1GB; DROP TABLE usage")
     with pytest.raises(StoreError, match="expected a size"):
         open_store(db)
+
+
+def test_an_in_memory_store_spills_to_a_private_temporary_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's own default for an in-memory database is ``.tmp`` in the working directory."""
+    monkeypatch.chdir(tmp_path)
+    con = open_store(":memory:")
+    row = con.execute("SELECT current_setting('temp_directory')").fetchone()
+    assert row is not None
+    spill = Path(str(row[0]))
+    assert spill.is_absolute() and spill.is_dir()
+    assert spill.parent == Path(tempfile.gettempdir()) and spill.name.startswith("llm-tco-spill-")
+    # spilling really goes there: a sort far larger than the memory limit completes
+    con.execute("SET memory_limit = '64MB'")
+    con.execute("SET preserve_insertion_order = false")
+    total = con.execute(
+        "SELECT count(*) FROM (SELECT range, md5(CAST(range AS VARCHAR)) AS h FROM range(3000000) ORDER BY h)"
+    ).fetchone()
+    assert total == (3_000_000,)
+    assert not (tmp_path / ".tmp").exists()

@@ -6,7 +6,11 @@ Where the store lives, in order of precedence: ``--db PATH``, the ``LLM_TCO_DB``
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,6 +73,10 @@ def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.Duck
             con.execute(f"SET memory_limit = '{_memory_limit(memory_limit)}'")
         except duckdb.Error as exc:
             raise StoreError(f"{MEMORY_LIMIT_ENV}={memory_limit!r}: {_first_line(exc)}") from exc
+    if path == MEMORY:
+        # DuckDB spills an in-memory database to ``.tmp`` in the working directory: somewhere private
+        # instead, removed when the process ends.
+        con.execute(f"SET temp_directory = '{_spill_directory()}'")
     if not read_only:
         migrate(con, path)
     elif _check_version(con, path) < MIGRATIONS[-1].version:
@@ -77,6 +85,14 @@ def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.Duck
         open_store(path).close()
         return open_store(path, read_only=True)
     return con
+
+
+@functools.cache
+def _spill_directory() -> str:
+    """A private directory (under the system's temporary directory) for in-memory stores to spill to."""
+    path = tempfile.mkdtemp(prefix="llm-tco-spill-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path.replace("'", "''")
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
