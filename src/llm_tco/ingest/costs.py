@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
-import pyarrow as pa
 
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.ingest.attribution import workload_expression
 from llm_tco.ingest.validate import number_sql, staged_columns, timestamp_sql
 from llm_tco.pricing.providers import normalize_provider
+from llm_tco.store.temp_tables import create_temp_table
 
 __all__ = ["ReportedCounts", "cost_validation_sql", "load_costs"]
 
@@ -181,16 +181,14 @@ def load_costs(
             """
         )
         raw = [r[0] for r in con.execute("SELECT DISTINCT provider FROM _cost_fresh").fetchall()]
-        providers = pa.table(
-            {
-                "provider_raw": pa.array(raw, pa.string()),
-                "provider": pa.array([normalize_provider(p) for p in raw], pa.string()),
-            }
+        create_temp_table(
+            con,
+            "_cost_providers",
+            [("provider_raw", "VARCHAR"), ("provider", "VARCHAR")],
+            [(p, normalize_provider(p)) for p in raw],
         )
-        con.register("_cost_providers", providers)
-        try:
-            con.execute(
-                """
+        con.execute(
+            """
                 INSERT INTO reported_costs (file_id, record_no, record_key, source_format, provider,
                 model_raw,
                     workload, line_item, ts_start, ts_end, amount_usd, billed_usd, source_record_id, project,
@@ -200,10 +198,8 @@ def load_costs(
                     f.service_tier, f.list_usd, f.charge_category
                 FROM _cost_fresh f JOIN _cost_providers p ON p.provider_raw IS NOT DISTINCT FROM f.provider
                 """,
-                [file_id, source_format],
-            )
-        finally:
-            con.unregister("_cost_providers")
+            [file_id, source_format],
+        )
         row = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE reason IS NOT NULL), (SELECT count(*) FROM _cost_fresh) "
             "FROM _cost_validated"
@@ -211,5 +207,6 @@ def load_costs(
     finally:
         con.execute("DROP TABLE IF EXISTS _cost_validated")
         con.execute("DROP TABLE IF EXISTS _cost_fresh")
+        con.execute("DROP TABLE IF EXISTS _cost_providers")
     read, quarantined, records = (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
     return ReportedCounts(read, records, quarantined, read - quarantined - records)

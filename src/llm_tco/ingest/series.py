@@ -12,11 +12,11 @@ and keyed once, and the row-level join is on one integer instead of eleven nulla
 from __future__ import annotations
 
 import duckdb
-import pyarrow as pa
 
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS
 from llm_tco.pricing.providers import normalize_provider
 from llm_tco.pricing.resolve import resolve_model
+from llm_tco.store.temp_tables import create_temp_table
 
 __all__ = ["assign_series"]
 
@@ -36,29 +36,21 @@ def assign_series(
         params or [],
     )
     pairs = con.execute("SELECT DISTINCT provider, model_raw FROM _combos").fetchall()
-    provider_raw: list[str | None] = []
-    model_raw: list[str] = []
-    provider: list[str | None] = []
-    model: list[str | None] = []
+    rows = []
     for p_raw, m_raw in pairs:
         resolution = resolve_model(normalize_provider(p_raw), str(m_raw))
-        provider_raw.append(p_raw)
-        model_raw.append(str(m_raw))
-        provider.append(resolution.provider)
-        model.append(resolution.model)
-    series_map = pa.table(
-        {
-            "provider_raw": pa.array(provider_raw, pa.string()),
-            "model_raw": pa.array(model_raw, pa.string()),
-            "provider": pa.array(provider, pa.string()),
-            "model": pa.array(model, pa.string()),
-        }
+        rows.append((p_raw, str(m_raw), resolution.provider, resolution.model))
+    create_temp_table(
+        con,
+        "_series_map",
+        [
+            ("provider_raw", "VARCHAR"),
+            ("model_raw", "VARCHAR"),
+            ("provider", "VARCHAR"),
+            ("model", "VARCHAR"),
+        ],
+        rows,
     )
-    con.register("_series_map_arrow", series_map)
-    try:
-        con.execute("CREATE OR REPLACE TEMP TABLE _series_map AS SELECT * FROM _series_map_arrow")
-    finally:
-        con.unregister("_series_map_arrow")
 
     def qualified(attr: str) -> str:
         return f"m.{attr}" if attr in ("provider", "model") else f'c."{attr}"'

@@ -56,13 +56,13 @@ def load_streaming(
     # only they have is removed below).
     assign_series(con, f"({usage.combos_sql})", source_format, usage.combos_params)
     step()
-    accepted_sql = (
-        f"(SELECT k.series_key, CAST(? AS INTEGER) AS file_id, v.* FROM ({usage.sql}) v "
-        "JOIN _series_keys k ON k.attr_hash = v.attr_hash WHERE v.reason IS NULL)"
-    )
-    accepted_params: list[object] = [file_id, *usage.params]
     if keep_rows:
-        con.execute(f"INSERT INTO usage SELECT {USAGE_INSERT_COLUMNS} FROM {accepted_sql}", accepted_params)
+        con.execute(
+            f"INSERT INTO usage SELECT {USAGE_INSERT_COLUMNS} FROM "
+            f"(SELECT k.series_key, CAST(? AS INTEGER) AS file_id, v.* FROM ({usage.sql}) v "
+            "JOIN _series_keys k ON k.attr_hash = v.attr_hash WHERE v.reason IS NULL)",
+            [file_id, *usage.params],
+        )
         step()
         accepted = append_rollup(
             con,

@@ -56,6 +56,7 @@ from llm_tco.pricing.rates import (
     tier_thresholds,
 )
 from llm_tco.pricing.resolve import Resolution, resolve_model
+from llm_tco.store.temp_tables import create_temp_table
 
 __all__ = [
     "KEYS_TABLE",
@@ -355,58 +356,49 @@ def _utc_seconds(value: time) -> int:
 
 
 def load_price_tables(con: duckdb.DuckDBPyConnection, tables: PriceTables) -> None:
-    """Create (or replace) the four TEMP tables in ``con`` from ``tables`` via Arrow (exact decimals)."""
-    import pyarrow as pa
-
-    rate = pa.decimal128(38, RATE_SCALE)
+    """Create (or replace) the four TEMP tables in ``con`` from ``tables`` (rates as exact decimals)."""
+    rate = f"DECIMAL(38, {RATE_SCALE})"
     layout_row = (*_padded(tables.tier_thresholds, MAX_LAYOUT), *_padded(tables.tod_boundaries_s, MAX_LAYOUT))
-    schemas: dict[str, tuple[list[tuple[str, Any]], list[tuple[Any, ...]]]] = {
+    schemas: dict[str, tuple[list[tuple[str, str]], Sequence[Sequence[Any]]]] = {
         SERIES_TABLE: (
             [
-                ("series_key", pa.int32()),
-                ("price_key", pa.int32()),
-                ("unknown_requests_floor_tokens", pa.int64()),
+                ("series_key", "INTEGER"),
+                ("price_key", "INTEGER"),
+                ("unknown_requests_floor_tokens", "BIGINT"),
             ],
             tables.series_rows,
         ),
         RATES_TABLE: (
             [
-                ("price_key", pa.int32()),
-                ("valid_from", pa.date32()),
-                ("valid_to", pa.date32()),
-                ("tod_from_s", pa.int32()),
-                ("tod_to_s", pa.int32()),
-                ("input_from_tokens", pa.int64()),
-                ("input_to_tokens", pa.int64()),
+                ("price_key", "INTEGER"),
+                ("valid_from", "DATE"),
+                ("valid_to", "DATE"),
+                ("tod_from_s", "INTEGER"),
+                ("tod_to_s", "INTEGER"),
+                ("input_from_tokens", "BIGINT"),
+                ("input_to_tokens", "BIGINT"),
                 *[(c, rate) for c in RATE_COLUMNS],
-                ("source", pa.string()),
+                ("source", "VARCHAR"),
             ],
             tables.rate_rows,
         ),
         LAYOUT_TABLE: (
             [
-                *((f"tier{i + 1}_tokens", pa.int64()) for i in range(MAX_LAYOUT)),
-                *((f"tod{i + 1}_s", pa.int32()) for i in range(MAX_LAYOUT)),
+                *((f"tier{i + 1}_tokens", "BIGINT") for i in range(MAX_LAYOUT)),
+                *((f"tod{i + 1}_s", "INTEGER") for i in range(MAX_LAYOUT)),
             ],
             [layout_row],
         ),
         KEYS_TABLE: (
             [
-                ("price_key", pa.int32()),
-                ("provider", pa.string()),
-                ("model", pa.string()),
-                ("price_context", pa.string()),
-                ("overrides", pa.string()),
+                ("price_key", "INTEGER"),
+                ("provider", "VARCHAR"),
+                ("model", "VARCHAR"),
+                ("price_context", "VARCHAR"),
+                ("overrides", "VARCHAR"),
             ],
             tables.key_rows,
         ),
     }
     for name, (columns, rows) in schemas.items():
-        schema = pa.schema(columns)
-        arrays = [pa.array([r[i] for r in rows], type=t) for i, (_, t) in enumerate(columns)]
-        view = f"_{name}_arrow"
-        con.register(view, pa.Table.from_arrays(arrays, schema=schema))
-        try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {view}")
-        finally:
-            con.unregister(view)
+        create_temp_table(con, name, columns, rows)

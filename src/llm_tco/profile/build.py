@@ -61,7 +61,7 @@ def build_profiles(
         pricing = prepare_pricing(con)
 
     models = _window_models(con, window_start)
-    months = _monthly(con, data_start, data_end)
+    months = _monthly(con, data_start, data_end, pricing)
     lengths = _lengths(con, window_start)
     peaks = _peaks(con, window_start, window_hours)
 
@@ -120,9 +120,9 @@ ORDER BY s.workload"""
 
 
 def _monthly(
-    con: duckdb.DuckDBPyConnection, data_start: datetime, data_end: datetime
+    con: duckdb.DuckDBPyConnection, data_start: datetime, data_end: datetime, pricing: PricingContext
 ) -> dict[str, list[MonthlyPoint]]:
-    priced, params = priced_usage_sql("usage", grain="month")
+    priced, params = priced_usage_sql("usage", grain="month", pricing=pricing)  # the rollup, when it can
     sql = f"""
 WITH p AS ({priced})
 SELECT s.workload, p.period, {_SUMS},

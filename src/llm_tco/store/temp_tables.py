@@ -1,0 +1,41 @@
+"""Small TEMP tables filled from Python values (price tables, resolved providers and models).
+
+Each column travels as one list parameter, cast from text in SQL, and is unnested: exact for decimals and
+dates, safe for any text, and fast (a 10,000-row table in milliseconds, where ``executemany`` takes
+seconds). It also spares the commands that build such tables importing pyarrow (~0.3 s at start-up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import duckdb
+
+__all__ = ["create_temp_table"]
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def create_temp_table(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[object]],
+) -> None:
+    """(Re)create TEMP table ``name`` with ``columns`` (name, SQL type) holding ``rows``."""
+    spec = ", ".join(f'"{column}" {sql_type}' for column, sql_type in columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({spec})")
+    if not rows:
+        return
+    values = [[_text(row[i]) for row in rows] for i in range(len(columns))]
+    unnested = ", ".join(f"CAST(unnest(?::VARCHAR[]) AS {sql_type})" for _, sql_type in columns)
+    con.execute(f"INSERT INTO {name} SELECT {unnested}", values)
