@@ -22,7 +22,7 @@ from llm_tco.ingest.costs import ReportedCounts, load_costs
 from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.stream import USAGE_INSERT_COLUMNS, load_streaming
 from llm_tco.ingest.validate import ValidationSql, fingerprint_key_base
-from llm_tco.pricing.rollup import RollupLayout, append_rollup
+from llm_tco.pricing.rollup import RollupLayout, append_stored_rollup
 
 __all__ = ["FileCounts", "ReportedCounts", "load_file"]
 
@@ -140,14 +140,7 @@ def load_file(
                     con, file_id, source_file, source_format, sql, params, fingerprint, steps
                 )
                 read, accepted, quarantined = read + counts[0], accepted + counts[1], quarantined + counts[2]
-            append_rollup(
-                con,
-                file_id=file_id,
-                source="(SELECT * FROM usage WHERE file_id = ?)",
-                params=[file_id],
-                layout=layout,
-                constants=usage.constants,
-            )
+            append_stored_rollup(con, file_id, layout, usage.constants)
             steps.step()
         reported = ReportedCounts()
         if cost_sql is not None:

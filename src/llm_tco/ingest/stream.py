@@ -21,7 +21,7 @@ import duckdb
 
 from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.validate import ValidationSql
-from llm_tco.pricing.rollup import RollupLayout, append_rollup
+from llm_tco.pricing.rollup import RollupLayout, append_rollup, append_stored_rollup
 
 __all__ = ["load_streaming"]
 
@@ -64,14 +64,7 @@ def load_streaming(
             [file_id, *usage.params],
         )
         step()
-        accepted = append_rollup(
-            con,
-            file_id=file_id,
-            source="(SELECT * FROM usage WHERE file_id = ?)",
-            params=[file_id],
-            layout=layout,
-            constants=usage.constants,
-        )
+        accepted = append_stored_rollup(con, file_id, layout, usage.constants)
     else:
         accepted = append_rollup(
             con,

@@ -4,8 +4,8 @@ Every record gets either converted values or a ``reason`` (the first rule it bre
 Rules (issue "Validation, quarantine, accounting"): token counts must be numbers, finite, non-negative,
 whole, within 64 bits and within the per-request ceiling (× ``requests`` for bucketed rows; not applied when
 the request count is unknown); parts never exceed their totals; timestamps parse (no zone = UTC) and are
-not in the future; the model is present. The SQL is generated per staged column *type*, so typed Parquet
-columns skip the text parsing that CSV fields need.
+not in the future; the model is present. The SQL is generated per staged column *type*
+(:mod:`llm_tco.ingest.value_sql`), so typed Parquet columns skip the text parsing that CSV fields need.
 
 The query is layered — parse (``p``), canonical input (``c``), reason (``r``), output — so that each
 expression is evaluated once per record: a single-level SELECT that reuses the reason through a column
@@ -23,37 +23,18 @@ import duckdb
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.ingest.attribution import workload_expression
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS
+from llm_tco.ingest.value_sql import (
+    MAX_INT64,
+    bool_sql,
+    count_reason_sql,
+    count_sql,
+    number_sql,
+    staged_columns,
+    timestamp_sql,
+)
 
-__all__ = [
-    "StagedColumns",
-    "ValidationSql",
-    "column_kinds",
-    "count_sql",
-    "fingerprint_key_base",
-    "number_sql",
-    "staged_columns",
-    "text_sql",
-    "timestamp_sql",
-    "validation_sql",
-]
+__all__ = ["ValidationSql", "fingerprint_key_base", "validation_sql"]
 
-_INT_TYPES = {
-    "TINYINT",
-    "SMALLINT",
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "UTINYINT",
-    "USMALLINT",
-    "UINTEGER",
-    "UBIGINT",
-    "UHUGEINT",
-}
-_CLEAN = "__clean"
-"""Suffix of the clean-text copy of a staged text column (``StagedColumns.cleaning_sql``)."""
-_INT64_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
-_FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
-_MAX_INT64 = 9_223_372_036_854_775_807
 _FUTURE_SKEW_S = 300
 """Clock skew tolerated before a timestamp counts as "in the future" (5 minutes)."""
 
@@ -66,8 +47,9 @@ class ValidationSql:
     params: list[object]
     combos_sql: str = ""
     """One row per distinct combination of a record's attributes (the validated attribute columns and
-    ``attr_hash``, exactly as ``sql`` computes them), records without a model left out. It works on the
-    distinct staged values, so the per-record cost is a hash of raw (often dictionary-encoded) columns."""
+    ``attr_hash``, exactly as ``sql`` computes them), records without a model left out. It groups records by
+    the hash of their raw staged values, so the per-record cost is a hash of raw (often
+    dictionary-encoded) columns; the attributes are computed once per combination."""
     combos_params: list[object] = dataclasses.field(default_factory=list)
     constants: dict[str, int] = dataclasses.field(default_factory=dict)
     """Canonical count columns whose value is the same in every accepted record (a token count the source
@@ -77,219 +59,6 @@ class ValidationSql:
 def fingerprint_key_base(fingerprint: str) -> int:
     """The high 64 bits of the record keys of a file's records that have no source id."""
     return int(fingerprint[:16], 16)
-
-
-def _kind(duck_type: str) -> str:
-    t = duck_type.upper()
-    if t in _INT_TYPES:
-        return "int"
-    if t in _FLOAT_TYPES or t.startswith("DECIMAL"):
-        return "float"
-    if t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ":
-        return "tstz"
-    if t.startswith("TIMESTAMP") or t == "DATE":
-        return "ts"
-    if t == "BOOLEAN":
-        return "bool"
-    if t == '"NULL"' or t == "NULL":
-        return "null"
-    if t.endswith("[]"):
-        return "list"
-    if t == "JSON":
-        return "json"
-    return "text"
-
-
-def column_kinds(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> dict[str, str]:
-    """Staged column name -> kind (int, float, ts, tstz, bool, null, list, json, text)."""
-    return {name: _kind(duck_type) for name, duck_type in _column_types(con, sql, params).items()}
-
-
-def _column_types(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> dict[str, str]:
-    return {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {sql}", params).fetchall()}
-
-
-@dataclass(frozen=True)
-class StagedColumns:
-    """The staged relation ``s`` as the validation queries see it: each column's SQL and kind; a column the
-    adapter did not produce reads as NULL."""
-
-    kinds: dict[str, str]
-    in_int64: frozenset[str] = frozenset()
-    """Integer columns whose type cannot hold a value beyond the signed 64-bit range."""
-    cleaned: bool = False
-    """Whether ``s`` carries each text column's clean text (see :meth:`cleaning_sql`) for the rules to use."""
-
-    def col(self, name: str) -> tuple[str, str]:
-        if name not in self.kinds:
-            return "NULL", "null"
-        if self.cleaned and self.kinds[name] == "text":
-            return f's."{name}{_CLEAN}"', "clean"
-        return f's."{name}"', self.kinds[name]
-
-    def with_clean_text(self) -> StagedColumns:
-        return StagedColumns(self.kinds, self.in_int64, cleaned=True)
-
-    def cleaning_sql(self, relation: str, columns: list[str] | None = None) -> str:
-        """``relation`` (aliased ``s``) plus each text column's clean text (``text_sql``; of ``columns``
-        only, when given), computed once per record: a rule inlines its input several times (a count's
-        text is tested for '.', 'e', 'E', 'x' and cast twice), and recomputing the cleaning there was a
-        third of a text file's validation."""
-        names = [n for n, k in self.kinds.items() if k == "text" and (columns is None or n in columns)]
-        extra = "".join(", " + text_sql(f's."{n}"') + f' AS "{n}{_CLEAN}"' for n in names)
-        return f"SELECT s.*{extra} FROM {relation} s"
-
-    def text(self, name: str) -> str:
-        return text_sql(*self.col(name))
-
-
-def staged_columns(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> StagedColumns:
-    types = _column_types(con, sql, params)
-    return StagedColumns(
-        {name: _kind(t) for name, t in types.items()},
-        frozenset(name for name, t in types.items() if t.upper() in _INT64_TYPES),
-    )
-
-
-def text_sql(col: str, kind: str = "text") -> str:
-    """Text of a staged value without surrounding spaces, NULL when blank (``kind='clean'``: it is so
-    already).
-
-    ``trim`` only when there is a space to remove: it copies every string, and on a clean file that copy
-    was the most expensive part of validation."""
-    if kind == "null":
-        return "NULL::VARCHAR"
-    if kind == "clean":
-        return col
-    text = f"CAST({col} AS VARCHAR)"
-    return (
-        f"(CASE WHEN starts_with({text}, ' ') OR ends_with({text}, ' ') THEN nullif(trim({text}), '') "
-        f"ELSE nullif({text}, '') END)"
-    )
-
-
-def number_sql(col: str, kind: str) -> tuple[str, str, str]:
-    """(raw text for messages, DOUBLE value, exact HUGEINT value) expressions for a staged column."""
-    if kind == "null":
-        return "NULL::VARCHAR", "NULL::DOUBLE", "NULL::HUGEINT"
-    if kind == "int":
-        return f"CAST({col} AS VARCHAR)", f"CAST({col} AS DOUBLE)", f"CAST({col} AS HUGEINT)"
-    if kind == "float":
-        return f"CAST({col} AS VARCHAR)", f"CAST({col} AS DOUBLE)", f"TRY_CAST({col} AS HUGEINT)"
-    if kind == "bool":  # a JSON true/false where a count belongs: reported as non-numeric
-        return f"CAST({col} AS VARCHAR)", "NULL::DOUBLE", "NULL::HUGEINT"
-    text = text_sql(col, kind)
-    return text, f"TRY_CAST({text} AS DOUBLE)", f"TRY_CAST({text} AS HUGEINT)"
-
-
-def count_sql(col: str, kind: str) -> tuple[str, str]:
-    """(value as the source gave it, exact whole number or NULL) for a staged count column.
-
-    The exact value is computed once per record on the cheap path: a plain integer literal is cast
-    directly; text with a decimal point or an exponent goes through DOUBLE (``'1.0'`` and ``'1e3'`` are
-    whole, ``'12.5'`` is not — a direct HUGEINT cast would round it to 13). Why a value is not a whole
-    number is worked out only for the records that fail (``_count_reason``)."""
-    if kind == "null":
-        return "NULL::VARCHAR", "NULL::HUGEINT"
-    if kind == "int":
-        return col, f"CAST({col} AS HUGEINT)"
-    if kind == "float":
-        return col, f"CASE WHEN {col} = floor({col}) AND abs({col}) < 9.3e18 THEN CAST({col} AS HUGEINT) END"
-    if kind == "bool":
-        return col, "NULL::HUGEINT"
-    text = text_sql(col, kind)
-    dbl = f"TRY_CAST({text} AS DOUBLE)"
-    plain = " OR ".join(f"contains({text}, '{c}')" for c in ".eEx")
-    return text, (
-        f"CASE WHEN {text} IS NULL THEN NULL WHEN NOT ({plain}) THEN TRY_CAST({text} AS HUGEINT) "
-        f"WHEN {dbl} = floor({dbl}) AND abs({dbl}) < 9.3e18 THEN CAST({dbl} AS HUGEINT) END"
-    )
-
-
-def _count_reason(
-    field: str, src: str, exact: str, ceiling_sql: str | None, kind: str = "text", in_int64: bool = False
-) -> str:
-    """CASE branches (without CASE/END) giving the reason a count field is invalid, from the source value
-    and its exact whole number (NULL when it is not one).
-
-    Branches the staged column's type rules out are left out (an absent column breaks no rule; an
-    integer column is always a whole number, and one of at most 64 bits never exceeds the range): each
-    branch is a test on every record, and they were a large share of validating a typed file."""
-    if kind == "null":
-        return ""
-    raw = f"CAST({src} AS VARCHAR)"
-    shown = f"left({raw}, 40)"
-    dbl = f"TRY_CAST({raw} AS DOUBLE)"
-    why = (
-        f"CASE WHEN {dbl} IS NULL THEN 'non-numeric {field} ''' || {shown} || '''' "
-        f"WHEN isnan({dbl}) OR isinf({dbl}) THEN '{field} is NaN or infinite' "
-        f"WHEN {dbl} < 0 THEN 'negative {field} (' || {shown} || ')' "
-        f"WHEN {dbl} <> floor({dbl}) THEN 'non-integer {field} (' || {shown} || ')' "
-        f"ELSE '{field} beyond the 64-bit range (' || {shown} || ')' END"
-    )
-    branches = [] if kind == "int" else [f"WHEN {src} IS NOT NULL AND {exact} IS NULL THEN {why}"]
-    branches.append(f"WHEN {exact} < 0 THEN 'negative {field} (' || {shown} || ')'")
-    if not (kind == "int" and in_int64):
-        branches.append(
-            f"WHEN {exact} > {_MAX_INT64} THEN '{field} beyond the 64-bit range (' || {shown} || ')'"
-        )
-    if ceiling_sql is not None:
-        branches.append(
-            f"WHEN {exact} > {ceiling_sql} THEN '{field} = ' || {shown} || "
-            f"' exceeds the ceiling of ' || CAST({ceiling_sql} AS BIGINT) || "
-            "' tokens (per-request limit × requests)'"
-        )
-    return " ".join(branches)
-
-
-def timestamp_sql(col: str, kind: str) -> tuple[str, str]:
-    """(raw text, parsed naive-UTC TIMESTAMP) for a staged time column. Numbers are Unix epochs (s, ms or
-    µs). Text without a zone is UTC; text with an offset is converted to UTC. The conversion never depends
-    on the session's ``TimeZone``: an instant becomes naive UTC through its epoch (:func:`_naive_utc`)."""
-    if kind == "null":
-        return "NULL::VARCHAR", "NULL::TIMESTAMP"
-    # A typed timestamp always parses, so its raw text is needed only to tell present from missing:
-    # formatting every timestamp as text just for that was a large share of a Parquet file's validation.
-    present = f"CASE WHEN {col} IS NULL THEN NULL::VARCHAR ELSE '' END"
-    if kind == "ts":
-        return present, f"CAST({col} AS TIMESTAMP)"
-    if kind == "tstz":
-        return present, _naive_utc(col)
-    if kind in ("int", "float"):
-        return f"CAST({col} AS VARCHAR)", _epoch(f"CAST({col} AS DOUBLE)")
-    text = text_sql(col, kind)
-    # Fast path: 'Z' or no offset after the date part -> plain TIMESTAMP cast (UTC by convention).
-    time_part = f"substr({text}, 11)"
-    parsed = (
-        f"CASE WHEN NOT contains({time_part}, '+') AND NOT contains({time_part}, '-') "
-        f"THEN coalesce(TRY_CAST({text} AS TIMESTAMP), {_epoch(f'TRY_CAST({text} AS DOUBLE)')}) "
-        f"ELSE {_naive_utc(f'TRY_CAST({text} AS TIMESTAMPTZ)')} END"
-    )
-    return text, parsed
-
-
-def _naive_utc(instant: str) -> str:
-    """A TIMESTAMPTZ as naive UTC, through its epoch in microseconds: exact, independent of the session's
-    time zone, and five times faster than ``timezone('UTC', …)`` (ICU), which was half the validation
-    time of a typed Parquet file."""
-    return f"make_timestamp(epoch_us({instant}))"
-
-
-def _epoch(dbl: str) -> str:
-    return (
-        f"(CASE WHEN {dbl} IS NULL OR isnan({dbl}) OR isinf({dbl}) OR {dbl} < 0 OR {dbl} > 1e17 THEN NULL "
-        f"WHEN {dbl} > 1e14 THEN make_timestamp(CAST({dbl} AS BIGINT)) "
-        f"WHEN {dbl} > 1e11 THEN CAST(epoch_ms(CAST({dbl} AS BIGINT)) AS TIMESTAMP) "
-        f"ELSE {_naive_utc(f'to_timestamp({dbl})')} END)"
-    )
-
-
-def _bool(col: str, kind: str) -> str:
-    if kind == "bool":
-        return f"coalesce({col}, false)"
-    if kind == "null":
-        return "false"
-    return f"coalesce(lower({text_sql(col, kind)}) IN ('true', 't', '1', 'yes', 'y', 'batch'), false)"
 
 
 def validation_sql(
@@ -337,7 +106,7 @@ def validation_sql(
     parsed.append(f"{attr_hash} AS _attr_hash")
     attr_text = {a: text(a) for a in ATTRIBUTE_COLUMNS if a not in ("workload", "batch")}
     attributes = [f'{expr} AS "{attr}"' for attr, expr in attr_text.items()]
-    attributes.append(f"{_bool(*col('batch'))} AS batch")
+    attributes.append(f"{bool_sql(*col('batch'))} AS batch")
     tags_expr, tags_kind = col("tags")
     metadata_expr, metadata_kind = col("metadata")
     columns = {
@@ -391,7 +160,7 @@ def validation_sql(
 
     def count_reason(field: str, ceiling_sql: str | None) -> str:
         kind = col(field)[1]
-        return _count_reason(
+        return count_reason_sql(
             field, f"_{field}_src", f"_{field}_int", ceiling_sql, kind, field in staged.in_int64
         )
 
@@ -414,7 +183,7 @@ def validation_sql(
         "'reasoning_tokens exceed output_tokens'"
     )
     reasons.append(
-        f"WHEN _input > {_MAX_INT64} THEN 'input_tokens beyond the 64-bit range after adding cache tokens'"
+        f"WHEN _input > {MAX_INT64} THEN 'input_tokens beyond the 64-bit range after adding cache tokens'"
     )
     for name, label in (
         ("reported_cost_usd", "reported cost"),

@@ -41,6 +41,7 @@ __all__ = [
     "Grain",
     "RollupLayout",
     "append_rollup",
+    "append_stored_rollup",
     "price_data_layout",
     "refresh_rollup",
     "series_split_by_time",
@@ -216,6 +217,23 @@ def append_rollup(
         f"SELECT coalesce(sum(row_count), 0) FROM {ROLLUP_TABLE} WHERE file_id = ?", [file_id]
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+def append_stored_rollup(
+    con: duckdb.DuckDBPyConnection,
+    file_id: int,
+    layout: RollupLayout,
+    constants: Mapping[str, int] | None = None,
+) -> int:
+    """:func:`append_rollup` for the rows of file ``file_id`` just stored in ``usage``."""
+    return append_rollup(
+        con,
+        file_id=file_id,
+        source="(SELECT * FROM usage WHERE file_id = ?)",
+        params=[file_id],
+        layout=layout,
+        constants=constants,
+    )
 
 
 def refresh_rollup(con: duckdb.DuckDBPyConnection, grain: Grain = "day") -> RollupLayout:

@@ -23,7 +23,7 @@ import duckdb
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
 from llm_tco.ingest.formats._sql import column, first_of, jtext, require_kind, staged_select
 from llm_tco.ingest.readers import table_reader
-from llm_tco.ingest.validate import column_kinds
+from llm_tco.ingest.value_sql import column_kinds
 
 __all__ = ["ADAPTER", "LiteLLMAdapter"]
 
