@@ -98,8 +98,11 @@ def validation_sql(
         parsed += [f"{raw} AS _{name}_raw", f"{dbl} AS _{name}_dbl"]
     # A record's attributes are a function of these staged columns, so a hash of their raw values
     # identifies its attribute combination (its series) without building the attribute text per record.
+    # (columns the adapter left NULL are the same in every record: hashing them would only cost time)
     attribute_columns = [
-        c for c in (*ATTRIBUTE_COLUMNS, "service_name", "tags", "metadata") if c in staged.kinds
+        c
+        for c in (*ATTRIBUTE_COLUMNS, "service_name", "tags", "metadata")
+        if staged.kinds.get(c, "null") != "null"
     ]
     attribute_sources = ", ".join(f's."{c}"' for c in attribute_columns)
     attr_hash = f"hash({attribute_sources})"
