@@ -186,3 +186,22 @@ def test_read_only_open_migrates_an_older_store(tmp_path: Path) -> None:
     assert ro.execute("SELECT max(version) FROM schema_migrations").fetchone() == (3,)
     assert ro.execute("SELECT count(*) FROM usage_rollup").fetchone() == (0,)
     ro.close()
+
+
+def test_reaudit_rebuilds_a_stale_rollup(tmp_path: Path, cli: Any) -> None:
+    """A store whose rollup is missing (written before it existed) or was built with other price data is
+    re-summed once by the next audit; the figures are the same before and after."""
+    store = tmp_path / "s.duckdb"
+    first = cli("audit", _parquet(tmp_path / "u.parquet"), "--db", store, "--json").json()
+    con = open_store(str(store))
+    con.execute("DELETE FROM usage_rollup")
+    con.execute("DELETE FROM usage_rollup_layout")
+    con.close()
+    again = cli("audit", "--db", store, "--json").json()
+    for key in ("totals", "by_model", "by_workload", "by_month"):
+        assert again[key] == first[key], key
+    con = open_store(str(store), read_only=True)
+    assert con.execute("SELECT count(*) FROM usage_rollup_layout").fetchone() == (1,)
+    summed = con.execute("SELECT sum(row_count), sum(input_tokens) FROM usage_rollup").fetchone()
+    assert summed == (len(GOOD), sum(INPUT[i] for i in GOOD))
+    con.close()

@@ -14,11 +14,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from llm_tco.audit.compute import build_audit
 from llm_tco.cli.common import DbOption, JsonOption, emit_json, err_console, out_console, warn
 from llm_tco.config import load_config
-from llm_tco.errors import UsageError
+from llm_tco.errors import StoreError, UsageError
 from llm_tco.ingest.base import DEFAULT_MAX_TOKENS_PER_REQUEST, IngestOptions
 from llm_tco.ingest.columns import parse_map_options
 from llm_tco.ingest.pipeline import IngestReport, ingest_files
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
+from llm_tco.pricing.rollup import refresh_rollup, rollup_is_current
 from llm_tco.report.audit_doc import AuditDocument
 from llm_tco.report.audit_terminal import GroupBy, render_audit
 from llm_tco.store import open_store, resolve_db_path
@@ -68,7 +69,7 @@ def run_audit(
     rows_needed = reconcile_costs or focus_path is not None or overrides is not None
     keep_rows = not one_shot or rows_needed or since is not None or until is not None
     options = dataclasses.replace(options, keep_rows=keep_rows)
-    con = open_store(db, read_only=not files)
+    con = open_store(db, read_only=not files) if files else _open_for_reaudit(db)
     try:
         report: IngestReport | None = None
         first_new: int | None = None
@@ -91,6 +92,31 @@ def run_audit(
     finally:
         con.close()
     return doc, report
+
+
+def _open_for_reaudit(db: str | None) -> duckdb.DuckDBPyConnection:
+    """Open the store to read, first rebuilding its usage rollup when the price data's boundaries changed
+    since it was built (an explicit price update, a store written before the rollup existed): a one-off
+    write that makes this and later re-audits read the rollup instead of every stored row. A store that
+    cannot be written (a read-only copy) is audited from its rows, exactly, only slower."""
+    con = open_store(db, read_only=True)
+    path = resolve_db_path(db)
+    if path == MEMORY or not Path(path).exists() or rollup_is_current(con):
+        return con
+    con.close()
+    try:
+        writable = open_store(db)
+    except StoreError as exc:
+        warn(
+            f"the store's usage rollup is out of date and the store cannot be written ({exc}); "
+            "auditing its rows"
+        )
+        return open_store(db, read_only=True)
+    try:
+        refresh_rollup(writable)
+    finally:
+        writable.close()
+    return open_store(db, read_only=True)
 
 
 def _ingest_with_progress(

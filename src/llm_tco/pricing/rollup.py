@@ -44,6 +44,7 @@ __all__ = [
     "append_stored_rollup",
     "price_data_layout",
     "refresh_rollup",
+    "rollup_is_current",
     "series_split_by_time",
     "stored_layout",
 ]
@@ -107,6 +108,11 @@ def stored_layout(con: duckdb.DuckDBPyConnection) -> RollupLayout | None:
         tuple(row[3]),
         "segment" if row[4] == "segment" else "day",
     )
+
+
+def rollup_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store's rollup was built with the price data in force (a day-grain store's)."""
+    return stored_layout(con) == price_data_layout()
 
 
 def series_split_by_time(con: duckdb.DuckDBPyConnection, series_keys: tuple[int, ...]) -> bool:
