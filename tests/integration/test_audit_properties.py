@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from genai_prices import Usage, calc_price
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -49,9 +50,9 @@ def usage_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
     return rows
 
 
-def _write(path: Path, rows: list[dict[str, Any]]) -> None:
+def _write(path: Path, rows: list[dict[str, Any]], with_ids: bool = True) -> None:
     cols = [
-        "request_id",
+        *(["request_id"] if with_ids else []),
         "timestamp",
         "provider",
         "model",
@@ -66,11 +67,11 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def _audit(paths: list[Path], capsys: Any) -> dict[str, Any]:
+def _audit(paths: list[Path], capsys: Any, db: str = ":memory:") -> dict[str, Any]:
     import json
 
     capsys.readouterr()
-    assert run(["audit", *map(str, paths), "--db", ":memory:", "--json"]) == 0
+    assert run(["audit", *map(str, paths), "--db", db, "--json"]) == 0
     doc: dict[str, Any] = json.loads(capsys.readouterr().out)
     return doc
 
@@ -99,6 +100,15 @@ SETTINGS = settings(
 )
 
 
+# The three ways usage is kept: records with request ids (held for de-duplication) in a one-shot store;
+# records without ids streamed into an on-disk store (rows and day rollup); and streamed into a one-shot
+# store that keeps only month-segment sums.
+PATHS = pytest.mark.parametrize(
+    ("with_ids", "on_disk"), [(True, False), (False, True), (False, False)], ids=["ids", "disk", "sums"]
+)
+
+
+@PATHS
 @SETTINGS
 @given(
     rows=usage_rows(),
@@ -106,22 +116,22 @@ SETTINGS = settings(
     parts=st.integers(min_value=1, max_value=4),
 )
 def test_totals_are_conserved_and_independent_of_splitting_and_order(
-    rows: list[dict[str, Any]], seed: int, parts: int, capsys: Any
+    with_ids: bool, on_disk: bool, rows: list[dict[str, Any]], seed: int, parts: int, capsys: Any
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         whole = folder / "whole.csv"
-        _write(whole, rows)
-        doc = _audit([whole], capsys)
+        _write(whole, rows, with_ids)
+        doc = _audit([whole], capsys, str(folder / "whole.duckdb") if on_disk else ":memory:")
 
         shuffled = rows[:]
         random.Random(seed).shuffle(shuffled)
         split_paths = []
         for k in range(parts):
             p = folder / f"part{k}.csv"
-            _write(p, shuffled[k::parts])
+            _write(p, shuffled[k::parts], with_ids)
             split_paths.append(p)
-        doc_split = _audit(split_paths, capsys)
+        doc_split = _audit(split_paths, capsys, str(folder / "split.duckdb") if on_disk else ":memory:")
 
     totals = doc["totals"]
     assert totals["input_tokens"] == sum(r["prompt_tokens"] for r in rows)
