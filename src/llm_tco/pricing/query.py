@@ -28,6 +28,11 @@ Rules the query applies (documented here because the audit's numbers depend on t
   group was priced. A month partly priced has NULL cost: a partial sum would read as a total.
 - **Money is exact**: DECIMAL(38, 24) rates times DECIMAL(38, 0) counts, summed as DECIMAL(38, 24).
 
+**The rollup.** When the store's usage rollup (:mod:`llm_tco.pricing.rollup`) can price the ``usage``
+table — its buckets nest inside the price layout's, and the window is whole days (whole store for a
+one-shot store's month segments) — the query reads the rollup's pre-summed buckets instead of the rows;
+the result is the same (``tests/integration/test_pricing_agreement.py`` holds both to ``calc_price``).
+
 The SQL is written in the DuckDB dialect using only portable constructs (CTEs, CASE, EXTRACT,
 DATE_TRUNC, CAST, range-join predicates); ``sqlglot.transpile(sql, read="duckdb", write="spark")`` gives
 Spark SQL. On another engine, the TEMP price tables must be created there first.
@@ -149,7 +154,9 @@ def prepare_pricing(
         date_boundaries=date_boundaries,
         rollup_ready=rollup is not None
         and rollup.covers(tables.tier_thresholds, tables.tod_boundaries_s, date_boundaries)
-        and series_split_by_time(con, tables.tod_series_keys),
+        and series_split_by_time(con, tables.tod_series_keys)
+        # month segments are cut at the price data's dates only, never at a price file's
+        and not (rollup.grain == "segment" and overrides is not None and bool(overrides.entries)),
         rollup_grain=rollup.grain if rollup is not None else "day",
     )
 
