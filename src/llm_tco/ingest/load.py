@@ -13,6 +13,7 @@ after N steps, which is how the tests prove that an interrupted ingest leaves th
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -20,8 +21,8 @@ import duckdb
 
 from llm_tco.ingest.costs import ReportedCounts, load_costs
 from llm_tco.ingest.series import assign_series
-from llm_tco.ingest.stream import USAGE_INSERT_COLUMNS, load_streaming
-from llm_tco.ingest.validate import ValidationSql, fingerprint_key_base
+from llm_tco.ingest.stream import USAGE_INSERT_COLUMNS, assign_stream_series, load_streaming
+from llm_tco.ingest.validate import ValidationSql, bind_fingerprint, fingerprint_key_base
 from llm_tco.pricing.rollup import RollupLayout, append_stored_rollup
 
 __all__ = ["FileCounts", "ReportedCounts", "load_file"]
@@ -95,7 +96,7 @@ def load_file(
     *,
     source_file: str,
     size_bytes: int,
-    fingerprint: str,
+    fingerprint: Callable[[], str],
     source_format: str,
     usage: ValidationSql | None,
     cost_sql: str | None = None,
@@ -108,28 +109,36 @@ def load_file(
     """Insert one file's validated usage records (``llm_tco.ingest.validate``) and cost-only records
     (``llm_tco.ingest.costs``) in a single transaction, with the usage's rollup sums (``layout``: the
     rollup's boundaries). ``source_file`` is what the store records as the file (a path, or a redacted
-    database URL). ``streamable`` and ``keep_rows``: see ``StagedSource`` and ``IngestOptions``."""
-    earlier = con.execute(
-        "SELECT rows_read, reported_read FROM ingested_files WHERE fingerprint = ? LIMIT 1", [fingerprint]
-    ).fetchone()
-    if earlier is not None:
-        # The same bytes were ingested before: every record is a duplicate, and how many there are was
-        # recorded then — no need to read the file again.
-        read, cost_read = int(earlier[0]), int(earlier[1] or 0)
-        return FileCounts.of(read, 0, 0, read, True, ReportedCounts(cost_read, 0, 0, cost_read))
-
+    database URL). ``fingerprint`` returns the file's fingerprint: a streamable file's first pass runs
+    before it is asked for (it may still be being computed). ``streamable`` and ``keep_rows``: see
+    ``StagedSource`` and ``IngestOptions``."""
     steps = _Steps()
     con.execute("BEGIN TRANSACTION")
     try:
+        stream = usage is not None and streamable
+        series_before = assign_stream_series(con, usage, source_format) if usage and stream else 0
+        file_fingerprint = fingerprint()
+        earlier = con.execute(
+            "SELECT rows_read, reported_read FROM ingested_files WHERE fingerprint = ? LIMIT 1",
+            [file_fingerprint],
+        ).fetchone()
+        if earlier is not None:
+            # The same bytes were ingested before: every record is a duplicate, and how many there are
+            # was recorded then — nothing of the file is loaded.
+            con.execute("ROLLBACK")
+            read, cost_read = int(earlier[0]), int(earlier[1] or 0)
+            return FileCounts.of(read, 0, 0, read, True, ReportedCounts(cost_read, 0, 0, cost_read))
+        bind_fingerprint(con, file_fingerprint)
+        steps.step()
         file_id = _count(con, "SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files")
         read = accepted = quarantined = 0
-        if usage is not None and streamable:
+        if usage is not None and stream:
             read, accepted, quarantined = load_streaming(
                 con,
                 file_id=file_id,
                 source_file=source_file,
-                source_format=source_format,
                 usage=usage,
+                series_before=series_before,
                 keep_rows=keep_rows,
                 layout=layout,
                 step=steps.step,
@@ -137,7 +146,7 @@ def load_file(
         elif usage is not None:
             for sql, params in _slices(con, usage.sql, usage.params, sliceable):
                 counts = _load_usage(
-                    con, file_id, source_file, source_format, sql, params, fingerprint, steps
+                    con, file_id, source_file, source_format, sql, params, file_fingerprint, steps
                 )
                 read, accepted, quarantined = read + counts[0], accepted + counts[1], quarantined + counts[2]
             append_stored_rollup(con, file_id, layout, usage.constants)
@@ -161,7 +170,7 @@ def load_file(
             [
                 file_id,
                 source_file,
-                fingerprint,
+                file_fingerprint,
                 source_format,
                 size_bytes,
                 datetime.now(UTC).replace(tzinfo=None),
@@ -245,7 +254,7 @@ def _load_usage(
     # Duplicates: a later record of this file with the same key (found through the few repeated keys
     # only, so the common all-unique file costs one hash aggregate), or a key already stored. Only
     # records with a source id can be duplicates: the others' keys hold this file's fingerprint, and a
-    # file with the same fingerprint was recognised as a whole before the transaction began.
+    # file with the same fingerprint was recognised as a whole before anything was loaded.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _dupes AS

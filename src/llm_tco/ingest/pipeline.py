@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -176,49 +177,51 @@ def _ingest_one(
     )
     if not has_usage and not has_costs:
         return None
-    file_fingerprint = fingerprint(path)
-    usage = _usage_validation(con, staged, options, file_fingerprint, now) if has_usage else None
-    cost_sql: str | None = None
-    cost_params: list[object] = []
-    if has_costs and staged.reported_cost_sql is not None:
-        cost_sql, cost_params = cost_validation_sql(
-            con,
-            staged.reported_cost_sql,
-            staged.reported_cost_params,
-            fingerprint=file_fingerprint,
-            now=now,
-            rules=options.attribution,
-        )
-    try:
-        counts = load_file(
-            con,
-            source_file=source_file or str(path),
-            size_bytes=path.stat().st_size,
-            fingerprint=file_fingerprint,
-            source_format=staged.format,
-            usage=usage,
-            cost_sql=cost_sql,
-            cost_params=cost_params,
-            sliceable=staged.sliceable,
-            streamable=staged.streamable,
-            keep_rows=options.keep_rows,
-            layout=layout,
-        )
-    except duckdb.Error as exc:
-        # The readers stream: a fault found only while loading (malformed JSON past the probed head, a
-        # value DuckDB's reader cannot take) rejects the file, and the transaction was rolled back.
-        raise InputFileError(name, _unreadable(probe.kind, exc)) from exc
+    # The fingerprint (a hash of every byte: ~1 s per GB) is computed in a thread while DuckDB, which
+    # releases the GIL, reads the file's attributes in the first pass of a streamable load.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        file_fingerprint = pool.submit(fingerprint, path)
+        usage = _usage_validation(con, staged, options, now) if has_usage else None
+        cost_sql: str | None = None
+        cost_params: list[object] = []
+        if has_costs and staged.reported_cost_sql is not None:
+            cost_sql, cost_params = cost_validation_sql(
+                con,
+                staged.reported_cost_sql,
+                staged.reported_cost_params,
+                fingerprint=file_fingerprint.result(),
+                now=now,
+                rules=options.attribution,
+            )
+        try:
+            counts = load_file(
+                con,
+                source_file=source_file or str(path),
+                size_bytes=path.stat().st_size,
+                fingerprint=file_fingerprint.result,
+                source_format=staged.format,
+                usage=usage,
+                cost_sql=cost_sql,
+                cost_params=cost_params,
+                sliceable=staged.sliceable,
+                streamable=staged.streamable,
+                keep_rows=options.keep_rows,
+                layout=layout,
+            )
+        except duckdb.Error as exc:
+            # The readers stream: a fault found only while loading (malformed JSON past the probed head,
+            # a value DuckDB's reader cannot take) rejects the file, and the transaction was rolled back.
+            raise InputFileError(name, _unreadable(probe.kind, exc)) from exc
     return FileResult(source_file or str(path), staged.format, counts, staged.notes)
 
 
 def _usage_validation(
-    con: duckdb.DuckDBPyConnection, staged: StagedSource, options: IngestOptions, fp: str, now: datetime
+    con: duckdb.DuckDBPyConnection, staged: StagedSource, options: IngestOptions, now: datetime
 ) -> ValidationSql:
     return validation_sql(
         con,
         staged.sql,
         staged.params,
-        fingerprint=fp,
         input_includes_cache=staged.input_includes_cache,
         max_tokens_per_request=options.max_tokens_per_request,
         now=now,

@@ -23,7 +23,7 @@ from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.validate import ValidationSql
 from llm_tco.pricing.rollup import RollupLayout, append_rollup, append_stored_rollup
 
-__all__ = ["load_streaming"]
+__all__ = ["USAGE_INSERT_COLUMNS", "assign_stream_series", "load_streaming"]
 
 USAGE_INSERT_COLUMNS = (
     "series_key, file_id, record_no, record_key, record_id, ts_start, ts_end, requests, input_tokens, "
@@ -38,24 +38,29 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
+def assign_stream_series(con: duckdb.DuckDBPyConnection, usage: ValidationSql, source_format: str) -> int:
+    """Pass 1: give every attribute combination of the file its series (inside the file's transaction);
+    returns the highest series key before, for :func:`load_streaming`. Quarantined records' combinations
+    are included (it costs nothing; a combination only they have is removed after pass 3). Needs no
+    fingerprint, so the loader runs it while the file's fingerprint is computed."""
+    series_before = _one(con, "SELECT coalesce(max(series_key), 0) FROM usage_series", [])
+    assign_series(con, f"({usage.combos_sql})", source_format, usage.combos_params)
+    return series_before
+
+
 def load_streaming(
     con: duckdb.DuckDBPyConnection,
     *,
     file_id: int,
     source_file: str,
-    source_format: str,
     usage: ValidationSql,
+    series_before: int,
     keep_rows: bool,
     layout: RollupLayout,
     step: Callable[[], None],
 ) -> tuple[int, int, int]:
-    """Load one streamable file's usage records; returns (read, accepted, quarantined). ``step`` marks a
-    transaction step (fault injection)."""
-    series_before = _one(con, "SELECT coalesce(max(series_key), 0) FROM usage_series", [])
-    # Every record's combination, quarantined ones included (they cost nothing to include; a combination
-    # only they have is removed below).
-    assign_series(con, f"({usage.combos_sql})", source_format, usage.combos_params)
-    step()
+    """Passes 2 and 3 of one streamable file, after :func:`assign_stream_series`; returns (read,
+    accepted, quarantined). ``step`` marks a transaction step (fault injection)."""
     if keep_rows:
         con.execute(
             f"INSERT INTO usage SELECT {USAGE_INSERT_COLUMNS} FROM "

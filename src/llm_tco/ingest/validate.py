@@ -33,7 +33,13 @@ from llm_tco.ingest.value_sql import (
     timestamp_sql,
 )
 
-__all__ = ["ValidationSql", "fingerprint_key_base", "validation_sql"]
+__all__ = [
+    "FINGERPRINT_KEY_VARIABLE",
+    "ValidationSql",
+    "bind_fingerprint",
+    "fingerprint_key_base",
+    "validation_sql",
+]
 
 _FUTURE_SKEW_S = 300
 """Clock skew tolerated before a timestamp counts as "in the future" (5 minutes)."""
@@ -56,9 +62,20 @@ class ValidationSql:
     does not have is 0; ``requests`` of a source without counts is 1): sums of them are counts."""
 
 
+FINGERPRINT_KEY_VARIABLE = "llm_tco_fingerprint_key"
+"""Session variable the validation query reads the file's :func:`fingerprint_key_base` from: set by
+:func:`bind_fingerprint` when the fingerprint is known, which can be after the query is built (the
+fingerprint of a large file is computed while its first pass runs)."""
+
+
 def fingerprint_key_base(fingerprint: str) -> int:
     """The high 64 bits of the record keys of a file's records that have no source id."""
     return int(fingerprint[:16], 16)
+
+
+def bind_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    """Make the validation queries on ``con`` key records without a source id by ``fingerprint``."""
+    con.execute(f"SET VARIABLE {FINGERPRINT_KEY_VARIABLE} = ?", [fingerprint_key_base(fingerprint)])
 
 
 def validation_sql(
@@ -66,7 +83,6 @@ def validation_sql(
     staged_sql: str,
     staged_params: list[object],
     *,
-    fingerprint: str,
     input_includes_cache: bool,
     max_tokens_per_request: int,
     now: datetime,
@@ -77,7 +93,8 @@ def validation_sql(
     """Build the query turning staged rows into canonical rows plus a ``reason`` (NULL = accepted).
 
     ``record_id`` is the source's id (prefixed ``id:``), NULL without one; ``record_key`` (UHUGEINT) is
-    its md5, or for a record without an id the fingerprint-and-position key: the de-duplication key.
+    its md5, or for a record without an id the fingerprint-and-position key: the de-duplication key (the
+    file's fingerprint is bound to the connection with :func:`bind_fingerprint` before the query runs).
     ``rules``/``workload_from`` decide the workload (``llm_tco.ingest.attribution``); ``workload_from``
     None means the adapter already applied it. Extra output columns: ``reported_billed_cost_usd`` and
     ``reported_list_cost_usd`` (FOCUS).
@@ -199,9 +216,9 @@ def validation_sql(
             f"THEN 'non-numeric {label} ''' || left({raw}, 40) || ''''"
         )
     params.append(now.replace(tzinfo=None))
-    params.append(fingerprint_key_base(fingerprint))
 
     ok = "reason IS NULL"
+    fingerprint_key = f"CAST(getvariable('{FINGERPRINT_KEY_VARIABLE}') AS UHUGEINT)"
     attrs = ", ".join(
         "workload" if a == "workload" else "batch" if a == "batch" else f'"{a}"' for a in ATTRIBUTE_COLUMNS
     )
@@ -229,7 +246,7 @@ def validation_sql(
     -- (llm_tco.ingest.load._number_records).
     SELECT
         record_no, record_id, reason,
-        CASE WHEN record_id IS NULL THEN CAST(? AS UHUGEINT) * {2**64} + CAST(record_no AS UHUGEINT)
+        CASE WHEN record_id IS NULL THEN {fingerprint_key} * {2**64} + CAST(record_no AS UHUGEINT)
             ELSE md5_number(record_id) END AS record_key,
         CASE WHEN {ok} THEN _ts END AS ts_start,
         CASE WHEN {ok} THEN coalesce(_te, _ts) END AS ts_end,
