@@ -7,6 +7,7 @@ Generates JSON-lines usage in a temporary directory (never committed; DuckDB wri
 one request per line with a request id, an ISO timestamp, provider, model, workload and input / output /
 cached token counts — the shape of a gateway or SDK usage log. Then it measures:
 
+(r) ``reader``: only the JSON reader the ingest uses (DuckDB's ``read_json``, every field as text);
 (a) ``ingest``: ``llm_tco.ingest.pipeline.ingest_files`` into a fresh ``:memory:`` store, in this process
     (read, validate, quarantine, de-duplicate, series, insert) — the figure the issue's ≥ 1M records/s
     target is about;
@@ -87,6 +88,21 @@ def _in_process(path: Path) -> tuple[float, int]:
     return elapsed, report.accepted
 
 
+def _reader(path: Path) -> tuple[float, int]:
+    """Only the JSON reader the ingest uses (every field of every record read as text), no validation."""
+    from llm_tco.ingest.files import probe_file
+    from llm_tco.ingest.readers import quote_ident, table_reader
+
+    con = duckdb.connect()
+    reader, columns = table_reader(con, probe_file(path))
+    fields = ", ".join(quote_ident(c) for c in columns)
+    start = time.perf_counter()
+    row = con.execute(f"SELECT count(*), sum(hash({fields})) FROM {reader.table}", reader.params).fetchone()
+    elapsed = time.perf_counter() - start
+    con.close()
+    return elapsed, int(row[0]) if row else 0
+
+
 def _cli(path: Path) -> tuple[float, int]:
     start = time.perf_counter()
     run = subprocess.run(
@@ -114,6 +130,7 @@ def main() -> None:
         generate(path, args.records)
         size = path.stat().st_size
         _warm(path)
+        reader_runs = [_reader(path) for _ in range(args.repeat)]
         ingest_runs = [_in_process(path) for _ in range(args.repeat)]
         cli_runs = [_cli(path) for _ in range(args.repeat)]
     best_ingest = min(t for t, _ in ingest_runs)
@@ -130,6 +147,11 @@ def main() -> None:
         "records": args.records,
         "file_bytes": size,
         "bytes_per_record": round(size / args.records, 1),
+        "reader": {
+            "runs_s": [round(t, 3) for t, _ in reader_runs],
+            "best_s": round(min(t for t, _ in reader_runs), 3),
+            "records_per_s": round(args.records / min(t for t, _ in reader_runs)),
+        },
         "ingest": {
             "runs_s": [round(t, 3) for t, _ in ingest_runs],
             "best_s": round(best_ingest, 3),
