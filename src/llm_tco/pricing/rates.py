@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Final
 
@@ -42,6 +42,7 @@ __all__ = [
     "price_context_for",
     "rates_at",
     "tier_thresholds",
+    "utc_seconds",
 ]
 
 _MTOK: Final = 1_000_000
@@ -203,3 +204,10 @@ def rates_at(
     """
     price = model.get_prices(ts, context if variants_apply else None)
     return partition_rates(price, input_tokens=input_tokens)
+
+
+def utc_seconds(value: time) -> int:
+    """Seconds after UTC midnight of a (possibly zoned) time of day; naive times are UTC."""
+    if value.tzinfo is not None:
+        value = datetime.combine(date(1970, 1, 2), value).astimezone(UTC).time()
+    return value.hour * 3600 + value.minute * 60 + value.second

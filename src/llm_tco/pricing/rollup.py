@@ -8,7 +8,7 @@ it sums, so an audit reads a few rows per series and day instead of every reques
 The buckets must not depend on which models a store holds (a later file can add a model with new
 thresholds), so the rollup is cut at *every* long-context threshold in the price data, and the series of
 every model with time-of-day prices at every time-of-day boundary in it
-(:func:`~llm_tco.pricing.table.price_data_boundaries`, recorded in ``usage_rollup_layout``). That is finer
+(:func:`price_data_boundaries`, recorded in ``usage_rollup_layout``). That is finer
 than any store needs, and pricing a finer bucket gives the same rates (:func:`llm_tco.pricing.sql.build_sql`).
 When the price data in force has a boundary the rollup lacks (an explicit price update, a user price file
 with its own tiers or dates), audits price from the facts — exact, only slower — and the next ingest
@@ -27,14 +27,15 @@ from datetime import UTC, date, datetime
 from typing import Literal
 
 import duckdb
+from genai_prices.data_snapshot import DataSnapshot
 from genai_prices.types import StartDateConstraint
 
 from llm_tco.canonical import TOKEN_COLUMNS
-from llm_tco.pricing.rates import model_constraints
+from llm_tco.pricing.rates import model_constraints, tier_thresholds, utc_seconds
 from llm_tco.pricing.resolve import resolve_model
 from llm_tco.pricing.snapshot import current_snapshot
 from llm_tco.pricing.sql import segment_start_sql, tier_code_sql, tod_start_sql
-from llm_tco.pricing.table import MAX_DATE, MIN_DATE, price_data_boundaries
+from llm_tco.pricing.table import MAX_DATE, MIN_DATE
 
 __all__ = [
     "ROLLUP_TABLE",
@@ -42,6 +43,7 @@ __all__ = [
     "RollupLayout",
     "append_rollup",
     "append_stored_rollup",
+    "price_data_boundaries",
     "price_data_layout",
     "refresh_rollup",
     "rollup_is_current",
@@ -85,6 +87,30 @@ class RollupLayout:
             and inner_tods <= set(self.tod_boundaries_s)
             and (self.grain == "day" or set(dates) <= set(self.date_boundaries))
         )
+
+
+def price_data_boundaries(
+    snapshot: DataSnapshot,
+) -> tuple[tuple[int, ...], tuple[int, ...], frozenset[tuple[str, str]], tuple[date, ...]]:
+    """(long-context thresholds, time-of-day boundaries strictly inside the day, the (provider, model) ids
+    with time-of-day prices, the dates on which some price starts) of every model in the price data: the
+    finest bucketing any store's prices can need (the usage rollup's layout)."""
+    thresholds: set[int] = set()
+    tods: set[int] = set()
+    tod_models: set[tuple[str, str]] = set()
+    dates: set[date] = set()
+    for provider in snapshot.providers:
+        for model in provider.models:
+            thresholds.update(tier_thresholds(model))
+            for constraint in model_constraints(model):
+                if isinstance(constraint, StartDateConstraint):
+                    dates.add(constraint.start_date)
+                else:
+                    tods.update((utc_seconds(constraint.start_time), utc_seconds(constraint.end_time)))
+                    tod_models.add((provider.id, model.id))
+    inner_tods = tuple(sorted(t for t in tods if 0 < t < _DAY_S))
+    inner_dates = tuple(sorted(d for d in dates if MIN_DATE < d < MAX_DATE))
+    return tuple(sorted(thresholds)), inner_tods, frozenset(tod_models), inner_dates
 
 
 def price_data_layout(grain: Grain = "day") -> RollupLayout:

@@ -35,13 +35,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
 from itertools import pairwise
 from typing import Any, Final
 
 import duckdb
-from genai_prices.data_snapshot import DataSnapshot
 from genai_prices.types import StartDateConstraint
 
 from llm_tco.errors import DataFileError
@@ -54,6 +53,7 @@ from llm_tco.pricing.rates import (
     price_context_for,
     rates_at,
     tier_thresholds,
+    utc_seconds,
 )
 from llm_tco.pricing.resolve import Resolution, resolve_model
 from llm_tco.store.temp_tables import create_temp_table
@@ -70,7 +70,6 @@ __all__ = [
     "SeriesRow",
     "build_price_tables",
     "load_price_tables",
-    "price_data_boundaries",
 ]
 
 SERIES_TABLE: Final = "llm_tco_price_series"
@@ -277,7 +276,7 @@ def _cells(
         if isinstance(constraint, StartDateConstraint):
             day_points.add(constraint.start_date)
         else:
-            tod_points.update((_utc_seconds(constraint.start_time), _utc_seconds(constraint.end_time)))
+            tod_points.update((utc_seconds(constraint.start_time), utc_seconds(constraint.end_time)))
     for entry in entries:
         day_points.update(d for d in (entry.valid_from, entry.valid_to) if d is not None)
     days = [MIN_DATE, *sorted(d for d in day_points if MIN_DATE < d < MAX_DATE), MAX_DATE]
@@ -322,37 +321,6 @@ def _per_unit(rates: PartitionRates) -> list[Decimal]:
     values = rates.as_tuple()
     per_token = [(v / _MTOK).quantize(_QUANTUM, ROUND_HALF_EVEN) for v in values[:-1]]
     return [*per_token, values[-1].quantize(_QUANTUM, ROUND_HALF_EVEN)]
-
-
-def price_data_boundaries(
-    snapshot: DataSnapshot,
-) -> tuple[tuple[int, ...], tuple[int, ...], frozenset[tuple[str, str]], tuple[date, ...]]:
-    """(long-context thresholds, time-of-day boundaries strictly inside the day, the (provider, model) ids
-    with time-of-day prices, the dates on which some price starts) of every model in the price data: the
-    finest bucketing any store's prices can need (the usage rollup's layout)."""
-    thresholds: set[int] = set()
-    tods: set[int] = set()
-    tod_models: set[tuple[str, str]] = set()
-    dates: set[date] = set()
-    for provider in snapshot.providers:
-        for model in provider.models:
-            thresholds.update(tier_thresholds(model))
-            for constraint in model_constraints(model):
-                if isinstance(constraint, StartDateConstraint):
-                    dates.add(constraint.start_date)
-                else:
-                    tods.update((_utc_seconds(constraint.start_time), _utc_seconds(constraint.end_time)))
-                    tod_models.add((provider.id, model.id))
-    inner_tods = tuple(sorted(t for t in tods if 0 < t < _DAY_S))
-    inner_dates = tuple(sorted(d for d in dates if MIN_DATE < d < MAX_DATE))
-    return tuple(sorted(thresholds)), inner_tods, frozenset(tod_models), inner_dates
-
-
-def _utc_seconds(value: time) -> int:
-    """Seconds after UTC midnight of a (possibly zoned) time of day; naive times are UTC."""
-    if value.tzinfo is not None:
-        value = datetime.combine(date(1970, 1, 2), value).astimezone(UTC).time()
-    return value.hour * 3600 + value.minute * 60 + value.second
 
 
 def load_price_tables(con: duckdb.DuckDBPyConnection, tables: PriceTables) -> None:
