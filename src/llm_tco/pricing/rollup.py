@@ -8,11 +8,11 @@ it sums, so an audit reads a few rows per series and day instead of every reques
 The buckets must not depend on which models a store holds (a later file can add a model with new
 thresholds), so the rollup is cut at *every* long-context threshold in the price data, and the series of
 every model with time-of-day prices at every time-of-day boundary in it
-(:func:`price_data_boundaries`, recorded in ``usage_rollup_layout``). That is finer
-than any store needs, and pricing a finer bucket gives the same rates (:func:`llm_tco.pricing.sql.build_sql`).
+(:func:`price_data_boundaries`, recorded in ``usage_rollup_layout``). That is finer than any store needs,
+and pricing a finer bucket gives the same rates (:func:`llm_tco.pricing.sql.build_sql`).
 When the price data in force has a boundary the rollup lacks (an explicit price update, a user price file
-with its own tiers or dates), audits price from the facts — exact, only slower — and the next ingest
-rebuilds the rollup from them.
+with its own tiers or dates), audits price from the facts — exact, only slower — and the next audit or
+ingest that can write the store rebuilds the rollup from them.
 
 A one-shot audit of a ``:memory:`` store keeps only the rollup (``IngestOptions.keep_rows=False``): the
 rows are validated and summed as they stream from the file, and never stored; its buckets are month
