@@ -112,10 +112,16 @@ def test_streaming_load_accounts_for_every_record(
         "SELECT sum(row_count), sum(input_tokens), sum(output_tokens) FROM usage_rollup"
     ).fetchone()
     assert rollup == (6, sum(INPUT[i] for i in GOOD), sum(OUTPUT[i] for i in GOOD))
-    # the same bytes again: all duplicates, nothing added
-    again = ingest_files(con, [str(usage_file)], IngestOptions())
-    assert (again.read, again.accepted, again.duplicates) == (8, 0, 8)
+    # the same bytes again, under the same name and under another: all duplicates, nothing added
+    copy = usage_file.with_name("copy" + usage_file.suffix)
+    copy.write_bytes(usage_file.read_bytes())
+    for path in (usage_file, copy):
+        again = ingest_files(con, [str(path)], IngestOptions())
+        assert (again.read, again.accepted, again.duplicates) == (8, 0, 8)
     assert con.execute("SELECT sum(row_count) FROM usage_rollup").fetchone() == (6,)
+    series = {(MODELS[i], "chat" if i < 4 else "batch-jobs") for i in GOOD}
+    assert con.execute("SELECT count(*) FROM usage_series").fetchone() == (len(series),)
+    assert con.execute("SELECT count(*) FROM ingested_files").fetchone() == (1,)
 
 
 def test_rows_not_kept_are_summed_by_month_segment(usage_file: Path) -> None:

@@ -112,22 +112,31 @@ def load_file(
     database URL). ``fingerprint`` returns the file's fingerprint: a streamable file's first pass runs
     before it is asked for (it may still be being computed). ``streamable`` and ``keep_rows``: see
     ``StagedSource`` and ``IngestOptions``."""
+    stream = usage is not None and streamable
+    # A file recorded before under the same name and size is most likely the same bytes (a folder audited
+    # again): its fingerprint is checked first, so that an unchanged file costs only its hash.
+    overlap = (
+        stream
+        and _count(
+            con,
+            "SELECT count(*) FROM ingested_files WHERE path = ? AND size_bytes = ?",
+            [source_file, size_bytes],
+        )
+        == 0
+    )
+    if not overlap:
+        seen = _seen_before(con, fingerprint())
+        if seen is not None:
+            return seen
     steps = _Steps()
     con.execute("BEGIN TRANSACTION")
     try:
-        stream = usage is not None and streamable
         series_before = assign_stream_series(con, usage, source_format) if usage and stream else 0
         file_fingerprint = fingerprint()
-        earlier = con.execute(
-            "SELECT rows_read, reported_read FROM ingested_files WHERE fingerprint = ? LIMIT 1",
-            [file_fingerprint],
-        ).fetchone()
-        if earlier is not None:
-            # The same bytes were ingested before: every record is a duplicate, and how many there are
-            # was recorded then — nothing of the file is loaded.
+        seen = _seen_before(con, file_fingerprint) if overlap else None
+        if seen is not None:
             con.execute("ROLLBACK")
-            read, cost_read = int(earlier[0]), int(earlier[1] or 0)
-            return FileCounts.of(read, 0, 0, read, True, ReportedCounts(cost_read, 0, 0, cost_read))
+            return seen
         bind_fingerprint(con, file_fingerprint)
         steps.step()
         file_id = _count(con, "SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files")
@@ -193,6 +202,18 @@ def load_file(
         for table in ("_validated", "_dupes", "_combos", "_combo_ids", "_series_keys", "_series_map"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     return FileCounts.of(read, accepted, quarantined, duplicates, False, reported)
+
+
+def _seen_before(con: duckdb.DuckDBPyConnection, fingerprint: str) -> FileCounts | None:
+    """The counts of a file whose exact bytes were ingested before: every record is a duplicate, and how
+    many there are was recorded then — nothing of the file is read again. None for a new file."""
+    earlier = con.execute(
+        "SELECT rows_read, reported_read FROM ingested_files WHERE fingerprint = ? LIMIT 1", [fingerprint]
+    ).fetchone()
+    if earlier is None:
+        return None
+    read, cost_read = int(earlier[0]), int(earlier[1] or 0)
+    return FileCounts.of(read, 0, 0, read, True, ReportedCounts(cost_read, 0, 0, cost_read))
 
 
 def _number_records(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
