@@ -152,7 +152,7 @@ def count_sql(col: str, kind: str) -> tuple[str, str]:
     The exact value is computed once per record on the cheap path: a plain integer literal is cast
     directly; text with a decimal point or an exponent goes through DOUBLE (``'1.0'`` and ``'1e3'`` are
     whole, ``'12.5'`` is not — a direct HUGEINT cast would round it to 13). Why a value is not a whole
-    number is worked out only for the records that fail (``_count_reason``)."""
+    number is worked out only for the records that fail (:func:`count_reason_sql`)."""
     if kind == "null":
         return "NULL::VARCHAR", "NULL::HUGEINT"
     if kind == "int":
