@@ -24,6 +24,7 @@ from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.stream import USAGE_INSERT_COLUMNS, assign_stream_series, load_streaming
 from llm_tco.ingest.validate import ValidationSql, bind_fingerprint, fingerprint_key_base
 from llm_tco.pricing.rollup import RollupLayout, append_stored_rollup
+from llm_tco.store.temp_tables import scalar_int
 
 __all__ = ["FileCounts", "ReportedCounts", "load_file"]
 
@@ -86,11 +87,6 @@ class _Steps:
             os._exit(137)  # simulate a kill: no rollback, no cleanup, no flush
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
-    row = con.execute(sql, params or []).fetchone()
-    return int(row[0]) if row else 0
-
-
 def load_file(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -117,7 +113,7 @@ def load_file(
     # again): its fingerprint is checked first, so that an unchanged file costs only its hash.
     overlap = (
         stream
-        and _count(
+        and scalar_int(
             con,
             "SELECT count(*) FROM ingested_files WHERE path = ? AND size_bytes = ?",
             [source_file, size_bytes],
@@ -139,7 +135,7 @@ def load_file(
             return seen
         bind_fingerprint(con, file_fingerprint)
         steps.step()
-        file_id = _count(con, "SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files")
+        file_id = scalar_int(con, "SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files")
         read = accepted = quarantined = 0
         if usage is not None and stream:
             read, accepted, quarantined = load_streaming(
@@ -220,7 +216,7 @@ def _number_records(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     """Give records staged without a position (``record_no`` NULL: readers that stream in parallel) their
     1-based position — the materialised table keeps the staged order, so it follows ``rowid`` — and, for
     records without a source id, the key that depends on it (``llm_tco.ingest.validate``)."""
-    if _count(con, "SELECT count(*) FROM _validated WHERE record_no IS NULL") == 0:
+    if scalar_int(con, "SELECT count(*) FROM _validated WHERE record_no IS NULL") == 0:
         return
     # Row ids of a table created inside a transaction start at an offset (transaction-local storage), so
     # the position is counted from the smallest one.
@@ -244,7 +240,7 @@ def _slices(
     in bounded memory and still in one transaction."""
     if not sliceable:
         return [(sql, params)]
-    last = _count(con, f"SELECT coalesce(max(record_no), 0) FROM ({sql})", params)
+    last = scalar_int(con, f"SELECT coalesce(max(record_no), 0) FROM ({sql})", params)
     if last <= SLICE_RECORDS:
         return [(sql, params)]
     return [

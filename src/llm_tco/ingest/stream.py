@@ -22,6 +22,7 @@ import duckdb
 from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.validate import ValidationSql
 from llm_tco.pricing.rollup import RollupLayout, append_rollup, append_stored_rollup
+from llm_tco.store.temp_tables import scalar_int
 
 __all__ = ["USAGE_INSERT_COLUMNS", "assign_stream_series", "load_streaming"]
 
@@ -33,17 +34,12 @@ USAGE_INSERT_COLUMNS = (
 """The ``usage`` columns in table order, as the validated relation (plus series and file) names them."""
 
 
-def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> int:
-    row = con.execute(sql, params).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
 def assign_stream_series(con: duckdb.DuckDBPyConnection, usage: ValidationSql, source_format: str) -> int:
     """Pass 1: give every attribute combination of the file its series (inside the file's transaction);
     returns the highest series key before, for :func:`load_streaming`. Quarantined records' combinations
     are included (it costs nothing; a combination only they have is removed after pass 3). Needs no
     fingerprint, so the loader runs it while the file's fingerprint is computed."""
-    series_before = _one(con, "SELECT coalesce(max(series_key), 0) FROM usage_series", [])
+    series_before = scalar_int(con, "SELECT coalesce(max(series_key), 0) FROM usage_series", [])
     assign_series(con, f"({usage.combos_sql})", source_format, usage.combos_params)
     return series_before
 
@@ -81,10 +77,10 @@ def load_streaming(
             constants=usage.constants,
         )
     step()
-    read = _one(con, f"SELECT count(*) FROM ({usage.sql})", usage.params)
+    read = scalar_int(con, f"SELECT count(*) FROM ({usage.sql})", usage.params)
     if read == accepted:
         return read, accepted, 0
-    quarantined = _one(
+    quarantined = scalar_int(
         con,
         f"INSERT INTO quarantine SELECT ?, ?, record_no, reason FROM ({usage.sql}) WHERE reason IS NOT NULL",
         [file_id, source_file, *usage.params],

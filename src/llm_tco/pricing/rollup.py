@@ -36,6 +36,7 @@ from llm_tco.pricing.resolve import resolve_model
 from llm_tco.pricing.snapshot import current_snapshot
 from llm_tco.pricing.sql import segment_start_sql, tier_code_sql, tod_start_sql
 from llm_tco.pricing.table import MAX_DATE, MIN_DATE
+from llm_tco.store.temp_tables import scalar_int
 
 __all__ = [
     "ROLLUP_TABLE",
@@ -89,9 +90,10 @@ class RollupLayout:
         )
 
 
-def price_data_boundaries(
-    snapshot: DataSnapshot,
-) -> tuple[tuple[int, ...], tuple[int, ...], frozenset[tuple[str, str]], tuple[date, ...]]:
+_Boundaries = tuple[tuple[int, ...], tuple[int, ...], frozenset[tuple[str, str]], tuple[date, ...]]
+
+
+def price_data_boundaries(snapshot: DataSnapshot) -> _Boundaries:
     """(long-context thresholds, time-of-day boundaries strictly inside the day, the (provider, model) ids
     with time-of-day prices, the dates on which some price starts) of every model in the price data: the
     finest bucketing any store's prices can need (the usage rollup's layout)."""
@@ -113,9 +115,18 @@ def price_data_boundaries(
     return tuple(sorted(thresholds)), inner_tods, frozenset(tod_models), inner_dates
 
 
+_boundaries_cache: dict[int, tuple[DataSnapshot, _Boundaries]] = {}
+
+
 def price_data_layout(grain: Grain = "day") -> RollupLayout:
-    """The layout of the price data in force (every model's boundaries)."""
-    return RollupLayout(*price_data_boundaries(current_snapshot()), grain=grain)
+    """The layout of the price data in force (every model's boundaries), computed once per snapshot: every
+    audit asks for it, and walking the whole price data costs ~70 ms."""
+    snapshot = current_snapshot()
+    hit = _boundaries_cache.get(id(snapshot))
+    if hit is None or hit[0] is not snapshot:  # the identity check guards against a reused id()
+        hit = _boundaries_cache[id(snapshot)] = (snapshot, price_data_boundaries(snapshot))
+    thresholds, tods, tod_models, dates = hit[1]
+    return RollupLayout(thresholds, tods, tod_models, dates, grain)
 
 
 def stored_layout(con: duckdb.DuckDBPyConnection) -> RollupLayout | None:
@@ -147,10 +158,10 @@ def series_split_by_time(con: duckdb.DuckDBPyConnection, series_keys: tuple[int,
     if not series_keys:
         return True
     keys = ", ".join(str(int(k)) for k in series_keys)
-    row = con.execute(
-        f"SELECT count(*) FROM {ROLLUP_TABLE} WHERE tod_s < 0 AND series_key IN ({keys})"
-    ).fetchone()
-    return row is not None and row[0] == 0
+    return (
+        scalar_int(con, f"SELECT count(*) FROM {ROLLUP_TABLE} WHERE tod_s < 0 AND series_key IN ({keys})")
+        == 0
+    )
 
 
 def _tod_keys(con: duckdb.DuckDBPyConnection, layout: RollupLayout, key: str) -> list[int]:
@@ -245,10 +256,7 @@ def append_rollup(
             "JOIN _series_keys k USING (attr_hash)"
         )
     con.execute(f"INSERT INTO {ROLLUP_TABLE} BY NAME {select}", params)
-    row = con.execute(
-        f"SELECT coalesce(sum(row_count), 0) FROM {ROLLUP_TABLE} WHERE file_id = ?", [file_id]
-    ).fetchone()
-    return int(row[0]) if row else 0
+    return scalar_int(con, f"SELECT sum(row_count) FROM {ROLLUP_TABLE} WHERE file_id = ?", [file_id])
 
 
 def append_stored_rollup(

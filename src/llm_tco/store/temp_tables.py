@@ -1,4 +1,5 @@
-"""Small TEMP tables filled from Python values (price tables, resolved providers and models).
+"""Small helpers over a store connection: TEMP tables filled from Python values (price tables, resolved
+providers and models), and single-number queries.
 
 Each column travels as one list parameter, cast from text in SQL, and is unnested: exact for decimals and
 dates, safe for any text, and fast (a 10,000-row table in milliseconds, where ``executemany`` takes
@@ -12,7 +13,7 @@ from datetime import date, datetime
 
 import duckdb
 
-__all__ = ["create_temp_table"]
+__all__ = ["create_temp_table", "scalar_int"]
 
 
 def _text(value: object) -> str | None:
@@ -39,3 +40,9 @@ def create_temp_table(
     values = [[_text(row[i]) for row in rows] for i in range(len(columns))]
     unnested = ", ".join(f"CAST(unnest(?::VARCHAR[]) AS {sql_type})" for _, sql_type in columns)
     con.execute(f"INSERT INTO {name} SELECT {unnested}", values)
+
+
+def scalar_int(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> int:
+    """The integer a one-value query returns (0 when it returns no row or NULL)."""
+    row = con.execute(sql, list(params)).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
