@@ -20,11 +20,11 @@ import pytest
 import sqlglot
 from genai_prices import Usage, calc_price
 
+from llm_tco.catalog.model_names import resolve_model
+from llm_tco.catalog.price_data import PRICES_FILE_ENV_VAR
 from llm_tco.pricing import PricingContext, prepare_pricing, price_context_for, priced_usage_sql
-from llm_tco.pricing.resolve import resolve_model
-from llm_tco.pricing.rollup import Grain, price_data_layout, refresh_rollup
-from llm_tco.pricing.snapshot import PRICES_FILE_ENV_VAR
 from llm_tco.store.connection import open_store
+from llm_tco.store.rollup import Grain, price_data_layout, refresh_rollup
 
 
 @dataclass(frozen=True)

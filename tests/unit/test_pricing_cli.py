@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from llm_tco.catalog.price_data import PRICES_FILE_ENV_VAR
 from llm_tco.cli.main import run
-from llm_tco.pricing.snapshot import PRICES_FILE_ENV_VAR
 
 
 @pytest.fixture(autouse=True)

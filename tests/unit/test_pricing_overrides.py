@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from llm_tco.catalog.price_data import PRICES_FILE_ENV_VAR
 from llm_tco.errors import ConfigError
 from llm_tco.pricing import load_price_overrides, prepare_pricing, priced_usage_sql
 from llm_tco.pricing.overrides import parse_price_overrides
-from llm_tco.pricing.snapshot import PRICES_FILE_ENV_VAR
 from llm_tco.store.connection import open_store
 
 

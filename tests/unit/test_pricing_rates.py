@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from llm_tco.catalog.model_names import resolve_model
+from llm_tco.catalog.price_data import PRICES_FILE_ENV_VAR
 from llm_tco.pricing.rates import PartitionRates, flatten_tiers, price_context_for, rates_at, tier_thresholds
-from llm_tco.pricing.resolve import resolve_model
-from llm_tco.pricing.snapshot import PRICES_FILE_ENV_VAR
 
 D = Decimal
 

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from llm_tco.catalog.model_names import resolve_model
 from llm_tco.catalog.open_models import list_open_models
 from llm_tco.catalog.quality import QualityCatalog, QualityIndex, quality_catalog, quality_index
-from llm_tco.pricing.resolve import resolve_model
 
 
 def test_every_score_has_source_and_date() -> None:

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from llm_tco.catalog._load import StrictModel, load_bundled, normalise_name
 from llm_tco.catalog.open_models import list_open_models, variant_base_name
-from llm_tco.pricing.snapshot import current_snapshot
+from llm_tco.catalog.price_data import current_snapshot
 
 __all__ = [
     "OPEN_MODEL_PROVIDERS",

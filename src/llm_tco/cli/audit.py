@@ -19,11 +19,11 @@ from llm_tco.ingest.base import DEFAULT_MAX_TOKENS_PER_REQUEST, IngestOptions
 from llm_tco.ingest.columns import parse_map_options
 from llm_tco.ingest.pipeline import IngestReport, ingest_files
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
-from llm_tco.pricing.rollup import refresh_rollup, rollup_is_current
 from llm_tco.report.audit_doc import AuditDocument
 from llm_tco.report.audit_terminal import GroupBy, render_audit
 from llm_tco.store import open_store, resolve_db_path
 from llm_tco.store.connection import MEMORY
+from llm_tco.store.rollup import refresh_rollup, rollup_is_current
 
 __all__ = ["parse_when", "register", "run_audit"]
 

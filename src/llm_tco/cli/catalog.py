@@ -13,12 +13,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from llm_tco.catalog.price_data import current_snapshot, price_data_version, update_prices
+from llm_tco.catalog.providers import normalize_provider
 from llm_tco.cli.audit import parse_when
 from llm_tco.cli.common import JsonOption, emit_json, err_console, out_console
 from llm_tco.errors import UsageError
-from llm_tco.pricing.providers import normalize_provider
 from llm_tco.pricing.quote import PriceQuote, price_one, quote_to_dict
-from llm_tco.pricing.snapshot import current_snapshot, price_data_version, update_prices
 
 __all__ = ["catalog_app", "register"]
 

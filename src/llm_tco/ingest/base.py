@@ -121,7 +121,7 @@ class IngestOptions:
     """``[[attribution]]`` rules from the config file: first match wins; with any rule, unmatched records
     go to the ``unattributed`` workload (``llm_tco.ingest.attribution``)."""
     keep_rows: bool = True
-    """False: store a streamable file's usage only as the rollup sums (``llm_tco.pricing.rollup``), not
+    """False: store a streamable file's usage only as the rollup sums (``llm_tco.store.rollup``), not
     as rows — what a one-shot audit of a ``:memory:`` store needs, in bounded memory."""
 
 

@@ -15,10 +15,10 @@ from datetime import datetime
 
 import duckdb
 
+from llm_tco.catalog.providers import normalize_provider
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.ingest.attribution import workload_expression
 from llm_tco.ingest.value_sql import number_sql, staged_columns, timestamp_sql
-from llm_tco.pricing.providers import normalize_provider
 from llm_tco.store.temp_tables import create_temp_table
 
 __all__ = ["ReportedCounts", "cost_validation_sql", "load_costs"]

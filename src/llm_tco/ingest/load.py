@@ -23,7 +23,7 @@ from llm_tco.ingest.costs import ReportedCounts, load_costs
 from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.stream import USAGE_INSERT_COLUMNS, assign_stream_series, load_streaming
 from llm_tco.ingest.validate import ValidationSql, bind_fingerprint, fingerprint_key_base
-from llm_tco.pricing.rollup import RollupLayout, append_stored_rollup
+from llm_tco.store.rollup import RollupLayout, append_stored_rollup
 from llm_tco.store.temp_tables import scalar_int
 
 __all__ = ["FileCounts", "ReportedCounts", "load_file"]

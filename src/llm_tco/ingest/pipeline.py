@@ -26,7 +26,7 @@ from llm_tco.ingest.postgres import is_database_url, read_litellm_database, reda
 from llm_tco.ingest.readers import error_line
 from llm_tco.ingest.registry import detect_adapter, get_adapter
 from llm_tco.ingest.validate import ValidationSql, validation_sql
-from llm_tco.pricing.rollup import RollupLayout, refresh_rollup
+from llm_tco.store.rollup import RollupLayout, refresh_rollup
 
 __all__ = ["FileResult", "IngestReport", "RejectedFile", "ingest_files", "now_utc"]
 

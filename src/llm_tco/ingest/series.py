@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import duckdb
 
+from llm_tco.catalog.model_names import resolve_model
+from llm_tco.catalog.providers import normalize_provider
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS
-from llm_tco.pricing.providers import normalize_provider
-from llm_tco.pricing.resolve import resolve_model
 from llm_tco.store.temp_tables import create_temp_table
 
 __all__ = ["assign_series"]

@@ -21,7 +21,7 @@ import duckdb
 
 from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.validate import ValidationSql
-from llm_tco.pricing.rollup import RollupLayout, append_rollup, append_stored_rollup
+from llm_tco.store.rollup import RollupLayout, append_rollup, append_stored_rollup
 from llm_tco.store.temp_tables import scalar_int
 
 __all__ = ["USAGE_INSERT_COLUMNS", "assign_stream_series", "load_streaming"]

@@ -83,8 +83,8 @@ class PlanInputs:
         from llm_tco.catalog.gpus import list_gpus
         from llm_tco.catalog.hosted import api_regions, hosted_offers
         from llm_tco.catalog.open_models import list_open_models, model_spec
+        from llm_tco.catalog.price_data import price_data_version
         from llm_tco.catalog.quality import quality_index
-        from llm_tco.pricing.snapshot import price_data_version
 
         gpus = []
         for gpu in list_gpus():
@@ -127,8 +127,8 @@ def genai_prices_pricer(
 ) -> ResolvedApiModel | None:
     """Rates of a model in the genai-prices data in force (standard tier, no batch), for requests of
     ``mean_input_tokens`` input (which selects a long-context tier)."""
+    from llm_tco.catalog.model_names import resolve_model
     from llm_tco.pricing.rates import rates_at
-    from llm_tco.pricing.resolve import resolve_model
 
     resolution = resolve_model(provider, model)
     if resolution.model_info is None or resolution.provider is None or resolution.model is None:

@@ -37,8 +37,8 @@ import yaml
 from genai_prices.types import ModelPrice
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from llm_tco.catalog.providers import normalize_provider
 from llm_tco.errors import ConfigError
-from llm_tco.pricing.providers import normalize_provider
 from llm_tco.pricing.rates import PartitionRates, partition_rates, price_context_for
 
 __all__ = ["PriceOverride", "PriceOverrides", "load_price_overrides", "parse_price_overrides"]

@@ -28,7 +28,7 @@ Rules the query applies (documented here because the audit's numbers depend on t
   group was priced. A month partly priced has NULL cost: a partial sum would read as a total.
 - **Money is exact**: DECIMAL(38, 24) rates times DECIMAL(38, 0) counts, summed as DECIMAL(38, 24).
 
-**The rollup.** When the store's usage rollup (:mod:`llm_tco.pricing.rollup`) can price the ``usage``
+**The rollup.** When the store's usage rollup (:mod:`llm_tco.store.rollup`) can price the ``usage``
 table — its buckets nest inside the price layout's, and the window is whole days (whole store for a
 one-shot store's month segments) — the query reads the rollup's pre-summed buckets instead of the rows;
 the result is the same (``tests/integration/test_pricing_agreement.py`` holds both to ``calc_price``).
@@ -47,10 +47,9 @@ from typing import Literal
 
 import duckdb
 
+from llm_tco.catalog.model_names import Resolution
+from llm_tco.catalog.price_data import PriceDataVersion, price_data_version
 from llm_tco.pricing.overrides import PriceOverrides
-from llm_tco.pricing.resolve import Resolution
-from llm_tco.pricing.rollup import ROLLUP_TABLE, Grain, series_split_by_time, stored_layout
-from llm_tco.pricing.snapshot import PriceDataVersion, price_data_version
 from llm_tco.pricing.sql import COST_COLUMNS, COST_SQL_TYPE, TOKEN_COLUMNS, Layout, build_sql
 from llm_tco.pricing.table import (
     MAX_DATE,
@@ -60,6 +59,10 @@ from llm_tco.pricing.table import (
     build_price_tables,
     load_price_tables,
 )
+
+# the module, not its names: the store's rollup reads the price data (this package) for its boundaries,
+# so a name import here would be circular
+from llm_tco.store import rollup as usage_rollup
 
 __all__ = [
     "COST_COLUMNS",
@@ -106,8 +109,8 @@ class PricingContext:
     date_boundaries: tuple[date, ...] = ()
     """Store-wide dates on which some price in force changes (start dates of rate rows)."""
     rollup_ready: bool = False
-    """Whether the store's usage rollup can price the ``usage`` table (:mod:`llm_tco.pricing.rollup`)."""
-    rollup_grain: Grain = "day"
+    """Whether the store's usage rollup can price the ``usage`` table (:mod:`llm_tco.store.rollup`)."""
+    rollup_grain: usage_rollup.Grain = "day"
 
     @property
     def price_data_version(self) -> str:
@@ -130,7 +133,7 @@ def prepare_pricing(
     version = price_data_version()
     tables = build_price_tables(rows, overrides)
     load_price_tables(con, tables)
-    rollup = stored_layout(con)
+    rollup = usage_rollup.stored_layout(con)
     date_boundaries = tuple(sorted({r[1] for r in tables.rate_rows if MIN_DATE < r[1] < MAX_DATE}))
     unpriced = tuple(
         UnpricedSeries(
@@ -154,7 +157,7 @@ def prepare_pricing(
         date_boundaries=date_boundaries,
         rollup_ready=rollup is not None
         and rollup.covers(tables.tier_thresholds, tables.tod_boundaries_s, date_boundaries)
-        and series_split_by_time(con, tables.tod_series_keys)
+        and usage_rollup.series_split_by_time(con, tables.tod_series_keys)
         # month segments are cut at the price data's dates only, never at a price file's
         and not (rollup.grain == "segment" and overrides is not None and bool(overrides.entries)),
         rollup_grain=rollup.grain if rollup is not None else "day",
@@ -204,7 +207,7 @@ def priced_usage_sql(
             if bound is not None:
                 where.append(f"day {op} ?")
                 params.append(bound.date())
-        return build_sql(ROLLUP_TABLE, grain, where, _layout(pricing), rollup=True), params
+        return build_sql(usage_rollup.ROLLUP_TABLE, grain, where, _layout(pricing), rollup=True), params
     if since is not None:
         where.append("ts_start >= ?")
         params.append(since)

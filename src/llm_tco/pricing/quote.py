@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from llm_tco.catalog.model_names import require_model
 from llm_tco.pricing.rates import PartitionRates, price_context_for, rates_at, tier_thresholds
-from llm_tco.pricing.resolve import require_model
 
 __all__ = ["PriceQuote", "price_one", "quote_to_dict"]
 

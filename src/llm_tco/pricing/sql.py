@@ -75,7 +75,7 @@ def build_sql(
 ) -> str:
     """The query over ``source`` (a validated identifier); ``layout`` gives the boundaries to inline, or
     None to read them from the layout table. ``rollup``: ``source`` is the usage rollup
-    (:mod:`llm_tco.pricing.rollup`), already summed per bucket, and ``where`` filters its ``day``."""
+    (:mod:`llm_tco.store.rollup`), already summed per bucket, and ``where`` filters its ``day``."""
     if rollup:
         return _rollup_sql(source, grain, where, layout)
     row = grain == "row"

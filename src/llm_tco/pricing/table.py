@@ -43,9 +43,10 @@ from typing import Any, Final
 import duckdb
 from genai_prices.types import StartDateConstraint
 
+from llm_tco.catalog.model_names import Resolution, resolve_model
+from llm_tco.catalog.providers import normalize_provider
 from llm_tco.errors import DataFileError
 from llm_tco.pricing.overrides import PriceOverride, PriceOverrides
-from llm_tco.pricing.providers import normalize_provider
 from llm_tco.pricing.rates import (
     PartitionRates,
     band_input_tokens,
@@ -55,7 +56,6 @@ from llm_tco.pricing.rates import (
     tier_thresholds,
     utc_seconds,
 )
-from llm_tco.pricing.resolve import Resolution, resolve_model
 from llm_tco.store.temp_tables import create_temp_table
 
 __all__ = [

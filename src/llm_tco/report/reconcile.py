@@ -36,8 +36,8 @@ from decimal import Decimal
 
 import duckdb
 
+from llm_tco.catalog.model_names import resolve_model
 from llm_tco.pricing.query import PricingContext, prepare_pricing, priced_usage_sql
-from llm_tco.pricing.resolve import resolve_model
 
 __all__ = ["NO_MODEL", "PARTS", "ExplainedPart", "ReconciliationRow", "reconcile"]
 

@@ -14,6 +14,10 @@ When the price data in force has a boundary the rollup lacks (an explicit price 
 with its own tiers or dates), audits price from the facts — exact, only slower — and the next audit or
 ingest that can write the store rebuilds the rollup from them.
 
+The rollup is part of the store's usage layout, beside the facts it sums: ingest writes both in one
+transaction and imports nothing from ``pricing`` (ingest never prices). Only the bucket boundaries come
+from the price data, which is why this module reads it.
+
 A one-shot audit of a ``:memory:`` store keeps only the rollup (``IngestOptions.keep_rows=False``): the
 rows are validated and summed as they stream from the file, and never stored; its buckets are month
 segments instead of days (:data:`Grain`).
@@ -31,9 +35,9 @@ from genai_prices.data_snapshot import DataSnapshot
 from genai_prices.types import StartDateConstraint
 
 from llm_tco.canonical import TOKEN_COLUMNS
+from llm_tco.catalog.model_names import resolve_model
+from llm_tco.catalog.price_data import current_snapshot
 from llm_tco.pricing.rates import model_constraints, tier_thresholds, utc_seconds
-from llm_tco.pricing.resolve import resolve_model
-from llm_tco.pricing.snapshot import current_snapshot
 from llm_tco.pricing.sql import segment_start_sql, tier_code_sql, tod_start_sql
 from llm_tco.pricing.table import MAX_DATE, MIN_DATE
 from llm_tco.store.temp_tables import scalar_int

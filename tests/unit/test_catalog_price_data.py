@@ -17,9 +17,9 @@ import genai_prices
 import pytest
 from genai_prices import Usage, calc_price
 
+from llm_tco.catalog.price_data import PRICES_FILE_ENV_VAR, current_snapshot
 from llm_tco.errors import DataFileError
 from llm_tco.pricing import price_data_version, resolve_model, update_prices
-from llm_tco.pricing.snapshot import PRICES_FILE_ENV_VAR, current_snapshot
 
 _DATA = [
     {

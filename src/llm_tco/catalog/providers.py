@@ -17,7 +17,7 @@ from typing import Final
 
 from genai_prices.data_snapshot import find_provider_by_id
 
-from llm_tco.pricing.snapshot import current_snapshot
+from llm_tco.catalog.price_data import current_snapshot
 
 __all__ = ["PROVIDER_ALIASES", "infer_provider", "normalize_provider"]
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from genai_prices.data_snapshot import DataSnapshot
 from genai_prices.types import ModelInfo, Provider
 
+from llm_tco.catalog.price_data import current_snapshot
+from llm_tco.catalog.providers import infer_provider, normalize_provider
 from llm_tco.errors import LookupFailedError
-from llm_tco.pricing.providers import infer_provider, normalize_provider
-from llm_tco.pricing.snapshot import current_snapshot
 
 __all__ = ["Resolution", "require_model", "resolve_model", "suggest_models"]
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from llm_tco.catalog.model_names import require_model, resolve_model
+from llm_tco.catalog.price_data import PRICES_FILE_ENV_VAR
+from llm_tco.catalog.providers import infer_provider, normalize_provider
 from llm_tco.errors import LookupFailedError
-from llm_tco.pricing.providers import infer_provider, normalize_provider
-from llm_tco.pricing.resolve import require_model, resolve_model
-from llm_tco.pricing.snapshot import PRICES_FILE_ENV_VAR
 
 
 @pytest.fixture(autouse=True)
