@@ -174,8 +174,9 @@ def priced_usage_sql(
 
     One row per (``series_key``, ``period``) — ``period`` the DATE starting the month or day — or, for
     ``grain='row'``, one per source row with its ``record_key`` and ``ts_start``. Columns: ``requests``,
-    ``requests_unknown_rows``, the six token sums (BIGINT), the cost columns of :data:`COST_COLUMNS`
-    (DECIMAL(38, 24), NULL when not priced) and ``priced``. ``since`` is inclusive and ``until`` exclusive,
+    ``requests_unknown_rows``, the six token sums (HUGEINT at month or day grain: a store's sums may
+    exceed 64 bits; BIGINT per row), the cost columns of :data:`COST_COLUMNS` (DECIMAL(38, 24), NULL
+    when not priced) and ``priced``. ``since`` is inclusive and ``until`` exclusive,
     on ``ts_start`` (naive UTC). Needs :func:`prepare_pricing` on the same connection first; pass its
     result as ``pricing`` for the fast form of the query. ``by_band`` (month or day grain) splits each
     row by the long-context band of the series' own model, given as ``band_from_tokens`` (0 for the base

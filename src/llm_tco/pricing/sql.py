@@ -296,11 +296,11 @@ FROM costed"""
         f"CASE WHEN {all_priced} THEN CAST(SUM({c}) AS {COST_SQL_TYPE}) END AS {c}" for c in _PART_COSTS
     )
     total = " + ".join(f"SUM({c})" for c in _PART_COSTS)
-    tokens = ", ".join(f"CAST(SUM({c}) AS BIGINT) AS {c}" for c in TOKEN_COLUMNS)
+    tokens = ", ".join(f"CAST(SUM({c}) AS HUGEINT) AS {c}" for c in TOKEN_COLUMNS)
     band = "band_from_tokens, band_to_tokens, " if by_band else ""
     return f"""SELECT series_key, {period} AS period, {band}
-    CAST(SUM(requests) AS BIGINT) AS requests,
-    CAST(SUM(requests_unknown_rows) AS BIGINT) AS requests_unknown_rows,
+    CAST(SUM(requests) AS HUGEINT) AS requests,
+    CAST(SUM(requests_unknown_rows) AS HUGEINT) AS requests_unknown_rows,
     {tokens},
     {parts},
     CASE WHEN {all_priced} THEN CAST({total} AS {COST_SQL_TYPE}) END AS cost_usd,
