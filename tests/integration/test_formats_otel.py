@@ -83,7 +83,7 @@ def test_embedding_spans_are_requests_with_no_output_priced_at_the_input_price(c
     small = (1234 + 56 + 10) * Decimal("0.02") / mtok
     large = 2000 * Decimal("0.13") / mtok
     chat = 500 * Decimal("0.15") / mtok + 100 * Decimal("0.60") / mtok
-    doc = cli("audit", path, "--json").json()
+    doc = cli("audit", path, "--db", ":memory:", "--json").json()
     assert doc["rows"]["quarantined"] == 1
     costs = {m["model_raw"]: Decimal(str(m["cost_usd"])) for m in doc["by_model"]}
     assert costs == {
