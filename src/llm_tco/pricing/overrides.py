@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 from genai_prices.types import ModelPrice
@@ -43,6 +43,9 @@ from llm_tco.pricing.rates import PartitionRates, partition_rates, price_context
 
 __all__ = ["PriceOverride", "PriceOverrides", "load_price_overrides", "parse_price_overrides"]
 
+MAX_PRICE_USD: Final = Decimal(1_000_000)
+"""The largest price an entry may give, in USD per million tokens (or per 1,000 requests): $1 a token,
+far above any real price, and small enough that rates and costs stay exact in the price tables."""
 _Price = Decimal | None
 _EXPLICIT_KEYS = (
     "input_mtok",
@@ -69,13 +72,13 @@ class PriceOverride(BaseModel):
     batch: bool | None = None
     service_tier: str | None = None
     discount_pct: Decimal | None = Field(default=None, ge=0, le=100)
-    input_mtok: _Price = Field(default=None, ge=0)
-    output_mtok: _Price = Field(default=None, ge=0)
-    cache_read_mtok: _Price = Field(default=None, ge=0)
-    cache_write_mtok: _Price = Field(default=None, ge=0)
-    cache_write_1h_mtok: _Price = Field(default=None, ge=0)
-    output_reasoning_mtok: _Price = Field(default=None, ge=0)
-    requests_kcount: _Price = Field(default=None, ge=0)
+    input_mtok: _Price = Field(default=None, ge=0, le=MAX_PRICE_USD, allow_inf_nan=False)
+    output_mtok: _Price = Field(default=None, ge=0, le=MAX_PRICE_USD, allow_inf_nan=False)
+    cache_read_mtok: _Price = Field(default=None, ge=0, le=MAX_PRICE_USD, allow_inf_nan=False)
+    cache_write_mtok: _Price = Field(default=None, ge=0, le=MAX_PRICE_USD, allow_inf_nan=False)
+    cache_write_1h_mtok: _Price = Field(default=None, ge=0, le=MAX_PRICE_USD, allow_inf_nan=False)
+    output_reasoning_mtok: _Price = Field(default=None, ge=0, le=MAX_PRICE_USD, allow_inf_nan=False)
+    requests_kcount: _Price = Field(default=None, ge=0, le=MAX_PRICE_USD, allow_inf_nan=False)
     """USD per 1,000 requests."""
     source: str | None = None
     """Where the price comes from (contract, quote, invoice): shown with the price."""
@@ -157,17 +160,24 @@ class PriceOverrides:
 def load_price_overrides(path: str | Path) -> PriceOverrides:
     """Read and validate a price file; ``.toml`` is TOML, anything else YAML. Errors name file and key."""
     file = Path(path)
+    kind = "TOML" if file.suffix.lower() == ".toml" else "YAML"
     try:
-        text = file.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark (as some Windows editors write) is not part of the document
+        text = file.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read price file: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{file}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+            f"save the price file as UTF-8"
+        ) from None
     try:
-        raw: Any = tomllib.loads(text) if file.suffix.lower() == ".toml" else yaml.safe_load(text)
+        raw: Any = tomllib.loads(text) if kind == "TOML" else yaml.safe_load(text)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(
-            f"{file}: not valid {'TOML' if file.suffix.lower() == '.toml' else 'YAML'}: {first}"
-        ) from exc
+        raise ConfigError(f"{file}: not valid {kind}: {first}") from exc
+    except RecursionError:
+        raise ConfigError(f"{file}: not valid {kind}: nested too deeply") from None
     return parse_price_overrides(raw if raw is not None else {}, str(file))
 
 
