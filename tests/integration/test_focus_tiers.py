@@ -97,3 +97,36 @@ def test_a_model_without_long_context_prices_has_no_context_window(tmp_path: Pat
         [row] = list(csv.DictReader(f))
     assert row["x_ContextWindow"] == ""
     assert _money(row["ListCost"]) == 300_000 * Decimal("0.15") / _MTOK  # gpt-4o-mini: $0.15 / M input
+
+
+def test_a_vendor_price_for_a_128k_band_is_explained_as_a_tier_difference(tmp_path: Path, cli: Any) -> None:
+    """A FOCUS file charging $2.00 per million input tokens above 128k where the published price is
+    $2.50: the difference is named as a price-tier difference, not left unexplained."""
+    focus = tmp_path / "vendor_focus.csv"
+    columns = {
+        "BilledCost": "2.00",
+        "EffectiveCost": "2.00",
+        "ListCost": "2.00",
+        "BillingCurrency": "USD",
+        "ChargeCategory": "Usage",
+        "ChargePeriodStart": "2026-09-01T00:00:00Z",
+        "ChargePeriodEnd": "2026-10-01T00:00:00Z",
+        "ConsumedQuantity": "1000000",
+        "ConsumedUnit": "Tokens",
+        "ProviderName": "google",
+        "ServiceCategory": "AI and Machine Learning",
+        "SkuMeter": "Input Tokens",
+        "x_Model": "gemini-1.5-pro",
+        "x_ContextWindow": "128k+",
+    }
+    with focus.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(columns))
+        writer.writeheader()
+        writer.writerow(columns)
+    result = cli("audit", focus, "--db", ":memory:", "--reconcile", "--json")
+    assert result.code == 0, result.err
+    [month] = [r for r in result.json()["reconciliation"] if r["model"] is None]
+    computed = 1_000_000 * _LONG_IN  # 2.50: the long-context price
+    assert _money(month["computed_cost_usd"]) == computed
+    parts = {p["part"]: _money(p["amount_usd"]) for p in month["explained"] if _money(p["amount_usd"])}
+    assert parts == {"price_tier_differences": Decimal("2.00") - computed}
