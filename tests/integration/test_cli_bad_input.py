@@ -37,6 +37,7 @@ def _one_line_error(result: Any, *needles: str) -> None:
     [
         ("huge.yaml", b"prices:\n  - model: gpt-4o-mini\n    input_mtok: 1e300\n    output_mtok: 1\n"),
         ("huge.toml", b'[[prices]]\nmodel = "gpt-4o-mini"\ninput_mtok = 1e300\noutput_mtok = 1\n'),
+        ("dear.yaml", b"prices:\n  - model: gpt-4o-mini\n    input_mtok: 10000.01\n    output_mtok: 1\n"),
         ("nan.yaml", b"prices:\n  - model: gpt-4o-mini\n    input_mtok: .nan\n    output_mtok: 1\n"),
     ],
 )
@@ -72,10 +73,14 @@ def test_price_file_with_a_byte_order_mark_is_read(tmp_path: Path, cli: Any) -> 
 
 def test_a_price_at_the_documented_maximum_is_accepted(tmp_path: Path, cli: Any) -> None:
     prices = tmp_path / "max.yaml"
-    prices.write_text("prices:\n  - model: gpt-4o-mini\n    input_mtok: 1000000\n    output_mtok: 0\n")
+    prices.write_text(
+        "prices:\n  - model: gpt-4o-mini\n    input_mtok: 10000\n    output_mtok: 0\n"
+        "    requests_kcount: 1000000\n"
+    )
     result = cli("audit", _usage(tmp_path), "--db", ":memory:", "--prices", prices, "--json")
     assert result.code == 0, result.err
-    assert Decimal(str(result.json()["totals"]["cost_usd"])) == 100  # $1 a token × 100 input tokens
+    # 100 input tokens at a cent each, plus one request at $1,000
+    assert Decimal(str(result.json()["totals"]["cost_usd"])) == Decimal("1001")
 
 
 @pytest.mark.parametrize("amount", ["nan", "NaN", "inf", "-inf", "Infinity", "sNaN"])
