@@ -120,7 +120,9 @@ def test_a_garbage_llm_tco_now_is_exit_2_naming_the_variable(
     tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LLM_TCO_NOW", "garbage")
-    _one_line_error(cli("audit", _usage(tmp_path), "--db", ":memory:"), "LLM_TCO_NOW", "garbage")
+    db = tmp_path / "s.duckdb"
+    _one_line_error(cli("audit", _usage(tmp_path), "--db", db), "LLM_TCO_NOW", "garbage")
+    assert not db.exists()  # refused before the store was opened
 
 
 @pytest.mark.parametrize(

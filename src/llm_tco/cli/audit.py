@@ -17,7 +17,7 @@ from llm_tco.config import load_config
 from llm_tco.errors import StoreError, UsageError
 from llm_tco.ingest.base import DEFAULT_MAX_TOKENS_PER_REQUEST, IngestOptions
 from llm_tco.ingest.columns import parse_map_options
-from llm_tco.ingest.pipeline import IngestReport, ingest_files
+from llm_tco.ingest.pipeline import IngestReport, ingest_files, now_utc
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.pricing.rollup import refresh_rollup, rollup_is_current
 from llm_tco.report.audit_doc import AuditDocument
@@ -227,6 +227,8 @@ def register(app: typer.Typer) -> None:
                 "(the most tokens one request can plausibly use)"
             )
         window = check_window(parse_when(since, "--since"), parse_when(until, "--until"), since, until)
+        if files:
+            now_utc()  # a bad LLM_TCO_NOW is refused before the store is opened
         config, _ = load_config(config_path)
         options = IngestOptions(
             format=format,
