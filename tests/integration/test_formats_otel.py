@@ -8,6 +8,8 @@ Non-GenAI spans and GenAI spans without usage are skipped and not counted as rea
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from _formats import DATA, assert_accounting, canonical_rows, ingest, quarantine, tokens
 
@@ -51,3 +53,43 @@ def test_malformed_spans_are_quarantined_with_reasons() -> None:
     assert reasons[2] == "missing output_tokens"
     assert reasons[3] == "missing model"
     assert reasons[4].startswith("malformed JSON line (")
+
+
+def test_embedding_spans_are_requests_with_no_output_priced_at_the_input_price(cli: Any) -> None:
+    """A RAG trace as the OpenAI instrumentations export it: embeddings spans carry input tokens only
+    (current names, deprecated names, OpenLLMetry's ``llm.request.type``, or just an embedding model);
+    their output is 0, not missing. A chat span without an output count is still quarantined."""
+    path = OTEL / "rag_trace_embeddings.json"
+    con, report = ingest(path)
+    assert_accounting(report)
+    assert (report.read, report.accepted, report.quarantined) == (6, 5, 1)  # agent/retrieval: not usage
+    assert set(quarantine(con).values()) == {"missing output_tokens"}  # the chat span without output
+    rows = canonical_rows(con)
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    embeddings = {
+        "a1b2c3d4e5f60701": (1234, "text-embedding-3-small"),  # gen_ai.operation.name = embeddings
+        "a1b2c3d4e5f60702": (56, "text-embedding-3-small"),  # deprecated gen_ai.system/prompt_tokens
+        "a1b2c3d4e5f60703": (2000, "text-embedding-3-large"),  # llm.request.type = embedding
+        "a1b2c3d4e5f60704": (10, "text-embedding-3-small"),  # no operation: the model is an embedding model
+    }
+    for span_id, (input_tokens, model) in embeddings.items():
+        row = rows[f"id:{trace}:{span_id}"]
+        assert tokens(row) == (input_tokens, 0, 0, 0, 0, 0)
+        assert (row["model_raw"], row["requests"], row["workload"]) == (model, 1, "docs-assistant")
+
+    # Published prices per million tokens: text-embedding-3-small $0.02 and -3-large $0.13 input (no
+    # output price); gpt-4o-mini $0.15 input, $0.60 output.
+    mtok = Decimal(1_000_000)
+    small = (1234 + 56 + 10) * Decimal("0.02") / mtok
+    large = 2000 * Decimal("0.13") / mtok
+    chat = 500 * Decimal("0.15") / mtok + 100 * Decimal("0.60") / mtok
+    doc = cli("audit", path, "--db", ":memory:", "--json").json()
+    assert doc["rows"]["quarantined"] == 1
+    costs = {m["model_raw"]: Decimal(str(m["cost_usd"])) for m in doc["by_model"]}
+    assert costs == {
+        "text-embedding-3-small": small,
+        "text-embedding-3-large": large,
+        "gpt-4o-mini-2024-07-18": chat,
+    }
+    assert Decimal(str(doc["totals"]["cost_usd"])) == small + large + chat == Decimal("0.000421")
+    assert doc["unpriced"] == []

@@ -17,7 +17,7 @@ from llm_tco.config import load_config
 from llm_tco.errors import StoreError, UsageError
 from llm_tco.ingest.base import DEFAULT_MAX_TOKENS_PER_REQUEST, IngestOptions
 from llm_tco.ingest.columns import parse_map_options
-from llm_tco.ingest.pipeline import IngestReport, ingest_files
+from llm_tco.ingest.pipeline import IngestReport, ingest_files, now_utc
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.report.audit_doc import AuditDocument
 from llm_tco.report.audit_terminal import GroupBy, render_audit
@@ -25,7 +25,7 @@ from llm_tco.store import open_store, resolve_db_path
 from llm_tco.store.connection import MEMORY
 from llm_tco.store.rollup import refresh_rollup, rollup_is_current
 
-__all__ = ["parse_when", "register", "run_audit"]
+__all__ = ["check_window", "parse_when", "register", "run_audit"]
 
 
 def parse_when(value: str | None, option: str) -> datetime | None:
@@ -46,6 +46,20 @@ def parse_when(value: str | None, option: str) -> datetime | None:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
+
+
+def check_window(
+    since: datetime | None, until: datetime | None, since_text: str | None, until_text: str | None
+) -> tuple[datetime | None, datetime | None]:
+    """The ``--since``/``--until`` window, refused when it is empty (``--until`` is exclusive): an empty
+    window would print an empty audit that reads as "no usage"."""
+    if since is not None and until is not None and since >= until:
+        relation = "after" if since > until else "the same as"
+        raise UsageError(
+            f"--since {since_text} is {relation} --until {until_text}: the window is empty "
+            "(--since is inclusive, --until exclusive)"
+        )
+    return since, until
 
 
 def run_audit(
@@ -207,6 +221,14 @@ def register(app: typer.Typer) -> None:
         """Audit token spend: by workload, model, provider, team and month, with unpriced usage listed."""
         if input_includes_cache not in ("yes", "no"):
             raise UsageError(f"--input-includes-cache {input_includes_cache!r}: expected yes or no")
+        if max_tokens_per_request < 1:
+            raise UsageError(
+                f"--max-tokens-per-request {max_tokens_per_request}: must be at least 1 "
+                "(the most tokens one request can plausibly use)"
+            )
+        window = check_window(parse_when(since, "--since"), parse_when(until, "--until"), since, until)
+        if files:
+            now_utc()  # a bad LLM_TCO_NOW is refused before the store is opened
         config, _ = load_config(config_path)
         options = IngestOptions(
             format=format,
@@ -220,8 +242,8 @@ def register(app: typer.Typer) -> None:
             files or [],
             db=db,
             options=options,
-            since=parse_when(since, "--since"),
-            until=parse_when(until, "--until"),
+            since=window[0],
+            until=window[1],
             show_progress=not json_,
             overrides=load_price_overrides(prices) if prices else None,
             reconcile_costs=reconcile,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from llm_tco.errors import InputFileError
+from llm_tco.errors import InputFileError, UsageError
 from llm_tco.ingest.base import Adapter, IngestOptions, StagedSource
 from llm_tco.ingest.costs import ReportedCounts, cost_validation_sql
 from llm_tco.ingest.files import expand_inputs, fingerprint, probe_file
@@ -37,7 +37,12 @@ def now_utc() -> datetime:
     """The current UTC time, or ``$LLM_TCO_NOW`` (ISO 8601) so that runs and tests are reproducible."""
     fixed = os.environ.get(NOW_ENV)
     if fixed:
-        parsed = datetime.fromisoformat(fixed.replace("Z", "+00:00"))
+        try:
+            parsed = datetime.fromisoformat(fixed.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(
+                f"{NOW_ENV}={fixed!r}: expected an ISO 8601 timestamp (e.g. 2026-11-25T12:00:00Z)"
+            ) from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return datetime.now(UTC)
 

@@ -13,6 +13,7 @@ import duckdb
 
 __all__ = [
     "MAX_INT64",
+    "MAX_RECORD_COUNT",
     "StagedColumns",
     "bool_sql",
     "column_kinds",
@@ -41,6 +42,11 @@ _CLEAN = "__clean"
 _INT64_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
 _FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
 MAX_INT64 = 9_223_372_036_854_775_807
+MAX_RECORD_COUNT = 10**15
+"""The largest token or request count one record may hold: a quadrillion, well above any real aggregate
+(a month of an organisation's use of one model) and far below 64 bits, so that the sums and costs of a
+store's records stay within the store's types. A count above it is quarantined: a store must never
+become unreadable through its own data."""
 
 
 def _kind(duck_type: str) -> str:
@@ -197,6 +203,10 @@ def count_reason_sql(
         branches.append(
             f"WHEN {exact} > {MAX_INT64} THEN '{field} beyond the 64-bit range (' || {shown} || ')'"
         )
+    branches.append(
+        f"WHEN {exact} > {MAX_RECORD_COUNT} THEN '{field} = ' || {shown} || "
+        f"' is more than one record can hold (at most {MAX_RECORD_COUNT:,})'"
+    )
     if ceiling_sql is not None:
         branches.append(
             f"WHEN {exact} > {ceiling_sql} THEN '{field} = ' || {shown} || "

@@ -44,6 +44,8 @@ def parse_fail_on(value: str) -> FailOn:
             threshold = Decimal(match.group(1).replace(",", "").lstrip("$"))
         except InvalidOperation:
             raise UsageError(f"--fail-on {value}: {match.group(1)!r} is not an amount in USD") from None
+        if not threshold.is_finite():  # NaN would make every comparison raise; inf never trips
+            raise UsageError(f"--fail-on {value}: the amount must be a finite number of USD")
         if threshold < 0:
             raise UsageError(f"--fail-on {value}: the amount must not be negative")
         return FailOn("savings-above", threshold)

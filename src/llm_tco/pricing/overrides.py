@@ -21,7 +21,9 @@ the file wins, as with genai-prices' own conditional prices. Explicit prices are
 tier); partitions without a price fall back the way genai-prices falls back (a cache read without
 ``cache_read_mtok`` costs ``input_mtok``, a 1-hour write without ``cache_write_1h_mtok`` costs
 ``cache_write_mtok``, reasoning without ``output_reasoning_mtok`` costs ``output_mtok``). A discount on a
-model genai-prices cannot price has nothing to discount, and the model stays unpriced.
+model genai-prices cannot price has nothing to discount, and the model stays unpriced. A price is a finite
+number from 0 to $10,000 per million tokens ($1,000,000 per 1,000 requests); the file is UTF-8 (a
+byte-order mark is allowed).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Final
 
 import yaml
 from genai_prices.types import ModelPrice
@@ -43,7 +45,14 @@ from llm_tco.pricing.rates import PartitionRates, partition_rates, price_context
 
 __all__ = ["PriceOverride", "PriceOverrides", "load_price_overrides", "parse_price_overrides"]
 
-_Price = Decimal | None
+MAX_PRICE_USD_PER_MTOK: Final = Decimal(10_000)
+"""The largest token price an entry may give, in USD per million tokens: a cent a token, over ten times the
+dearest published price, so that a typo or a corrupt file (``1e300``) is refused rather than priced and
+the rates and costs stay exact in the price tables."""
+MAX_PRICE_USD_PER_KREQUESTS: Final = Decimal(1_000_000)
+"""The largest per-request price, in USD per 1,000 requests ($1,000 a request)."""
+_TokenPrice = Annotated[Decimal | None, Field(ge=0, le=MAX_PRICE_USD_PER_MTOK, allow_inf_nan=False)]
+_RequestPrice = Annotated[Decimal | None, Field(ge=0, le=MAX_PRICE_USD_PER_KREQUESTS, allow_inf_nan=False)]
 _EXPLICIT_KEYS = (
     "input_mtok",
     "output_mtok",
@@ -69,13 +78,13 @@ class PriceOverride(BaseModel):
     batch: bool | None = None
     service_tier: str | None = None
     discount_pct: Decimal | None = Field(default=None, ge=0, le=100)
-    input_mtok: _Price = Field(default=None, ge=0)
-    output_mtok: _Price = Field(default=None, ge=0)
-    cache_read_mtok: _Price = Field(default=None, ge=0)
-    cache_write_mtok: _Price = Field(default=None, ge=0)
-    cache_write_1h_mtok: _Price = Field(default=None, ge=0)
-    output_reasoning_mtok: _Price = Field(default=None, ge=0)
-    requests_kcount: _Price = Field(default=None, ge=0)
+    input_mtok: _TokenPrice = None
+    output_mtok: _TokenPrice = None
+    cache_read_mtok: _TokenPrice = None
+    cache_write_mtok: _TokenPrice = None
+    cache_write_1h_mtok: _TokenPrice = None
+    output_reasoning_mtok: _TokenPrice = None
+    requests_kcount: _RequestPrice = None
     """USD per 1,000 requests."""
     source: str | None = None
     """Where the price comes from (contract, quote, invoice): shown with the price."""
@@ -157,17 +166,24 @@ class PriceOverrides:
 def load_price_overrides(path: str | Path) -> PriceOverrides:
     """Read and validate a price file; ``.toml`` is TOML, anything else YAML. Errors name file and key."""
     file = Path(path)
+    kind = "TOML" if file.suffix.lower() == ".toml" else "YAML"
     try:
-        text = file.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark (as some Windows editors write) is not part of the document
+        text = file.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read price file: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{file}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+            f"save the price file as UTF-8"
+        ) from None
     try:
-        raw: Any = tomllib.loads(text) if file.suffix.lower() == ".toml" else yaml.safe_load(text)
+        raw: Any = tomllib.loads(text) if kind == "TOML" else yaml.safe_load(text)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(
-            f"{file}: not valid {'TOML' if file.suffix.lower() == '.toml' else 'YAML'}: {first}"
-        ) from exc
+        raise ConfigError(f"{file}: not valid {kind}: {first}") from exc
+    except RecursionError:
+        raise ConfigError(f"{file}: not valid {kind}: nested too deeply") from None
     return parse_price_overrides(raw if raw is not None else {}, str(file))
 
 

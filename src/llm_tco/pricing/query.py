@@ -171,18 +171,24 @@ def priced_usage_sql(
     since: datetime | None = None,
     until: datetime | None = None,
     pricing: PricingContext | None = None,
+    by_band: bool = False,
 ) -> tuple[str, list[object]]:
     """SQL and its parameters pricing ``source`` (a table or view with the ``usage`` columns).
 
     One row per (``series_key``, ``period``) — ``period`` the DATE starting the month or day — or, for
     ``grain='row'``, one per source row with its ``record_key`` and ``ts_start``. Columns: ``requests``,
-    ``requests_unknown_rows``, the six token sums (BIGINT), the cost columns of :data:`COST_COLUMNS`
-    (DECIMAL(38, 24), NULL when not priced) and ``priced``. ``since`` is inclusive and ``until`` exclusive,
+    ``requests_unknown_rows``, the six token sums (HUGEINT at month or day grain: a store's sums may
+    exceed 64 bits; BIGINT per row), the cost columns of :data:`COST_COLUMNS` (DECIMAL(38, 24), NULL
+    when not priced) and ``priced``. ``since`` is inclusive and ``until`` exclusive,
     on ``ts_start`` (naive UTC). Needs :func:`prepare_pricing` on the same connection first; pass its
-    result as ``pricing`` for the fast form of the query.
+    result as ``pricing`` for the fast form of the query. ``by_band`` (month or day grain) splits each
+    row by the long-context band of the series' own model, given as ``band_from_tokens`` (0 for the base
+    band) and ``band_to_tokens`` (exclusive; ``NO_UPPER_TOKENS`` for the top band), NULL where unpriced.
     """
     if grain not in ("month", "day", "row"):
         raise ValueError(f"grain must be 'month', 'day' or 'row', not {grain!r}")
+    if by_band and grain == "row":
+        raise ValueError("by_band splits month or day totals; a row has one band")
     if not _IDENTIFIER.fullmatch(source):
         raise ValueError(f"source must be a table or view name, not {source!r}")
     rollup = (
@@ -207,14 +213,15 @@ def priced_usage_sql(
             if bound is not None:
                 where.append(f"day {op} ?")
                 params.append(bound.date())
-        return build_sql(usage_rollup.ROLLUP_TABLE, grain, where, _layout(pricing), rollup=True), params
+        table = usage_rollup.ROLLUP_TABLE
+        return build_sql(table, grain, where, _layout(pricing), rollup=True, by_band=by_band), params
     if since is not None:
         where.append("ts_start >= ?")
         params.append(since)
     if until is not None:
         where.append("ts_start < ?")
         params.append(until)
-    return build_sql(source, grain, where, _layout(pricing)), params
+    return build_sql(source, grain, where, _layout(pricing), by_band=by_band), params
 
 
 def _layout(pricing: PricingContext | None) -> Layout | None:

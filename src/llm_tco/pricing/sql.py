@@ -71,13 +71,21 @@ def tier_code_sql(thresholds: Sequence[int]) -> str:
 
 
 def build_sql(
-    source: str, grain: str, where: Sequence[str], layout: Layout | None, *, rollup: bool = False
+    source: str,
+    grain: str,
+    where: Sequence[str],
+    layout: Layout | None,
+    *,
+    rollup: bool = False,
+    by_band: bool = False,
 ) -> str:
     """The query over ``source`` (a validated identifier); ``layout`` gives the boundaries to inline, or
     None to read them from the layout table. ``rollup``: ``source`` is the usage rollup
-    (:mod:`llm_tco.store.rollup`), already summed per bucket, and ``where`` filters its ``day``."""
+    (:mod:`llm_tco.store.rollup`), already summed per bucket, and ``where`` filters its ``day``.
+    ``by_band``: month or day totals are split by the long-context band of the series' own model
+    (``band_from_tokens``/``band_to_tokens`` columns)."""
     if rollup:
-        return _rollup_sql(source, grain, where, layout)
+        return _rollup_sql(source, grain, where, layout, by_band)
     row = grain == "row"
     if layout is None:
         tiers = [f"p.tier{i}_tokens" for i in range(1, MAX_LAYOUT + 1)]
@@ -112,11 +120,11 @@ keyed AS (
 ),
 {_grouped_sql(row)},
 {_PRICED_STAGES}
-{_final_sql(grain)}
+{_final_sql(grain, by_band)}
 """
 
 
-def _rollup_sql(source: str, grain: str, where: Sequence[str], layout: Layout | None) -> str:
+def _rollup_sql(source: str, grain: str, where: Sequence[str], layout: Layout | None, by_band: bool) -> str:
     """The query over the rollup: its buckets are re-summed per (series, day or price segment, time-of-day
     interval, tier code) and priced like the fact table's.
 
@@ -142,7 +150,7 @@ WITH grouped_keys AS (
     GROUP BY 1, 2, 3, 4
 ),
 {_PRICED_STAGES}
-{_final_sql(grain)}
+{_final_sql(grain, by_band)}
 """
 
 
@@ -239,6 +247,7 @@ _PRICED_STAGES: Final = f"""grouped AS (
 costed AS (
     SELECT g.*,
         r.price_key IS NOT NULL AS priced,
+        r.input_from_tokens AS band_from_tokens, r.input_to_tokens AS band_to_tokens,
         {_COST_SQL}
     FROM grouped g
     LEFT JOIN {RATES_TABLE} r
@@ -269,7 +278,7 @@ def _grouped_sql(row: bool) -> str:
 )"""
 
 
-def _final_sql(grain: str) -> str:
+def _final_sql(grain: str, by_band: bool = False) -> str:
     if grain == "row":
         parts = ", ".join(f"CAST({c} AS {COST_SQL_TYPE}) AS {c}" for c in _PART_COSTS)
         total = " + ".join(_PART_COSTS)
@@ -287,13 +296,14 @@ FROM costed"""
         f"CASE WHEN {all_priced} THEN CAST(SUM({c}) AS {COST_SQL_TYPE}) END AS {c}" for c in _PART_COSTS
     )
     total = " + ".join(f"SUM({c})" for c in _PART_COSTS)
-    tokens = ", ".join(f"CAST(SUM({c}) AS BIGINT) AS {c}" for c in TOKEN_COLUMNS)
-    return f"""SELECT series_key, {period} AS period,
-    CAST(SUM(requests) AS BIGINT) AS requests,
-    CAST(SUM(requests_unknown_rows) AS BIGINT) AS requests_unknown_rows,
+    tokens = ", ".join(f"CAST(SUM({c}) AS HUGEINT) AS {c}" for c in TOKEN_COLUMNS)
+    band = "band_from_tokens, band_to_tokens, " if by_band else ""
+    return f"""SELECT series_key, {period} AS period, {band}
+    CAST(SUM(requests) AS HUGEINT) AS requests,
+    CAST(SUM(requests_unknown_rows) AS HUGEINT) AS requests_unknown_rows,
     {tokens},
     {parts},
     CASE WHEN {all_priced} THEN CAST({total} AS {COST_SQL_TYPE}) END AS cost_usd,
     {all_priced} AS priced
 FROM costed
-GROUP BY series_key, {period}"""
+GROUP BY series_key, {band}{period}"""

@@ -250,13 +250,14 @@ def unknown_requests_floor(context_window: str | None) -> int | None:
     context-window group: its lower bound.
 
     ``'200k-1M'`` (Anthropic usage reports) means every request had more than 200,000 input tokens: floor
-    200000, the long tier of a model tiered at 200k. ``'0-200k'`` gives 0, the base band. Other or missing
-    values give None: the row is then banded as one request of its total input, which is what
-    ``calc_price`` on the row would do.
+    200000, the long tier of a model tiered at 200k. ``'0-200k'`` gives 0, the base band; ``'128k+'``
+    (the FOCUS export's top band) 128000. Other or missing values give None: the row is then banded as
+    one request of its total input, which is what ``calc_price`` on the row would do.
     """
-    if not context_window or "-" not in context_window:
+    if not context_window or not ("-" in context_window or context_window.rstrip().endswith("+")):
         return None
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*", context_window.split("-", 1)[0])
+    lower = context_window.split("-", 1)[0].rstrip().removesuffix("+")
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*", lower)
     if match is None:
         return None
     factor = {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]

@@ -9,9 +9,16 @@ per-request price. Quantities are ``ConsumedQuantity`` in ``Tokens`` and ``Prici
 ``EffectiveCost`` = ``ListCost`` = ``ContractedCost``. Unpriced groups are left out (a FOCUS cost is
 never null, and $0 would be a lie) and counted in the result. Extra columns use FOCUS's ``x_`` prefix:
 ``x_Model``, ``x_Provider``, ``x_Workload``, ``x_ServiceTier`` (``batch`` for batch usage),
-``x_ContextWindow`` (the series' long-context group, else ``200k-1M`` when the group's mean input per request
-exceeds 200k tokens), ``x_TokenType``, ``x_Source``. ``Requests`` rows appear only where a per-request
+``x_ContextWindow``, ``x_TokenType``, ``x_Source``. ``Requests`` rows appear only where a per-request
 price applies.
+
+Long context: a group is split by the long-context band its requests were priced in, using the tier
+boundaries of the row's *own* model in the price data (gemini-1.5-pro's 128k, gpt-5.4's 272k, Claude's
+200k…), so a month holding both short and long requests gives one set of rows per band, each at its own
+price. ``x_ContextWindow`` names the band by its input tokens per request — ``0-128k`` (up to and
+including the boundary), ``128k+`` (above it), ``128k-272k`` between two — or keeps the source's own group
+(e.g. an Anthropic usage report's ``200k-1M``); it is empty for a model without long-context prices. FOCUS
+has no request counts, so the band is what lets a re-import price each row in the same tier.
 
 The CSV is written by DuckDB (``COPY``), in one query; ingesting it back with the FOCUS adapter gives the
 same tokens and, as reported cost, the same cost.
@@ -28,6 +35,7 @@ import duckdb
 
 from llm_tco.errors import InputFileError
 from llm_tco.pricing.query import PricingContext, prepare_pricing, priced_usage_sql
+from llm_tco.pricing.table import NO_UPPER_TOKENS
 
 __all__ = ["FOCUS_COLUMNS", "FocusExport", "export_focus"]
 
@@ -97,6 +105,28 @@ _PARTS: tuple[tuple[str, str, str, str, str], ...] = (
 _COST = "DECIMAL(38, 12)"
 
 
+def _tokens_label_sql(tokens: str) -> str:
+    """A token count as a short label: ``128k``, ``1M``, or the number itself (``524288``)."""
+    return (
+        f"CASE WHEN {tokens} = 0 THEN '0' "
+        f"WHEN {tokens} % 1000000 = 0 THEN CAST({tokens} // 1000000 AS VARCHAR) || 'M' "
+        f"WHEN {tokens} % 1000 = 0 THEN CAST({tokens} // 1000 AS VARCHAR) || 'k' "
+        f"ELSE CAST({tokens} AS VARCHAR) END"
+    )
+
+
+def _band_label_sql(band_from: str, band_to: str) -> str:
+    """The long-context band ``[from, to)`` of a row's model as ``x_ContextWindow``: ``0-128k``,
+    ``128k-272k``, ``272k+``; NULL for the single band of a model without long-context prices. The lower
+    bound is what a re-import reads back as the rows' tier floor."""
+    top = f"{band_to} >= {NO_UPPER_TOKENS}"
+    return (
+        f"CASE WHEN {band_from} = 0 AND {top} THEN NULL "
+        f"WHEN {top} THEN {_tokens_label_sql(band_from)} || '+' "
+        f"ELSE {_tokens_label_sql(band_from)} || '-' || {_tokens_label_sql(band_to)} END"
+    )
+
+
 @dataclass(frozen=True)
 class FocusExport:
     path: Path
@@ -118,7 +148,9 @@ def export_focus(
     """Write the priced usage of the store (``since`` inclusive, ``until`` exclusive) as FOCUS 1.2 CSV."""
     target = Path(path)
     pricing = pricing or prepare_pricing(con)
-    priced_sql, params = priced_usage_sql("usage", grain=grain, since=since, until=until, pricing=pricing)
+    priced_sql, params = priced_usage_sql(
+        "usage", grain=grain, since=since, until=until, pricing=pricing, by_band=True
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _focus_priced AS {priced_sql}", params)
     try:
         unpriced = con.execute("SELECT count(*) FROM _focus_priced WHERE NOT priced").fetchone()
@@ -163,12 +195,13 @@ def export_focus(
             s."user"}}) AS Tags,
             s.model_raw AS x_Model, s.provider AS x_Provider, s.workload AS x_Workload,
             CASE WHEN s.batch THEN 'batch' ELSE s.service_tier END AS x_ServiceTier,
-            coalesce(s.context_window, CASE WHEN x.requests > 0 AND x.input_tokens > 200000 * x.requests
-                THEN '200k-1M' ELSE '0-200k' END) AS x_ContextWindow,
+            coalesce(s.context_window, {_band_label_sql("x.band_from_tokens", "x.band_to_tokens")})
+                AS x_ContextWindow,
             x.token_type AS x_TokenType, s.source_format AS x_Source
         FROM ({parts}) x JOIN usage_series s USING (series_key)
         WHERE (x.unit = 'Tokens' AND x.quantity > 0) OR x.part_cost <> 0
-        ORDER BY x.period, s.provider, coalesce(s.model, s.model_raw), s.series_key, x.token_type
+        ORDER BY x.period, s.provider, coalesce(s.model, s.model_raw), s.series_key, x.band_from_tokens,
+            x.token_type
         """
         con.execute(f"CREATE OR REPLACE TEMP TABLE _focus_rows AS {query}")
         written = con.execute("SELECT count(*) FROM _focus_rows").fetchone()

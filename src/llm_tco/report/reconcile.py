@@ -15,7 +15,8 @@ amount; the parts always sum exactly to the difference):
 - ``non_token_charges`` — cost records that are not token charges (web search, code execution, GPU
   hours, taxes, purchases): computed cost prices tokens only;
 - ``price_tier_differences`` — the difference on usage priced at a non-standard tier (batch, flex,
-  priority, long context ``200k-1M``), measured at list price where the source gives it;
+  priority, a long-context group such as ``200k-1M`` or ``128k+``), measured at list price where the
+  source gives it;
 - ``discounts_credits`` — credits and adjustments (negative or ``Credit``/``Adjustment`` records) and
   effective-minus-list cost where the source gives list cost (FOCUS ``ListCost``);
 - ``rounding`` — what remains when it is within half a cent per cost-only record plus $0.000001 per
@@ -185,7 +186,7 @@ def _usage_side(
                w.cost_usd, coalesce(w.priced, true), wo.cost_usd, coalesce(wo.priced, true),
                r.reported, coalesce(r.n_reported, 0), r.vs_list,
                (s.batch OR lower(coalesce(s.service_tier, '')) NOT IN ({tiers})
-                OR coalesce(s.context_window, '') = '200k-1M') AS special_tier
+                OR regexp_matches(ltrim(coalesce(s.context_window, '')), '^[1-9]')) AS special_tier
         FROM keys k
         JOIN usage_series s ON s.series_key = k.series_key
         LEFT JOIN w ON w.series_key = k.series_key AND w.period = k.period

@@ -11,6 +11,12 @@ Convention: ``gen_ai.usage.input_tokens`` SHOULD include cached input, so input 
 ``gen_ai.usage.reasoning.output_tokens`` inside output. An instrumentation that breaks the SHOULD (cache
 parts larger than the input, as Anthropic's own counts are) is read as exclusive for that span.
 
+Embeddings: a span whose operation (``gen_ai.operation.name``, or OpenLLMetry's ``llm.request.type``) is
+``embeddings``, or whose model is an embedding model (its name contains ``embed``:
+``text-embedding-3-small``, ``gemini-embedding-001``, ``mistral-embed``…), produces no output; when it
+carries input tokens and no output token attribute, its output is 0 (not missing), so it is priced at
+the model's input price. Any other span without an output count is quarantined.
+
 Provider: ``gen_ai.provider.name``, else the older ``gen_ai.system`` (mapped to genai-prices ids later).
 Model: ``gen_ai.response.model`` (the snapshot actually served), else ``gen_ai.request.model``. Time:
 ``startTimeUnixNano``. Id: ``traceId:spanId``. Span and resource attributes are the record's metadata for
@@ -48,6 +54,13 @@ def _get(attrs: str, *keys: str) -> str:
     """The first attribute present among ``keys`` (text)."""
     found = [f"list_filter({attrs}, lambda x: x.k = {lit(k)})[1].v" for k in keys]
     return found[0] if len(found) == 1 else f"coalesce({', '.join(found)})"
+
+
+def _embedding(attrs: str) -> str:
+    """Whether the span is an embeddings call: by its operation, else by its model's name."""
+    operation = f"lower(coalesce({_get(attrs, 'gen_ai.operation.name', 'llm.request.type')}, ''))"
+    model = f"lower(coalesce({_get(attrs, 'gen_ai.response.model', 'gen_ai.request.model')}, ''))"
+    return f"({operation} IN ('embeddings', 'embedding') OR contains({model}, 'embed'))"
 
 
 class OtelAdapter:
@@ -99,6 +112,7 @@ class OtelAdapter:
             f"coalesce(TRY_CAST({cache_read} AS HUGEINT), 0) + coalesce(TRY_CAST({cache_write} AS "
             "HUGEINT), 0)"
         )
+        output = _get(a, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")
         service = _get(res, "service.name")
         both = f"list_concat({a}, {res})"
         unique = (
@@ -126,7 +140,10 @@ class OtelAdapter:
             "input_tokens": inp,
             "cache_read_tokens": cache_read,
             "cache_write_tokens": cache_write,
-            "output_tokens": _get(a, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"),
+            "output_tokens": (
+                f"CASE WHEN {output} IS NULL AND {inp} IS NOT NULL AND {_embedding(a)} THEN '0' "
+                f"ELSE {output} END"
+            ),
             "reasoning_tokens": _get(a, "gen_ai.usage.reasoning.output_tokens"),
             "reject_reason": "_bad",
             "service_name": service,
