@@ -14,7 +14,15 @@ from collections.abc import Mapping, Sequence
 from llm_tco.config.attribution import UNATTRIBUTED, AttributionRule
 from llm_tco.errors import UsageError
 
-__all__ = ["WORKLOAD_FROM_ATTRIBUTES", "json_path", "workload_expression"]
+__all__ = [
+    "WORKLOAD_FROM_ATTRIBUTES",
+    "check_workload_from",
+    "is_attribute",
+    "json_path",
+    "metadata_keys",
+    "metadata_projection",
+    "workload_expression",
+]
 
 WORKLOAD_FROM_ATTRIBUTES: tuple[str, ...] = (
     "project",
@@ -107,6 +115,47 @@ def workload_expression(
         return fallback, params
     chosen = _attribute(columns, workload_from, params)
     return f"coalesce({chosen}, {fallback})", params
+
+
+def is_attribute(spec: str) -> bool:
+    """Whether ``--workload-from spec`` names an attribute the format adapters stage (or ``metadata.KEY``)
+    rather than a column of a generic file."""
+    name = spec.strip()
+    if name in _TEXT_KEYS or name == "tag":
+        return True
+    return any(name.startswith(p) and len(name) > len(p) for p in ("metadata.", "metadata:"))
+
+
+def check_workload_from(spec: str) -> None:
+    """Raise the one-line usage error for a ``--workload-from`` that is not an attribute."""
+    _attribute(dict.fromkeys((*_TEXT_KEYS.values(), "tags", "metadata"), "NULL"), spec, [])
+
+
+def metadata_keys(rules: Sequence[AttributionRule], workload_from: str | None) -> tuple[str, ...]:
+    """The metadata keys the rules and ``--workload-from metadata.KEY`` read, sorted.
+
+    Only these are kept with a series (:func:`metadata_projection`): metadata often holds per-request
+    values (span ids, trace ids, timestamps), and keeping all of it would make one series per request."""
+    keys = {key for rule in rules for key in (rule.metadata or {})}
+    if workload_from is not None:
+        name = workload_from.strip()
+        for prefix in ("metadata.", "metadata:"):
+            if name.startswith(prefix) and len(name) > len(prefix):
+                keys.add(name[len(prefix) :])
+    return tuple(sorted(keys))
+
+
+def metadata_projection(metadata: str, keys: Sequence[str], params: list[object]) -> str:
+    """A JSON object with exactly ``keys`` (value as text, null when absent) read from the ``metadata``
+    expression, or NULL::JSON without keys. Every key is present, null or not, so the object also says
+    which keys were kept (a rule on a key that was not kept cannot be re-applied)."""
+    if not keys:
+        return "NULL::JSON"
+    parts: list[str] = []
+    for key in keys:
+        params.append(key)
+        parts.append(f"?, {_metadata_value(metadata, key, params)}")
+    return f"json_object({', '.join(parts)})"
 
 
 def _attribute(columns: Mapping[str, str], spec: str, params: list[object]) -> str:

@@ -21,7 +21,7 @@ from datetime import datetime
 import duckdb
 
 from llm_tco.config.attribution import AttributionRule
-from llm_tco.ingest.attribution import workload_expression
+from llm_tco.ingest.attribution import check_workload_from, metadata_keys, metadata_projection
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS
 from llm_tco.ingest.value_sql import (
     MAX_INT64,
@@ -95,9 +95,11 @@ def validation_sql(
     ``record_id`` is the source's id (prefixed ``id:``), NULL without one; ``record_key`` (UHUGEINT) is
     its md5, or for a record without an id the fingerprint-and-position key: the de-duplication key (the
     file's fingerprint is bound to the connection with :func:`bind_fingerprint` before the query runs).
-    ``rules``/``workload_from`` decide the workload (``llm_tco.ingest.attribution``); ``workload_from``
-    None means the adapter already applied it. Extra output columns: ``reported_billed_cost_usd`` and
-    ``reported_list_cost_usd`` (FOCUS).
+    ``rules``/``workload_from`` name the metadata keys kept for attribution (the workload itself is
+    derived per series, ``llm_tco.ingest.series``); ``workload_from`` None means the adapter already
+    applied it (the generic reader's column). The ``workload`` column is the adapter's natural workload.
+    Extra output columns: ``service_name``, ``tags`` and ``metadata`` (the raw inputs attribution reads,
+    kept with the series), ``reported_billed_cost_usd`` and ``reported_list_cost_usd`` (FOCUS).
     """
     staged = staged_columns(con, staged_sql, staged_params).with_clean_text()
     col, text = staged.col, staged.text
@@ -129,23 +131,27 @@ def validation_sql(
     attributes.append(f"{bool_sql(*col('batch'))} AS batch")
     tags_expr, tags_kind = col("tags")
     metadata_expr, metadata_kind = col("metadata")
-    columns = {
-        **attr_text,
-        "service_name": text("service_name"),
-        "tags": f"CAST({tags_expr} AS VARCHAR[])" if tags_kind == "list" else "NULL::VARCHAR[]",
-        "metadata": (
-            "NULL::JSON"
-            if metadata_kind == "null"
-            else f"(CASE WHEN json_valid(CAST({metadata_expr} AS VARCHAR)) THEN CAST({metadata_expr} AS "
-            "JSON) END)"
-        ),
-    }
-    workload, workload_params = workload_expression(
-        columns, natural=text("workload"), rules=rules, workload_from=workload_from
+    metadata_json = (
+        "NULL::JSON"
+        if metadata_kind == "null"
+        else f"(CASE WHEN json_valid(CAST({metadata_expr} AS VARCHAR)) THEN CAST({metadata_expr} AS JSON) "
+        "END)"
     )
-    attributes.append(f"{workload} AS workload")
+    # The raw inputs attribution reads, kept with the series so that changed rules can be re-applied
+    # without the file (llm_tco.ingest.reattribute): the adapter's natural workload, the service name, the
+    # tags, and of the metadata only the keys the rules read. The workload itself is derived per series.
+    if workload_from is not None:
+        check_workload_from(workload_from)
+    raw_params: list[object] = []
+    attributes.append(f"{text('workload')} AS workload")
+    attributes.append(f"{text('service_name')} AS service_name")
+    attributes.append(
+        f"CAST({tags_expr} AS VARCHAR[]) AS tags" if tags_kind == "list" else "NULL::VARCHAR[] AS tags"
+    )
+    projection = metadata_projection(metadata_json, metadata_keys(rules, workload_from), raw_params)
+    attributes.append(f"{projection} AS metadata")
     parsed += attributes
-    params += workload_params
+    params += raw_params
     incl = col("input_includes_cache")
     parsed.append(
         f"coalesce(CAST({incl[0]} AS BOOLEAN), {str(input_includes_cache).lower()}) AS _incl"
@@ -250,7 +256,7 @@ def validation_sql(
             ELSE md5_number(record_id) END AS record_key,
         CASE WHEN {ok} THEN _ts END AS ts_start,
         CASE WHEN {ok} THEN coalesce(_te, _ts) END AS ts_end,
-        {attrs}, _attr_hash AS attr_hash,
+        {attrs}, service_name, tags, metadata, _attr_hash AS attr_hash,
         CASE WHEN {ok} THEN CAST(_requests_int AS BIGINT) END AS requests,
         CASE WHEN {ok} THEN CAST(_input AS BIGINT) END AS input_tokens,
         {tokens_out},
@@ -269,4 +275,4 @@ def validation_sql(
     constants = {t: 0 for t in TOKEN_COLUMNS if col(t)[1] == "null"}
     if one_request_per_record:
         constants["requests"] = 1
-    return ValidationSql(sql, params, combos_sql, [*staged_params, *workload_params], constants)
+    return ValidationSql(sql, params, combos_sql, [*staged_params, *raw_params], constants)
