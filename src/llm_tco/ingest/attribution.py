@@ -19,6 +19,7 @@ __all__ = [
     "check_workload_from",
     "is_attribute",
     "json_path",
+    "metadata_kept_sql",
     "metadata_keys",
     "metadata_projection",
     "workload_expression",
@@ -132,10 +133,7 @@ def check_workload_from(spec: str) -> None:
 
 
 def metadata_keys(rules: Sequence[AttributionRule], workload_from: str | None) -> tuple[str, ...]:
-    """The metadata keys the rules and ``--workload-from metadata.KEY`` read, sorted.
-
-    Only these are kept with a series (:func:`metadata_projection`): metadata often holds per-request
-    values (span ids, trace ids, timestamps), and keeping all of it would make one series per request."""
+    """The metadata keys the rules and ``--workload-from metadata.KEY`` read, sorted."""
     keys = {key for rule in rules for key in (rule.metadata or {})}
     if workload_from is not None:
         name = workload_from.strip()
@@ -146,16 +144,32 @@ def metadata_keys(rules: Sequence[AttributionRule], workload_from: str | None) -
 
 
 def metadata_projection(metadata: str, keys: Sequence[str], params: list[object]) -> str:
-    """A JSON object with exactly ``keys`` (value as text, null when absent) read from the ``metadata``
-    expression, or NULL::JSON without keys. Every key is present, null or not, so the object also says
-    which keys were kept (a rule on a key that was not kept cannot be re-applied)."""
+    """A JSON object with exactly ``keys`` read from the ``metadata`` expression (a flat key first, then
+    the dotted path into nested objects; JSON null when absent), or NULL::JSON without keys. Every key is
+    present, null or not, so the object also says which keys were kept: a rule on a key that was not kept
+    cannot be re-applied (:func:`metadata_kept_sql`)."""
     if not keys:
         return "NULL::JSON"
     parts: list[str] = []
     for key in keys:
         params.append(key)
-        parts.append(f"?, {_metadata_value(metadata, key, params)}")
+        params.append(json_path(key))
+        value = f"json_extract({metadata}, ?)"
+        if "." in key:
+            params.append("$." + ".".join(json_path(part)[2:] for part in key.split(".")))
+            value = f"coalesce({value}, json_extract({metadata}, ?))"
+        parts.append(f"?, {value}")
     return f"json_object({', '.join(parts)})"
+
+
+def metadata_kept_sql(kept_keys: str, keys: Sequence[str], params: list[object]) -> str:
+    """SQL true when the kept metadata (``kept_keys``: the ``VARCHAR[]`` of keys a series kept) can answer
+    every key of ``keys``: the key itself was kept, or, for a dotted key, the top-level object it is in."""
+    conditions: list[str] = []
+    for key in keys:
+        conditions.append(f"(list_contains({kept_keys}, ?) OR list_contains({kept_keys}, ?))")
+        params += [key, key.split(".")[0]]
+    return " AND ".join(conditions) or "true"
 
 
 def _attribute(columns: Mapping[str, str], spec: str, params: list[object]) -> str:

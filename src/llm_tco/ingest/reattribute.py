@@ -14,9 +14,10 @@ Some stored series cannot be re-attributed, and keep their workload (counted and
 silently changed):
 
 - series written before the store kept raw inputs (a store migrated from an earlier version);
-- series whose kept metadata lacks a key the new rules read (only the keys that the rules of the time
-  read are kept: metadata often holds per-request values, and keeping all of it would make one series
-  per request);
+- series whose kept metadata lacks a key the new rules read. Metadata often holds per-request values
+  (span and trace ids, token details), and keeping all of it would make one series per request, so a
+  series keeps the keys the rules of the time read and the keys with few distinct values in its file
+  (``llm_tco.ingest.validate``): a rule on a per-request key can only apply at ingest;
 - without rules, series of generic files read with another ``--workload-from`` column (that column's
   value is read at ingest and is not kept), and series of provider formats when ``--workload-from``
   names no attribute.
@@ -33,7 +34,12 @@ from typing import Literal
 import duckdb
 
 from llm_tco.config.attribution import AttributionRule, parse_attribution_rules
-from llm_tco.ingest.attribution import is_attribute, metadata_keys, workload_expression
+from llm_tco.ingest.attribution import (
+    is_attribute,
+    metadata_kept_sql,
+    metadata_keys,
+    workload_expression,
+)
 from llm_tco.ingest.generic import GenericTableAdapter
 
 __all__ = [
@@ -199,10 +205,8 @@ def _series_derivable_sql(settings: AttributionSettings, alias: str) -> tuple[st
     params: list[object] = []
     keys = metadata_keys(settings.rules, settings.workload_from)
     if keys:
-        conditions.append(
-            f"list_has_all(coalesce(json_keys({alias}.metadata), []::VARCHAR[]), CAST(? AS VARCHAR[]))"
-        )
-        params.append(list(keys))
+        kept = f"coalesce(json_keys({alias}.metadata), []::VARCHAR[])"
+        conditions.append(metadata_kept_sql(kept, keys, params))
     if not settings.rules:
         conditions.append(f"({alias}.source_format <> ? OR {alias}.workload_column IS NOT DISTINCT FROM ?)")
         params += [GENERIC_FORMAT, settings.workload_from]

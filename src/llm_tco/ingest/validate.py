@@ -25,6 +25,7 @@ from llm_tco.ingest.attribution import check_workload_from, metadata_keys, metad
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS
 from llm_tco.ingest.value_sql import (
     MAX_INT64,
+    StagedColumns,
     bool_sql,
     count_reason_sql,
     count_sql,
@@ -43,6 +44,12 @@ __all__ = [
 
 _FUTURE_SKEW_S = 300
 """Clock skew tolerated before a timestamp counts as "in the future" (5 minutes)."""
+
+METADATA_VALUES_MAX = 100
+"""A top-level metadata key with at most this many distinct values in a file is kept with the series
+(besides the keys the attribution rules read), so that rules written later can still be applied to the
+file's records. A key with more is per-request data (span ids, timestamps, token details): keeping it
+would make one series per request, and a rule on it can only apply at ingest."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,28 @@ def bind_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     con.execute(f"SET VARIABLE {FINGERPRINT_KEY_VARIABLE} = ?", [fingerprint_key_base(fingerprint)])
 
 
+def _few_valued_metadata_keys(
+    con: duckdb.DuckDBPyConnection, staged_sql: str, staged_params: list[object], staged: StagedColumns
+) -> set[str]:
+    """The top-level metadata keys with at most ``METADATA_VALUES_MAX`` distinct values in the file (one
+    pass over its metadata, only for formats that have metadata)."""
+    metadata, _ = staged.col("metadata")
+    as_json = f"(CASE WHEN json_valid(CAST({metadata} AS VARCHAR)) THEN CAST({metadata} AS JSON) END)"
+    path = "'$.\"' || replace(replace(key, '\\', '\\\\'), '\"', '\\\"') || '\"'"
+    rows = con.execute(
+        f"""
+        SELECT key FROM (
+            SELECT key, count(DISTINCT CAST(json_extract(j, {path}) AS VARCHAR)) AS n_values
+            FROM (SELECT j, unnest(json_keys(j)) AS key
+                  FROM (SELECT {as_json} AS j FROM ({staged_sql}) s) WHERE json_type(j) = 'OBJECT')
+            GROUP BY key
+        ) WHERE n_values <= ?
+        """,
+        [*staged_params, METADATA_VALUES_MAX],
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
 def validation_sql(
     con: duckdb.DuckDBPyConnection,
     staged_sql: str,
@@ -101,7 +130,9 @@ def validation_sql(
     Extra output columns: ``service_name``, ``tags`` and ``metadata`` (the raw inputs attribution reads,
     kept with the series), ``reported_billed_cost_usd`` and ``reported_list_cost_usd`` (FOCUS).
     """
-    staged = staged_columns(con, staged_sql, staged_params).with_clean_text()
+    staged = staged_columns(con, staged_sql, staged_params)
+    raw_staged = staged
+    staged = staged.with_clean_text()
     col, text = staged.col, staged.text
     params: list[object] = list(staged_params)
     # --- layer p: parse every staged value once ---------------------------------------------------
@@ -148,7 +179,10 @@ def validation_sql(
     attributes.append(
         f"CAST({tags_expr} AS VARCHAR[]) AS tags" if tags_kind == "list" else "NULL::VARCHAR[] AS tags"
     )
-    projection = metadata_projection(metadata_json, metadata_keys(rules, workload_from), raw_params)
+    kept_keys = set(metadata_keys(rules, workload_from))
+    if metadata_kind != "null":
+        kept_keys |= _few_valued_metadata_keys(con, staged_sql, staged_params, raw_staged)
+    projection = metadata_projection(metadata_json, sorted(kept_keys), raw_params)
     attributes.append(f"{projection} AS metadata")
     parsed += attributes
     params += raw_params
