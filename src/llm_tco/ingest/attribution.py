@@ -145,11 +145,11 @@ def metadata_keys(rules: Sequence[AttributionRule], workload_from: str | None) -
 
 def metadata_projection(metadata: str, keys: Sequence[str], params: list[object]) -> str:
     """A JSON object with exactly ``keys`` read from the ``metadata`` expression (a flat key first, then
-    the dotted path into nested objects; JSON null when absent), or NULL::JSON without keys. Every key is
+    the dotted path into nested objects; JSON null when absent). Every key is
     present, null or not, so the object also says which keys were kept: a rule on a key that was not kept
-    cannot be re-applied (:func:`metadata_kept_sql`)."""
+    cannot be re-applied (:func:`metadata_kept_sql`). Without keys, the empty object."""
     if not keys:
-        return "NULL::JSON"
+        return "json_object()"
     parts: list[str] = []
     for key in keys:
         params.append(key)

@@ -13,7 +13,8 @@ counted from the data (usage rows per series; the rollup's ``row_count`` where o
 Some stored series cannot be re-attributed, and keep their workload (counted and reported, never
 silently changed):
 
-- series written before the store kept raw inputs (a store migrated from an earlier version);
+- series written before the store kept raw inputs (a store migrated from an earlier version), unless
+  the rules read only the attributes such series have (project, workspace, API key, user, team, model);
 - series whose kept metadata lacks a key the new rules read. Metadata often holds per-request values
   (span and trace ids, token details), and keeping all of it would make one series per request, so a
   series keeps the keys the rules of the time read and the keys with few distinct values in its file
@@ -199,14 +200,30 @@ def series_workload_sql(settings: AttributionSettings, alias: str) -> tuple[str,
     return f"(CASE WHEN {alias}.source_format = ? THEN {generic} ELSE {provider} END)", params
 
 
+_STORED_BEFORE = ("project", "workspace", "api_key_id", "user", "team", "model")
+"""Match keys a series written before the raw inputs were kept can answer: its stored attributes."""
+
+
+def _rules_read_only_attributes(rules: tuple[AttributionRule, ...]) -> bool:
+    """Whether rules exist and read nothing but the attributes every series has always stored: then
+    they also apply to series written before the raw inputs were kept (an unmatched record is
+    ``unattributed``, so its earlier, unknown natural workload is not needed)."""
+    return bool(rules) and all(
+        rule.tag is None and not rule.metadata and rule.service_name is None for rule in rules
+    )
+
+
 def _series_derivable_sql(settings: AttributionSettings, alias: str) -> tuple[str, list[object]]:
     """SQL that is true when the series row ``alias`` keeps every input ``settings`` read."""
+    if _rules_read_only_attributes(settings.rules):
+        return "true", []
     conditions = [f"coalesce({alias}.raw_inputs, false)"]
     params: list[object] = []
     keys = metadata_keys(settings.rules, settings.workload_from)
     if keys:
-        kept = f"coalesce(json_keys({alias}.metadata), []::VARCHAR[])"
-        conditions.append(metadata_kept_sql(kept, keys, params))
+        # NULL metadata: the source has none, so a rule on it matches nothing, now as at ingest
+        kept = f"json_keys({alias}.metadata)"
+        conditions.append(f"({alias}.metadata IS NULL OR {metadata_kept_sql(kept, keys, params)})")
     if not settings.rules:
         conditions.append(f"({alias}.source_format <> ? OR {alias}.workload_column IS NOT DISTINCT FROM ?)")
         params += [GENERIC_FORMAT, settings.workload_from]
@@ -280,10 +297,14 @@ def _reattribute_costs(con: duckdb.DuckDBPyConnection, settings: AttributionSett
         )
     else:
         workload, params = "natural_workload", []
+    # Rules read only what every cost record has always stored (a cost record has no tags, metadata,
+    # team or user): they apply to all; without rules, a record written before its natural workload was
+    # kept cannot be re-derived.
+    derivable = "true" if settings.rules else "coalesce(raw_inputs, false)"
     changed = con.execute(
         f"UPDATE reported_costs SET workload = {workload} "
-        f"WHERE coalesce(raw_inputs, false) AND workload IS DISTINCT FROM {workload}",
+        f"WHERE {derivable} AND workload IS DISTINCT FROM {workload}",
         [*params, *params],
     ).fetchone()
-    kept = con.execute("SELECT count(*) FROM reported_costs WHERE NOT coalesce(raw_inputs, false)").fetchone()
+    kept = con.execute(f"SELECT count(*) FROM reported_costs WHERE NOT ({derivable})").fetchone()
     return (int(changed[0]) if changed else 0), (int(kept[0]) if kept else 0)

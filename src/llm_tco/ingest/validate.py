@@ -182,7 +182,12 @@ def validation_sql(
     kept_keys = set(metadata_keys(rules, workload_from))
     if metadata_kind != "null":
         kept_keys |= _few_valued_metadata_keys(con, staged_sql, staged_params, raw_staged)
-    projection = metadata_projection(metadata_json, sorted(kept_keys), raw_params)
+    # NULL: the format has no metadata (a metadata rule cannot match); else an object of the kept keys
+    projection = (
+        "NULL::JSON"
+        if metadata_kind == "null"
+        else metadata_projection(metadata_json, sorted(kept_keys), raw_params)
+    )
     attributes.append(f"{projection} AS metadata")
     parsed += attributes
     params += raw_params

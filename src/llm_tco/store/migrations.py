@@ -180,8 +180,8 @@ _V5 = """
 ALTER TABLE usage_series ADD COLUMN natural_workload VARCHAR;  -- the source format's own workload key
 ALTER TABLE usage_series ADD COLUMN service_name VARCHAR;      -- OpenTelemetry service.name
 ALTER TABLE usage_series ADD COLUMN tags VARCHAR[];            -- the request's tags
-ALTER TABLE usage_series ADD COLUMN metadata JSON;             -- only the keys the rules read (all present,
-                                                               -- null when absent); NULL: none read
+ALTER TABLE usage_series ADD COLUMN metadata JSON;             -- the keys kept: those the rules read and
+                                                               -- few-valued ones; NULL: the source has none
 ALTER TABLE usage_series ADD COLUMN workload_column VARCHAR;   -- generic files: the --workload-from column
                                                                -- natural_workload was read from
 ALTER TABLE usage_series ADD COLUMN raw_inputs BOOLEAN DEFAULT false;
