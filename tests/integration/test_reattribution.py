@@ -266,6 +266,26 @@ def test_a_generic_files_other_workload_column_cannot_be_rederived_and_says_so(
     assert _record_workloads(store) == {k: v[4] for k, v in CSV_ROWS.items()}
 
 
+def test_a_generic_files_workload_column_is_kept_as_the_stores_setting(
+    cli: Any, files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """``--workload-from`` naming a column that is no attribute (here the file's ``workload`` column, the
+    model where blank) is accepted for generic files and kept by the store like any other setting."""
+    store = tmp_path / "s.duckdb"
+    usage, _ = files
+    first = cli("audit", usage, "--db", store, "--workload-from", "workload", "--json")
+    assert first.code == 0, first.err
+    from_column = {k: v[6] or v[1] for k, v in CSV_ROWS.items()}
+    assert _record_workloads(store) == from_column
+    later = _write_csv(
+        tmp_path / "later.csv", {"c5": ("2026-10-03T09:00:00Z", "gpt-4o-mini", 50, 5, "red", "p9", "batch")}
+    )
+    kept = cli("audit", later, "--db", store, "--json")
+    assert kept.code == 0, kept.err
+    assert kept.json()["attribution"]["workload_from"] == "workload"
+    assert _record_workloads(store) == {**from_column, "c5": "batch"}
+
+
 def test_a_one_shot_memory_audit_is_unaffected(cli: Any, files: tuple[Path, Path], tmp_path: Path) -> None:
     (tmp_path / "llm-tco.toml").write_text(RULES)
     one_shot = cli("audit", *files, "--db", ":memory:", "--json")

@@ -195,7 +195,8 @@ def series_workload_sql(settings: AttributionSettings, alias: str) -> tuple[str,
             columns, natural=natural, rules=(), workload_from=settings.workload_from
         )
     else:
-        provider, provider_params = f"{alias}.workload", []  # no attribute: cannot be derived (kept)
+        # not an attribute: a provider format's series cannot follow it (not derivable, so kept)
+        provider, provider_params = generic, []
     params += provider_params
     return f"(CASE WHEN {alias}.source_format = ? THEN {generic} ELSE {provider} END)", params
 
