@@ -46,10 +46,16 @@ _FUTURE_SKEW_S = 300
 """Clock skew tolerated before a timestamp counts as "in the future" (5 minutes)."""
 
 METADATA_VALUES_MAX = 100
-"""A top-level metadata key with at most this many distinct values in a file is kept with the series
-(besides the keys the attribution rules read), so that rules written later can still be applied to the
-file's records. A key with more is per-request data (span ids, timestamps, token details): keeping it
-would make one series per request, and a rule on it can only apply at ingest."""
+"""A top-level metadata key with at most this many distinct values in the first ``METADATA_SAMPLE``
+records of a file is kept with the series (besides the keys the attribution rules read), so that rules
+written later can still be applied to the file's records. A key with more is per-request data (span ids,
+timestamps, token details): keeping it would make one series per request, and a rule on it can only
+apply at ingest."""
+
+METADATA_SAMPLE = 20_000
+"""Records whose metadata keys are counted (the first of the file): enough to tell per-request keys from
+few-valued ones, and a bounded cost whatever the file's size (counting every record's keys cost as much
+as validating them)."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +94,8 @@ def bind_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
 def _few_valued_metadata_keys(
     con: duckdb.DuckDBPyConnection, staged_sql: str, staged_params: list[object], staged: StagedColumns
 ) -> set[str]:
-    """The top-level metadata keys with at most ``METADATA_VALUES_MAX`` distinct values in the file (one
-    pass over its metadata, only for formats that have metadata)."""
+    """The top-level metadata keys with at most ``METADATA_VALUES_MAX`` distinct values in the first
+    ``METADATA_SAMPLE`` records of the file (only for formats that have metadata)."""
     metadata, _ = staged.col("metadata")
     as_json = f"(CASE WHEN json_valid(CAST({metadata} AS VARCHAR)) THEN CAST({metadata} AS JSON) END)"
     path = "'$.\"' || replace(replace(key, '\\', '\\\\'), '\"', '\\\"') || '\"'"
@@ -98,11 +104,12 @@ def _few_valued_metadata_keys(
         SELECT key FROM (
             SELECT key, count(DISTINCT CAST(json_extract(j, {path}) AS VARCHAR)) AS n_values
             FROM (SELECT j, unnest(json_keys(j)) AS key
-                  FROM (SELECT {as_json} AS j FROM ({staged_sql}) s) WHERE json_type(j) = 'OBJECT')
+                  FROM (SELECT {as_json} AS j FROM (SELECT * FROM ({staged_sql}) LIMIT ?) s)
+                  WHERE json_type(j) = 'OBJECT')
             GROUP BY key
         ) WHERE n_values <= ?
         """,
-        [*staged_params, METADATA_VALUES_MAX],
+        [*staged_params, METADATA_SAMPLE, METADATA_VALUES_MAX],
     ).fetchall()
     return {str(r[0]) for r in rows}
 
