@@ -75,7 +75,8 @@ OPTIONAL_STAGED_COLUMNS: tuple[str, ...] = (
 )
 """Staged columns an adapter may add after ``STAGED_COLUMNS``; an absent one is NULL. The first three exist
 for attribution rules (``[[attribution]]``) and are kept with the series (of the metadata, only the keys
-rules read and the few-valued ones), so that changed rules can be re-applied (``llm_tco.ingest.reattribute``)."""
+rules read and the few-valued ones), so that changed rules can be re-applied
+(``llm_tco.ingest.reattribute``)."""
 
 REPORTED_COST_COLUMNS: tuple[str, ...] = (
     "record_no",  # 1-based position among the file's cost records
