@@ -414,3 +414,32 @@ def test_cost_only_records_are_reattributed_too(
     info = cli("audit", "--db", store, "--json").json()["attribution"]
     assert info["changed_cost_records"] == 3 and info["rules"] == 0
     assert stored() == projects
+
+
+def test_a_failure_while_reattributing_leaves_the_store_as_it_was(
+    files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One transaction: a fault after the series were updated (here, in the cost records' step) rolls the
+    series back too, and the store keeps its earlier settings."""
+    import llm_tco.ingest.reattribute as reattribute
+    from llm_tco.config.attribution import load_attribution_rules
+    from llm_tco.ingest.base import IngestOptions
+    from llm_tco.ingest.pipeline import ingest_files
+    from llm_tco.store import open_store
+
+    store = tmp_path / "s.duckdb"
+    con = open_store(str(store))
+    ingest_files(con, [str(f) for f in files], IngestOptions())
+    before = reattribute.stored_settings(con)
+    (tmp_path / "rules.toml").write_text(RULES)
+    rules = load_attribution_rules(tmp_path / "rules.toml")
+
+    def fail(*_: object) -> tuple[int, int]:
+        raise RuntimeError("fault after the series step")
+
+    monkeypatch.setattr(reattribute, "_reattribute_costs", fail)
+    with pytest.raises(RuntimeError, match="fault after the series step"):
+        reattribute.settle_attribution(con, reattribute.AttributionSettings(rules))
+    assert reattribute.stored_settings(con) == before
+    con.close()
+    assert _record_workloads(store) == NATURAL
