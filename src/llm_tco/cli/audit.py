@@ -120,7 +120,7 @@ def run_audit(
 def _attribution_info(settled: Reattribution) -> AttributionInfo:
     return AttributionInfo(
         rules_fingerprint=settled.settings.fingerprint,
-        rules=len(settled.settings.rules),
+        rules=[rule.model_dump(exclude_none=True) for rule in settled.settings.rules],
         workload_from=settled.settings.workload_from,
         source=settled.source,
         reattributed=settled.reattributed,

@@ -8,6 +8,7 @@ JSON number at the boundary. ``input_tokens`` includes cache reads and writes.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -134,7 +135,7 @@ class AttributionInfo(_Doc):
     """The attribution in force for this audit, and what re-applying it to the stored records changed."""
 
     rules_fingerprint: str = Field(description="sha256 of the canonical JSON of the rules and workload_from")
-    rules: int = Field(description="Number of [[attribution]] rules")
+    rules: list[dict[str, Any]] = Field(description="The [[attribution]] rules in force, in order")
     workload_from: str | None
     source: str = Field(description="given (config or --workload-from), store (kept) or default (none)")
     reattributed: bool = Field(
