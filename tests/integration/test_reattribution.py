@@ -347,6 +347,12 @@ def test_a_store_written_before_raw_inputs_migrates_and_reattributes_what_it_can
     assert cli("audit", *files, "--db", store).code == 0
     _downgrade_to_before_raw_inputs(store)
 
+    # nothing given: the store is migrated, its workloads stay as they were, and nothing is reported kept
+    plain = cli("audit", "--db", store, "--json")
+    assert plain.code == 0, plain.err
+    assert plain.json()["attribution"]["kept_records"] == 0 and "keep their earlier" not in plain.err
+    assert _record_workloads(store) == NATURAL
+
     # rules on stored attributes only (team, project): every old series can be re-attributed
     (tmp_path / "llm-tco.toml").write_text(
         '[[attribution]]\nworkload = "red-team"\nteam = "red"\n\n'

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import duckdb
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from llm_tco.audit.compute import build_audit
@@ -168,8 +169,8 @@ def _open_for_reaudit(
         writable = open_store(db)
     except StoreError as exc:
         warn(
-            f"the attribution differs from the store's, but the store cannot be written ({exc}); "
-            "auditing with the store's attribution"
+            f"the attribution differs from the store's, but the store cannot be written ({escape(str(exc))});"
+            " auditing with the store's attribution"
         )
         con = open_store(db, read_only=True)
         return con, _kept(con, None)

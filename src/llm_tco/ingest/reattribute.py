@@ -133,10 +133,16 @@ def settle_attribution(con: duckdb.DuckDBPyConnection, given: AttributionSetting
     settings, source, stored = _effective(con, given)
     if stored is not None and stored.fingerprint == settings.fingerprint:
         return Reattribution(settings, source)
+    # Nothing given to a store that recorded nothing (new, or written before the settings were recorded):
+    # the defaults are recorded and nothing is re-attributed — the stored workloads are what the earlier
+    # runs made them, and no one asked for other ones.
+    reapply = stored is not None or given is not None
     con.execute("BEGIN TRANSACTION")
     try:
-        series, records, kept = _reattribute_series(con, settings)
-        costs, kept_costs = _reattribute_costs(con, settings)
+        series = records = kept = costs = kept_costs = 0
+        if reapply:
+            series, records, kept = _reattribute_series(con, settings)
+            costs, kept_costs = _reattribute_costs(con, settings)
         con.execute("DELETE FROM attribution_state")
         con.execute(
             "INSERT INTO attribution_state (rules_json, workload_from, fingerprint, applied_at) "
@@ -155,7 +161,7 @@ def settle_attribution(con: duckdb.DuckDBPyConnection, given: AttributionSetting
     finally:
         con.execute("DROP TABLE IF EXISTS _reattributed")
     # the first settings of a new store re-attribute nothing: only a store with records says it did
-    had_records = stored is not None or _has_series(con)
+    had_records = reapply and (stored is not None or _has_series(con))
     return Reattribution(settings, source, had_records, series, records, costs, kept + kept_costs)
 
 
