@@ -177,7 +177,8 @@ def validation_sql(
     )
     # The raw inputs attribution reads, kept with the series so that changed rules can be re-applied
     # without the file (llm_tco.ingest.reattribute): the adapter's natural workload, the service name, the
-    # tags, and of the metadata only the keys the rules read. The workload itself is derived per series.
+    # tags, and of the metadata the keys the rules read and the few-valued ones (METADATA_VALUES_MAX). The
+    # workload itself is derived per series (llm_tco.ingest.series).
     if workload_from is not None:
         check_workload_from(workload_from)
     raw_params: list[object] = []
