@@ -137,3 +137,24 @@ def test_workload_from_overrides_the_natural_keys() -> None:
     assert by_metadata["id:chatcmpl-001"] == "support-chat"  # no such key: the natural key
     with pytest.raises(UsageError, match="--workload-from 'colour'"):
         _workloads(workload_from="colour")
+
+
+def test_settings_fingerprint_follows_the_rules_not_their_spelling() -> None:
+    """The store compares fingerprints: the same rules written with keys in another order (or metadata as
+    ``key=value``) are the same settings; another order of rules, another rule or --workload-from is not."""
+    from llm_tco.ingest.reattribute import AttributionSettings
+
+    a = parse_attribution_rules(
+        [{"workload": "x", "team": "t", "metadata": "k=v"}, {"workload": "y", "tag": "z"}]
+    )
+    same = parse_attribution_rules(
+        [{"metadata": {"k": "v"}, "team": "t", "workload": "x"}, {"tag": "z", "workload": "y"}]
+    )
+    swapped = (a[1], a[0])
+    base = AttributionSettings(a)
+    assert AttributionSettings(same).fingerprint == base.fingerprint
+    assert AttributionSettings(swapped).fingerprint != base.fingerprint
+    assert AttributionSettings(a, "team").fingerprint != base.fingerprint
+    assert AttributionSettings(a[:1]).fingerprint != base.fingerprint
+    assert AttributionSettings.from_json(base.canonical_json()) == base
+    assert AttributionSettings().canonical_json() == '{"rules":[],"workload_from":null}'

@@ -9,17 +9,26 @@ from typing import Annotated
 
 import duckdb
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from llm_tco.audit.compute import build_audit
 from llm_tco.cli.common import DbOption, JsonOption, emit_json, err_console, out_console, warn
 from llm_tco.config import load_config
+from llm_tco.config.attribution import AttributionRule
 from llm_tco.errors import StoreError, UsageError
 from llm_tco.ingest.base import DEFAULT_MAX_TOKENS_PER_REQUEST, IngestOptions
 from llm_tco.ingest.columns import parse_map_options
 from llm_tco.ingest.pipeline import IngestReport, ingest_files, now_utc
+from llm_tco.ingest.reattribute import (
+    AttributionSettings,
+    Reattribution,
+    attribution_pending,
+    settle_attribution,
+    stored_settings,
+)
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
-from llm_tco.report.audit_doc import AuditDocument
+from llm_tco.report.audit_doc import AttributionInfo, AuditDocument
 from llm_tco.report.audit_terminal import GroupBy, render_audit
 from llm_tco.store import open_store, resolve_db_path
 from llm_tco.store.connection import MEMORY
@@ -73,8 +82,13 @@ def run_audit(
     overrides: PriceOverrides | None = None,
     reconcile_costs: bool = False,
     focus_path: Path | None = None,
+    attribution: AttributionSettings | None = None,
 ) -> tuple[AuditDocument, IngestReport | None]:
     """Ingest then audit; returns the audit document and the ingest report (None when no files).
+
+    ``attribution``: the attribution settings given to this run (None: none given, keep the store's).
+    Stored records are re-attributed first when they differ from the store's, and new files are
+    attributed with the settings in force (``llm_tco.ingest.reattribute``).
 
     A one-shot audit (``--db :memory:``) keeps the usage only as rollup sums by month segment when
     nothing it prints needs the rows (no window, reconciliation or FOCUS export; the bundled or updated
@@ -82,8 +96,18 @@ def run_audit(
     one_shot = resolve_db_path(db) == MEMORY
     rows_needed = reconcile_costs or focus_path is not None or overrides is not None
     keep_rows = not one_shot or rows_needed or since is not None or until is not None
-    options = dataclasses.replace(options, keep_rows=keep_rows)
-    con = open_store(db, read_only=not files) if files else _open_for_reaudit(db)
+    if files:
+        con = open_store(db)
+        settled = settle_attribution(con, attribution)
+    else:
+        con, settled = _open_for_reaudit(db, attribution)
+    options = dataclasses.replace(
+        options,
+        keep_rows=keep_rows,
+        attribution=settled.settings.rules,
+        workload_from=settled.settings.workload_from,
+    )
+    _say_reattributed(settled)
     try:
         report: IngestReport | None = None
         first_new: int | None = None
@@ -105,10 +129,85 @@ def run_audit(
         )
     finally:
         con.close()
-    return doc, report
+    return doc.model_copy(update={"attribution": _attribution_info(settled)}), report
 
 
-def _open_for_reaudit(db: str | None) -> duckdb.DuckDBPyConnection:
+def _attribution_info(settled: Reattribution) -> AttributionInfo:
+    return AttributionInfo(
+        rules_fingerprint=settled.settings.fingerprint,
+        rules=[rule.model_dump(exclude_none=True) for rule in settled.settings.rules],
+        workload_from=settled.settings.workload_from,
+        source=settled.source,
+        reattributed=settled.reattributed,
+        changed_records=settled.changed_records,
+        changed_series=settled.changed_series,
+        changed_cost_records=settled.changed_cost_records,
+        kept_records=settled.kept_records,
+    )
+
+
+def _say_reattributed(settled: Reattribution) -> None:
+    """One line on stderr when stored records were re-attributed (and one for those that could not be)."""
+    if not settled.reattributed:
+        return
+    if settled.changed_records or settled.changed_cost_records:
+        costs = (
+            f" and {settled.changed_cost_records:,} cost record(s)" if settled.changed_cost_records else ""
+        )
+        err_console.print(
+            f"attribution changed: {settled.changed_records:,} stored record(s){costs} re-attributed "
+            f"({settled.changed_series:,} series)",
+            markup=False,
+            highlight=False,
+        )
+    if settled.kept_records:
+        warn(
+            f"{settled.kept_records:,} stored record(s) keep their earlier workload: they were ingested "
+            "without the inputs the new attribution reads (an older store, a metadata key no rule read "
+            "then, or another --workload-from column of a generic file)"
+        )
+
+
+def _open_for_reaudit(
+    db: str | None, given: AttributionSettings | None
+) -> tuple[duckdb.DuckDBPyConnection, Reattribution]:
+    """:func:`_open_rollup_current`, after re-attributing the stored records when the attribution
+    ``given`` differs from the store's (a short write). A store that cannot be written is audited with
+    its own attribution, with a warning."""
+    con = _open_rollup_current(db)
+    path = resolve_db_path(db)
+    if path == MEMORY or not Path(path).exists() or not attribution_pending(con, given):
+        return con, _kept(con, given)
+    con.close()
+    try:
+        writable = open_store(db)
+    except StoreError as exc:
+        warn(
+            f"the attribution differs from the store's, but the store cannot be written ({escape(str(exc))});"
+            " auditing with the store's attribution"
+        )
+        con = open_store(db, read_only=True)
+        return con, _kept(con, None)
+    try:
+        settled = settle_attribution(writable, given)
+    finally:
+        writable.close()
+    return open_store(db, read_only=True), settled
+
+
+def _kept(con: duckdb.DuckDBPyConnection, given: AttributionSettings | None) -> Reattribution:
+    """The attribution in force when nothing is re-attributed."""
+    stored = stored_settings(con)
+    if given is not None:
+        return Reattribution(given, "given")
+    return (
+        Reattribution(stored, "store")
+        if stored is not None
+        else Reattribution(AttributionSettings(), "default")
+    )
+
+
+def _open_rollup_current(db: str | None) -> duckdb.DuckDBPyConnection:
     """Open the store to read, first rebuilding its usage rollup when the price data's boundaries changed
     since it was built (an explicit price update, a store written before the rollup existed): a one-off
     write that makes this and later re-audits read the rollup instead of every stored row. A store that
@@ -153,6 +252,19 @@ def _ingest_with_progress(
         return ingest_files(con, files, options, on_file=on_file)
 
 
+def given_attribution(
+    rules: list[AttributionRule], config_file: Path | None, workload_from: str | None
+) -> AttributionSettings | None:
+    """The attribution settings an ``audit`` was given, or None when it was given none.
+
+    Settings are given by a config file (``--config``, or ``./llm-tco.toml`` when present: its
+    ``[[attribution]]`` rules, none when it has none) or by ``--workload-from``; given, they are exactly
+    these and become the store's. Without either, the store's settings stay in force."""
+    if config_file is None and workload_from is None:
+        return None
+    return AttributionSettings(tuple(rules) if config_file is not None else (), workload_from)
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def audit(
@@ -181,7 +293,8 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 help="Where the workload name comes from: a column of a generic file, or for provider "
-                "exports an attribute (project, team, user, service_name, model, tag) or metadata.KEY."
+                "exports an attribute (project, team, user, service_name, model, tag) or metadata.KEY. "
+                "Kept by the store: an audit given neither this nor a config keeps the store's attribution."
             ),
         ] = None,
         max_tokens_per_request: Annotated[
@@ -191,7 +304,8 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 "--config",
-                help="llm-tco.toml with [[attribution]] rules (default: ./llm-tco.toml if present).",
+                help="llm-tco.toml with [[attribution]] rules (default: ./llm-tco.toml if present). Rules "
+                "that differ from the store's re-attribute the stored records.",
                 show_default=False,
             ),
         ] = None,
@@ -229,7 +343,7 @@ def register(app: typer.Typer) -> None:
         window = check_window(parse_when(since, "--since"), parse_when(until, "--until"), since, until)
         if files:
             now_utc()  # a bad LLM_TCO_NOW is refused before the store is opened
-        config, _ = load_config(config_path)
+        config, config_file = load_config(config_path)
         options = IngestOptions(
             format=format,
             column_map=parse_map_options(map_ or []),
@@ -248,6 +362,7 @@ def register(app: typer.Typer) -> None:
             overrides=load_price_overrides(prices) if prices else None,
             reconcile_costs=reconcile,
             focus_path=export_focus,
+            attribution=given_attribution(config.attribution, config_file, workload_from),
         )
         if json_:
             emit_json(doc.model_dump(mode="python"))

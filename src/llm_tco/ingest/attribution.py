@@ -14,7 +14,16 @@ from collections.abc import Mapping, Sequence
 from llm_tco.config.attribution import UNATTRIBUTED, AttributionRule
 from llm_tco.errors import UsageError
 
-__all__ = ["WORKLOAD_FROM_ATTRIBUTES", "json_path", "workload_expression"]
+__all__ = [
+    "WORKLOAD_FROM_ATTRIBUTES",
+    "check_workload_from",
+    "is_attribute",
+    "json_path",
+    "metadata_kept_sql",
+    "metadata_keys",
+    "metadata_projection",
+    "workload_expression",
+]
 
 WORKLOAD_FROM_ATTRIBUTES: tuple[str, ...] = (
     "project",
@@ -107,6 +116,60 @@ def workload_expression(
         return fallback, params
     chosen = _attribute(columns, workload_from, params)
     return f"coalesce({chosen}, {fallback})", params
+
+
+def is_attribute(spec: str) -> bool:
+    """Whether ``--workload-from spec`` names an attribute the format adapters stage (or ``metadata.KEY``)
+    rather than a column of a generic file."""
+    name = spec.strip()
+    if name in _TEXT_KEYS or name == "tag":
+        return True
+    return any(name.startswith(p) and len(name) > len(p) for p in ("metadata.", "metadata:"))
+
+
+def check_workload_from(spec: str) -> None:
+    """Raise the one-line usage error for a ``--workload-from`` that is not an attribute."""
+    _attribute(dict.fromkeys((*_TEXT_KEYS.values(), "tags", "metadata"), "NULL"), spec, [])
+
+
+def metadata_keys(rules: Sequence[AttributionRule], workload_from: str | None) -> tuple[str, ...]:
+    """The metadata keys the rules and ``--workload-from metadata.KEY`` read, sorted."""
+    keys = {key for rule in rules for key in (rule.metadata or {})}
+    if workload_from is not None:
+        name = workload_from.strip()
+        for prefix in ("metadata.", "metadata:"):
+            if name.startswith(prefix) and len(name) > len(prefix):
+                keys.add(name[len(prefix) :])
+    return tuple(sorted(keys))
+
+
+def metadata_projection(metadata: str, keys: Sequence[str], params: list[object]) -> str:
+    """A JSON object with exactly ``keys`` read from the ``metadata`` expression (a flat key first, then
+    the dotted path into nested objects; JSON null when absent). Every key is
+    present, null or not, so the object also says which keys were kept: a rule on a key that was not kept
+    cannot be re-applied (:func:`metadata_kept_sql`). Without keys, the empty object."""
+    if not keys:
+        return "json_object()"
+    parts: list[str] = []
+    for key in keys:
+        params.append(key)
+        params.append(json_path(key))
+        value = f"json_extract({metadata}, ?)"
+        if "." in key:
+            params.append("$." + ".".join(json_path(part)[2:] for part in key.split(".")))
+            value = f"coalesce({value}, json_extract({metadata}, ?))"
+        parts.append(f"?, {value}")
+    return f"json_object({', '.join(parts)})"
+
+
+def metadata_kept_sql(kept_keys: str, keys: Sequence[str], params: list[object]) -> str:
+    """SQL true when the kept metadata (``kept_keys``: the ``VARCHAR[]`` of keys a series kept) can answer
+    every key of ``keys``: the key itself was kept, or, for a dotted key, the top-level object it is in."""
+    conditions: list[str] = []
+    for key in keys:
+        conditions.append(f"(list_contains({kept_keys}, ?) OR list_contains({kept_keys}, ?))")
+        params += [key, key.split(".")[0]]
+    return " AND ".join(conditions) or "true"
 
 
 def _attribute(columns: Mapping[str, str], spec: str, params: list[object]) -> str:

@@ -73,8 +73,10 @@ OPTIONAL_STAGED_COLUMNS: tuple[str, ...] = (
     "reported_billed_cost_usd",  # FOCUS BilledCost beside the EffectiveCost in reported_cost_usd
     "reported_list_cost_usd",  # FOCUS ListCost (list price × quantity), to explain discounts
 )
-"""Staged columns an adapter may add after ``STAGED_COLUMNS``; an absent one is NULL. The first three are
-not stored: they exist so attribution rules (``[[attribution]]``) can match them at ingest."""
+"""Staged columns an adapter may add after ``STAGED_COLUMNS``; an absent one is NULL. The first three exist
+for attribution rules (``[[attribution]]``) and are kept with the series (of the metadata, only the keys
+rules read and the few-valued ones), so that changed rules can be re-applied
+(``llm_tco.ingest.reattribute``)."""
 
 REPORTED_COST_COLUMNS: tuple[str, ...] = (
     "record_no",  # 1-based position among the file's cost records

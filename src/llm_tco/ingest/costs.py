@@ -101,6 +101,7 @@ def cost_validation_sql(
     )
     # A cost record without any workload key keeps NULL (not the model) unless a rule names one.
     parsed.append(f"{workload if rules else text('workload')} AS workload")
+    parsed.append(f"{text('workload')} AS natural_workload")  # kept for re-attribution
     params += workload_params if rules else []
     parsed.append(f"CAST({col('reject_reason')[0]} AS VARCHAR) AS _reject")
     reasons = [
@@ -139,7 +140,8 @@ def cost_validation_sql(
     SELECT record_no, record_id, reason, md5_number(record_id) AS record_key,
         CASE WHEN {ok} THEN _ts END AS ts_start,
         CASE WHEN {ok} THEN coalesce(_te, _ts) END AS ts_end,
-        provider, model_raw, workload, project, api_key_id, service_tier, line_item, charge_category,
+        provider, model_raw, workload, natural_workload, project, api_key_id, service_tier, line_item,
+        charge_category,
         CASE WHEN {ok} THEN {_decimal("amount_usd")} END AS amount_usd,
         CASE WHEN {ok} THEN {_decimal("billed_usd")} END AS billed_usd,
         CASE WHEN {ok} THEN {_decimal("list_usd")} END AS list_usd
@@ -192,10 +194,10 @@ def load_costs(
                 INSERT INTO reported_costs (file_id, record_no, record_key, source_format, provider,
                 model_raw,
                     workload, line_item, ts_start, ts_end, amount_usd, billed_usd, source_record_id, project,
-                    api_key_id, service_tier, list_usd, charge_category)
+                    api_key_id, service_tier, list_usd, charge_category, natural_workload, raw_inputs)
                 SELECT ?, f.record_no, f.record_key, ?, p.provider, f.model_raw, f.workload, f.line_item,
                     f.ts_start, f.ts_end, f.amount_usd, f.billed_usd, f.record_id, f.project, f.api_key_id,
-                    f.service_tier, f.list_usd, f.charge_category
+                    f.service_tier, f.list_usd, f.charge_category, f.natural_workload, true
                 FROM _cost_fresh f JOIN _cost_providers p ON p.provider_raw IS NOT DISTINCT FROM f.provider
                 """,
             [file_id, source_format],

@@ -24,6 +24,7 @@ from llm_tco.ingest.files import expand_inputs, fingerprint, probe_file
 from llm_tco.ingest.load import FileCounts, load_file
 from llm_tco.ingest.postgres import is_database_url, read_litellm_database, redact_url
 from llm_tco.ingest.readers import error_line
+from llm_tco.ingest.reattribute import AttributionSettings, settle_attribution
 from llm_tco.ingest.registry import detect_adapter, get_adapter
 from llm_tco.ingest.validate import ValidationSql, validation_sql
 from llm_tco.store.rollup import RollupLayout, refresh_rollup
@@ -104,8 +105,12 @@ def ingest_files(
     *,
     on_file: Callable[[Path], None] | None = None,
 ) -> IngestReport:
-    """Ingest every input (files, globs, directories, ``postgresql://`` URLs) into the store of ``con``."""
+    """Ingest every input (files, globs, directories, ``postgresql://`` URLs) into the store of ``con``.
+
+    ``options``' attribution settings become the store's first (stored records are re-attributed when
+    they differ: ``llm_tco.ingest.reattribute``), so stored and new records share one attribution."""
     report = IngestReport()
+    settle_attribution(con, AttributionSettings(options.attribution, options.workload_from))
     forced = get_adapter(options.format) if options.format else None
     now = now_utc()
     # usage kept only as sums is summed by month segment: only a whole-store monthly audit reads it

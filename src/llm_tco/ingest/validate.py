@@ -21,10 +21,11 @@ from datetime import datetime
 import duckdb
 
 from llm_tco.config.attribution import AttributionRule
-from llm_tco.ingest.attribution import workload_expression
+from llm_tco.ingest.attribution import check_workload_from, metadata_keys, metadata_projection
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS
 from llm_tco.ingest.value_sql import (
     MAX_INT64,
+    StagedColumns,
     bool_sql,
     count_reason_sql,
     count_sql,
@@ -43,6 +44,18 @@ __all__ = [
 
 _FUTURE_SKEW_S = 300
 """Clock skew tolerated before a timestamp counts as "in the future" (5 minutes)."""
+
+METADATA_VALUES_MAX = 100
+"""A top-level metadata key with at most this many distinct values in the first ``METADATA_SAMPLE``
+records of a file is kept with the series (besides the keys the attribution rules read), so that rules
+written later can still be applied to the file's records. A key with more is per-request data (span ids,
+timestamps, token details): keeping it would make one series per request, and a rule on it can only
+apply at ingest."""
+
+METADATA_SAMPLE = 20_000
+"""Records whose metadata keys are counted (the first of the file): enough to tell per-request keys from
+few-valued ones, and a bounded cost whatever the file's size (counting every record's keys cost as much
+as validating them)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,29 @@ def bind_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     con.execute(f"SET VARIABLE {FINGERPRINT_KEY_VARIABLE} = ?", [fingerprint_key_base(fingerprint)])
 
 
+def _few_valued_metadata_keys(
+    con: duckdb.DuckDBPyConnection, staged_sql: str, staged_params: list[object], staged: StagedColumns
+) -> set[str]:
+    """The top-level metadata keys with at most ``METADATA_VALUES_MAX`` distinct values in the first
+    ``METADATA_SAMPLE`` records of the file (only for formats that have metadata)."""
+    metadata, _ = staged.col("metadata")
+    as_json = f"(CASE WHEN json_valid(CAST({metadata} AS VARCHAR)) THEN CAST({metadata} AS JSON) END)"
+    path = "'$.\"' || replace(replace(key, '\\', '\\\\'), '\"', '\\\"') || '\"'"
+    rows = con.execute(
+        f"""
+        SELECT key FROM (
+            SELECT key, count(DISTINCT CAST(json_extract(j, {path}) AS VARCHAR)) AS n_values
+            FROM (SELECT j, unnest(json_keys(j)) AS key
+                  FROM (SELECT {as_json} AS j FROM (SELECT * FROM ({staged_sql}) LIMIT ?) s)
+                  WHERE json_type(j) = 'OBJECT')
+            GROUP BY key
+        ) WHERE n_values <= ?
+        """,
+        [*staged_params, METADATA_SAMPLE, METADATA_VALUES_MAX],
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
 def validation_sql(
     con: duckdb.DuckDBPyConnection,
     staged_sql: str,
@@ -95,11 +131,15 @@ def validation_sql(
     ``record_id`` is the source's id (prefixed ``id:``), NULL without one; ``record_key`` (UHUGEINT) is
     its md5, or for a record without an id the fingerprint-and-position key: the de-duplication key (the
     file's fingerprint is bound to the connection with :func:`bind_fingerprint` before the query runs).
-    ``rules``/``workload_from`` decide the workload (``llm_tco.ingest.attribution``); ``workload_from``
-    None means the adapter already applied it. Extra output columns: ``reported_billed_cost_usd`` and
-    ``reported_list_cost_usd`` (FOCUS).
+    ``rules``/``workload_from`` name the metadata keys kept for attribution (the workload itself is
+    derived per series, ``llm_tco.ingest.series``); ``workload_from`` None means the adapter already
+    applied it (the generic reader's column). The ``workload`` column is the adapter's natural workload.
+    Extra output columns: ``service_name``, ``tags`` and ``metadata`` (the raw inputs attribution reads,
+    kept with the series), ``reported_billed_cost_usd`` and ``reported_list_cost_usd`` (FOCUS).
     """
-    staged = staged_columns(con, staged_sql, staged_params).with_clean_text()
+    staged = staged_columns(con, staged_sql, staged_params)
+    raw_staged = staged
+    staged = staged.with_clean_text()
     col, text = staged.col, staged.text
     params: list[object] = list(staged_params)
     # --- layer p: parse every staged value once ---------------------------------------------------
@@ -129,23 +169,36 @@ def validation_sql(
     attributes.append(f"{bool_sql(*col('batch'))} AS batch")
     tags_expr, tags_kind = col("tags")
     metadata_expr, metadata_kind = col("metadata")
-    columns = {
-        **attr_text,
-        "service_name": text("service_name"),
-        "tags": f"CAST({tags_expr} AS VARCHAR[])" if tags_kind == "list" else "NULL::VARCHAR[]",
-        "metadata": (
-            "NULL::JSON"
-            if metadata_kind == "null"
-            else f"(CASE WHEN json_valid(CAST({metadata_expr} AS VARCHAR)) THEN CAST({metadata_expr} AS "
-            "JSON) END)"
-        ),
-    }
-    workload, workload_params = workload_expression(
-        columns, natural=text("workload"), rules=rules, workload_from=workload_from
+    metadata_json = (
+        "NULL::JSON"
+        if metadata_kind == "null"
+        else f"(CASE WHEN json_valid(CAST({metadata_expr} AS VARCHAR)) THEN CAST({metadata_expr} AS JSON) "
+        "END)"
     )
-    attributes.append(f"{workload} AS workload")
+    # The raw inputs attribution reads, kept with the series so that changed rules can be re-applied
+    # without the file (llm_tco.ingest.reattribute): the adapter's natural workload, the service name, the
+    # tags, and of the metadata the keys the rules read and the few-valued ones (METADATA_VALUES_MAX). The
+    # workload itself is derived per series (llm_tco.ingest.series).
+    if workload_from is not None:
+        check_workload_from(workload_from)
+    raw_params: list[object] = []
+    attributes.append(f"{text('workload')} AS workload")
+    attributes.append(f"{text('service_name')} AS service_name")
+    attributes.append(
+        f"CAST({tags_expr} AS VARCHAR[]) AS tags" if tags_kind == "list" else "NULL::VARCHAR[] AS tags"
+    )
+    kept_keys = set(metadata_keys(rules, workload_from))
+    if metadata_kind != "null":
+        kept_keys |= _few_valued_metadata_keys(con, staged_sql, staged_params, raw_staged)
+    # NULL: the format has no metadata (a metadata rule cannot match); else an object of the kept keys
+    projection = (
+        "NULL::JSON"
+        if metadata_kind == "null"
+        else metadata_projection(metadata_json, sorted(kept_keys), raw_params)
+    )
+    attributes.append(f"{projection} AS metadata")
     parsed += attributes
-    params += workload_params
+    params += raw_params
     incl = col("input_includes_cache")
     parsed.append(
         f"coalesce(CAST({incl[0]} AS BOOLEAN), {str(input_includes_cache).lower()}) AS _incl"
@@ -250,7 +303,7 @@ def validation_sql(
             ELSE md5_number(record_id) END AS record_key,
         CASE WHEN {ok} THEN _ts END AS ts_start,
         CASE WHEN {ok} THEN coalesce(_te, _ts) END AS ts_end,
-        {attrs}, _attr_hash AS attr_hash,
+        {attrs}, service_name, tags, metadata, _attr_hash AS attr_hash,
         CASE WHEN {ok} THEN CAST(_requests_int AS BIGINT) END AS requests,
         CASE WHEN {ok} THEN CAST(_input AS BIGINT) END AS input_tokens,
         {tokens_out},
@@ -269,4 +322,4 @@ def validation_sql(
     constants = {t: 0 for t in TOKEN_COLUMNS if col(t)[1] == "null"}
     if one_request_per_record:
         constants["requests"] = 1
-    return ValidationSql(sql, params, combos_sql, [*staged_params, *workload_params], constants)
+    return ValidationSql(sql, params, combos_sql, [*staged_params, *raw_params], constants)

@@ -8,6 +8,7 @@ JSON number at the boundary. ``input_tokens`` includes cache reads and writes.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -130,6 +131,24 @@ class RowAccounting(_Doc):
     duplicates: int
 
 
+class AttributionInfo(_Doc):
+    """The attribution in force for this audit, and what re-applying it to the stored records changed."""
+
+    rules_fingerprint: str = Field(description="sha256 of the canonical JSON of the rules and workload_from")
+    rules: list[dict[str, Any]] = Field(description="The [[attribution]] rules in force, in order")
+    workload_from: str | None
+    source: str = Field(description="given (config or --workload-from), store (kept) or default (none)")
+    reattributed: bool = Field(
+        description="The settings differed from the store's: stored records re-attributed"
+    )
+    changed_records: int = Field(description="Stored usage records whose workload changed")
+    changed_series: int = Field(description="Stored usage series whose workload changed")
+    changed_cost_records: int = Field(description="Stored cost-only records whose workload changed")
+    kept_records: int = Field(
+        description="Stored records that could not be re-attributed (inputs not kept) and keep their workload"
+    )
+
+
 class AuditDocument(_Doc):
     version: str = AUDIT_DOC_VERSION
     kind: str = "audit"
@@ -156,3 +175,6 @@ class AuditDocument(_Doc):
     )
     focus_export: FocusExportInfo | None = None
     notes: list[str]
+    attribution: AttributionInfo | None = Field(
+        default=None, description="The attribution settings in force and the re-attribution they caused"
+    )

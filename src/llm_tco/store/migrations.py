@@ -172,8 +172,36 @@ CREATE TABLE usage_rollup_layout (
 );
 """
 
+_V5 = """
+-- Attribution applied per series (llm_tco.ingest.reattribute): a series keeps the raw inputs that
+-- [[attribution]] rules and --workload-from read, is identified by them, and its workload is derived from
+-- them, so that changed rules are re-applied to stored series without the files. Series written before
+-- keep raw_inputs = false: their inputs were not kept, so they keep the workload they were given.
+ALTER TABLE usage_series ADD COLUMN natural_workload VARCHAR;  -- the source format's own workload key
+ALTER TABLE usage_series ADD COLUMN service_name VARCHAR;      -- OpenTelemetry service.name
+ALTER TABLE usage_series ADD COLUMN tags VARCHAR[];            -- the request's tags
+ALTER TABLE usage_series ADD COLUMN metadata JSON;             -- the keys kept: those the rules read and
+                                                               -- few-valued ones; NULL: the source has none
+ALTER TABLE usage_series ADD COLUMN workload_column VARCHAR;   -- generic files: the --workload-from column
+                                                               -- natural_workload was read from
+ALTER TABLE usage_series ADD COLUMN raw_inputs BOOLEAN DEFAULT false;
+
+-- A cost-only record's own workload key, so that its workload can be re-derived too.
+ALTER TABLE reported_costs ADD COLUMN natural_workload VARCHAR;
+ALTER TABLE reported_costs ADD COLUMN raw_inputs BOOLEAN DEFAULT false;
+
+-- The attribution settings the stored rows were attributed with (one row; none: never recorded).
+CREATE TABLE attribution_state (
+    rules_json    VARCHAR NOT NULL,  -- canonical JSON: {"rules": [...], "workload_from": ...}
+    workload_from VARCHAR,
+    fingerprint   VARCHAR NOT NULL,  -- sha256 of rules_json
+    applied_at    TIMESTAMP NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical usage, files, quarantine, reported costs", _V1),
     Migration(2, "reported-cost details, cost record counts, usage cost details", _V2),
     Migration(3, "usage rollup by series and constant-price bucket", _V3),
+    Migration(5, "attribution per series: raw inputs, attribution state", _V5),
 )
