@@ -22,6 +22,7 @@ from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.pricing.rollup import refresh_rollup, rollup_is_current
 from llm_tco.report.audit_doc import AuditDocument
 from llm_tco.report.audit_terminal import GroupBy, render_audit
+from llm_tco.report.text import literal
 from llm_tco.store import open_store, resolve_db_path
 from llm_tco.store.connection import MEMORY
 
@@ -125,7 +126,8 @@ def _ingest_with_progress(
     if not show:
         return ingest_files(con, files, options)
     with Progress(
-        TextColumn("[progress.description]{task.description}"),
+        # the description holds a file name: shown literally, never parsed as markup
+        TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         console=err_console,
@@ -134,7 +136,7 @@ def _ingest_with_progress(
         task = progress.add_task("ingesting", total=None)
 
         def on_file(path: Path) -> None:
-            progress.update(task, description=f"ingesting {path.name}", advance=1)
+            progress.update(task, description=f"ingesting {literal(path.name)}", advance=1)
 
         return ingest_files(con, files, options, on_file=on_file)
 

@@ -19,6 +19,7 @@ from llm_tco.errors import UsageError
 from llm_tco.pricing.providers import normalize_provider
 from llm_tco.pricing.quote import PriceQuote, price_one, quote_to_dict
 from llm_tco.pricing.snapshot import current_snapshot, price_data_version, update_prices
+from llm_tco.report.text import cell, line
 
 __all__ = ["catalog_app", "register"]
 
@@ -79,8 +80,11 @@ def prices_command(
         return
     out_console.print(_prices_table(quotes, when))
     out_console.print(
-        f"[dim]{version.label}; USD per 1M tokens; long-context rates apply to every token of a "
-        "request whose input exceeds the threshold[/dim]"
+        cell(
+            f"{version.label}; USD per 1M tokens; long-context rates apply to every token of a "
+            "request whose input exceeds the threshold",
+            "dim",
+        )
     )
 
 
@@ -125,7 +129,9 @@ def _prices_table(quotes: list[PriceQuote], when: datetime) -> Table:
                 name += f" ({quote.model_ref})"
         previous = quote
         context = " + ".join((quote.price_context or {}).values())  # "batch", "flex", "batch + priority"
-        table.add_row(name, *(_money(getattr(r, attr)) for _, attr in shown), label or context)
+        table.add_row(
+            cell(name), *(cell(_money(getattr(r, attr))) for _, attr in shown), cell(label or context)
+        )
     return table
 
 
@@ -155,9 +161,9 @@ def update_prices_command(json_output: JsonOption = False) -> None:
         )
         return
     out_console.print(
-        f"updated prices: {version.providers} providers, {version.models} models from {version.url}\n"
-        f"saved to {version.path}; later runs use it without the network"
+        line(f"updated prices: {version.providers} providers, {version.models} models from ", version.url)
     )
+    out_console.print(line("saved to ", version.path, "; later runs use it without the network"))
 
 
 @catalog_app.command("gpus")

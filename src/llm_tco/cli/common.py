@@ -19,6 +19,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from llm_tco.report.text import line
+
 __all__ = [
     "DbOption",
     "JsonOption",
@@ -46,13 +48,21 @@ REDIRECTED_WIDTH = 150
 """Columns used when stdout is not a terminal (a file, a pipe, CI logs): Rich would otherwise assume 80,
 which folds the plan's tables into unreadable slivers."""
 
-err_console = Console(stderr=True, soft_wrap=True)
-out_console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REDIRECTED_WIDTH)
+# Markup and emoji codes are off: what these consoles print includes names and paths from the user's files,
+# which must show as typed (``[/red]x`` is a workload name, not a closing tag). Styles come from ``Text``
+# parts built with ``llm_tco.report.text``.
+err_console = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
+out_console = Console(
+    soft_wrap=False, width=None if sys.stdout.isatty() else REDIRECTED_WIDTH, markup=False, emoji=False
+)
 
 
 def warn(message: str) -> None:
-    """A one-line warning on stderr (never on stdout, so ``--json`` output stays parseable)."""
-    err_console.print(f"[yellow]warning:[/yellow] {message}", highlight=False, markup=True)
+    """A one-line warning on stderr (never on stdout, so ``--json`` output stays parseable).
+
+    ``message`` is shown literally: names in it keep their brackets, and control characters (a newline
+    in a file name) are escaped, so the warning stays one line."""
+    err_console.print(line(("warning:", "yellow"), " ", message))
 
 
 def to_jsonable(value: Any) -> Any:

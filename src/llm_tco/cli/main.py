@@ -17,6 +17,7 @@ import typer
 from llm_tco import __version__
 from llm_tco.cli import commands
 from llm_tco.errors import LlmTcoError
+from llm_tco.report.text import literal
 
 __all__ = ["build_app", "run"]
 
@@ -61,14 +62,14 @@ def run(argv: list[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 2)
     except LlmTcoError as exc:
-        sys.stderr.write(f"llm-tco: error: {exc}\n")
+        sys.stderr.write(f"llm-tco: error: {literal(exc)}\n")
         return exc.exit_code
     except BrokenPipeError:
         return 0
     except Exception as exc:
         if os.environ.get("LLM_TCO_DEBUG"):
             traceback.print_exc()
-        sys.stderr.write(f"llm-tco: internal error: {type(exc).__name__}: {exc}\n")
+        sys.stderr.write(f"llm-tco: internal error: {type(exc).__name__}: {literal(exc)}\n")
         return 3
     return 0
 
