@@ -21,6 +21,9 @@ __all__ = ["GroupBy", "render_audit"]
 GroupBy = Literal["workload", "model", "provider", "team", "month"]
 
 TOP_N = 15
+KEY_MAX_WIDTH = 64
+"""Widest a name column grows: a longer name (a 500-character workload) ends in an ellipsis instead of
+squeezing the numbers out of the table; ``--json`` has it whole."""
 
 
 def usd(value: Decimal | float | None) -> str:
@@ -58,7 +61,7 @@ def _table(
 ) -> Table:
     table = Table(title=cell(title), title_justify="left", show_edge=False, header_style="bold")
     longest = max((len(literal(key)) for key, _ in rows[:TOP_N]), default=len(key_header))
-    table.add_column(key_header, no_wrap=True, min_width=min(longest, 48))
+    table.add_column(key_header, no_wrap=True, min_width=min(longest, 48), max_width=KEY_MAX_WIDTH)
     for header in ("requests", "input tok", "output tok", "cache hit", "cost"):
         table.add_column(header, justify="right")
     table.add_column("share", justify="right")
