@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from llm_tco.audit.compute import build_audit
 from llm_tco.cli.common import DbOption, JsonOption, emit_json, err_console, out_console, warn
+from llm_tco.cli.interrupt import raise_if_interrupted
 from llm_tco.config import load_config
 from llm_tco.errors import StoreError, UsageError
 from llm_tco.ingest.base import DEFAULT_MAX_TOKENS_PER_REQUEST, IngestOptions
@@ -124,7 +125,9 @@ def _ingest_with_progress(
     con: duckdb.DuckDBPyConnection, files: list[str], options: IngestOptions, show: bool
 ) -> IngestReport:
     if not show:
-        return ingest_files(con, files, options)
+        report = ingest_files(con, files, options, on_file=lambda _path: raise_if_interrupted())
+        raise_if_interrupted()  # an interrupted file was reported as rejected: stop instead
+        return report
     with Progress(
         # the description holds a file name: shown literally, never parsed as markup
         TextColumn("{task.description}", style="progress.description", markup=False),
@@ -136,9 +139,12 @@ def _ingest_with_progress(
         task = progress.add_task("ingesting", total=None)
 
         def on_file(path: Path) -> None:
+            raise_if_interrupted()
             progress.update(task, description=f"ingesting {literal(path.name)}", advance=1)
 
-        return ingest_files(con, files, options, on_file=on_file)
+        report = ingest_files(con, files, options, on_file=on_file)
+        raise_if_interrupted()
+        return report
 
 
 def register(app: typer.Typer) -> None:

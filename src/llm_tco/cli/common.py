@@ -24,6 +24,7 @@ from llm_tco.report.text import line
 __all__ = [
     "DbOption",
     "JsonOption",
+    "OutputClosed",
     "emit_json",
     "err_console",
     "out_console",
@@ -48,11 +49,26 @@ REDIRECTED_WIDTH = 150
 """Columns used when stdout is not a terminal (a file, a pipe, CI logs): Rich would otherwise assume 80,
 which folds the plan's tables into unreadable slivers."""
 
+
+class OutputClosed(Exception):  # noqa: N818 - an event, not a fault
+    """The reader of our output went away (``llm-tco audit | head`` once ``head`` has its lines).
+
+    Not an ``OSError``: the command line framework would turn a broken pipe into exit 1, the code of a
+    tripped policy; ``cli.main`` ends the run quietly with exit 0 instead."""
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """Rich's default exits 1; raise instead, for ``cli.main`` to end quietly."""
+        self.quiet = True
+        raise OutputClosed
+
+
 # Markup and emoji codes are off: what these consoles print includes names and paths from the user's files,
 # which must show as typed (``[/red]x`` is a workload name, not a closing tag). Styles come from ``Text``
 # parts built with ``llm_tco.report.text``.
-err_console = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
-out_console = Console(
+err_console: Console = _Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
+out_console: Console = _Console(
     soft_wrap=False, width=None if sys.stdout.isatty() else REDIRECTED_WIDTH, markup=False, emoji=False
 )
 
@@ -91,6 +107,10 @@ def to_jsonable(value: Any) -> Any:
 
 def emit_json(document: Any) -> None:
     """Print one JSON document on stdout."""
-    sys.stdout.write(json.dumps(to_jsonable(document), indent=2, ensure_ascii=False, allow_nan=False))
-    sys.stdout.write("\n")
-    sys.stdout.flush()
+    text = json.dumps(to_jsonable(document), indent=2, ensure_ascii=False, allow_nan=False)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError as exc:
+        raise OutputClosed from exc
