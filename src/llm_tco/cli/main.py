@@ -91,10 +91,25 @@ def _dispatch(args: list[str]) -> tuple[int, str | None]:
     except Exception as exc:
         if was_interrupted():
             return INTERRUPTED_EXIT_CODE, None
+        store_error = _store_fault(exc)
+        if store_error is not None:
+            return store_error.exit_code, f"llm-tco: error: {literal(store_error)}"
         if os.environ.get("LLM_TCO_DEBUG"):
             traceback.print_exc()
         return 3, f"llm-tco: internal error: {type(exc).__name__}: {literal(exc)}"
     return 0, None
+
+
+def _store_fault(exc: Exception) -> LlmTcoError | None:
+    """A failure that is the store's, not a bug: a full disk, a damaged store (exit 2)."""
+    if "duckdb" not in sys.modules:
+        return None  # nothing touched a store
+    from llm_tco.store.health import diagnose_failure
+
+    try:
+        return diagnose_failure(exc)
+    except Exception:  # the diagnosis must never hide the original failure
+        return None
 
 
 def _discard_stdout() -> None:

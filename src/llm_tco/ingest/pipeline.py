@@ -27,6 +27,7 @@ from llm_tco.ingest.readers import error_line
 from llm_tco.ingest.registry import detect_adapter, get_adapter
 from llm_tco.ingest.validate import ValidationSql, validation_sql
 from llm_tco.pricing.rollup import RollupLayout, refresh_rollup
+from llm_tco.store.health import raise_store_write_failure
 
 __all__ = ["FileResult", "IngestReport", "RejectedFile", "ingest_files", "now_utc"]
 
@@ -120,6 +121,8 @@ def ingest_files(
             try:
                 result = _ingest_one(con, path, options, forced, now, layout)
             except InputFileError as exc:
+                # a write that failed is the store's fault (disk full), not the input's: stop the run
+                raise_store_write_failure(exc.__cause__)
                 report.rejected.append(RejectedFile(str(path), exc.reason))
                 continue
             _record(report, str(path), result)
