@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -210,11 +211,24 @@ def register(app: typer.Typer) -> None:
                 "--export-focus", help="Write the priced usage as FOCUS 1.2 rows (CSV).", show_default=False
             ),
         ] = None,
+        pg_connect_timeout: Annotated[
+            float | None,
+            typer.Option(
+                "--pg-connect-timeout",
+                help="Seconds to wait for a postgresql:// server to answer (default: the URL's "
+                "connect_timeout, else 10).",
+                show_default=False,
+            ),
+        ] = None,
         json_: JsonOption = False,
     ) -> None:
         """Audit token spend: by workload, model, provider, team and month, with unpriced usage listed."""
         if input_includes_cache not in ("yes", "no"):
             raise UsageError(f"--input-includes-cache {input_includes_cache!r}: expected yes or no")
+        if pg_connect_timeout is not None and not (0 < pg_connect_timeout < math.inf):
+            raise UsageError(
+                f"--pg-connect-timeout {pg_connect_timeout}: expected a number of seconds above 0"
+            )
         config, _ = load_config(config_path)
         options = IngestOptions(
             format=format,
@@ -223,6 +237,7 @@ def register(app: typer.Typer) -> None:
             workload_from=workload_from,
             max_tokens_per_request=max_tokens_per_request,
             attribution=tuple(config.attribution),
+            pg_connect_timeout_s=pg_connect_timeout,
         )
         doc, report = run_audit(
             files or [],

@@ -148,7 +148,7 @@ def _ingest_database(
     """Copy the LiteLLM spend-log table to a temporary CSV file and ingest that as the database's rows."""
     name = redact_url(url)
     try:
-        with read_litellm_database(url) as export:
+        with read_litellm_database(url, connect_timeout_s=options.pg_connect_timeout_s) as export:
             result = _ingest_one(con, export, options, get_adapter("litellm"), now, layout, source_file=name)
     except InputFileError as exc:
         report.rejected.append(RejectedFile(name, exc.reason))
