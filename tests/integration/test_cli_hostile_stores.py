@@ -275,3 +275,39 @@ def test_a_one_shot_run_cleans_the_spill_folder_a_killed_run_left(tmp_path: Path
     assert run.returncode == 0, run.stderr
     assert not left[0].exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(SPILL_PREFIX)]  # its own removed at exit
+
+
+@pytest.mark.parametrize(
+    ("message", "is_store"),
+    [
+        ('IO Error: Could not write file "/data/s.duckdb": No space left on device', True),
+        ('IO Error: Could not write all bytes to file "/data/s.duckdb.wal": File too large', True),
+        ('IO Error: Cannot open file "/data/s.duckdb.wal": Permission denied', True),
+        ('IO Error: Cannot open file "/tmp/llm-tco-spill-7-x/duckdb_temp_storage-0.tmp": Read-only', True),
+        ('IO Error: Cannot open file "/data/usage.csv": Permission denied', False),  # the input's
+        ("Invalid Input Error: CSV Error on Line: 3", False),
+    ],
+)
+def test_a_failed_write_is_told_from_an_unreadable_input(message: str, is_store: bool) -> None:
+    from llm_tco.store.health import store_write_failure
+
+    failure = store_write_failure(duckdb.IOException(message))
+    assert (failure is not None) == is_store
+    if failure is not None:
+        assert str(failure).startswith("cannot write the store or its temporary files")
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root writes everywhere")
+def test_an_unwritable_store_directory_is_the_stores_problem(tmp_path: Path, cli: Any) -> None:
+    folder = tmp_path / "store"
+    folder.mkdir()
+    db = folder / "s.duckdb"
+    assert cli("audit", _csv(tmp_path / "a.csv", 3), "--db", db, "--json").code == 0
+    folder.chmod(0o555)
+    try:
+        result = cli("audit", _csv(tmp_path / "b.csv", 3, "b"), "--db", db)
+        assert result.code == 2
+        line = _one_error_line(result.err)
+        assert "store" in line and "unreadable" not in line
+    finally:
+        folder.chmod(0o755)

@@ -181,7 +181,7 @@ def gpus_command(json_output: JsonOption = False) -> None:
     for g in gpus:
         on_demand = hourly_price(g, "on-demand")
         table.add_row(
-            g.id,
+            cell(g.id),
             f"{g.memory_gb:g}",
             f"{g.hbm_bandwidth_tb_per_s:g}",
             f"{g.dense_tflops.bf16:g}" if g.dense_tflops.bf16 else "—",
@@ -208,8 +208,8 @@ def models_command(json_output: JsonOption = False) -> None:
         table.add_column(header, justify="right" if header in ("params B", "active B", "context") else "left")
     for m in models:
         table.add_row(
-            m.id,
-            m.hf_id,
+            cell(m.id),
+            cell(m.hf_id),
             f"{m.total_params_b:g}",
             f"{m.active_params_b:g}",
             m.attention + (" + sliding window" if m.sliding_window else ""),

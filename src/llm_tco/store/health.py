@@ -29,7 +29,10 @@ _opened: set[str] = set()
 """Store files opened by this process: where to look when a query fails as if a table were missing."""
 
 _WRITE_FAILURE = re.compile(
-    r"No space left on device|File too large|Disk quota exceeded|Read-only file system|Could not write",
+    r"No space left on device|File too large|Disk quota exceeded|Read-only file system|Could not write"
+    # a file only the store writes (its write-ahead log, DuckDB's spill blocks, the private spill folder)
+    # that cannot be opened: the store's directory is not writable
+    r"|Cannot open file \"[^\"]*(?:\.wal|duckdb_temp_[^\"]*|llm-tco-spill-[^\"]*)\"",
     flags=re.IGNORECASE,
 )
 
