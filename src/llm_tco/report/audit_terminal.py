@@ -51,9 +51,8 @@ def pct(value: float | None) -> str:
 
 def _counter_cells(c: Counters) -> list[Text]:
     hit = f"{c.cache_read_tokens / c.input_tokens:.0%}" if c.input_tokens else "—"
-    return [cell(v) for v in (tokens(c.requests), tokens(c.input_tokens), tokens(c.output_tokens), hit)] + [
-        cell(usd(c.cost_usd))
-    ]
+    values = (tokens(c.requests), tokens(c.input_tokens), tokens(c.output_tokens), hit, usd(c.cost_usd))
+    return [cell(v) for v in values]
 
 
 def _table(

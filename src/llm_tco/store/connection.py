@@ -114,6 +114,7 @@ def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.Duck
         try:
             con.execute(f"SET memory_limit = '{memory_limit}'")
         except duckdb.Error as exc:
+            con.close()
             raise StoreError(f"{MEMORY_LIMIT_ENV}={memory_limit!r}: {_first_line(exc)}") from exc
     if path == MEMORY:
         # DuckDB spills an in-memory database to ``.tmp`` in the working directory: somewhere private
@@ -175,8 +176,9 @@ def _check_version(con: duckdb.DuckDBPyConnection, path: str) -> int:
 
 
 MIN_MEMORY_LIMIT_BYTES = 64 * 1000**2
-"""Below this DuckDB cannot hold even the store's own catalog and one block per thread: every query would
-fail with out-of-memory errors that would look like a fault of the data."""
+"""Smallest memory limit taken. At zero or about a megabyte DuckDB fails on the first block it allocates
+(out-of-memory errors that would read like a fault of the data, or of llm-tco); 64 MB is a floor far below
+any useful run, not a measured minimum."""
 
 _SIZE_UNITS = {"kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4}
 _SIZE_UNITS.update({"kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4})

@@ -105,7 +105,11 @@ def _missing_schema(path: str) -> str | None:
     """What the store at ``path`` lacks of the schema the migrations build (None when nothing, or when
     the store cannot be read to tell)."""
     try:
-        con = duckdb.connect(path, read_only=True, config={"autoload_known_extensions": False})
+        con = duckdb.connect(
+            path,
+            read_only=True,
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        )
     except duckdb.Error:
         return None
     try:
