@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -157,3 +158,14 @@ def test_a_rejected_file_is_one_warning_line_naming_it_escaped(renders: dict[str
     warnings = [w for w in err.splitlines() if w.startswith("warning: rejected")]
     assert len(warnings) == 1
     assert warnings[0].startswith("warning: rejected bad[/y]\\nname.csv: ")
+
+
+def test_the_error_line_stays_one_line_with_a_hostile_file_name(tmp_path: Path, cli: Any) -> None:
+    name = tmp_path / "bad\n[" / "x]\x1b[2J.toml"
+    name.parent.mkdir()
+    name.write_text("x = [")  # not TOML
+    result = cli("plan", "--db", ":memory:", "--config", name)
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and result.err.startswith("llm-tco: error: ")
+    assert "bad\\n[/x]\\x1b[2J.toml" in result.err
+    _assert_safe(result.err)
