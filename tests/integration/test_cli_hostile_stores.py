@@ -10,8 +10,10 @@ next one, never those of a live process.
 from __future__ import annotations
 
 import os
+import re
 import resource
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -229,17 +231,19 @@ def test_spill_folders_of_ended_processes_are_removed_and_live_ones_kept(tmp_pat
     )
     dead_pid = int(ended.stdout)  # a process that has ended (its id not reused this instant)
     live_pid = os.getppid()  # the process that started the tests: alive
-    dead = tmp_path / f"{SPILL_PREFIX}{dead_pid}-abc"
-    live = tmp_path / f"{SPILL_PREFIX}{live_pid}-def"
-    mine = tmp_path / f"{SPILL_PREFIX}{os.getpid()}-ghi"
+    host = re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())
+    dead = tmp_path / f"{SPILL_PREFIX}{host}-{dead_pid}-abc_12"
+    live = tmp_path / f"{SPILL_PREFIX}{host}-{live_pid}-def"
+    mine = tmp_path / f"{SPILL_PREFIX}{host}-{os.getpid()}-ghi"
+    other_host = tmp_path / f"{SPILL_PREFIX}elsewhere-{dead_pid}-jkl"  # its ids mean nothing here
     unrelated = tmp_path / f"{SPILL_PREFIX}no-pid"
-    for folder in (dead, live, mine, unrelated):
+    for folder in (dead, live, mine, other_host, unrelated):
         folder.mkdir()
         (folder / "duckdb_temp_block-1.block").write_bytes(b"x" * 1000)
     removed = remove_stale_spill_folders(tmp_path)
     assert removed == [dead]
     assert not dead.exists()
-    assert live.exists() and mine.exists() and unrelated.exists()
+    assert live.exists() and mine.exists() and other_host.exists() and unrelated.exists()
 
 
 def test_a_one_shot_run_cleans_the_spill_folder_a_killed_run_left(tmp_path: Path) -> None:
@@ -259,7 +263,7 @@ def test_a_one_shot_run_cleans_the_spill_folder_a_killed_run_left(tmp_path: Path
     )
     assert victim.stdout is not None
     pid = int(victim.stdout.readline())
-    left = [p for p in tmp_path.iterdir() if p.name.startswith(f"{SPILL_PREFIX}{pid}-")]
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(SPILL_PREFIX) and f"-{pid}-" in p.name]
     assert len(left) == 1
     victim.kill()
     victim.wait()

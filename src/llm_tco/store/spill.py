@@ -4,8 +4,9 @@ DuckDB spills an in-memory database that outgrows its memory limit to ``.tmp`` i
 llm-tco points it at a private folder under the system's temporary directory instead, removed when the
 process ends. A process killed with ``kill -9`` (or by the out-of-memory killer) cannot remove its folder,
 and the folder can hold gigabytes: so each new one-shot run first removes the folders whose owner is no
-longer running. The owner's process id is part of the folder's name; a folder whose process is alive —
-another llm-tco running now — is never touched.
+longer running. The owner's host name and process id are part of the folder's name; a folder whose process
+is alive — another llm-tco running now — is never touched, nor one made on another host (a temporary
+directory shared between containers, whose process ids mean nothing here).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import functools
 import os
 import re
 import shutil
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -22,14 +24,19 @@ from pathlib import Path
 __all__ = ["SPILL_PREFIX", "remove_stale_spill_folders", "spill_directory"]
 
 SPILL_PREFIX = "llm-tco-spill-"
-_OWNED = re.compile(re.escape(SPILL_PREFIX) + r"(\d+)-")
+_OWNED = re.compile(re.escape(SPILL_PREFIX) + r"(?P<host>[A-Za-z0-9.-]+)-(?P<pid>\d+)-[^-]*$")
+
+
+def _host() -> str:
+    """This machine's name, reduced to the characters a folder name can always hold."""
+    return re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname()) or "localhost"
 
 
 @functools.cache
 def spill_directory() -> str:
     """This process's private spill folder (created once), quoted for a DuckDB ``SET`` statement."""
     remove_stale_spill_folders()
-    path = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
+    path = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{_host()}-{os.getpid()}-")
     atexit.register(shutil.rmtree, path, ignore_errors=True)
     return path.replace("'", "''")
 
@@ -40,6 +47,7 @@ def remove_stale_spill_folders(parent: Path | None = None) -> list[Path]:
     if sys.platform == "win32":
         return []  # no cheap liveness check that cannot also signal the process
     folder = Path(parent or tempfile.gettempdir())
+    host = _host()
     removed: list[Path] = []
     try:
         candidates = [p for p in folder.iterdir() if p.name.startswith(SPILL_PREFIX)]
@@ -47,9 +55,9 @@ def remove_stale_spill_folders(parent: Path | None = None) -> list[Path]:
         return removed
     for candidate in candidates:
         match = _OWNED.match(candidate.name)
-        if match is None or not candidate.is_dir() or candidate.is_symlink():
+        if match is None or match["host"] != host or not candidate.is_dir() or candidate.is_symlink():
             continue
-        if _alive(int(match.group(1))):
+        if _alive(int(match["pid"])):
             continue
         shutil.rmtree(candidate, ignore_errors=True)
         if not candidate.exists():
