@@ -151,6 +151,7 @@ def _ingest_database(
         with read_litellm_database(url, connect_timeout_s=options.pg_connect_timeout_s) as export:
             result = _ingest_one(con, export, options, get_adapter("litellm"), now, layout, source_file=name)
     except InputFileError as exc:
+        raise_store_write_failure(exc.__cause__)
         report.rejected.append(RejectedFile(name, exc.reason))
         return
     _record(report, name, result)
