@@ -196,11 +196,16 @@ def read_litellm_database(url: str, *, connect_timeout_s: float | None = None) -
             shown, f"cannot connect to PostgreSQL: {_scrub(_first_line(exc), database)}"
         ) from exc
     with conn, tempfile.TemporaryDirectory(prefix="llm-tco-pg-") as tmp:
-        present = conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-            "AND table_schema = coalesce(%s, current_schema()) ORDER BY ordinal_position",
-            [name, schema or None],
-        ).fetchall()
+        try:
+            present = conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                "AND table_schema = coalesce(%s, current_schema()) ORDER BY ordinal_position",
+                [name, schema or None],
+            ).fetchall()
+        except psycopg.Error as exc:
+            raise InputFileError(
+                shown, f"cannot list the columns of {table!r}: {_scrub(_first_line(exc), database)}"
+            ) from exc
         columns = [str(r[0]) for r in present]
         if not columns:
             raise InputFileError(shown, f"table {table!r} not found (expected LiteLLM's {DEFAULT_TABLE})")
