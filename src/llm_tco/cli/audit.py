@@ -125,7 +125,9 @@ def _open_for_reaudit(db: str | None) -> duckdb.DuckDBPyConnection:
 def _ingest_with_progress(
     con: duckdb.DuckDBPyConnection, files: list[str], options: IngestOptions, show: bool
 ) -> IngestReport:
-    if not show:
+    if not show or not err_console.is_terminal:
+        # a progress bar only means something on a terminal; elsewhere (CI logs, a file) it would leave
+        # an empty line on stderr
         report = ingest_files(con, files, options, on_file=lambda _path: raise_if_interrupted())
         raise_if_interrupted()  # an interrupted file was reported as rejected: stop instead
         return report
