@@ -14,10 +14,13 @@ is a bug and exits 3.
     ├── DataFileError                 a bundled or user data file fails validation (names file and field)
     ├── LookupFailedError             a single look-up (model, GPU, provider) found nothing; "did you mean"
     ├── DoesNotFitError               a model does not fit the GPUs (names the smallest config that fits)
-    ├── StoreError                    the DuckDB store cannot be opened or is from a newer llm-tco
+    ├── StoreError                    the store cannot be opened or written (disk full), is damaged,
+    │                                 is not a local DuckDB file, or is from a newer llm-tco
     └── PolicyTrippedError            a ``--fail-on`` policy tripped (exit 1)
 
 Batch work never raises for a bad record: records are quarantined with a reason and counted instead.
+Two ends of a run are not errors: Ctrl-C (one line ``interrupted``, exit 130; ``llm_tco.cli.interrupt``)
+and a reader that closes stdout early (exit 0).
 """
 
 from __future__ import annotations
@@ -83,7 +86,8 @@ class DoesNotFitError(LlmTcoError):
 
 
 class StoreError(LlmTcoError):
-    """The DuckDB store cannot be opened, or was written by a newer llm-tco."""
+    """The DuckDB store cannot be opened or written, is damaged or not a local DuckDB file, or was
+    written by a newer llm-tco."""
 
 
 class PolicyTrippedError(LlmTcoError):

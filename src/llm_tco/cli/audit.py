@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from llm_tco.audit.compute import build_audit
 from llm_tco.cli.common import DbOption, JsonOption, emit_json, err_console, out_console, warn
+from llm_tco.cli.interrupt import raise_if_interrupted
 from llm_tco.config import load_config
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.errors import StoreError, UsageError
@@ -30,6 +32,7 @@ from llm_tco.ingest.reattribute import (
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.report.audit_doc import AttributionInfo, AuditDocument
 from llm_tco.report.audit_terminal import GroupBy, render_audit
+from llm_tco.report.text import literal
 from llm_tco.store import open_store, resolve_db_path
 from llm_tco.store.connection import MEMORY
 from llm_tco.store.rollup import refresh_rollup, rollup_is_current
@@ -235,10 +238,15 @@ def _open_rollup_current(db: str | None) -> duckdb.DuckDBPyConnection:
 def _ingest_with_progress(
     con: duckdb.DuckDBPyConnection, files: list[str], options: IngestOptions, show: bool
 ) -> IngestReport:
-    if not show:
-        return ingest_files(con, files, options)
+    if not show or not err_console.is_terminal:
+        # a progress bar only means something on a terminal; elsewhere (CI logs, a file) it would leave
+        # an empty line on stderr
+        report = ingest_files(con, files, options, on_file=lambda _path: raise_if_interrupted())
+        raise_if_interrupted()  # an interrupted file was reported as rejected: stop instead
+        return report
     with Progress(
-        TextColumn("[progress.description]{task.description}"),
+        # the description holds a file name: shown literally, never parsed as markup
+        TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         console=err_console,
@@ -247,9 +255,12 @@ def _ingest_with_progress(
         task = progress.add_task("ingesting", total=None)
 
         def on_file(path: Path) -> None:
-            progress.update(task, description=f"ingesting {path.name}", advance=1)
+            raise_if_interrupted()
+            progress.update(task, description=f"ingesting {literal(path.name)}", advance=1)
 
-        return ingest_files(con, files, options, on_file=on_file)
+        report = ingest_files(con, files, options, on_file=on_file)
+        raise_if_interrupted()
+        return report
 
 
 def given_attribution(
@@ -330,11 +341,24 @@ def register(app: typer.Typer) -> None:
                 "--export-focus", help="Write the priced usage as FOCUS 1.2 rows (CSV).", show_default=False
             ),
         ] = None,
+        pg_connect_timeout: Annotated[
+            float | None,
+            typer.Option(
+                "--pg-connect-timeout",
+                help="Seconds to wait for a postgresql:// server to answer (default: the URL's "
+                "connect_timeout, else 10).",
+                show_default=False,
+            ),
+        ] = None,
         json_: JsonOption = False,
     ) -> None:
         """Audit token spend: by workload, model, provider, team and month, with unpriced usage listed."""
         if input_includes_cache not in ("yes", "no"):
             raise UsageError(f"--input-includes-cache {input_includes_cache!r}: expected yes or no")
+        if pg_connect_timeout is not None and not (0 < pg_connect_timeout < math.inf):
+            raise UsageError(
+                f"--pg-connect-timeout {pg_connect_timeout}: expected a number of seconds above 0"
+            )
         if max_tokens_per_request < 1:
             raise UsageError(
                 f"--max-tokens-per-request {max_tokens_per_request}: must be at least 1 "
@@ -351,6 +375,7 @@ def register(app: typer.Typer) -> None:
             workload_from=workload_from,
             max_tokens_per_request=max_tokens_per_request,
             attribution=tuple(config.attribution),
+            pg_connect_timeout_s=pg_connect_timeout,
         )
         doc, report = run_audit(
             files or [],

@@ -22,6 +22,7 @@ from llm_tco.catalog.scenario_file import ScenarioRow, read_scenario_file
 from llm_tco.catalog.serving import PricedPrediction, predict_named
 from llm_tco.cli.common import JsonOption, emit_json, out_console
 from llm_tco.errors import LlmTcoError, UsageError
+from llm_tco.report.text import cell, line
 
 __all__ = ["register"]
 
@@ -200,47 +201,53 @@ def _config(p: dict[str, Any]) -> str:
 
 def _render(predictions: list[dict[str, Any]]) -> None:
     """People's view: one column per prediction (rows = metrics), then the per-GPU memory breakdown."""
-    table = Table(title="Serving capacity (whole system)", title_justify="left")
+    table = Table(title=cell("Serving capacity (whole system)"), title_justify="left")
     table.add_column("")
     for p in predictions:
-        table.add_column(str(p["id"]), justify="right", overflow="fold")
-    table.add_row("configuration", *(_config(p) for p in predictions))
-    table.add_row(
+        table.add_column(cell(p["id"]), justify="right", overflow="fold")
+    _row(table, "configuration", *(_config(p) for p in predictions))
+    _row(
+        table,
         "precision / KV / engine",
         *(
             f"{p.get('precision', '')} / {p.get('kv_precision', '')} / {p.get('engine', '')}"
             for p in predictions
         ),
     )
-    table.add_row("scenario", *(str(p.get("scenario") or "") for p in predictions))
-    table.add_row("fits", *("yes" if p["fits"] else "NO" for p in predictions))
+    _row(table, "scenario", *(str(p.get("scenario") or "") for p in predictions))
+    _row(table, "fits", *("yes" if p["fits"] else "NO" for p in predictions))
     for label, key, spec in _METRICS:
-        table.add_row(label, *(_fmt(p.get(key), spec) for p in predictions))
-    table.add_row("limited by", *(str(p.get("limited_by") or "—") for p in predictions))
-    table.add_row("source", *(str(p.get("source")) for p in predictions))
-    memory = Table(title="Memory per GPU", title_justify="left")
+        _row(table, label, *(_fmt(p.get(key), spec) for p in predictions))
+    _row(table, "limited by", *(str(p.get("limited_by") or "—") for p in predictions))
+    _row(table, "source", *(str(p.get("source")) for p in predictions))
+    memory = Table(title=cell("Memory per GPU"), title_justify="left")
     memory.add_column("")
     for p in predictions:
-        memory.add_column(str(p["id"]), justify="right")
+        memory.add_column(cell(p["id"]), justify="right")
     for label, key in _MEMORY:
-        memory.add_row(label, *(_gb((p.get("memory") or {}).get(key)) for p in predictions))
-    memory.add_row(
-        "max sequences", *(_fmt((p.get("memory") or {}).get("max_sequences")) for p in predictions)
-    )
+        _row(memory, label, *(_gb((p.get("memory") or {}).get(key)) for p in predictions))
+    _row(memory, "max sequences", *(_fmt((p.get("memory") or {}).get("max_sequences")) for p in predictions))
     out_console.print(table)
     out_console.print(memory)
     for p in predictions:
         if p.get("error"):
-            out_console.print(f"• {p['id']}: {p['error']}", highlight=False, markup=False)
+            out_console.print(line("• ", p["id"], ": ", p["error"]))
         for note in p.get("notes", []):
-            out_console.print(f"• {p['id']}: {note}", highlight=False, markup=False)
+            out_console.print(line("• ", p["id"], ": ", note))
         if p.get("cost_per_million_output_tokens_usd") is not None:
             out_console.print(
-                f"• {p['id']}: priced at ${p['gpu_hourly_usd']:.2f} per GPU-hour ({p['price_source']}), "
-                f"utilisation {p['utilisation']:.0%}",
-                highlight=False,
-                markup=False,
+                line(
+                    "• ",
+                    p["id"],
+                    f": priced at ${p['gpu_hourly_usd']:.2f} per GPU-hour ({p['price_source']}), "
+                    f"utilisation {p['utilisation']:.0%}",
+                )
             )
+
+
+def _row(table: Table, *cells: object) -> None:
+    """A table row whose cells (ids, model and GPU names from a scenarios file) are shown literally."""
+    table.add_row(*(cell(c) for c in cells))
 
 
 def register(app: typer.Typer) -> None:

@@ -19,6 +19,7 @@ from llm_tco.cli.audit import parse_when
 from llm_tco.cli.common import JsonOption, emit_json, err_console, out_console
 from llm_tco.errors import UsageError
 from llm_tco.pricing.quote import PriceQuote, price_one, quote_to_dict
+from llm_tco.report.text import cell, line
 
 __all__ = ["catalog_app", "register"]
 
@@ -79,8 +80,11 @@ def prices_command(
         return
     out_console.print(_prices_table(quotes, when))
     out_console.print(
-        f"[dim]{version.label}; USD per 1M tokens; long-context rates apply to every token of a "
-        "request whose input exceeds the threshold[/dim]"
+        cell(
+            f"{version.label}; USD per 1M tokens; long-context rates apply to every token of a "
+            "request whose input exceeds the threshold",
+            "dim",
+        )
     )
 
 
@@ -125,7 +129,9 @@ def _prices_table(quotes: list[PriceQuote], when: datetime) -> Table:
                 name += f" ({quote.model_ref})"
         previous = quote
         context = " + ".join((quote.price_context or {}).values())  # "batch", "flex", "batch + priority"
-        table.add_row(name, *(_money(getattr(r, attr)) for _, attr in shown), label or context)
+        table.add_row(
+            cell(name), *(cell(_money(getattr(r, attr))) for _, attr in shown), cell(label or context)
+        )
     return table
 
 
@@ -155,9 +161,9 @@ def update_prices_command(json_output: JsonOption = False) -> None:
         )
         return
     out_console.print(
-        f"updated prices: {version.providers} providers, {version.models} models from {version.url}\n"
-        f"saved to {version.path}; later runs use it without the network"
+        line(f"updated prices: {version.providers} providers, {version.models} models from ", version.url)
     )
+    out_console.print(line("saved to ", version.path, "; later runs use it without the network"))
 
 
 @catalog_app.command("gpus")
@@ -175,7 +181,7 @@ def gpus_command(json_output: JsonOption = False) -> None:
     for g in gpus:
         on_demand = hourly_price(g, "on-demand")
         table.add_row(
-            g.id,
+            cell(g.id),
             f"{g.memory_gb:g}",
             f"{g.hbm_bandwidth_tb_per_s:g}",
             f"{g.dense_tflops.bf16:g}" if g.dense_tflops.bf16 else "—",
@@ -202,8 +208,8 @@ def models_command(json_output: JsonOption = False) -> None:
         table.add_column(header, justify="right" if header in ("params B", "active B", "context") else "left")
     for m in models:
         table.add_row(
-            m.id,
-            m.hf_id,
+            cell(m.id),
+            cell(m.hf_id),
             f"{m.total_params_b:g}",
             f"{m.active_params_b:g}",
             m.attention + (" + sliding window" if m.sliding_window else ""),

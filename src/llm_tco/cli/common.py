@@ -19,9 +19,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from llm_tco.report.text import line
+
 __all__ = [
     "DbOption",
     "JsonOption",
+    "OutputClosed",
     "emit_json",
     "err_console",
     "out_console",
@@ -46,13 +49,36 @@ REDIRECTED_WIDTH = 150
 """Columns used when stdout is not a terminal (a file, a pipe, CI logs): Rich would otherwise assume 80,
 which folds the plan's tables into unreadable slivers."""
 
-err_console = Console(stderr=True, soft_wrap=True)
-out_console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REDIRECTED_WIDTH)
+
+class OutputClosed(Exception):  # noqa: N818 - an event, not a fault
+    """The reader of our output went away (``llm-tco audit | head`` once ``head`` has its lines).
+
+    Not an ``OSError``: the command line framework would turn a broken pipe into exit 1, the code of a
+    tripped policy; ``cli.main`` ends the run quietly with exit 0 instead."""
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """Rich's default exits 1; raise instead, for ``cli.main`` to end quietly."""
+        self.quiet = True
+        raise OutputClosed
+
+
+# Markup and emoji codes are off: what these consoles print includes names and paths from the user's files,
+# which must show as typed (``[/red]x`` is a workload name, not a closing tag). Styles come from ``Text``
+# parts built with ``llm_tco.report.text``.
+err_console: Console = _Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
+out_console: Console = _Console(
+    soft_wrap=False, width=None if sys.stdout.isatty() else REDIRECTED_WIDTH, markup=False, emoji=False
+)
 
 
 def warn(message: str) -> None:
-    """A one-line warning on stderr (never on stdout, so ``--json`` output stays parseable)."""
-    err_console.print(f"[yellow]warning:[/yellow] {message}", highlight=False, markup=True)
+    """A one-line warning on stderr (never on stdout, so ``--json`` output stays parseable).
+
+    ``message`` is shown literally: names in it keep their brackets, and control characters (a newline
+    in a file name) are escaped, so the warning stays one line."""
+    err_console.print(line(("warning:", "yellow"), " ", message))
 
 
 def to_jsonable(value: Any) -> Any:
@@ -81,6 +107,10 @@ def to_jsonable(value: Any) -> Any:
 
 def emit_json(document: Any) -> None:
     """Print one JSON document on stdout."""
-    sys.stdout.write(json.dumps(to_jsonable(document), indent=2, ensure_ascii=False, allow_nan=False))
-    sys.stdout.write("\n")
-    sys.stdout.flush()
+    text = json.dumps(to_jsonable(document), indent=2, ensure_ascii=False, allow_nan=False)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError as exc:
+        raise OutputClosed from exc

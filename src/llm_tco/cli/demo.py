@@ -15,6 +15,7 @@ from llm_tco.ingest.base import IngestOptions
 from llm_tco.plan.demo_config import demo_config
 from llm_tco.report.audit_terminal import render_audit
 from llm_tco.report.plan_terminal import render_plan
+from llm_tco.report.text import line
 
 __all__ = ["register"]
 
@@ -36,7 +37,9 @@ def register(app: typer.Typer) -> None:
         for stale in (store, store.with_suffix(".duckdb.wal")):
             stale.unlink(missing_ok=True)  # a fresh store each run, so the demo always prints the same
         if not json_:
-            err_console.print(f"demo: wrote {len(files)} usage files to {folder / 'usage'}; store {store}")
+            err_console.print(
+                line(f"demo: wrote {len(files)} usage files to ", folder / "usage", "; store ", store)
+            )
         doc, _ = run_audit(
             [str(f) for f in files],
             db=str(store),

@@ -10,6 +10,7 @@ import typer
 from llm_tco.cli.common import err_console
 from llm_tco.config import DEFAULT_CONFIG_FILE, render_template
 from llm_tco.errors import UsageError
+from llm_tco.report.text import line
 
 __all__ = ["register"]
 
@@ -38,4 +39,4 @@ def register(app: typer.Typer) -> None:
             path.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
-        err_console.print(f"wrote {path}: edit the assumptions, then run `llm-tco plan`", highlight=False)
+        err_console.print(line("wrote ", path, ": edit the assumptions, then run `llm-tco plan`"))

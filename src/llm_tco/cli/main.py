@@ -2,11 +2,12 @@
 
 Exit codes (DESIGN.md): 0 success; 1 a ``--fail-on`` policy tripped; 2 bad input or usage, with a one-line
 reason naming the file, line or field; 3 an internal error (a bug: set ``LLM_TCO_DEBUG=1`` for the
-traceback).
+traceback); 130 interrupted by Ctrl-C.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import traceback
@@ -16,7 +17,10 @@ import typer
 
 from llm_tco import __version__
 from llm_tco.cli import commands
+from llm_tco.cli.common import OutputClosed
+from llm_tco.cli.interrupt import INTERRUPTED_EXIT_CODE, interrupt_flag, was_interrupted
 from llm_tco.errors import LlmTcoError
+from llm_tco.report.text import literal
 
 __all__ = ["build_app", "run"]
 
@@ -52,25 +56,70 @@ def run(argv: list[str] | None = None) -> int:
     """Entry point: run the app and map every outcome to the documented exit codes.
 
     Typer itself reports bad usage (unknown option, missing argument) with exit code 2; library errors
-    are translated here, and anything else is an internal error (exit 3), never a bare traceback.
+    are translated here, and anything else is an internal error (exit 3), never a bare traceback. Two
+    outcomes are not errors of the run: Ctrl-C ends it with one line ``interrupted`` and exit 130, and a
+    reader that closed stdout early (``llm-tco audit | head``) ends it quietly with exit 0.
     """
     args = sys.argv[1:] if argv is None else argv
+    with interrupt_flag():
+        try:
+            code, message = _dispatch(args)
+        except KeyboardInterrupt:
+            code, message = INTERRUPTED_EXIT_CODE, None
+        if was_interrupted() or code == INTERRUPTED_EXIT_CODE:
+            # whatever the interrupted query turned into (a "Query interrupted" error, a file reported
+            # unreadable), the run was stopped by the user: say so, once
+            code, message = INTERRUPTED_EXIT_CODE, "llm-tco: interrupted"
+        if message:
+            sys.stderr.write(message + "\n")
+    return code
+
+
+def _dispatch(args: list[str]) -> tuple[int, str | None]:
+    """Run the command: its exit code, and the one line for stderr (None when the command printed its
+    own output)."""
     try:
         build_app(args)(args=args, prog_name="llm-tco")
     except SystemExit as exc:
         code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 2)
+        return (code if isinstance(code, int) else (0 if code is None else 2)), None
     except LlmTcoError as exc:
-        sys.stderr.write(f"llm-tco: error: {exc}\n")
-        return exc.exit_code
-    except BrokenPipeError:
-        return 0
+        return exc.exit_code, f"llm-tco: error: {literal(exc)}"
+    except (OutputClosed, BrokenPipeError):
+        _discard_stdout()
+        return 0, None
     except Exception as exc:
+        if was_interrupted():
+            return INTERRUPTED_EXIT_CODE, None
+        store_error = _store_fault(exc)
+        if store_error is not None:
+            return store_error.exit_code, f"llm-tco: error: {literal(store_error)}"
         if os.environ.get("LLM_TCO_DEBUG"):
             traceback.print_exc()
-        sys.stderr.write(f"llm-tco: internal error: {type(exc).__name__}: {exc}\n")
-        return 3
-    return 0
+        return 3, f"llm-tco: internal error: {type(exc).__name__}: {literal(exc)}"
+    return 0, None
+
+
+def _store_fault(exc: Exception) -> LlmTcoError | None:
+    """A failure that is the store's, not a bug: a full disk, a damaged store (exit 2)."""
+    if "duckdb" not in sys.modules:
+        return None  # nothing touched a store
+    from llm_tco.store.health import diagnose_failure
+
+    try:
+        return diagnose_failure(exc)
+    except Exception:  # the diagnosis must never hide the original failure
+        return None
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's last flush of what is still buffered
+    does not fail again (the Python documentation's recipe for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # stdout is not a file descriptor (captured in-process): nothing will flush it at exit
 
 
 def main() -> None:  # pragma: no cover - console script shim

@@ -122,6 +122,9 @@ class IngestOptions:
     attribution: tuple[AttributionRule, ...] = ()
     """``[[attribution]]`` rules from the config file: first match wins; with any rule, unmatched records
     go to the ``unattributed`` workload (``llm_tco.ingest.attribution``)."""
+    pg_connect_timeout_s: float | None = None
+    """``--pg-connect-timeout``: seconds to wait for a PostgreSQL server (None: the URL's
+    ``connect_timeout``, else 10)."""
     keep_rows: bool = True
     """False: store a streamable file's usage only as the rollup sums (``llm_tco.store.rollup``), not
     as rows — what a one-shot audit of a ``:memory:`` store needs, in bounded memory."""

@@ -27,6 +27,7 @@ from llm_tco.ingest.readers import error_line
 from llm_tco.ingest.reattribute import AttributionSettings, settle_attribution
 from llm_tco.ingest.registry import detect_adapter, get_adapter
 from llm_tco.ingest.validate import ValidationSql, validation_sql
+from llm_tco.store.health import raise_store_write_failure
 from llm_tco.store.rollup import RollupLayout, refresh_rollup
 
 __all__ = ["FileResult", "IngestReport", "RejectedFile", "ingest_files", "now_utc"]
@@ -130,6 +131,8 @@ def ingest_files(
             try:
                 result = _ingest_one(con, path, options, forced, now, layout)
             except InputFileError as exc:
+                # a write that failed is the store's fault (disk full), not the input's: stop the run
+                raise_store_write_failure(exc.__cause__)
                 report.rejected.append(RejectedFile(str(path), exc.reason))
                 continue
             _record(report, str(path), result)
@@ -155,9 +158,10 @@ def _ingest_database(
     """Copy the LiteLLM spend-log table to a temporary CSV file and ingest that as the database's rows."""
     name = redact_url(url)
     try:
-        with read_litellm_database(url) as export:
+        with read_litellm_database(url, connect_timeout_s=options.pg_connect_timeout_s) as export:
             result = _ingest_one(con, export, options, get_adapter("litellm"), now, layout, source_file=name)
     except InputFileError as exc:
+        raise_store_write_failure(exc.__cause__)
         report.rejected.append(RejectedFile(name, exc.reason))
         return
     _record(report, name, result)

@@ -1,4 +1,7 @@
-"""Rendering the audit document for people: Rich tables on a console."""
+"""Rendering the audit document for people: Rich tables on a console.
+
+Every name, path and reason comes from the user's files and is shown literally (``report.text``): the
+lines and cells are ``Text`` built from parts, never markup strings."""
 
 from __future__ import annotations
 
@@ -8,14 +11,19 @@ from typing import Literal
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from llm_tco.report.audit_doc import AuditDocument, Counters, GroupRow, ModelRow, MonthRow, WorkloadRow
+from llm_tco.report.text import cell, line, literal
 
 __all__ = ["GroupBy", "render_audit"]
 
 GroupBy = Literal["workload", "model", "provider", "team", "month"]
 
 TOP_N = 15
+KEY_MAX_WIDTH = 64
+"""Widest a name column grows: a longer name (a 500-character workload) ends in an ellipsis instead of
+squeezing the numbers out of the table; ``--json`` has it whole."""
 
 
 def usd(value: Decimal | float | None) -> str:
@@ -41,17 +49,18 @@ def pct(value: float | None) -> str:
     return "—" if value is None else f"{value:+.1f}%"
 
 
-def _counter_cells(c: Counters) -> list[str]:
+def _counter_cells(c: Counters) -> list[Text]:
     hit = f"{c.cache_read_tokens / c.input_tokens:.0%}" if c.input_tokens else "—"
-    return [tokens(c.requests), tokens(c.input_tokens), tokens(c.output_tokens), hit, usd(c.cost_usd)]
+    values = (tokens(c.requests), tokens(c.input_tokens), tokens(c.output_tokens), hit, usd(c.cost_usd))
+    return [cell(v) for v in values]
 
 
 def _table(
     title: str, key_header: str, rows: Sequence[tuple[str, Counters]], total_cost: Decimal | None
 ) -> Table:
-    table = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
-    longest = max((len(key) for key, _ in rows[:TOP_N]), default=len(key_header))
-    table.add_column(key_header, no_wrap=True, min_width=min(longest, 48))
+    table = Table(title=cell(title), title_justify="left", show_edge=False, header_style="bold")
+    longest = max((len(literal(key)) for key, _ in rows[:TOP_N]), default=len(key_header))
+    table.add_column(key_header, no_wrap=True, min_width=min(longest, 48), max_width=KEY_MAX_WIDTH)
     for header in ("requests", "input tok", "output tok", "cache hit", "cost"):
         table.add_column(header, justify="right")
     table.add_column("share", justify="right")
@@ -61,9 +70,9 @@ def _table(
             if counters.cost_usd is not None and total_cost
             else "—"
         )
-        table.add_row(key, *_counter_cells(counters), share)
+        table.add_row(cell(key), *_counter_cells(counters), cell(share))
     if len(rows) > TOP_N:
-        table.caption = f"{len(rows) - TOP_N} more not shown (use --json for all)"
+        table.caption = cell(f"{len(rows) - TOP_N} more not shown (use --json for all)")
     return table
 
 
@@ -86,31 +95,47 @@ def render_audit(doc: AuditDocument, console: Console, by: GroupBy = "workload")
     r = doc.rows
     window = f"{doc.since or 'beginning'} → {doc.until or 'now'}"
     console.print(
-        f"[bold]llm-tco audit[/bold]  store: {doc.store}  window: {window}  prices: {doc.price_data}"
+        line(
+            ("llm-tco audit", "bold"),
+            "  store: ",
+            doc.store,
+            "  window: ",
+            window,
+            "  prices: ",
+            doc.price_data,
+        )
     )
     if r.read or doc.files:
         console.print(
-            f"rows: read {r.read:,} = accepted {r.accepted:,} + quarantined {r.quarantined:,} "
-            f"+ duplicates {r.duplicates:,}"
-            + (
-                f"   reported-cost records: {doc.reported.get('records', 0):,}"
-                if doc.reported.get("records")
-                else ""
+            cell(
+                f"rows: read {r.read:,} = accepted {r.accepted:,} + quarantined {r.quarantined:,} "
+                f"+ duplicates {r.duplicates:,}"
+                + (
+                    f"   reported-cost records: {doc.reported.get('records', 0):,}"
+                    if doc.reported.get("records")
+                    else ""
+                )
             )
         )
     t = doc.totals
     if not doc.by_model:
         console.print(
-            "no usage in the store for this window: ingest files with `llm-tco audit FILES…` "
-            "(CSV, JSON/JSONL, Parquet, provider exports)"
+            cell(
+                "no usage in the store for this window: ingest files with `llm-tco audit FILES…` "
+                "(CSV, JSON/JSONL, Parquet, provider exports)"
+            )
         )
         _render_problems(doc, console)
         return
     hit = f"{doc.cache_hit_rate:.1%}" if doc.cache_hit_rate is not None else "—"
     cost = usd(t.cost_usd) if t.cost_usd is not None else "nothing priced"
     console.print(
-        f"total: [bold]{cost}[/bold] priced cost · {tokens(t.requests)} requests · "
-        f"{tokens(t.input_tokens)} input tokens ({hit} from cache) · {tokens(t.output_tokens)} output tokens"
+        line(
+            "total: ",
+            (cost, "bold"),
+            f" priced cost · {tokens(t.requests)} requests · {tokens(t.input_tokens)} input tokens "
+            f"({hit} from cache) · {tokens(t.output_tokens)} output tokens",
+        )
     )
     console.print()
     key_header, rows = _rows_for(doc, by)
@@ -125,18 +150,18 @@ def render_audit(doc: AuditDocument, console: Console, by: GroupBy = "workload")
     if doc.unpriced:
         console.print()
         table = Table(
-            title="Unpriced usage (cost unknown, not in totals)", title_justify="left", show_edge=False
+            title=cell("Unpriced usage (cost unknown, not in totals)"), title_justify="left", show_edge=False
         )
         for header in ("provider", "model", "requests", "input tok", "output tok", "did you mean"):
             table.add_column(header)
         for u in doc.unpriced:
             table.add_row(
-                u.provider or "?",
-                u.model_raw,
-                tokens(u.requests),
-                tokens(u.input_tokens),
-                tokens(u.output_tokens),
-                ", ".join(u.suggestions[:3]),
+                cell(u.provider or "?"),
+                cell(u.model_raw),
+                cell(tokens(u.requests)),
+                cell(tokens(u.input_tokens)),
+                cell(tokens(u.output_tokens)),
+                cell(", ".join(u.suggestions[:3])),
             )
         console.print(table)
     if doc.reconciliation is not None:
@@ -145,8 +170,11 @@ def render_audit(doc: AuditDocument, console: Console, by: GroupBy = "workload")
     if doc.focus_export is not None:
         export = doc.focus_export
         console.print(
-            f"FOCUS export: {export.rows:,} rows written to {export.path}"
-            + (f" ({export.unpriced_groups} unpriced groups left out)" if export.unpriced_groups else "")
+            line(
+                f"FOCUS export: {export.rows:,} rows written to ",
+                export.path,
+                f" ({export.unpriced_groups} unpriced groups left out)" if export.unpriced_groups else "",
+            )
         )
     _render_problems(doc, console)
 
@@ -155,40 +183,45 @@ def _render_problems(doc: AuditDocument, console: Console) -> None:
     """Rejected files, quarantined records and notes: shown whether or not anything was accepted."""
     if doc.rejected_files:
         console.print()
-        console.print("[bold red]Rejected files[/bold red]")
+        console.print(cell("Rejected files", "bold red"))
         for f in doc.rejected_files:
-            console.print(f"  {f.file}: {f.reason}", highlight=False)
+            console.print(line("  ", f.file, ": ", f.reason))
     if doc.quarantine:
         console.print()
         console.print(
-            f"[bold yellow]Quarantined records[/bold yellow] ({doc.quarantine_total:,}; first shown)"
+            line(("Quarantined records", "bold yellow"), f" ({doc.quarantine_total:,}; first shown)")
         )
         for q in doc.quarantine[:10]:
-            console.print(f"  {q.file}:{q.record}: {q.reason}", highlight=False)
+            console.print(line("  ", q.file, ":", q.record, ": ", q.reason))
     for note in doc.notes:
-        console.print(f"[dim]note: {note}[/dim]", highlight=False)
+        console.print(line(("note: ", "dim"), (note, "dim")))
 
 
 def _month_table(months: list[MonthRow]) -> Table:
-    table = Table(title="Monthly trend", title_justify="left", show_edge=False, header_style="bold")
+    table = Table(title=cell("Monthly trend"), title_justify="left", show_edge=False, header_style="bold")
     for header in ("month", "requests", "input tok", "output tok", "cost", "cost MoM", "tokens MoM"):
         table.add_column(header, justify="right" if header != "month" else "left")
     for m in months:
         table.add_row(
-            m.month,
-            tokens(m.requests),
-            tokens(m.input_tokens),
-            tokens(m.output_tokens),
-            usd(m.cost_usd),
-            pct(m.cost_growth_pct),
-            pct(m.token_growth_pct),
+            *(
+                cell(v)
+                for v in (
+                    m.month,
+                    tokens(m.requests),
+                    tokens(m.input_tokens),
+                    tokens(m.output_tokens),
+                    usd(m.cost_usd),
+                    pct(m.cost_growth_pct),
+                    pct(m.token_growth_pct),
+                )
+            )
         )
     return table
 
 
 def _reconciliation_table(doc: AuditDocument) -> Table:
     table = Table(
-        title="Reconciliation: computed vs reported cost (difference = reported − computed)",
+        title=cell("Reconciliation: computed vs reported cost (difference = reported − computed)"),
         title_justify="left",
         show_edge=False,
         header_style="bold",
@@ -201,13 +234,18 @@ def _reconciliation_table(doc: AuditDocument) -> Table:
     for r in rows:
         parts = ", ".join(f"{p.part} {usd(p.amount_usd)}" for p in r.explained if p.amount_usd != 0)
         table.add_row(
-            r.provider or "?",
-            r.month,
-            usd(r.computed_cost_usd),
-            usd(r.reported_cost_usd),
-            usd(r.difference_usd),
-            parts or "—",
+            *(
+                cell(v)
+                for v in (
+                    r.provider or "?",
+                    r.month,
+                    usd(r.computed_cost_usd),
+                    usd(r.reported_cost_usd),
+                    usd(r.difference_usd),
+                    parts or "—",
+                )
+            )
         )
     if not rows:
-        table.caption = "no source in the window reports its own cost"
+        table.caption = cell("no source in the window reports its own cost")
     return table

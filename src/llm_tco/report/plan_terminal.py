@@ -1,5 +1,8 @@
 """Rendering the plan document for people: per workload, today's cost, the best option of each placement,
-the recommendation and its reasons, break-even and payback; then the organisation total."""
+the recommendation and its reasons, break-even and payback; then the organisation total.
+
+Workload, model, provider and GPU names come from the user's logs and configs and are shown literally
+(``report.text``): the lines and cells are ``Text`` built from parts, never markup strings."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from llm_tco.plan.doc import Option, PlanDocument, WorkloadPlan
+from llm_tco.report.text import cell, line
 
 __all__ = ["render_plan"]
 
@@ -51,19 +55,24 @@ def _options_table(plan: WorkloadPlan) -> Table:
     for placement, option_id in plan.best_by_placement.items():
         option = by_id.get(option_id) if option_id else None
         if option is None:
-            table.add_row(placement, "—", "", "", "", "", "", "none priced")
+            table.add_row(*(cell(v) for v in (placement, "—", "", "", "", "", "", "none priced")))
             continue
         status = "ok" if option.feasible else "✗ " + ", ".join(option.unmet)
-        marker = "[bold green]★ [/]" if option.id == chosen else ""
+        marker = ("★ ", "bold green") if option.id == chosen else ""
         table.add_row(
-            placement,
-            marker + _describe(option),
-            _usd(option.monthly_cost_usd),
-            _usd(option.one_off_cost_usd),
-            _usd(option.npv_usd),
-            _usd(option.cost_per_million_tokens_usd),
-            "—" if option.quality_ratio is None else f"{option.quality_ratio:.2f}",
-            status,
+            cell(placement),
+            line(marker, _describe(option)),
+            *(
+                cell(v)
+                for v in (
+                    _usd(option.monthly_cost_usd),
+                    _usd(option.one_off_cost_usd),
+                    _usd(option.npv_usd),
+                    _usd(option.cost_per_million_tokens_usd),
+                    "—" if option.quality_ratio is None else f"{option.quality_ratio:.2f}",
+                    status,
+                )
+            ),
         )
     return table
 
@@ -72,59 +81,69 @@ def _workload(plan: WorkloadPlan, console: Console) -> None:
     growth = plan.growth
     fit = f", R² {growth.r_squared:.2f}" if growth.r_squared is not None and growth.source == "fitted" else ""
     console.print(
-        f"[bold]{plan.workload}[/] — today {_usd(plan.current_monthly_cost_usd)}/month on "
-        f"{plan.current_model or 'unknown'}, {_tokens(plan.monthly_tokens)} tokens/month, growth "
-        f"{growth.monthly_rate:+.1%}/month ({growth.source}{fit}); sovereignty {plan.sovereignty}, "
-        f"quality floor {plan.quality_floor:.2f}",
-        highlight=False,
+        line(
+            (plan.workload, "bold"),
+            f" — today {_usd(plan.current_monthly_cost_usd)}/month on ",
+            plan.current_model or "unknown",
+            f", {_tokens(plan.monthly_tokens)} tokens/month, growth "
+            f"{growth.monthly_rate:+.1%}/month ({growth.source}{fit}); sovereignty {plan.sovereignty}, "
+            f"quality floor {plan.quality_floor:.2f}",
+        )
     )
     console.print(_options_table(plan))
     rec = plan.recommendation
     if rec is None:
-        console.print("  [red]no option meets the hard constraints (sovereignty)[/]")
+        console.print(line("  ", ("no option meets the hard constraints (sovereignty)", "red")))
     else:
         headline = (
-            "recommend" if plan.all_constraints_met else "[yellow]recommend (not every constraint met)[/]"
+            ("recommend", "")
+            if plan.all_constraints_met
+            else ("recommend (not every constraint met)", "yellow")
         )
-        console.print(f"  {headline}: [bold]{_describe(rec)}[/]", highlight=False)
+        console.print(line("  ", headline, ": ", (_describe(rec), "bold")))
         for reason in rec.reasons:
             style = "yellow" if reason.startswith("unmet") else ""
-            console.print(f"    • {reason}", style=style, highlight=False)
+            console.print(line("    • ", reason), style=style)
     if plan.breakeven is not None:
-        console.print(f"  self-hosting ({plan.breakeven.option_id}): {plan.breakeven.text}", highlight=False)
+        console.print(line("  self-hosting (", plan.breakeven.option_id, "): ", plan.breakeven.text))
     for assumed in plan.assumed:
-        console.print(f"  [dim]assumed: {assumed}[/]", highlight=False)
+        console.print(line("  ", ("assumed: ", "dim"), (assumed, "dim")))
     if plan.growth.note:
-        console.print(f"  [dim]growth: {plan.growth.note}[/]", highlight=False)
+        console.print(line("  ", ("growth: ", "dim"), (plan.growth.note, "dim")))
     console.print()
 
 
 def render_plan(document: PlanDocument, console: Console) -> None:
     """Print the plan for people."""
     console.print(
-        f"[bold]Plan[/] from {document.start_month}, {document.horizon_months} months, discount "
-        f"{document.discount_rate_per_year:.0%}/year; prices: {document.price_data}"
-        + (f"; config: {document.config_file}" if document.config_file else "; default assumptions"),
-        highlight=False,
+        line(
+            ("Plan", "bold"),
+            f" from {document.start_month}, {document.horizon_months} months, discount "
+            f"{document.discount_rate_per_year:.0%}/year; prices: ",
+            document.price_data,
+            *(("; config: ", document.config_file) if document.config_file else ("; default assumptions",)),
+        )
     )
     console.print()
     if not document.workloads:
-        console.print("no usage in the store: run `llm-tco audit FILES…` first")
+        console.print(cell("no usage in the store: run `llm-tco audit FILES…` first"))
         return
     for plan in document.workloads:
         _workload(plan, console)
     totals = document.totals
     console.print(
-        f"[bold]Organisation[/]: today {_usd(totals.current_monthly_cost_usd)}/month → recommended "
-        f"{_usd(totals.recommended_monthly_cost_usd)}/month in month 1; over the horizon "
-        f"{_usd(totals.current_horizon_cost_usd)} staying vs {_usd(totals.recommended_horizon_cost_usd)} "
-        f"recommended (one-off costs {_usd(totals.recommended_one_off_cost_usd)} included)",
-        highlight=False,
+        line(
+            ("Organisation", "bold"),
+            f": today {_usd(totals.current_monthly_cost_usd)}/month → recommended "
+            f"{_usd(totals.recommended_monthly_cost_usd)}/month in month 1; over the horizon "
+            f"{_usd(totals.current_horizon_cost_usd)} staying vs {_usd(totals.recommended_horizon_cost_usd)} "
+            f"recommended (one-off costs {_usd(totals.recommended_one_off_cost_usd)} included)",
+        )
     )
     if totals.workloads_unpriced:
-        console.print(f"[yellow]unpriced today: {', '.join(totals.workloads_unpriced)}[/]")
+        console.print(cell(f"unpriced today: {', '.join(totals.workloads_unpriced)}", "yellow"))
     for policy in document.policies:
         if policy.tripped:
-            console.print(f"[red]--fail-on {policy.policy}: {', '.join(policy.tripped)}[/]", highlight=False)
+            console.print(cell(f"--fail-on {policy.policy}: {', '.join(policy.tripped)}", "red"))
     for note in document.notes:
-        console.print(f"[dim]note: {note}[/]", highlight=False)
+        console.print(line(("note: ", "dim"), (note, "dim")))

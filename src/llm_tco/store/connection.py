@@ -2,15 +2,16 @@
 
 Where the store lives, in order of precedence: ``--db PATH``, the ``LLM_TCO_DB`` environment variable, then
 ``llm-tco.duckdb`` under the user's data directory. ``:memory:`` gives a one-shot store.
+
+The store is a local DuckDB file and nothing else: DuckDB would also take a URL (``s3://``, ``http://``),
+a MotherDuck name (``md:``) or a SQLite file, each by downloading and loading an extension. llm-tco works
+offline, so such locations are refused, and no extension is ever installed or loaded on its own.
 """
 
 from __future__ import annotations
 
-import atexit
-import functools
 import os
-import shutil
-import tempfile
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +19,9 @@ import duckdb
 import platformdirs
 
 from llm_tco.errors import StoreError
+from llm_tco.store.health import check_store_file
 from llm_tco.store.migrations import MIGRATIONS
+from llm_tco.store.spill import spill_directory
 
 __all__ = ["MEMORY", "default_db_path", "open_store", "resolve_db_path", "schema_version"]
 
@@ -37,14 +40,39 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("llm-tco", appauthor=False)) / "llm-tco.duckdb"
 
 
+CONNECTION_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+"""Every connection: no extension is downloaded or loaded behind the user's back (the offline promise;
+the extensions llm-tco uses, JSON and Parquet, are built into DuckDB)."""
+
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+"""``s3://``, ``https://``, ``md:``, ``sqlite:``…: a scheme of two letters or more (``C:`` is a drive)."""
+
+
 def resolve_db_path(db: str | None) -> str:
-    """The store location for a ``--db`` value (None = not given): option, then env var, then default."""
-    if db:
-        return db
+    """The store location for a ``--db`` value (None = not given): option, then env var, then default.
+
+    An empty value is refused rather than read as "not given": ``--db "$STORE"`` with an unset variable
+    must not write into the default store."""
+    if db is not None:
+        return _checked_location(db, "--db")
     env = os.environ.get(DB_ENV_VAR)
-    if env:
-        return env
+    if env is not None:
+        return _checked_location(env, DB_ENV_VAR)
     return str(default_db_path())
+
+
+def _checked_location(value: str, source: str) -> str:
+    if not value.strip():
+        raise StoreError(f"{source} is empty: name a store file, or ':memory:' for a one-shot run")
+    if value != MEMORY and _URL_SCHEME.match(value):
+        raise StoreError(
+            f"{source} {value!r}: the store must be a local DuckDB file, not a URL or a remote database "
+            "(for a local file whose name has a colon, write ./NAME)"
+        )
+    return value
 
 
 def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -54,29 +82,44 @@ def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.Duck
     ``audit`` on a fresh machine reports "no usage" rather than failing.
     """
     path = resolve_db_path(db)
+    memory_limit = os.environ.get(MEMORY_LIMIT_ENV) or (READ_ONLY_MEMORY_LIMIT if read_only else None)
+    if memory_limit:
+        memory_limit = _memory_limit(memory_limit)  # refused before anything is created
     if path != MEMORY:
-        if read_only and not Path(path).exists():
+        try:
+            exists = Path(path).exists()
+            if not exists and not read_only:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot use store {path}: {exc.strerror or exc}") from exc
+        if read_only and not exists:
             path = MEMORY
             read_only = False
-        else:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(path, read_only=read_only)
+        con = duckdb.connect(path, read_only=read_only, config=CONNECTION_CONFIG)
     except duckdb.Error as exc:
-        raise StoreError(f"cannot open store {path}: {_first_line(exc)}") from exc
+        raise StoreError(f"cannot open store {path}: {_open_failure(path, exc)}") from exc
+    except OSError as exc:
+        raise StoreError(f"cannot open store {path}: {exc.strerror or exc}") from exc
+    if path != MEMORY:
+        try:
+            check_store_file(con, path)
+        except StoreError:
+            con.close()
+            raise
     # Naive timestamps in the store are UTC; make every conversion in this session agree, whatever the
     # machine's zone (a zoned source timestamp must land on the same UTC instant everywhere).
     con.execute("SET TimeZone = 'UTC'")
-    memory_limit = os.environ.get(MEMORY_LIMIT_ENV) or (READ_ONLY_MEMORY_LIMIT if read_only else None)
     if memory_limit:
         try:
-            con.execute(f"SET memory_limit = '{_memory_limit(memory_limit)}'")
+            con.execute(f"SET memory_limit = '{memory_limit}'")
         except duckdb.Error as exc:
+            con.close()
             raise StoreError(f"{MEMORY_LIMIT_ENV}={memory_limit!r}: {_first_line(exc)}") from exc
     if path == MEMORY:
         # DuckDB spills an in-memory database to ``.tmp`` in the working directory: somewhere private
         # instead, removed when the process ends.
-        con.execute(f"SET temp_directory = '{_spill_directory()}'")
+        con.execute(f"SET temp_directory = '{spill_directory()}'")
     if not read_only:
         migrate(con, path)
     elif _check_version(con, path) < MIGRATIONS[-1].version:
@@ -85,14 +128,6 @@ def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.Duck
         open_store(path).close()
         return open_store(path, read_only=True)
     return con
-
-
-@functools.cache
-def _spill_directory() -> str:
-    """A private directory (under the system's temporary directory) for in-memory stores to spill to."""
-    path = tempfile.mkdtemp(prefix="llm-tco-spill-")
-    atexit.register(shutil.rmtree, path, ignore_errors=True)
-    return path.replace("'", "''")
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -140,13 +175,34 @@ def _check_version(con: duckdb.DuckDBPyConnection, path: str) -> int:
     return current
 
 
-def _memory_limit(value: str) -> str:
-    """A DuckDB size such as ``1GB`` or ``512MB``; anything else is refused (it is spliced into a SET)."""
-    import re
+MIN_MEMORY_LIMIT_BYTES = 64 * 1000**2
+"""Smallest memory limit taken. At zero or about a megabyte DuckDB fails on the first block it allocates
+(out-of-memory errors that would read like a fault of the data, or of llm-tco); 64 MB is a floor far below
+any useful run, not a measured minimum."""
 
-    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value.strip(), flags=re.IGNORECASE):
+_SIZE_UNITS = {"kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4}
+_SIZE_UNITS.update({"kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4})
+
+
+def _memory_limit(value: str) -> str:
+    """A DuckDB size such as ``1GB`` or ``512MB``, at least 64 MB; anything else is refused (it is spliced
+    into a SET, and a zero or tiny limit would make every later query fail)."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B)", value.strip(), flags=re.IGNORECASE)
+    if not match:
         raise StoreError(f"{MEMORY_LIMIT_ENV}={value!r}: expected a size such as 1GB or 512MB")
+    size_bytes = float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
+    if size_bytes < MIN_MEMORY_LIMIT_BYTES:
+        raise StoreError(f"{MEMORY_LIMIT_ENV}={value!r}: too small; give at least 64MB (1GB is a good start)")
     return value.strip()
+
+
+def _open_failure(path: str, exc: duckdb.Error) -> str:
+    """Why DuckDB could not open ``path``, in the user's terms: a file that is not a DuckDB store is named
+    as such (DuckDB's own message asks to install the extension that would read it)."""
+    text = str(exc)
+    if "not a valid DuckDB database file" in text or ("Extension" in text and "not found" in text):
+        return "not a DuckDB store (is it a SQLite or other database file?)"
+    return _first_line(exc)
 
 
 def _first_line(exc: BaseException) -> str:
