@@ -224,20 +224,22 @@ def timestamp_sql(col: str, kind: str) -> tuple[str, str]:
     if kind in ("int", "float"):
         return f"CAST({col} AS VARCHAR)", _epoch(f"CAST({col} AS DOUBLE)")
     text = text_sql(col, kind)
-    # Fast path: 'Z' or no offset after the date part -> plain TIMESTAMP cast (UTC by convention).
-    # A cast to TIMESTAMP ignores a zone name after the time ('10:00 PST' would read as 10:00 UTC), so
-    # text that ends in a letter other than 'Z' takes the zone path: UTC/GMT, or an IANA name (with a
-    # '/'); any other name (an abbreviation) gives NULL, and :func:`timestamp_reasons_sql` says why.
+    # Three paths. An offset ('+', '-' after the date) goes through TIMESTAMPTZ. A word after the time
+    # (a second space, or a last letter other than 'Z') is a zone name, which a cast to TIMESTAMP would
+    # ignore ('10:00 PST' read as 10:00 UTC): UTC/GMT and IANA names (with a '/') convert, any other
+    # name (an abbreviation) gives NULL and :func:`timestamp_reasons_sql` says why. Anything else is
+    # the fast path: a plain TIMESTAMP cast (UTC by convention), or a Unix epoch.
     time_part = f"substr({text}, 11)"
     last = f"right({text}, 1)"
     zone = _zone_name(text)
+    tz_cast = _naive_utc(f"TRY_CAST({text} AS TIMESTAMPTZ)")
     parsed = (
-        f"CASE WHEN upper({last}) <> lower({last}) AND upper({last}) <> 'Z' THEN (CASE "
-        f"WHEN upper({zone}) IN ('UTC', 'GMT') THEN TRY_CAST({text} AS TIMESTAMP) "
-        f"WHEN contains({zone}, '/') THEN {_naive_utc(f'TRY_CAST({text} AS TIMESTAMPTZ)')} END) "
-        f"WHEN NOT contains({time_part}, '+') AND NOT contains({time_part}, '-') "
-        f"THEN coalesce(TRY_CAST({text} AS TIMESTAMP), {_epoch(f'TRY_CAST({text} AS DOUBLE)')}) "
-        f"ELSE {_naive_utc(f'TRY_CAST({text} AS TIMESTAMPTZ)')} END"
+        f"CASE WHEN contains({time_part}, '+') OR contains({time_part}, '-') THEN {tz_cast} "
+        f"WHEN contains(substr({text}, 12), ' ') "
+        f"OR (upper({last}) <> lower({last}) AND upper({last}) <> 'Z') "
+        f"THEN (CASE WHEN upper({zone}) IN ('UTC', 'GMT') THEN TRY_CAST({text} AS TIMESTAMP) "
+        f"WHEN contains({zone}, '/') THEN {tz_cast} END) "
+        f"ELSE coalesce(TRY_CAST({text} AS TIMESTAMP), {_epoch(f'TRY_CAST({text} AS DOUBLE)')}) END"
     )
     return text, parsed
 
@@ -250,7 +252,7 @@ default ``0001-01-01``, a spreadsheet's 1900 — never real usage, and no tariff
 
 def _zone_name(text: str) -> str:
     """The word after the digits of a time (``PST``, ``UTC``, ``Europe/Paris``); '' when there is none."""
-    return f"regexp_extract({text}, '[0-9]\\s*([A-Za-z][A-Za-z_/]*)$', 1)"
+    return f"regexp_extract({text}, '[0-9\\s]([A-Za-z][A-Za-z0-9_/]*)$', 1)"
 
 
 def timestamp_reasons_sql(raw: str, parsed: str) -> list[str]:
