@@ -75,9 +75,18 @@ def parquet_reader(probe: Probe) -> ReaderSql:
     return ReaderSql(table, [duck_path(probe)])
 
 
-def csv_reader(con: duckdb.DuckDBPyConnection, probe: Probe) -> ReaderSql:
-    """Read every field as text into a temp table, with malformed lines (invalid UTF-8, wrong column
-    count) kept aside by DuckDB's rejects tables and turned into quarantined records.
+def csv_reader(con: duckdb.DuckDBPyConnection, probe: Probe, *, stream: bool = False) -> ReaderSql:
+    """Read every field as text, with malformed lines (invalid UTF-8, wrong column count) kept aside by
+    DuckDB's rejects tables and turned into quarantined records.
+
+    A first pass over the file finds the rejected lines. With ``stream`` and without any (the usual
+    case), the file is then read as it streams, numbered by a window over the reader, so memory stays
+    bounded whatever its size (the table expression then has parameters: a caller must pass them with
+    every query that uses it). Otherwise it is copied into a temporary table, where good rows take the
+    numbers the rejected lines leave free.
+
+    Lines are read up to DuckDB's default size (2 MB); a file with a longer line (a long text field) is
+    read with the 64 MiB record limit, which costs more buffer memory and so is used only where needed.
 
     Record numbers: a rejected line's number is the line minus the header; good rows take, in order, the
     numbers not used by rejected lines (exact for files without quoted line breaks).
@@ -85,27 +94,43 @@ def csv_reader(con: duckdb.DuckDBPyConnection, probe: Probe) -> ReaderSql:
     drop_reader_tables(con)
     n = next(_counter)
     raw, rej, scan = (f"{_CSV_TABLE_PREFIX}{what}_{n}" for what in ("raw", "rej", "scan"))
+    params: list[object] = [duck_path(probe), _compression(probe), probe.delimiter, probe.encoding]
+    options = (
+        "all_varchar = true, header = true, compression = ?, null_padding = false, delim = ?, encoding = ?"
+    )
+    rejects = f"store_rejects = true, rejects_table = '{rej}', rejects_scan = '{scan}'"
+    # count(COLUMNS(*)): every column is read, else a fault in an unread one (invalid UTF-8) would go
+    # unseen; fetchall: DuckDB writes the rejects tables only once the result is consumed.
     try:
+        con.execute(f"SELECT count(COLUMNS(*)) FROM read_csv(?, {options}, {rejects})", params).fetchall()
+    except duckdb.Error:
+        # a line over the default size (or another fault, which the second read reports)
+        options += f", max_line_size = {MAX_RECORD_BYTES}"
+        try:
+            _drop(con, rej, scan)
+            con.execute(f"SELECT count(COLUMNS(*)) FROM read_csv(?, {options}, {rejects})", params).fetchall()
+        except duckdb.Error as exc:
+            raise InputFileError(str(probe.path), _csv_error(probe, exc)) from exc
+    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rej}").fetchone()
+    n_rejected = int(rejected[0]) if rejected else 0
+    if stream and n_rejected == 0:
+        # No ignore_errors here: the first pass found no bad line, so one now (the file changed since)
+        # fails the read, and the file is rejected, instead of a record being skipped.
+        table = (
+            "(SELECT row_number() OVER () AS record_no, NULL::VARCHAR AS _reject_reason, *"
+            f" FROM read_csv(?, {options}))"
+        )
+        return ReaderSql(table, params)
+    try:
+        _drop(con, rej, scan)
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM read_csv(?, "
-            f"all_varchar = true, header = true, store_rejects = true, rejects_table = '{rej}', "
-            f"rejects_scan = '{scan}', compression = ?, null_padding = false, delim = ?, encoding = ?, "
-            f"max_line_size = {MAX_RECORD_BYTES})",
-            [duck_path(probe), _compression(probe), probe.delimiter, probe.encoding],
+            f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM read_csv(?, {options}, {rejects})", params
         )
     except duckdb.Error as exc:
         raise InputFileError(str(probe.path), _csv_error(probe, exc)) from exc
     # The table keeps the file's order, so a good row's position follows its rowid (a row_number() window
     # here would make the read single-threaded).
     columns = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()]
-    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rej}").fetchone()
-    n_rejected = int(rejected[0]) if rejected else 0
-    if n_rejected == 0:
-        table = (
-            f"(SELECT rowid - (SELECT min(rowid) FROM {raw}) + 1 AS record_no, "
-            f"NULL::VARCHAR AS _reject_reason, * FROM {raw})"
-        )
-        return ReaderSql(table, [])
     cols = ", ".join(f"NULL::VARCHAR AS {quote_ident(c)}" for c in columns)
     table = f"""(
         WITH rej AS (
@@ -137,8 +162,12 @@ def drop_reader_tables(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, ?)",
         [_CSV_TABLE_PREFIX],
     ).fetchall()
-    for (name,) in names:
-        con.execute(f"DROP TABLE IF EXISTS temp.{quote_ident(str(name))}")
+    _drop(con, *(str(name) for (name,) in names))
+
+
+def _drop(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    for name in tables:
+        con.execute(f"DROP TABLE IF EXISTS temp.{quote_ident(name)}")
 
 
 def _csv_error(probe: Probe, exc: duckdb.Error) -> str:
@@ -216,8 +245,9 @@ def table_reader(con: duckdb.DuckDBPyConnection, probe: Probe) -> tuple[ReaderSq
     if probe.kind == "parquet":
         return parquet_reader(probe), list(probe.columns)
     if probe.kind == "csv":
-        reader = csv_reader(con, probe)
-        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader.table}").fetchall()]
+        reader = csv_reader(con, probe, stream=True)
+        described = con.execute(f"DESCRIBE SELECT * FROM {reader.table}", reader.params).fetchall()
+        cols = [r[0] for r in described]
         return reader, [c for c in cols if c not in ("record_no", "_reject_reason")]
     if probe.kind in ("json", "jsonl"):
         keys = json_keys(con, probe)
