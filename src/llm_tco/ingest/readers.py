@@ -196,32 +196,56 @@ def _long_line(path: Path, is_gzip: bool) -> int | None:
     return None
 
 
-_DUPLICATE_KEY = (
-    "list_filter(json_keys(doc), lambda k: len(list_filter(json_keys(doc), lambda j: j = k)) > 1)[1]"
-)
+_DUPLICATE_KEY = "list_filter(_keys, lambda k: len(list_filter(_keys, lambda j: j = k)) > 1)[1]"
 
 
 def json_reader(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]) -> ReaderSql:
     """Read JSON lines or a JSON array of records with the given top-level keys as text, so that a value
     of the wrong type becomes a quarantined record instead of failing the file.
 
-    Each record is parsed on its own (:func:`json_documents`): a malformed line, a record that is not an
-    object, or one with a key given twice (which of its values counts is unknowable) is a quarantined
-    record with its reason, and the other records load. A JSON document that does not parse (e.g. a
-    truncated array) rejects the file."""
-    docs = json_documents(con, probe)
-    # JSON pointers (``/key``, with ``~`` and ``/`` escaped), bound as parameters: keys are data.
-    pointers: list[object] = ["/" + c.replace("~", "~0").replace("/", "~1") for c in columns]
-    values = "".join(f", json_extract_string(doc, ?) AS {quote_ident(c)}" for c in columns)
-    table = (
-        "(SELECT doc_no AS record_no, CASE WHEN _reject_reason IS NOT NULL THEN _reject_reason"
-        " WHEN json_type(doc) <> 'OBJECT'"
-        " THEN 'record is a JSON ' || lower(json_type(doc)) || ', not an object'"
-        " WHEN len(json_keys(doc)) <> len(list_distinct(json_keys(doc)))"
-        f" THEN 'duplicate key ''' || {_DUPLICATE_KEY} || '''' END AS _reject_reason{values}"
-        f" FROM {docs.table})"
+    DuckDB's JSON reader is fast but fails the whole file on one bad record (a malformed line, a key
+    given twice). So a first pass reads every column with it; when that succeeds, it is the reader.
+    Otherwise each record is parsed on its own (:func:`_json_records`): a malformed line, a record that
+    is not an object, or one with a key given twice (which of its values counts is unknowable) is a
+    quarantined record with its reason, and the other records load. A JSON document that does not parse
+    (e.g. a truncated array) rejects the file."""
+    fmt = "newline_delimited" if probe.kind == "jsonl" else "auto"
+    # the keys go into the reader's column spec, a literal: quotes doubled (the types are constants)
+    spec = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in columns) + "}"
+    # No row_number() here: a window makes the whole read single-threaded. Records are numbered from
+    # their position once loaded (record_no NULL = "the staged order"; llm_tco.ingest.load).
+    fast = ReaderSql(
+        "(SELECT NULL::BIGINT AS record_no, NULL::VARCHAR AS _reject_reason, *"
+        f" FROM read_json(?, format = '{fmt}', columns = {spec}, compression = ?, maximum_object_size = "
+        f"{MAX_RECORD_BYTES}))",
+        [duck_path(probe), _compression(probe)],
     )
-    return ReaderSql(table, [*pointers, *docs.params])
+    try:
+        # count(COLUMNS(*)): every column is transformed (a count(*) alone skips the faults)
+        con.execute(f"SELECT count(COLUMNS(*)) FROM {fast.table}", fast.params).fetchall()
+    except duckdb.Error:
+        return _json_records(con, probe, columns)
+    return fast
+
+
+def _json_records(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]) -> ReaderSql:
+    """The records of a JSON file parsed one by one, a bad one quarantined (:func:`json_reader`)."""
+    docs = json_documents(con, probe)
+    # JSON pointers (``/key``, with ``~`` and ``/`` escaped), bound as one parameter (keys are data),
+    # extracted in one call: each JSON function parses the record again.
+    pointers = ["/" + c.replace("~", "~0").replace("/", "~1") for c in columns]
+    values = "".join(f", _v[{i}] AS {quote_ident(c)}" for i, c in enumerate(columns, start=1))
+    table = (
+        "(SELECT record_no, CASE WHEN _reject_reason IS NOT NULL THEN _reject_reason"
+        " WHEN NOT starts_with(ltrim(CAST(_doc AS VARCHAR)), '{')"
+        " THEN 'record is a JSON ' || lower(json_type(_doc)) || ', not an object'"
+        " WHEN len(_keys) <> len(list_distinct(_keys))"
+        f" THEN 'duplicate key ''' || {_DUPLICATE_KEY} || '''' END AS _reject_reason{values}"
+        " FROM (SELECT doc_no AS record_no, _reject_reason, doc AS _doc,"
+        " json_extract_string(doc, ?::VARCHAR[]) AS _v, json_keys(doc) AS _keys"
+        f" FROM {docs.table}))"
+    )
+    return ReaderSql(table, [pointers, *docs.params])
 
 
 def json_keys(con: duckdb.DuckDBPyConnection, probe: Probe, sample_rows: int = 10_000) -> list[str]:
@@ -286,9 +310,11 @@ def json_documents(
     if probe.kind != "json" or strip_line_prefix:
         table = (
             "(SELECT row_number() OVER () AS doc_no,"
-            " CASE WHEN json_valid(_line) THEN CAST(_line AS JSON) END AS doc,"
-            " CASE WHEN NOT json_valid(_line) THEN 'malformed JSON line (' || left(_line, 40) || '...)' END"
+            " CASE WHEN _ok THEN CAST(_line AS JSON) END AS doc,"
+            " CASE WHEN NOT _ok THEN 'malformed JSON line (' || left(_line, 40) || '...)' END"
             " AS _reject_reason"
+            # validity computed once per line (each JSON function parses the text again)
+            " FROM (SELECT _line, json_valid(_line) AS _ok"
             f" FROM (SELECT "
             f"{_strip_prefix('rtrim(line, chr(13))') if strip_line_prefix else 'rtrim(line, chr(13))'}"
             " AS _line FROM read_csv(?, columns = {'line': 'VARCHAR'},"
@@ -296,7 +322,7 @@ def json_documents(
             "false,"
             " new_line = '\\n', max_line_size = "
             f"{MAX_RECORD_BYTES}, compression = ?))"
-            " WHERE _line IS NOT NULL AND trim(_line) <> '')"
+            " WHERE _line IS NOT NULL AND trim(_line) <> ''))"
         )
         return ReaderSql(table, [path, compression])
     table = (
