@@ -199,10 +199,12 @@ def test_glob_characters_in_file_names_are_literal(tmp_path: Path, cli: Any) -> 
     tokens = {"j1.jsonl": 100, "j?.jsonl": 200, "k[1].jsonl": 300, "k1.jsonl": 400, "a*.jsonl": 500}
     for name, n in tokens.items():
         (folder / name).write_text(json.dumps(_record(0) | {"prompt_tokens": n}) + "\n")
+    for name, n in {"c*.csv": 600, "cx.csv": 700}.items():  # the CSV reader has its own path
+        (folder / name).write_text(",".join(HEADER) + f"\n2026-09-01T10:00:00Z,gpt-4o-mini,{n},1\n")
     code, doc, err = _audit(cli, folder)
     assert code == 0, err
-    assert doc["rows"] == {"read": 5, "accepted": 5, "quarantined": 0, "duplicates": 0}
-    assert doc["totals"]["input_tokens"] == 100 + 200 + 300 + 400 + 500
+    assert doc["rows"] == {"read": 7, "accepted": 7, "quarantined": 0, "duplicates": 0}
+    assert doc["totals"]["input_tokens"] == 100 + 200 + 300 + 400 + 500 + 600 + 700
     # named one by one, each is itself only
     code, doc, err = _audit(cli, folder / "j?.jsonl")
     assert code == 0, err
@@ -254,3 +256,16 @@ def test_csv_temporary_tables_are_dropped_as_files_go(tmp_path: Path) -> None:
     ).fetchone()
     # only the last file's tables remain (its copy, its rejects and its rejects scan), not 5 files' worth
     assert left is not None and left[0] <= 3
+
+
+def test_utf16_json_is_rejected_naming_the_encoding(tmp_path: Path, cli: Any) -> None:
+    f = tmp_path / "u16.jsonl"
+    f.write_bytes((json.dumps(_record(0)) + "\n").encode("utf-16"))
+    code, doc, _ = _audit(cli, f)
+    assert code == 2
+    assert doc["rejected_files"] == [
+        {
+            "file": str(f),
+            "reason": "jsonl content encoded as utf-16: only CSV is read in UTF-16; convert to UTF-8",
+        }
+    ]
