@@ -139,9 +139,12 @@ def test_a_rejected_file_among_good_ones_exits_2_after_reporting_the_good_ones(
     missing_col = _csv(
         tmp_path / "nomodel.csv", ["2026-09-01,1,1"], header="timestamp,prompt_tokens,completion_tokens\n"
     )
-    truncated = tmp_path / "trunc.jsonl"
+    # (a truncated JSON array cannot be split into records; a truncated JSON-lines file can, and only its
+    # last record is quarantined)
+    truncated = tmp_path / "trunc.json"
     truncated.write_text(
-        '{"timestamp": "2026-09-01", "model": "gpt-4o", "prompt_tokens": 1, "completion_tokens": 1}\n{"timest'
+        '[{"timestamp": "2026-09-01", "model": "gpt-4o", "prompt_tokens": 1, "completion_tokens": 1},'
+        ' {"timest'
     )
     not_usage = tmp_path / "config.json"
     not_usage.write_text('{"name": "my-app", "version": 3}')
@@ -152,9 +155,9 @@ def test_a_rejected_file_among_good_ones_exits_2_after_reporting_the_good_ones(
     doc = result.json()  # the report for what was accepted is still printed
     assert doc["rows"]["accepted"] == 4
     reasons = {Path(r["file"]).name: r["reason"] for r in doc["rejected_files"]}
-    assert set(reasons) == {"nomodel.csv", "trunc.jsonl", "config.json"}
+    assert set(reasons) == {"nomodel.csv", "trunc.json", "config.json"}
     assert "missing required column 'model_raw'" in reasons["nomodel.csv"]
-    assert "JSON" in reasons["trunc.jsonl"]
+    assert "JSON" in reasons["trunc.json"]
     assert "not a known usage format" in reasons["config.json"]
     stderr_lines = [line for line in result.err.splitlines() if "rejected" in line]
     assert len(stderr_lines) == 3

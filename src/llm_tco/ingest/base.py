@@ -141,6 +141,10 @@ class Probe:
     """Up to the first 64 KiB, decoded as UTF-8 with replacement (empty for Parquet)."""
     columns: tuple[str, ...] = ()
     """CSV header or Parquet schema column names; top-level keys of the first JSON record."""
+    encoding: str = "utf-8"
+    """The text encoding found from a byte-order mark: ``utf-8`` or ``utf-16`` (either byte order)."""
+    delimiter: str = ","
+    """A CSV file's field separator, found from its header line (``,`` ``;`` tab or ``|``)."""
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,18 @@ match. The first synonym present in the file is taken, so the list order encodes
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from llm_tco.errors import UsageError
 
-__all__ = ["REQUIRED_FIELDS", "SYNONYMS", "match_columns", "normalise_name", "parse_map_options"]
+__all__ = [
+    "REQUIRED_FIELDS",
+    "SYNONYMS",
+    "ambiguous_columns",
+    "match_columns",
+    "normalise_name",
+    "parse_map_options",
+]
 
 SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "ts_start": (
@@ -146,3 +153,26 @@ def match_columns(columns: Iterable[str], overrides: Mapping[str, str]) -> dict[
                 used.add(found)
                 break
     return matched
+
+
+def ambiguous_columns(columns: Sequence[str], matched: Mapping[str, str]) -> str | None:
+    """Why the file's columns are ambiguous for a matched field, or None: two columns whose names match
+    the same way (``prompt_tokens`` twice, or ``prompt_tokens`` and ``promptTokens``) and one of them
+    was taken for a field. Taking the first silently could count the wrong one, so the file is refused.
+
+    ``columns`` are the names as the file states them (a CSV header before a reader renames duplicates)."""
+    positions: dict[str, list[int]] = {}
+    for i, col in enumerate(columns, start=1):
+        positions.setdefault(normalise_name(col), []).append(i)
+    for field, column in matched.items():
+        found = positions.get(normalise_name(column), [])
+        if len(found) > 1:
+            numbers = ", ".join(str(n) for n in found[:-1]) + f" and {found[-1]}"
+            return (
+                f"columns {numbers} are all {column!r} ({field}): which one counts is ambiguous; "
+                "rename or remove all but one"
+                if len(found) > 2
+                else f"columns {numbers} are both {column!r} ({field}): which one counts is ambiguous; "
+                "rename or remove one"
+            )
+    return None

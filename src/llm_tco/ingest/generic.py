@@ -12,7 +12,7 @@ import duckdb
 
 from llm_tco.errors import InputFileError
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS, IngestOptions, Probe, StagedSource
-from llm_tco.ingest.columns import REQUIRED_FIELDS, match_columns
+from llm_tco.ingest.columns import REQUIRED_FIELDS, ambiguous_columns, match_columns
 from llm_tco.ingest.readers import quote_ident, table_reader
 
 __all__ = ["GenericTableAdapter", "staged_select"]
@@ -42,6 +42,10 @@ class GenericTableAdapter:
                 raise InputFileError(
                     str(probe.path), f"column {column!r} (for {field}) not found in the file"
                 )
+        # a CSV or Parquet file states its column names (a JSON record's keys are checked per record)
+        ambiguity = ambiguous_columns(probe.columns if probe.kind in ("csv", "parquet") else (), matched)
+        if ambiguity is not None:
+            raise InputFileError(str(probe.path), ambiguity)
         missing = [f for f in REQUIRED_FIELDS if f not in matched]
         if missing:
             names = ", ".join(_describe_field(f) for f in missing)

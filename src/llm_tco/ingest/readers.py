@@ -8,17 +8,23 @@ because DuckDB preserves insertion order for these scans.
 
 from __future__ import annotations
 
+import glob
+import gzip
 import itertools
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
 from llm_tco.errors import InputFileError
 from llm_tco.ingest.base import Probe
+from llm_tco.ingest.files import MAX_RECORD_BYTES
 
 __all__ = [
     "ReaderSql",
     "csv_reader",
+    "drop_reader_tables",
+    "duck_path",
     "error_line",
     "json_documents",
     "json_reader",
@@ -28,6 +34,8 @@ __all__ = [
 ]
 
 _counter = itertools.count(1)
+_CSV_TABLE_PREFIX = "_llm_tco_csv_"
+"""Name prefix of the temporary tables a CSV read creates (:func:`drop_reader_tables`)."""
 
 
 @dataclass(frozen=True)
@@ -50,44 +58,79 @@ def _compression(probe: Probe) -> str:
     return "gzip" if probe.gzip else "none"
 
 
+def duck_path(probe: Probe) -> str:
+    """The file's path for a DuckDB reader, literal: DuckDB expands ``*``, ``?`` and ``[...]`` in a
+    reader's path, so a file named ``j?.jsonl`` would also read ``j1.jsonl``. The user's own pattern was
+    expanded already (``llm_tco.ingest.files.expand_inputs``); here each glob character is escaped by
+    enclosing it in brackets (``[?]``), which DuckDB's matcher reads as that one character."""
+    return glob.escape(str(probe.path))
+
+
 def parquet_reader(probe: Probe) -> ReaderSql:
     table = (
         "(SELECT file_row_number + 1 AS record_no, NULL::VARCHAR AS _reject_reason, * EXCLUDE "
         "(file_row_number)"
         " FROM read_parquet(?, file_row_number = true))"
     )
-    return ReaderSql(table, [str(probe.path)])
+    return ReaderSql(table, [duck_path(probe)])
 
 
-def csv_reader(con: duckdb.DuckDBPyConnection, probe: Probe) -> ReaderSql:
-    """Read every field as text into a temp table, with malformed lines (invalid UTF-8, wrong column
-    count) kept aside by DuckDB's rejects tables and turned into quarantined records.
+def csv_reader(con: duckdb.DuckDBPyConnection, probe: Probe, *, stream: bool = False) -> ReaderSql:
+    """Read every field as text, with malformed lines (invalid UTF-8, wrong column count) kept aside by
+    DuckDB's rejects tables and turned into quarantined records.
+
+    A first pass over the file finds the rejected lines. With ``stream`` and without any (the usual
+    case), the file is then read as it streams, numbered by a window over the reader, so memory stays
+    bounded whatever its size (the table expression then has parameters: a caller must pass them with
+    every query that uses it). Otherwise it is copied into a temporary table, where good rows take the
+    numbers the rejected lines leave free.
+
+    Lines are read up to DuckDB's default size (2 MB); a file with a longer line (a long text field) is
+    read with the 64 MiB record limit, which costs more buffer memory and so is used only where needed.
 
     Record numbers: a rejected line's number is the line minus the header; good rows take, in order, the
     numbers not used by rejected lines (exact for files without quoted line breaks).
     """
+    drop_reader_tables(con)
     n = next(_counter)
-    raw, rej, scan = f"_csv_raw_{n}", f"_csv_rej_{n}", f"_csv_scan_{n}"
+    raw, rej, scan = (f"{_CSV_TABLE_PREFIX}{what}_{n}" for what in ("raw", "rej", "scan"))
+    params: list[object] = [duck_path(probe), _compression(probe), probe.delimiter, probe.encoding]
+    options = (
+        "all_varchar = true, header = true, compression = ?, null_padding = false, delim = ?, encoding = ?"
+    )
+    rejects = f"store_rejects = true, rejects_table = '{rej}', rejects_scan = '{scan}'"
+    # count(COLUMNS(*)): every column is read, else a fault in an unread one (invalid UTF-8) would go
+    # unseen; fetchall: DuckDB writes the rejects tables only once the result is consumed.
     try:
+        con.execute(f"SELECT count(COLUMNS(*)) FROM read_csv(?, {options}, {rejects})", params).fetchall()
+    except duckdb.Error:
+        # a line over the default size (or another fault, which the second read reports)
+        options += f", max_line_size = {MAX_RECORD_BYTES}"
+        try:
+            _drop(con, rej, scan)
+            con.execute(f"SELECT count(COLUMNS(*)) FROM read_csv(?, {options}, {rejects})", params).fetchall()
+        except duckdb.Error as exc:
+            raise InputFileError(str(probe.path), _csv_error(probe, exc)) from exc
+    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rej}").fetchone()
+    n_rejected = int(rejected[0]) if rejected else 0
+    if stream and n_rejected == 0:
+        # No ignore_errors here: the first pass found no bad line, so one now (the file changed since)
+        # fails the read, and the file is rejected, instead of a record being skipped.
+        table = (
+            "(SELECT row_number() OVER () AS record_no, NULL::VARCHAR AS _reject_reason, *"
+            f" FROM read_csv(?, {options}))"
+        )
+        return ReaderSql(table, params)
+    try:
+        _drop(con, rej, scan)
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM read_csv(?, "
-            f"all_varchar = true, header = true, store_rejects = true, rejects_table = '{rej}', "
-            f"rejects_scan = '{scan}', compression = ?, null_padding = false)",
-            [str(probe.path), _compression(probe)],
+            f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM read_csv(?, {options}, {rejects})", params
         )
     except duckdb.Error as exc:
-        raise InputFileError(str(probe.path), f"unreadable CSV ({error_line(exc)})") from exc
+        raise InputFileError(str(probe.path), _csv_error(probe, exc)) from exc
     # The table keeps the file's order, so a good row's position follows its rowid (a row_number() window
     # here would make the read single-threaded).
     columns = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()]
-    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rej}").fetchone()
-    n_rejected = int(rejected[0]) if rejected else 0
-    if n_rejected == 0:
-        table = (
-            f"(SELECT rowid - (SELECT min(rowid) FROM {raw}) + 1 AS record_no, "
-            f"NULL::VARCHAR AS _reject_reason, * FROM {raw})"
-        )
-        return ReaderSql(table, [])
     cols = ", ".join(f"NULL::VARCHAR AS {quote_ident(c)}" for c in columns)
     table = f"""(
         WITH rej AS (
@@ -112,36 +155,107 @@ def csv_reader(con: duckdb.DuckDBPyConnection, probe: Probe) -> ReaderSql:
     return ReaderSql(table, [])
 
 
+def drop_reader_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temporary tables of earlier CSV reads on this connection: a file's rows are loaded by
+    the time the next file is read, and keeping every file's copy made a run over many CSVs grow."""
+    names = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, ?)",
+        [_CSV_TABLE_PREFIX],
+    ).fetchall()
+    _drop(con, *(str(name) for (name,) in names))
+
+
+def _drop(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    for name in tables:
+        con.execute(f"DROP TABLE IF EXISTS temp.{quote_ident(name)}")
+
+
+def _csv_error(probe: Probe, exc: duckdb.Error) -> str:
+    """The reason a CSV cannot be read as a whole. DuckDB reports a line over its size limit at
+    "Line: 1" wherever it is, so that line is found here."""
+    first = error_line(exc)
+    if "Line: 1" in first or "line size" in str(exc).lower():
+        line = _long_line(probe.path, probe.gzip)
+        if line is not None:
+            return f"line {line} is longer than {MAX_RECORD_BYTES >> 20} MiB, the longest record read"
+    return f"unreadable CSV ({first})"
+
+
+def _long_line(path: Path, is_gzip: bool) -> int | None:
+    """The number of the first line longer than the readers' record limit, or None (read in chunks)."""
+    with gzip.open(path, "rb") if is_gzip else path.open("rb") as fh:
+        line_no, length = 1, 0
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            parts = chunk.split(b"\n")
+            for i, part in enumerate(parts):
+                length += len(part)
+                if length > MAX_RECORD_BYTES:
+                    return line_no
+                if i < len(parts) - 1:
+                    line_no, length = line_no + 1, 0
+    return None
+
+
+_DUPLICATE_KEY = "list_filter(_keys, lambda k: len(list_filter(_keys, lambda j: j = k)) > 1)[1]"
+
+
 def json_reader(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]) -> ReaderSql:
     """Read JSON lines or a JSON array of records with the given top-level keys as text, so that a value
-    of the wrong type becomes a quarantined record instead of failing the file. Malformed JSON (e.g. a
-    truncated file) rejects the whole file with the reader's location."""
+    of the wrong type becomes a quarantined record instead of failing the file.
+
+    DuckDB's JSON reader is fast but fails the whole file on one bad record (a malformed line, a key
+    given twice). So a first pass reads every column with it; when that succeeds, it is the reader.
+    Otherwise each record is parsed on its own (:func:`_json_records`): a malformed line, a record that
+    is not an object, or one with a key given twice (which of its values counts is unknowable) is a
+    quarantined record with its reason, and the other records load. A JSON document that does not parse
+    (e.g. a truncated array) rejects the file."""
     fmt = "newline_delimited" if probe.kind == "jsonl" else "auto"
+    # the keys go into the reader's column spec, a literal: quotes doubled (the types are constants)
     spec = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in columns) + "}"
     # No row_number() here: a window makes the whole read single-threaded. Records are numbered from
     # their position once loaded (record_no NULL = "the staged order"; llm_tco.ingest.load).
-    table = (
+    fast = ReaderSql(
         "(SELECT NULL::BIGINT AS record_no, NULL::VARCHAR AS _reject_reason, *"
         f" FROM read_json(?, format = '{fmt}', columns = {spec}, compression = ?, maximum_object_size = "
-        "67108864))"
+        f"{MAX_RECORD_BYTES}))",
+        [duck_path(probe), _compression(probe)],
     )
-    # Malformed JSON is found while loading (the read streams) and rejects the file there.
-    return ReaderSql(table, [str(probe.path), _compression(probe)])
+    try:
+        # count(COLUMNS(*)): every column is transformed (a count(*) alone skips the faults)
+        con.execute(f"SELECT count(COLUMNS(*)) FROM {fast.table}", fast.params).fetchall()
+    except duckdb.Error:
+        return _json_records(con, probe, columns)
+    return fast
+
+
+def _json_records(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]) -> ReaderSql:
+    """The records of a JSON file parsed one by one, a bad one quarantined (:func:`json_reader`)."""
+    docs = json_documents(con, probe)
+    # JSON pointers (``/key``, with ``~`` and ``/`` escaped), bound as one parameter (keys are data),
+    # extracted in one call: each JSON function parses the record again.
+    pointers = ["/" + c.replace("~", "~0").replace("/", "~1") for c in columns]
+    values = "".join(f", _v[{i}] AS {quote_ident(c)}" for i, c in enumerate(columns, start=1))
+    table = (
+        "(SELECT record_no, CASE WHEN _reject_reason IS NOT NULL THEN _reject_reason"
+        " WHEN NOT starts_with(ltrim(CAST(_doc AS VARCHAR)), '{')"
+        " THEN 'record is a JSON ' || lower(json_type(_doc)) || ', not an object'"
+        " WHEN len(_keys) <> len(list_distinct(_keys))"
+        f" THEN 'duplicate key ''' || {_DUPLICATE_KEY} || '''' END AS _reject_reason{values}"
+        " FROM (SELECT doc_no AS record_no, _reject_reason, doc AS _doc,"
+        " json_extract_string(doc, ?::VARCHAR[]) AS _v, json_keys(doc) AS _keys"
+        f" FROM {docs.table}))"
+    )
+    return ReaderSql(table, [pointers, *docs.params])
 
 
 def json_keys(con: duckdb.DuckDBPyConnection, probe: Probe, sample_rows: int = 10_000) -> list[str]:
     """Union of top-level keys over the first records (a key missing from the first record still counts)."""
-    fmt = "newline_delimited" if probe.kind == "jsonl" else "auto"
+    docs = json_documents(con, probe)
     try:
         rows = con.execute(
-            "SELECT DISTINCT unnest(json_keys(json)) FROM (SELECT json FROM read_json_objects(?, format = ?, "
-            "compression = ?, maximum_object_size = 67108864) LIMIT ?)",
-            [
-                str(probe.path),
-                "newline_delimited" if fmt == "newline_delimited" else "auto",
-                _compression(probe),
-                sample_rows,
-            ],
+            f"SELECT DISTINCT unnest(json_keys(doc)) FROM (SELECT doc FROM {docs.table} LIMIT ?) "
+            "WHERE json_type(doc) = 'OBJECT'",
+            [*docs.params, sample_rows],
         ).fetchall()
     except duckdb.Error as exc:
         raise InputFileError(str(probe.path), f"invalid JSON ({error_line(exc)})") from exc
@@ -155,8 +269,9 @@ def table_reader(con: duckdb.DuckDBPyConnection, probe: Probe) -> tuple[ReaderSq
     if probe.kind == "parquet":
         return parquet_reader(probe), list(probe.columns)
     if probe.kind == "csv":
-        reader = csv_reader(con, probe)
-        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader.table}").fetchall()]
+        reader = csv_reader(con, probe, stream=True)
+        described = con.execute(f"DESCRIBE SELECT * FROM {reader.table}", reader.params).fetchall()
+        cols = [r[0] for r in described]
         return reader, [c for c in cols if c not in ("record_no", "_reject_reason")]
     if probe.kind in ("json", "jsonl"):
         keys = json_keys(con, probe)
@@ -191,20 +306,23 @@ def json_documents(
     ``strip_line_prefix``: lines may carry text before their JSON object (CloudWatch Logs exports write
     ``<timestamp> <message>``); it is dropped. Any content that is not a JSON document is then read as lines.
     """
-    path, compression = str(probe.path), _compression(probe)
+    path, compression = duck_path(probe), _compression(probe)
     if probe.kind != "json" or strip_line_prefix:
         table = (
             "(SELECT row_number() OVER () AS doc_no,"
-            " CASE WHEN json_valid(_line) THEN CAST(_line AS JSON) END AS doc,"
-            " CASE WHEN NOT json_valid(_line) THEN 'malformed JSON line (' || left(_line, 40) || '...)' END"
+            " CASE WHEN _ok THEN CAST(_line AS JSON) END AS doc,"
+            " CASE WHEN NOT _ok THEN 'malformed JSON line (' || left(_line, 40) || '...)' END"
             " AS _reject_reason"
+            # validity computed once per line (each JSON function parses the text again)
+            " FROM (SELECT _line, json_valid(_line) AS _ok"
             f" FROM (SELECT "
             f"{_strip_prefix('rtrim(line, chr(13))') if strip_line_prefix else 'rtrim(line, chr(13))'}"
             " AS _line FROM read_csv(?, columns = {'line': 'VARCHAR'},"
             " header = false, delim = chr(1), quote = '', escape = '', auto_detect = false, strict_mode = "
             "false,"
-            " new_line = '\\n', max_line_size = 67108864, compression = ?))"
-            " WHERE _line IS NOT NULL AND trim(_line) <> '')"
+            " new_line = '\\n', max_line_size = "
+            f"{MAX_RECORD_BYTES}, compression = ?))"
+            " WHERE _line IS NOT NULL AND trim(_line) <> ''))"
         )
         return ReaderSql(table, [path, compression])
     table = (
@@ -214,7 +332,7 @@ def json_documents(
     try:
         con.execute(f"SELECT count(*) FROM {table}", [path, compression]).fetchone()
     except duckdb.Error as exc:
-        raise InputFileError(path, f"invalid JSON ({error_line(exc)})") from exc
+        raise InputFileError(str(probe.path), f"invalid JSON ({error_line(exc)})") from exc
     return ReaderSql(table, [path, compression])
 
 

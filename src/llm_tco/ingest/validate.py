@@ -31,6 +31,7 @@ from llm_tco.ingest.value_sql import (
     count_sql,
     number_sql,
     staged_columns,
+    timestamp_reasons_sql,
     timestamp_sql,
 )
 
@@ -220,6 +221,7 @@ def validation_sql(
     reasons = ["WHEN _reject IS NOT NULL THEN _reject"]
     reasons.append("WHEN model_raw IS NULL THEN 'missing model'")
     reasons.append("WHEN _ts_raw IS NULL THEN 'missing timestamp'")
+    reasons += timestamp_reasons_sql("_ts_raw", "_ts")
     reasons.append("WHEN _ts IS NULL THEN 'unparseable timestamp ''' || left(_ts_raw, 40) || ''''")
     reasons.append(
         f"WHEN _ts > CAST(? AS TIMESTAMP) + INTERVAL {_FUTURE_SKEW_S} SECOND "

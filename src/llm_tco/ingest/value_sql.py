@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import duckdb
 
 __all__ = [
+    "EARLIEST_USAGE",
     "MAX_INT64",
     "MAX_RECORD_COUNT",
     "StagedColumns",
@@ -22,6 +23,7 @@ __all__ = [
     "number_sql",
     "staged_columns",
     "text_sql",
+    "timestamp_reasons_sql",
     "timestamp_sql",
 ]
 
@@ -232,14 +234,57 @@ def timestamp_sql(col: str, kind: str) -> tuple[str, str]:
     if kind in ("int", "float"):
         return f"CAST({col} AS VARCHAR)", _epoch(f"CAST({col} AS DOUBLE)")
     text = text_sql(col, kind)
-    # Fast path: 'Z' or no offset after the date part -> plain TIMESTAMP cast (UTC by convention).
+    # Three paths. An offset ('+', '-' after the date) goes through TIMESTAMPTZ. A word after the time
+    # (a second space, or a last letter other than 'Z') is a zone name, which a cast to TIMESTAMP would
+    # ignore ('10:00 PST' read as 10:00 UTC): UTC/GMT and IANA names (with a '/') convert, any other
+    # name (an abbreviation) gives NULL and :func:`timestamp_reasons_sql` says why. Anything else is
+    # the fast path: a plain TIMESTAMP cast (UTC by convention), or a Unix epoch.
     time_part = f"substr({text}, 11)"
+    last = f"right({text}, 1)"
+    zone = _zone_name(text)
+    tz_cast = _naive_utc(f"TRY_CAST({text} AS TIMESTAMPTZ)")
     parsed = (
-        f"CASE WHEN NOT contains({time_part}, '+') AND NOT contains({time_part}, '-') "
-        f"THEN coalesce(TRY_CAST({text} AS TIMESTAMP), {_epoch(f'TRY_CAST({text} AS DOUBLE)')}) "
-        f"ELSE {_naive_utc(f'TRY_CAST({text} AS TIMESTAMPTZ)')} END"
+        f"CASE WHEN contains({time_part}, '+') OR contains({time_part}, '-') THEN {tz_cast} "
+        f"WHEN contains(substr({text}, 12), ' ') "
+        f"OR (upper({last}) <> lower({last}) AND upper({last}) <> 'Z') "
+        f"THEN (CASE WHEN upper({zone}) IN ('UTC', 'GMT') THEN TRY_CAST({text} AS TIMESTAMP) "
+        f"WHEN contains({zone}, '/') THEN {tz_cast} END) "
+        f"ELSE coalesce(TRY_CAST({text} AS TIMESTAMP), {_epoch(f'TRY_CAST({text} AS DOUBLE)')}) END"
     )
     return text, parsed
+
+
+EARLIEST_USAGE = "2020-01-01"
+"""Usage dated before this day is quarantined as implausible. No LLM API billed tokens before 2020 (the
+first, GPT-3's, opened in June 2020), so such a date is a parsing or export fault — an epoch of 0, a
+default ``0001-01-01``, a spreadsheet's 1900 — never real usage, and no tariff prices it."""
+
+
+def _zone_name(text: str) -> str:
+    """The word after the digits of a time (``PST``, ``UTC``, ``Europe/Paris``); '' when there is none."""
+    return f"regexp_extract({text}, '[0-9\\s]([A-Za-z][A-Za-z0-9_/]*)$', 1)"
+
+
+def timestamp_reasons_sql(raw: str, parsed: str) -> list[str]:
+    """CASE branches (without CASE/END) for a time that did not parse because of its zone name, or that
+    parsed to a date before :data:`EARLIEST_USAGE`; ``raw`` and ``parsed`` are :func:`timestamp_sql`'s.
+
+    A zone abbreviation is refused, not guessed: ``IST`` and ``CST`` each name three zones, and a record
+    placed hours off moves between days and months. The reason names the fix: an offset or an IANA name."""
+    zone = _zone_name(raw)
+    unknown = (
+        f"WHEN {parsed} IS NULL AND {raw} IS NOT NULL "
+        f"AND upper({zone}) NOT IN ('', 'AM', 'PM', 'UTC', 'GMT') AND NOT contains({zone}, '/') "
+        f"AND TRY_CAST(left({raw}, length({raw}) - length({zone})) AS TIMESTAMP) IS NOT NULL "
+        f"THEN 'unknown time zone ''' || left({zone}, 40) || ''' (write an offset such as -08:00, or a "
+        "zone name such as America/Los_Angeles)'"
+    )
+    early = (
+        f"WHEN {parsed} < TIMESTAMP '{EARLIEST_USAGE}' THEN 'implausible date ' || "
+        f"CAST(CAST({parsed} AS DATE) AS VARCHAR) || "
+        f"' (before {EARLIEST_USAGE}: no LLM API billed usage then)'"
+    )
+    return [unknown, early]
 
 
 def _naive_utc(instant: str) -> str:
