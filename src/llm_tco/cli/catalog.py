@@ -27,6 +27,7 @@ catalog_app = typer.Typer(
     name="catalog",
     help="Look into the catalogs: token prices (genai-prices), and their explicit update.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # as the main app: help text is shown as written
 )
 
 

@@ -34,6 +34,8 @@ def build_app(argv: Sequence[str] | None = None) -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        # help text names config keys such as [[attribution]]: shown as written, not read as markup
+        rich_markup_mode=None,
     )
 
     @app.callback()
