@@ -11,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from _stores import store_at_version
 from genai_prices import data_snapshot
 from genai_prices.types import StartDateConstraint
 
@@ -19,6 +20,7 @@ import llm_tco.ingest.stream as stream
 from llm_tco.ingest.base import IngestOptions
 from llm_tco.ingest.pipeline import ingest_files
 from llm_tco.store.connection import open_store
+from llm_tco.store.migrations import MIGRATIONS
 
 # 8 records of which record 3 has a negative count and record 6 a model seen nowhere else and no
 # timestamp: both quarantined, and the second's model must not be left behind as a series.
@@ -183,13 +185,9 @@ def test_one_shot_audit_equals_an_on_disk_audit(
 def test_read_only_open_migrates_an_older_store(tmp_path: Path) -> None:
     """A store written before the rollup existed (schema version 2) is migrated on a read-only open."""
     path = str(tmp_path / "old.duckdb")
-    con = open_store(path)
-    con.execute("DROP TABLE usage_rollup")
-    con.execute("DROP TABLE usage_rollup_layout")
-    con.execute("DELETE FROM schema_migrations WHERE version = 3")
-    con.close()
+    store_at_version(path, 2)
     ro = open_store(path, read_only=True)
-    assert ro.execute("SELECT max(version) FROM schema_migrations").fetchone() == (3,)
+    assert ro.execute("SELECT max(version) FROM schema_migrations").fetchone() == (MIGRATIONS[-1].version,)
     assert ro.execute("SELECT count(*) FROM usage_rollup").fetchone() == (0,)
     ro.close()
 

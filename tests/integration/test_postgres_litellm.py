@@ -180,13 +180,13 @@ def test_spend_logs_from_postgres_end_to_end(pg_url: str, schema: str) -> None:
     assert "s3cret" not in result.file and ":***@" in result.file  # the password never reaches the store
     assert (report.read, report.accepted) == (3, 3)
     rows = canonical_rows(con)
-    assert tokens(rows["id:chatcmpl-001"]) == (10000, 8000, 0, 0, 500, 0)  # prompt includes the cached
-    assert rows["id:chatcmpl-001"]["reported_cost_usd"] == Decimal("0.0019")
-    assert rows["id:chatcmpl-001"]["workload"] == "support-chat"
-    assert tokens(rows["id:msg_002"]) == (4000, 3000, 500, 0, 200, 0)
-    assert rows["id:msg_002"]["workload"] == "research"
-    assert tokens(rows["id:chatcmpl-003"]) == (0, 0, 0, 0, 0, 0)  # a failed request is still a request
-    assert rows["id:chatcmpl-003"]["requests"] == 1
+    assert tokens(rows["id:litellm:chatcmpl-001"]) == (10000, 8000, 0, 0, 500, 0)  # prompt includes the cached
+    assert rows["id:litellm:chatcmpl-001"]["reported_cost_usd"] == Decimal("0.0019")
+    assert rows["id:litellm:chatcmpl-001"]["workload"] == "support-chat"
+    assert tokens(rows["id:litellm:msg_002"]) == (4000, 3000, 500, 0, 200, 0)
+    assert rows["id:litellm:msg_002"]["workload"] == "research"
+    assert tokens(rows["id:litellm:chatcmpl-003"]) == (0, 0, 0, 0, 0, 0)  # a failed request is still a request
+    assert rows["id:litellm:chatcmpl-003"]["requests"] == 1
     stored = con.execute("SELECT DISTINCT source_file FROM usage_rows").fetchall()
     assert all("s3cret" not in s[0] for s in stored)
 

@@ -53,8 +53,15 @@ def cost_validation_sql(
     fingerprint: str,
     now: datetime,
     rules: tuple[AttributionRule, ...] = (),
+    id_namespace: str,
+    after_record: int = 0,
 ) -> tuple[str, list[object]]:
-    """The query turning staged cost records (``REPORTED_COST_COLUMNS``) into checked ones plus a reason."""
+    """The query turning staged cost records (``REPORTED_COST_COLUMNS``) into checked ones plus a reason.
+
+    A record's id is ``cost:<namespace>:<source id>`` (``llm_tco.ingest.validate`` for namespaces), else
+    ``costfp:<fingerprint>:<record_no>`` with ``fingerprint`` the one that keys the file's records (its
+    first version's, for a file that grew). ``after_record``: only records after this position (the ones
+    appended since the file was last read)."""
     staged = staged_columns(con, staged_sql, staged_params)
     col, text = staged.col, staged.text
     params: list[object] = list(staged_params)
@@ -129,13 +136,14 @@ def cost_validation_sql(
         "WHEN abs(_amount_usd_dbl) >= 1e9 THEN 'reported cost: amount ' || _amount_usd_raw || ' beyond $1e9'"
     )
     params.append(now.replace(tzinfo=None))
-    params.append(fingerprint)
+    params += [id_namespace, fingerprint, after_record]
     ok = "reason IS NULL"
     sql = f"""
     WITH s AS ({staged_sql}),
     p AS (SELECT {", ".join(parsed)} FROM s),
     r AS (SELECT *, CASE {" ".join(reasons)} ELSE NULL END AS reason FROM p),
-    i AS (SELECT *, coalesce('cost:' || _src_id, 'costfp:' || ? || ':' || record_no) AS record_id FROM r)
+    i AS (SELECT *, coalesce('cost:' || ? || ':' || _src_id, 'costfp:' || ? || ':' || record_no) AS record_id
+          FROM r)
     SELECT record_no, record_id, reason, md5_number(record_id) AS record_key,
         CASE WHEN {ok} THEN _ts END AS ts_start,
         CASE WHEN {ok} THEN coalesce(_te, _ts) END AS ts_end,
@@ -143,7 +151,7 @@ def cost_validation_sql(
         CASE WHEN {ok} THEN {_decimal("amount_usd")} END AS amount_usd,
         CASE WHEN {ok} THEN {_decimal("billed_usd")} END AS billed_usd,
         CASE WHEN {ok} THEN {_decimal("list_usd")} END AS list_usd
-    FROM i
+    FROM i WHERE record_no > ?
     """
     return sql, params
 
@@ -200,13 +208,21 @@ def load_costs(
                 """,
             [file_id, source_format],
         )
+        # Each count from the records themselves: a duplicate is a checked record of the file that is
+        # not stored because an earlier one of the file, or one in the store, has its key.
         row = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE reason IS NOT NULL), (SELECT count(*) FROM _cost_fresh) "
-            "FROM _cost_validated"
+            """
+            SELECT count(*), count(*) FILTER (WHERE reason IS NOT NULL),
+                (SELECT count(*) FROM reported_costs WHERE file_id = ?),
+                count(*) FILTER (
+                    WHERE reason IS NULL AND record_no NOT IN (SELECT record_no FROM _cost_fresh))
+            FROM _cost_validated
+            """,
+            [file_id],
         ).fetchone()
     finally:
         con.execute("DROP TABLE IF EXISTS _cost_validated")
         con.execute("DROP TABLE IF EXISTS _cost_fresh")
         con.execute("DROP TABLE IF EXISTS _cost_providers")
-    read, quarantined, records = (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
-    return ReportedCounts(read, records, quarantined, read - quarantined - records)
+    read, quarantined, records, duplicates = tuple(int(v) for v in row) if row else (0, 0, 0, 0)
+    return ReportedCounts(read, records, quarantined, duplicates)

@@ -1,0 +1,119 @@
+"""A path's earlier versions: unchanged, grown by appending, or changed in some other way.
+
+Re-auditing a folder every night is the normal way to use the tool, and logs grow: a path ingested before
+is compared with what was read of it then (``ingested_files``: the raw bytes and the content — the
+decompressed bytes of a gzip file — each as a length and a sha256 over exactly the bytes read).
+
+- **unchanged** — the same bytes, or the same content recompressed: every record is a duplicate.
+- **grown** — the content starts with everything read before (an append-only log, plain or gzip, even
+  recompressed; or raw bytes appended, such as a ``gzip >>`` member): only the records after the ones read
+  then are loaded, and records without a source id keep the keys of the first version (its fingerprint
+  plus a record number that continues), so no key changes as the file grows.
+- **changed** — anything else: not read again (the earlier records stay), unless the user asks to replace
+  the file (``audit --replace``), which swaps its earlier records for the new ones in one transaction.
+
+A file under a new name (a rotated log) has no history and is a new file; the same bytes under another
+name are still recognised as a whole by their fingerprint (``llm_tco.ingest.load``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from llm_tco.ingest.files import ContentDigest, digest_file
+
+__all__ = ["Continuation", "PriorVersion", "Verdict", "compare_with_prior", "continuation", "prior_version"]
+
+Verdict = Literal["unchanged", "grown", "changed"]
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """How a file continues the earlier versions of its path (the default: it does not)."""
+
+    replace_file_ids: tuple[int, ...] = ()
+    """Earlier versions whose records the file replaces (``audit --replace``)."""
+    usage_after: int = 0
+    """Usage records read from earlier versions: only the ones after this position are loaded."""
+    reported_after: int = 0
+    """The same for cost-only records."""
+    key_fingerprint: str | None = None
+    """The fingerprint keying records without a source id (the first version's); None: the file's own."""
+
+
+@dataclass(frozen=True)
+class PriorVersion:
+    """The latest ingested version of a path, with every file id recorded under the path."""
+
+    file_ids: tuple[int, ...]
+    ingested_at: datetime
+    fingerprint: str
+    size_bytes: int
+    content_bytes: int | None
+    content_fingerprint: str | None
+    key_fingerprint: str
+    usage_records: int
+    reported_records: int
+
+
+def prior_version(con: duckdb.DuckDBPyConnection, path: str) -> PriorVersion | None:
+    """The latest version of ``path`` in the store, or None when the path was never ingested."""
+    rows = con.execute(
+        "SELECT file_id, ingested_at, fingerprint, size_bytes, content_bytes, content_fingerprint, "
+        "coalesce(key_fingerprint, fingerprint), coalesce(usage_records, rows_read), "
+        "coalesce(reported_records, reported_read, 0) FROM ingested_files WHERE path = ? ORDER BY file_id",
+        [path],
+    ).fetchall()
+    if not rows:
+        return None
+    last = rows[-1]
+    return PriorVersion(
+        file_ids=tuple(int(r[0]) for r in rows),
+        ingested_at=last[1],
+        fingerprint=str(last[2]),
+        size_bytes=int(last[3]),
+        content_bytes=None if last[4] is None else int(last[4]),
+        content_fingerprint=last[5],
+        key_fingerprint=str(last[6]),
+        usage_records=int(last[7]),
+        reported_records=int(last[8]),
+    )
+
+
+def compare_with_prior(path: Path, size_bytes: int, prior: PriorVersion) -> tuple[Verdict, ContentDigest]:
+    """Hash the first ``size_bytes`` of ``path`` and say how they relate to ``prior``."""
+    digest = digest_file(
+        path, size_bytes, raw_prefix_bytes=prior.size_bytes, content_prefix_bytes=prior.content_bytes
+    )
+    same_content = (digest.content_fingerprint, digest.content_bytes) == (
+        prior.content_fingerprint,
+        prior.content_bytes,
+    )
+    if digest.fingerprint == prior.fingerprint or same_content:
+        return "unchanged", digest
+    content_grew = (
+        prior.content_bytes is not None
+        and digest.content_bytes > prior.content_bytes
+        and digest.content_prefix == prior.content_fingerprint
+    )
+    bytes_grew = digest.size_bytes > prior.size_bytes and digest.raw_prefix == prior.fingerprint
+    return ("grown" if content_grew or bytes_grew else "changed"), digest
+
+
+def continuation(prior: PriorVersion, verdict: Verdict, replace: bool) -> Continuation | None:
+    """What loading the new version means: continue a grown file, replace a changed one (when asked),
+    or — None — nothing to load (unchanged, or changed and not to be replaced)."""
+    if verdict == "grown":
+        return Continuation(
+            usage_after=prior.usage_records,
+            reported_after=prior.reported_records,
+            key_fingerprint=prior.key_fingerprint,
+        )
+    if verdict == "changed" and replace:
+        return Continuation(replace_file_ids=prior.file_ids)
+    return None
