@@ -201,8 +201,9 @@ def build_audit(
     if id_conflicts:
         notes.append(
             f"{id_conflicts:,} record(s) quarantined as id conflicts: their id is already used by a record "
-            "with other usage (timestamp, model or counts). If they come from another source whose ids overlap, "
-            "audit that source with --id-namespace NAME to keep both"
+            "with other usage (timestamp, model or counts). If they come from another source whose ids "
+            "overlap, keep both by reading that source in its own namespace: "
+            "audit --replace --id-namespace NAME FILE"
         )
     changed_files = [
         ChangedFileRow(

@@ -215,8 +215,8 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(
                 "--replace",
-                help="Files whose content changed since they were ingested replace their earlier records "
-                "(one transaction); without it a changed file is left out and reported.",
+                help="The files replace the records stored from their paths, in one transaction (a file "
+                "whose content changed since it was ingested is otherwise left out and reported).",
             ),
         ] = False,
         json_: JsonOption = False,

@@ -11,6 +11,8 @@ decompressed bytes of a gzip file — each as a length and a sha256 over exactly
   plus a record number that continues), so no key changes as the file grows.
 - **changed** — anything else: not read again (the earlier records stay), unless the user asks to replace
   the file (``audit --replace``), which swaps its earlier records for the new ones in one transaction.
+  Replacing works on any file ingested before, changed or not: it is also how a file is read again with
+  other options (an ``--id-namespace`` after an id conflict).
 
 A file under a new name (a rotated log) has no history and is a new file; the same bytes under another
 name are still recognised as a whole by their fingerprint (``llm_tco.ingest.load``).
@@ -106,8 +108,11 @@ def compare_with_prior(path: Path, size_bytes: int, prior: PriorVersion) -> tupl
 
 
 def continuation(prior: PriorVersion, verdict: Verdict, replace: bool) -> Continuation | None:
-    """What loading the new version means: continue a grown file, replace a changed one (when asked),
-    or — None — nothing to load (unchanged, or changed and not to be replaced)."""
+    """What loading the new version means: replace the earlier versions (when asked: also an unchanged
+    file, read again with other options such as ``--id-namespace``), continue a grown file, or — None —
+    nothing to load (unchanged, or changed and not to be replaced)."""
+    if replace:
+        return Continuation(replace_file_ids=prior.file_ids)
     if verdict == "grown":
         return Continuation(
             usage_after=prior.usage_records,

@@ -193,7 +193,7 @@ def _ingest_version(
     if prior is not None:
         verdict, known = compare_with_prior(path, size_bytes, prior)
         cont = continuation(prior, verdict, options.replace)
-        if verdict == "unchanged":
+        if verdict == "unchanged" and cont is None:
             counts = FileCounts.of(
                 prior.usage_records,
                 0,
