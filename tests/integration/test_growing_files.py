@@ -34,7 +34,8 @@ def _jsonl_lines(start: int, n: int) -> bytes:
 
 def _csv_lines(start: int, n: int) -> bytes:
     return "".join(
-        f"2026-09-{1 + i % 28:02d}T10:00:00Z,gpt-4o-mini,{1000 + i},{10 + i}\n" for i in range(start, start + n)
+        f"2026-09-{1 + i % 28:02d}T10:00:00Z,gpt-4o-mini,{1000 + i},{10 + i}\n"
+        for i in range(start, start + n)
     ).encode()
 
 
@@ -128,7 +129,8 @@ def test_a_changed_file_is_reported_and_kept_until_replaced(tmp_path: Path, cli:
     changed = cli("audit", path, "--db", db, "--json")
     assert changed.code == 0
     assert re.search(
-        rf"{re.escape(str(path))} changed since it was ingested on \d{{4}}-\d\d-\d\d \d\d:\d\d UTC", changed.err
+        rf"{re.escape(str(path))} changed since it was ingested on \d{{4}}-\d\d-\d\d \d\d:\d\d UTC",
+        changed.err,
     ), changed.err
     doc = changed.json()
     assert doc["rows"] == {"read": 0, "accepted": 0, "quarantined": 0, "duplicates": 0}

@@ -93,9 +93,12 @@ def test_natural_workload_keys_without_rules() -> None:
     workloads = _workloads()
     assert workloads["id:litellm:chatcmpl-001"] == "support-chat"  # LiteLLM: first request tag
     assert workloads["id:litellm:msg_002"] == "research"  # LiteLLM: no tag -> team alias
-    assert workloads["id:bedrock@123456789012:abcd1234-0002"] == "support-chat"  # Bedrock: requestMetadata workload
-    assert workloads["id:bedrock@123456789012:abcd1234-0003"] == "meta.llama3-3-70b-instruct-v1:0"  # Bedrock: the model
-    assert workloads["id:otel:5b8efff798038103d269b633813fc60c:eee19b7ec3c1b174"] == "support-bot"  # OTel service
+    # Bedrock: requestMetadata workload
+    assert workloads["id:bedrock@123456789012:abcd1234-0002"] == "support-chat"
+    # Bedrock: the model
+    assert workloads["id:bedrock@123456789012:abcd1234-0003"] == "meta.llama3-3-70b-instruct-v1:0"
+    # OTel service
+    assert workloads["id:otel:5b8efff798038103d269b633813fc60c:eee19b7ec3c1b174"] == "support-bot"
     openai = [w for k, w in workloads.items() if k.startswith("id:openai-usage")]
     assert set(openai) == {"proj_abc", "proj_xyz"}  # OpenAI: project_id
 
@@ -112,8 +115,10 @@ def test_rules_recognise_one_workload_across_providers_first_match_wins() -> Non
     )
     workloads = _workloads(attribution=rules)
     assert workloads["id:litellm:chatcmpl-001"] == "support"  # LiteLLM tag support-chat
-    assert workloads["id:bedrock@123456789012:abcd1234-0002"] == "support"  # Bedrock requestMetadata.workload
-    assert workloads["id:otel:5b8efff798038103d269b633813fc60c:eee19b7ec3c1b174"] == "support"  # OTel service.name
+    # Bedrock requestMetadata.workload
+    assert workloads["id:bedrock@123456789012:abcd1234-0002"] == "support"
+    # OTel service.name
+    assert workloads["id:otel:5b8efff798038103d269b633813fc60c:eee19b7ec3c1b174"] == "support"
     assert workloads["id:litellm:msg_002"] == UNATTRIBUTED  # no rule matches: not hidden under a model name
     assert workloads["id:bedrock@123456789012:abcd1234-0003"] == UNATTRIBUTED
     # project proj_abc AND a gpt-4o-mini model: only the spec example row (the other proj_abc row is gpt-4o)
