@@ -197,3 +197,20 @@ def test_rows_appended_while_a_file_is_read_are_loaded_by_the_next_audit(
     assert second["rows"] == {"read": 2, "accepted": 2, "quarantined": 0, "duplicates": 0}
     assert second["totals"]["requests"] == 5
     assert second["totals"]["input_tokens"] == sum(1000 + i for i in range(5))
+
+
+def test_a_file_is_recognised_however_its_path_is_spelt(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Audited once by a relative path and then through its folder, a grown log is still the same file."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    path = logs / "usage.jsonl"
+    path.write_bytes(_jsonl_lines(0, 2))
+    db = str(tmp_path / "s.duckdb")
+    monkeypatch.chdir(tmp_path)
+    cli("audit", "./logs/usage.jsonl", "--db", db, "--json")
+    path.write_bytes(_jsonl_lines(0, 3))
+    doc = cli("audit", logs, "--db", db, "--json").json()
+    assert doc["rows"] == {"read": 1, "accepted": 1, "quarantined": 0, "duplicates": 0}
+    assert doc["totals"]["requests"] == 3

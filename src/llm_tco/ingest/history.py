@@ -46,6 +46,8 @@ class Continuation:
     """The same for cost-only records."""
     key_fingerprint: str | None = None
     """The fingerprint keying records without a source id (the first version's); None: the file's own."""
+    resolved_path: str | None = None
+    """The file's absolute path, recorded to recognise it later; None for a database."""
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,16 @@ class PriorVersion:
     reported_records: int
 
 
-def prior_version(con: duckdb.DuckDBPyConnection, path: str) -> PriorVersion | None:
-    """The latest version of ``path`` in the store, or None when the path was never ingested."""
+def prior_version(con: duckdb.DuckDBPyConnection, path: str, resolved: str) -> PriorVersion | None:
+    """The latest version of the file in the store, or None when it was never ingested. The file is
+    recognised by its ``resolved`` absolute path however it was spelt (``./logs/a.jsonl`` or a folder's
+    listing); a version recorded without one (an older store) by the ``path`` as given."""
     rows = con.execute(
         "SELECT file_id, ingested_at, fingerprint, size_bytes, content_bytes, content_fingerprint, "
         "coalesce(key_fingerprint, fingerprint), coalesce(usage_records, rows_read), "
-        "coalesce(reported_records, reported_read, 0) FROM ingested_files WHERE path = ? ORDER BY file_id",
-        [path],
+        "coalesce(reported_records, reported_read, 0) FROM ingested_files "
+        "WHERE resolved_path = ? OR (resolved_path IS NULL AND path = ?) ORDER BY file_id",
+        [resolved, path],
     ).fetchall()
     if not rows:
         return None
@@ -107,18 +112,17 @@ def compare_with_prior(path: Path, size_bytes: int, prior: PriorVersion) -> tupl
     return ("grown" if content_grew or bytes_grew else "changed"), digest
 
 
-def continuation(prior: PriorVersion, verdict: Verdict, replace: bool) -> Continuation | None:
+def continuation(prior: PriorVersion, verdict: Verdict, replace: bool, resolved: str) -> Continuation | None:
     """What loading the new version means: replace the earlier versions (when asked: also an unchanged
     file, read again with other options such as ``--id-namespace``), continue a grown file, or — None —
     nothing to load (unchanged, or changed and not to be replaced)."""
     if replace:
-        return Continuation(replace_file_ids=prior.file_ids)
+        return Continuation(replace_file_ids=prior.file_ids, resolved_path=resolved)
     if verdict == "grown":
         return Continuation(
             usage_after=prior.usage_records,
             reported_after=prior.reported_records,
             key_fingerprint=prior.key_fingerprint,
+            resolved_path=resolved,
         )
-    if verdict == "changed" and replace:
-        return Continuation(replace_file_ids=prior.file_ids)
     return None

@@ -132,14 +132,14 @@ def load_file(
     database URL). ``digest`` returns what was read of the file (``ContentDigest``): a streamable new
     file's first pass runs before it is asked for (it may still be being computed). ``streamable`` and
     ``keep_rows``: see ``StagedSource`` and ``IngestOptions``. ``continuation``: how the file continues
-    earlier versions of its path (records to skip, the key fingerprint, file ids to replace); None for a
-    path not ingested before. ``before_commit`` may raise to abandon the transaction (the file changed
+    earlier versions of it (records to skip, the key fingerprint, file ids to replace) and its resolved
+    path; None for a database. ``before_commit`` may raise to abandon the transaction (the file changed
     while it was read)."""
     cont = continuation or Continuation()
     stream = usage is not None and streamable
     # A file not ingested under this name before is most likely new bytes: its fingerprint is computed
     # while the first pass runs (a path seen before was hashed by the caller, to compare versions).
-    overlap = stream and continuation is None
+    overlap = stream and not (cont.replace_file_ids or cont.usage_after or cont.reported_after)
     if not overlap:
         seen = _seen_before(con, digest().fingerprint, cont.replace_file_ids)
         if seen is not None:
@@ -213,8 +213,8 @@ def load_file(
             "INSERT INTO ingested_files (file_id, path, fingerprint, source_format, size_bytes, ingested_at, "
             "rows_read, rows_accepted, rows_quarantined, rows_duplicate, reported_read, reported_accepted, "
             "reported_quarantined, reported_duplicate, content_bytes, content_fingerprint, key_fingerprint, "
-            "usage_records, reported_records) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "usage_records, reported_records, resolved_path) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 file_id,
                 source_file,
@@ -235,6 +235,7 @@ def load_file(
                 key_fingerprint,
                 cont.usage_after + read,
                 cont.reported_after + reported.read,
+                cont.resolved_path,
             ],
         )
         steps.step()

@@ -164,21 +164,26 @@ def _ingest_path(
         stat = path.stat()
     except OSError as exc:
         raise InputFileError(str(path), f"unreadable ({exc.strerror or exc})") from exc
+    resolved = str(path.resolve())
     try:
-        _ingest_version(con, path, str(path), stat.st_size, options, forced, now, layout, report, stat)
+        _ingest_version(
+            con, path, str(path), resolved, stat.st_size, options, forced, now, layout, report, stat
+        )
         return
     except _ChangedWhileReadError:
         pass
     # Appended to (or rewritten) while it was read: load a copy of exactly the bytes there were at the
     # start, so that what is recorded is what was read and the next audit loads the rest.
     with _snapshot(path, stat.st_size) as copy:
-        _ingest_version(con, copy, str(path), copy.stat().st_size, options, forced, now, layout, report, None)
+        size = copy.stat().st_size
+        _ingest_version(con, copy, str(path), resolved, size, options, forced, now, layout, report, None)
 
 
 def _ingest_version(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     name: str,
+    resolved: str,
     size_bytes: int,
     options: IngestOptions,
     forced: Adapter | None,
@@ -187,12 +192,12 @@ def _ingest_version(
     report: IngestReport,
     stat: os.stat_result | None,
 ) -> None:
-    prior = prior_version(con, name)
-    cont: Continuation | None = None
+    prior = prior_version(con, name, resolved)
+    cont: Continuation | None = Continuation(resolved_path=resolved)
     known: ContentDigest | None = None
     if prior is not None:
         verdict, known = compare_with_prior(path, size_bytes, prior)
-        cont = continuation(prior, verdict, options.replace)
+        cont = continuation(prior, verdict, options.replace, resolved)
         if verdict == "unchanged" and cont is None:
             counts = FileCounts.of(
                 prior.usage_records,

@@ -207,6 +207,10 @@ ALTER TABLE ingested_files ADD COLUMN key_fingerprint VARCHAR;     -- the finger
 ALTER TABLE ingested_files ADD COLUMN usage_records BIGINT;       -- usage records in the content read
                                                                   -- (all versions of the path together)
 ALTER TABLE ingested_files ADD COLUMN reported_records BIGINT;    -- the same for cost-only records
+ALTER TABLE ingested_files ADD COLUMN resolved_path VARCHAR;      -- the file's absolute path (symbolic
+                                                                  -- links resolved), so that a path
+                                                                  -- spelt otherwise is the same file;
+                                                                  -- NULL: a database, or not known
 UPDATE ingested_files SET
     key_fingerprint = fingerprint,
     usage_records = rows_read,
