@@ -4,6 +4,7 @@ conflicts with — never silently dropped as a duplicate."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,30 @@ def test_provider_formats_key_ids_by_format_and_the_exports_own_scope(tmp_path: 
     con = duckdb.connect(db, read_only=True)
     ids = sorted(r[0] for r in con.execute("SELECT source_record_id FROM usage_rows").fetchall())
     assert ids == ["id:bedrock@111111111111:req-1", "id:bedrock@222222222222:req-1"]
+
+
+def test_a_cost_record_whose_figure_changed_under_its_id_is_a_conflict(tmp_path: Path, cli: Any) -> None:
+    """A provider's figure for a day that was not final yet: the same bucket, another amount."""
+    data = Path(__file__).resolve().parents[1] / "data" / "formats" / "openai_costs" / "costs_page.json"
+    db = str(tmp_path / "s.duckdb")
+    first = tmp_path / "costs-monday.json"
+    first.write_text(data.read_text())
+    later = tmp_path / "costs-tuesday.json"
+    later.write_text(data.read_text().replace('"value":"1.25"', '"value":"1.75"'))
+    cli("audit", first, "--db", db, "--json")
+    doc = cli("audit", later, "--db", db, "--json").json()
+    [result] = doc["files"]
+    assert result["reported_records"] == 0
+    [q] = doc["quarantine"]
+    assert q["reason"].startswith(f"reported cost: id conflict with {first}:")
+    # The unchanged record of the same export is a true duplicate.
+    con = duckdb.connect(db, read_only=True)
+    assert con.execute("SELECT count(*), sum(amount_usd) FROM reported_costs").fetchone() == (
+        2,
+        Decimal("1.31"),
+    )
+    row = con.execute(
+        "SELECT reported_read, reported_quarantined, reported_duplicate FROM ingested_files WHERE path = ?",
+        [str(later)],
+    ).fetchone()
+    assert row == (2, 1, 1)

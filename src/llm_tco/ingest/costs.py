@@ -4,8 +4,8 @@ Cost-only records (OpenAI Costs API and cost CSV, Anthropic cost report, FOCUS r
 quantities) are the provider's own figure for a period, not usage: they never become usage rows and are
 counted apart (``reported.records``). Reconciliation (``llm_tco.report.reconcile``) compares them with the
 computed cost. The same guarantees as for usage hold: a bad record is quarantined with a reason (prefixed
-``reported cost:``), a record already stored is a duplicate, and ``read = records + quarantined +
-duplicates``.
+``reported cost:``), a record already stored with the same figures is a duplicate and one with other
+figures an id conflict (quarantined), and ``read = records + quarantined + duplicates``, each counted.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import duckdb
 
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.ingest.attribution import workload_expression
+from llm_tco.ingest.identity import classify_cost_repeats
 from llm_tco.ingest.value_sql import number_sql, staged_columns, timestamp_sql
 from llm_tco.pricing.providers import normalize_provider
 from llm_tco.store.temp_tables import create_temp_table
@@ -178,15 +179,17 @@ def load_costs(
             "NULL",
             [file_id, source_file],
         )
+        # A record whose key was seen (earlier in the file, or stored) is a duplicate when its figures
+        # are the same, else an id conflict (``llm_tco.ingest.identity``).
+        classify_cost_repeats(con, source_file)
         con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE _cost_fresh AS
-            SELECT * EXCLUDE (_nth) FROM (
-                SELECT *, row_number() OVER (PARTITION BY record_key ORDER BY record_no) AS _nth
-                FROM _cost_validated WHERE reason IS NULL
-            ) v
-            WHERE _nth = 1 AND NOT EXISTS (SELECT 1 FROM reported_costs c WHERE c.record_key = v.record_key)
-            """
+            "INSERT INTO quarantine SELECT ?, ?, record_no, conflict FROM _cost_repeats "
+            "WHERE conflict IS NOT NULL",
+            [file_id, source_file],
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _cost_fresh AS SELECT * FROM _cost_validated "
+            "WHERE reason IS NULL AND record_no NOT IN (SELECT record_no FROM _cost_repeats)"
         )
         raw = [r[0] for r in con.execute("SELECT DISTINCT provider FROM _cost_fresh").fetchall()]
         create_temp_table(
@@ -208,14 +211,15 @@ def load_costs(
                 """,
             [file_id, source_format],
         )
-        # Each count from the records themselves: a duplicate is a checked record of the file that is
-        # not stored because an earlier one of the file, or one in the store, has its key.
+        # Each count from the records themselves: stored ones from the store, quarantined ones (bad or in
+        # conflict) and duplicates from their own lists.
         row = con.execute(
             """
-            SELECT count(*), count(*) FILTER (WHERE reason IS NOT NULL),
+            SELECT count(*),
+                count(*) FILTER (WHERE reason IS NOT NULL)
+                    + (SELECT count(*) FROM _cost_repeats WHERE conflict IS NOT NULL),
                 (SELECT count(*) FROM reported_costs WHERE file_id = ?),
-                count(*) FILTER (
-                    WHERE reason IS NULL AND record_no NOT IN (SELECT record_no FROM _cost_fresh))
+                (SELECT count(*) FROM _cost_repeats WHERE conflict IS NULL)
             FROM _cost_validated
             """,
             [file_id],
@@ -223,6 +227,7 @@ def load_costs(
     finally:
         con.execute("DROP TABLE IF EXISTS _cost_validated")
         con.execute("DROP TABLE IF EXISTS _cost_fresh")
+        con.execute("DROP TABLE IF EXISTS _cost_repeats")
         con.execute("DROP TABLE IF EXISTS _cost_providers")
     read, quarantined, records, duplicates = tuple(int(v) for v in row) if row else (0, 0, 0, 0)
     return ReportedCounts(read, records, quarantined, duplicates)
