@@ -91,6 +91,7 @@ def test_a_log_audited_after_each_append_counts_every_record_once(
         {"read": 2, "accepted": 2, "quarantined": 0, "duplicates": 0},
         {"read": 4, "accepted": 4, "quarantined": 0, "duplicates": 0},
     ]
+    assert any(f"{path}: grew since it was read on" in n and "5 records read then" in n for n in doc["notes"])
     # An unchanged grown file: nothing new, every record a duplicate.
     again = cli("audit", path, "--db", db, "--json").json()
     assert again["rows"] == {"read": 9, "accepted": 0, "quarantined": 0, "duplicates": 9}

@@ -8,6 +8,7 @@ the other files still load; the caller decides the exit code.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -238,6 +239,13 @@ def _ingest_version(
         continuation=cont,
         before_commit=unchanged_since_start,
     )
+    if result is not None and prior is not None and cont is not None and cont.key_fingerprint is not None:
+        when = prior.ingested_at.strftime("%Y-%m-%d %H:%M UTC")
+        kept = prior.usage_records + prior.reported_records
+        note = (
+            f"grew since it was read on {when}: {kept:,} records read then, only the ones after them read now"
+        )
+        result = dataclasses.replace(result, notes=(*result.notes, note))
     _record(report, name, result)
 
 
