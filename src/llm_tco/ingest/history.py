@@ -20,6 +20,10 @@ name are still recognised as a whole by their fingerprint (``llm_tco.ingest.load
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +33,17 @@ import duckdb
 
 from llm_tco.ingest.files import ContentDigest, digest_file
 
-__all__ = ["Continuation", "PriorVersion", "Verdict", "compare_with_prior", "continuation", "prior_version"]
+__all__ = [
+    "ChangedWhileReadError",
+    "Continuation",
+    "PriorVersion",
+    "Verdict",
+    "compare_with_prior",
+    "continuation",
+    "prior_version",
+    "snapshot",
+    "unchanged_since",
+]
 
 Verdict = Literal["unchanged", "grown", "changed"]
 
@@ -126,3 +140,47 @@ def continuation(prior: PriorVersion, verdict: Verdict, replace: bool, resolved:
             resolved_path=resolved,
         )
     return None
+
+
+class ChangedWhileReadError(Exception):
+    """The file's size or modification time changed while it was being loaded: what the readers saw may
+    go beyond the bytes hashed, so the file's transaction is abandoned and the file read from a copy."""
+
+
+def unchanged_since(path: Path, stat: os.stat_result) -> Callable[[], None]:
+    """A check, run just before a file's transaction commits, that raises :class:`ChangedWhileReadError`
+    when ``path`` is no longer as ``stat`` found it (rows appended by the application meanwhile)."""
+
+    def check() -> None:
+        try:
+            now = path.stat()
+        except OSError as exc:
+            raise ChangedWhileReadError from exc
+        if (now.st_size, now.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+            raise ChangedWhileReadError
+
+    return check
+
+
+@contextmanager
+def snapshot(path: Path, size_bytes: int) -> Iterator[Path]:
+    """A temporary copy of the first ``size_bytes`` of ``path`` under the same file name (readers may
+    go by its extension). A plain text file is cut after its last complete line, so that a line being
+    written is read whole by the next audit instead of half by this one."""
+    with tempfile.TemporaryDirectory(prefix="llm-tco-snapshot-") as folder:
+        copy = Path(folder) / path.name
+        with path.open("rb") as src, copy.open("wb") as dst:
+            remaining = size_bytes
+            head = tail = b""
+            while remaining > 0:
+                chunk = src.read(min(1 << 20, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                dst.write(chunk)
+                head, tail = head or chunk, chunk
+            written = dst.tell()
+        if not head.startswith(b"\x1f\x8b") and b"\n" in tail and not tail.endswith(b"\n"):
+            with copy.open("r+b") as fh:
+                fh.truncate(written - (len(tail) - tail.rindex(b"\n") - 1))
+        yield copy

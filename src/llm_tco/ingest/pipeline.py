@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +23,13 @@ from llm_tco.ingest.base import Adapter, IngestOptions, StagedSource
 from llm_tco.ingest.costs import ReportedCounts, cost_validation_sql
 from llm_tco.ingest.files import ContentDigest, digest_file, expand_inputs, probe_file
 from llm_tco.ingest.history import (
+    ChangedWhileReadError,
     Continuation,
     compare_with_prior,
     continuation,
     prior_version,
+    snapshot,
+    unchanged_since,
 )
 from llm_tco.ingest.load import FileCounts, load_file
 from llm_tco.ingest.postgres import is_database_url, read_litellm_database, redact_url
@@ -145,11 +146,6 @@ def ingest_files(
     return report
 
 
-class _ChangedWhileReadError(Exception):
-    """The file's size or modification time changed while it was being loaded: what the readers saw may
-    go beyond the bytes hashed, so the file's transaction is abandoned and the file read from a copy."""
-
-
 def _ingest_path(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -171,11 +167,11 @@ def _ingest_path(
             con, path, str(path), resolved, stat.st_size, options, forced, now, layout, report, stat
         )
         return
-    except _ChangedWhileReadError:
+    except ChangedWhileReadError:
         pass
     # Appended to (or rewritten) while it was read: load a copy of exactly the bytes there were at the
     # start, so that what is recorded is what was read and the next audit loads the rest.
-    with _snapshot(path, stat.st_size) as copy:
+    with snapshot(path, stat.st_size) as copy:
         size = copy.stat().st_size
         _ingest_version(con, copy, str(path), resolved, size, options, forced, now, layout, report, None)
 
@@ -216,16 +212,6 @@ def _ingest_version(
             )
             return
 
-    def unchanged_since_start() -> None:
-        if stat is None:
-            return
-        try:
-            now_stat = path.stat()
-        except OSError as exc:
-            raise _ChangedWhileReadError from exc
-        if (now_stat.st_size, now_stat.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
-            raise _ChangedWhileReadError
-
     result = _ingest_one(
         con,
         path,
@@ -237,7 +223,7 @@ def _ingest_version(
         size_bytes=size_bytes,
         digest=known,
         continuation=cont,
-        before_commit=unchanged_since_start,
+        before_commit=unchanged_since(path, stat) if stat is not None else None,
     )
     if result is not None and prior is not None and cont is not None and cont.key_fingerprint is not None:
         when = prior.ingested_at.strftime("%Y-%m-%d %H:%M UTC")
@@ -252,30 +238,6 @@ def _ingest_version(
 def _format_of(con: duckdb.DuckDBPyConnection, file_id: int) -> str:
     row = con.execute("SELECT source_format FROM ingested_files WHERE file_id = ?", [file_id]).fetchone()
     return str(row[0]) if row else "unknown"
-
-
-@contextmanager
-def _snapshot(path: Path, size_bytes: int) -> Iterator[Path]:
-    """A temporary copy of the first ``size_bytes`` of ``path`` under the same file name (readers may
-    go by its extension). A plain text file is cut after its last complete line, so that a line being
-    written is read whole by the next audit instead of half by this one."""
-    with tempfile.TemporaryDirectory(prefix="llm-tco-snapshot-") as folder:
-        copy = Path(folder) / path.name
-        with path.open("rb") as src, copy.open("wb") as dst:
-            remaining = size_bytes
-            head = tail = b""
-            while remaining > 0:
-                chunk = src.read(min(1 << 20, remaining))
-                if not chunk:
-                    break
-                remaining -= len(chunk)
-                dst.write(chunk)
-                head, tail = head or chunk, chunk
-            written = dst.tell()
-        if not head.startswith(b"\x1f\x8b") and b"\n" in tail and not tail.endswith(b"\n"):
-            with copy.open("r+b") as fh:
-                fh.truncate(written - (len(tail) - tail.rindex(b"\n") - 1))
-        yield copy
 
 
 def _record(report: IngestReport, name: str, result: FileResult | None) -> None:
