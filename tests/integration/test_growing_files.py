@@ -215,3 +215,20 @@ def test_a_file_is_recognised_however_its_path_is_spelt(
     doc = cli("audit", logs, "--db", db, "--json").json()
     assert doc["rows"] == {"read": 1, "accepted": 1, "quarantined": 0, "duplicates": 0}
     assert doc["totals"]["requests"] == 3
+
+
+def test_a_copy_audited_first_does_not_hide_the_log_it_was_copied_from(tmp_path: Path, cli: Any) -> None:
+    """A backup copy of the log is read first (its folder sorts first); the live log, the same bytes then,
+    is all duplicates — and when it grows, only its new records are read."""
+    backup, live = tmp_path / "a-backup" / "usage.jsonl", tmp_path / "b-live" / "usage.jsonl"
+    for path in (backup, live):
+        path.parent.mkdir()
+        path.write_bytes(_jsonl_lines(0, 3))
+    db = str(tmp_path / "s.duckdb")
+    first = cli("audit", tmp_path, "--db", db, "--json").json()
+    assert first["rows"] == {"read": 6, "accepted": 3, "quarantined": 0, "duplicates": 3}
+    live.write_bytes(_jsonl_lines(0, 5))
+    doc = cli("audit", tmp_path, "--db", db, "--json").json()
+    assert doc["rows"] == {"read": 5, "accepted": 2, "quarantined": 0, "duplicates": 3}
+    assert doc["totals"]["requests"] == 5
+    assert doc["totals"]["input_tokens"] == sum(1000 + i for i in range(5))

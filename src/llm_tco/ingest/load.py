@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import duckdb
@@ -29,6 +29,8 @@ from llm_tco.ingest.costs import ReportedCounts, load_costs
 from llm_tco.ingest.files import ContentDigest
 from llm_tco.ingest.history import Continuation
 from llm_tco.ingest.identity import classify_repeats
+from llm_tco.ingest.ingested import delete_files, record_copy, seen_before
+from llm_tco.ingest.records import AccountingError, FileCounts, check_balance
 from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.stream import USAGE_INSERT_COLUMNS, assign_stream_series, load_streaming
 from llm_tco.ingest.validate import ValidationSql, bind_fingerprint, fingerprint_key_base
@@ -41,59 +43,6 @@ FAULT_ENV = "LLM_TCO_FAULT_AFTER_STEPS"
 SLICE_RECORDS = 5_000_000
 """Records validated and loaded at a time from a sliceable (Parquet) file: about 1.5 GiB of working
 memory at the measured ~0.3 GiB per million validated records."""
-
-
-@dataclass(frozen=True)
-class FileCounts:
-    """A file's usage records (``read = accepted + quarantined + duplicates``) and, apart, its cost-only
-    records (``reported_read = reported + reported_quarantined + reported_duplicates``)."""
-
-    read: int
-    accepted: int
-    quarantined: int
-    duplicates: int
-    already_ingested: bool = False
-    reported: int = 0
-    """Cost-only records stored (``reported.records`` in the audit output)."""
-    reported_read: int = 0
-    reported_quarantined: int = 0
-    reported_duplicates: int = 0
-
-    @property
-    def reported_counts(self) -> ReportedCounts:
-        return ReportedCounts(
-            self.reported_read, self.reported, self.reported_quarantined, self.reported_duplicates
-        )
-
-    @classmethod
-    def of(
-        cls, read: int, accepted: int, quarantined: int, duplicates: int, already: bool, costs: ReportedCounts
-    ) -> FileCounts:
-        return cls(
-            read,
-            accepted,
-            quarantined,
-            duplicates,
-            already,
-            costs.records,
-            costs.read,
-            costs.quarantined,
-            costs.duplicates,
-        )
-
-
-class AccountingError(RuntimeError):
-    """A file's records do not add up (``read != accepted + quarantined + duplicates``): a bug, never bad
-    input, so it is not an ``LlmTcoError`` and exits 3; the file's transaction is rolled back."""
-
-
-def check_balance(source_file: str, what: str, read: int, accepted: int, quarantined: int, dup: int) -> None:
-    """Raise :class:`AccountingError` naming the file unless every record read is accounted for once."""
-    if read != accepted + quarantined + dup:
-        raise AccountingError(
-            f"{source_file}: {read} {what} records read but {accepted} accepted + {quarantined} quarantined "
-            f"+ {dup} duplicates = {accepted + quarantined + dup}"
-        )
 
 
 class _Steps:
@@ -141,11 +90,9 @@ def load_file(
     # while the first pass runs (a path seen before was hashed by the caller, to compare versions).
     overlap = stream and not (cont.replace_file_ids or cont.usage_after or cont.reported_after)
     if not overlap:
-        seen = _seen_before(con, digest().fingerprint, cont.replace_file_ids)
+        seen = seen_before(con, digest().fingerprint, cont.replace_file_ids)
         if seen is not None:
-            if cont.replace_file_ids:
-                _delete_files(con, cont.replace_file_ids, in_transaction=False)
-            return seen
+            return record_copy(con, seen, source_file, digest(), cont)
     if usage is not None and cont.usage_after and stream:
         after = f"SELECT * FROM ({usage.sql}) WHERE record_no > ?"
         usage = replace(usage, sql=after, params=[*usage.params, cont.usage_after])
@@ -155,14 +102,14 @@ def load_file(
         series_before = assign_stream_series(con, usage, source_format) if usage and stream else 0
         read_digest = digest()
         file_fingerprint = read_digest.fingerprint
-        seen = _seen_before(con, file_fingerprint, cont.replace_file_ids) if overlap else None
+        seen = seen_before(con, file_fingerprint, cont.replace_file_ids) if overlap else None
         if seen is not None:
             con.execute("ROLLBACK")
-            return seen
+            return record_copy(con, seen, source_file, read_digest, cont)
         key_fingerprint = cont.key_fingerprint or file_fingerprint
         bind_fingerprint(con, key_fingerprint)
         if cont.replace_file_ids:
-            _delete_files(con, cont.replace_file_ids, in_transaction=True)
+            delete_files(con, cont.replace_file_ids)
         steps.step()
         file_id = scalar_int(con, "SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files")
         read = accepted = quarantined = duplicates = 0
@@ -249,49 +196,6 @@ def load_file(
         for table in ("_validated", "_dupes", "_combos", "_combo_ids", "_series_keys", "_series_map"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     return FileCounts.of(read, accepted, quarantined, duplicates, False, reported)
-
-
-def _seen_before(
-    con: duckdb.DuckDBPyConnection, fingerprint: str, replaced: tuple[int, ...] = ()
-) -> FileCounts | None:
-    """The counts of a file whose exact bytes were ingested before (other than as one of the ``replaced``
-    files): every record is a duplicate, and how many there are was recorded then — nothing of the file is
-    read again. A file that grew records the whole content read in ``usage_records``. None for a new file."""
-    earlier = con.execute(
-        "SELECT coalesce(usage_records, rows_read), coalesce(reported_records, reported_read, 0) "
-        "FROM ingested_files WHERE fingerprint = ? AND NOT list_contains(?::INTEGER[], file_id) LIMIT 1",
-        [fingerprint, list(replaced)],
-    ).fetchone()
-    if earlier is None:
-        return None
-    read, cost_read = int(earlier[0]), int(earlier[1] or 0)
-    return FileCounts.of(read, 0, 0, read, True, ReportedCounts(cost_read, 0, 0, cost_read))
-
-
-_FILE_TABLES = ("usage_rollup", "quarantine", "reported_costs", "usage", "ingested_files")
-"""Every table holding a file's records, by ``file_id`` (``usage_cost_details`` goes by the usage keys)."""
-
-
-def _delete_files(con: duckdb.DuckDBPyConnection, file_ids: tuple[int, ...], *, in_transaction: bool) -> None:
-    """Delete the records of the files ``file_ids`` (a replaced file's earlier versions) from every table;
-    inside the caller's transaction, or in one of its own."""
-    ids = list(file_ids)
-    if not in_transaction:
-        con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(
-            "DELETE FROM usage_cost_details WHERE record_key IN "
-            "(SELECT record_key FROM usage WHERE list_contains(?::INTEGER[], file_id))",
-            [ids],
-        )
-        for table in _FILE_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE list_contains(?::INTEGER[], file_id)", [ids])
-        if not in_transaction:
-            con.execute("COMMIT")
-    except BaseException:
-        if not in_transaction:
-            con.execute("ROLLBACK")
-        raise
 
 
 def _number_records(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
