@@ -110,9 +110,7 @@ def validation_sql(
     parsed: list[str] = [
         "s.record_no",
         f"{text('source_record_id')} AS _src_id",
-        f"? || coalesce('@' || {text('id_scope')}, '') AS _id_ns",
     ]
-    params.append(id_namespace)
     ts_raw, ts_val = timestamp_sql(*col("ts_start"))
     te_raw, te_val = timestamp_sql(*col("ts_end"))
     parsed += [f"{ts_raw} AS _ts_raw", f"{ts_val} AS _ts", f"{te_raw} AS _te_raw", f"{te_val} AS _te"]
@@ -225,6 +223,12 @@ def validation_sql(
             f"THEN 'non-numeric {label} ''' || left({raw}, 40) || ''''"
         )
     params.append(now.replace(tzinfo=None))
+    # The namespace: a constant, plus the export's own scope where the adapter stages one.
+    has_scope = staged.kinds.get("id_scope", "null") != "null"
+    if has_scope:
+        parsed.append(f"{text('id_scope')} AS _id_scope")
+    namespace = "? || coalesce('@' || _id_scope, '')" if has_scope else "?"
+    params.append(id_namespace)
 
     ok = "reason IS NULL"
     fingerprint_key = f"CAST(getvariable('{FINGERPRINT_KEY_VARIABLE}') AS UHUGEINT)"
@@ -247,7 +251,7 @@ def validation_sql(
     p AS (SELECT {", ".join(parsed)} FROM s),
     c AS (SELECT *, {input_canonical} FROM p),
     r AS (SELECT *, CASE {" ".join(reasons)} ELSE NULL END AS reason FROM c),
-    i AS (SELECT *, 'id:' || _id_ns || ':' || _src_id AS record_id FROM r)
+    i AS (SELECT *, 'id:' || {namespace} || ':' || _src_id AS record_id FROM r)
     -- A record without a source id is identified by the file's fingerprint and its position: its key is
     -- (first 64 bits of the sha256) × 2^64 + record_no — no string to build or hash per record — and its
     -- id text ``fp:<sha256>:<record_no>`` is derived when shown (the usage_rows view). record_no NULL (a
