@@ -19,7 +19,7 @@ def test_invocation_log_records_convert_with_profiles_regions_and_metadata() -> 
     assert [f.format for f in report.files] == ["bedrock", "bedrock"]
     assert (report.read, report.accepted) == (5, 5)
     rows = canonical_rows(con)
-    documented = rows["id:abcd1234-0001"]  # FORMATS.md's example record
+    documented = rows["id:bedrock@123456789012:abcd1234-0001"]  # FORMATS.md's example record
     assert tokens(documented) == (1500, 0, 0, 0, 500, 0)
     assert (documented["provider"], documented["model_raw"]) == (
         "aws",
@@ -32,20 +32,20 @@ def test_invocation_log_records_convert_with_profiles_regions_and_metadata() -> 
     )
     assert documented["ts_start"] == datetime(2024, 1, 15, 12, 0)
     assert documented["workload"] == "anthropic.claude-sonnet-4-20250514-v1:0"  # no workload tag: the model
-    cached = rows["id:abcd1234-0002"]
+    cached = rows["id:bedrock@123456789012:abcd1234-0002"]
     # input = inputTokenCount 2 + cacheRead 95500 + cacheWrite 0 = 95502 (the documented 2-vs-95,500 case)
     assert tokens(cached) == (95502, 95500, 0, 0, 320, 0)
     assert cached["model_raw"] == "us.anthropic.claude-sonnet-4-20250514-v1:0"  # cross-region profile kept
     assert (cached["region"], cached["workload"], cached["team"]) == ("us-east-2", "support-chat", "support")
     assert cached["user"] == "arn:aws:sts::123456789012:assumed-role/support-bot/session"
-    llama = rows["id:abcd1234-0003"]
+    llama = rows["id:bedrock@123456789012:abcd1234-0003"]
     assert tokens(llama) == (800, 0, 0, 0, 200, 0)
     assert llama["model_raw"] == "meta.llama3-3-70b-instruct-v1:0"
-    profile_arn = rows["id:abcd1234-0004"]
+    profile_arn = rows["id:bedrock@123456789012:abcd1234-0004"]
     # An inference-profile ARN is reduced to the profile id; input = 100 + 0 + 2048
     assert profile_arn["model_raw"] == "eu.anthropic.claude-3-7-sonnet-20250219-v1:0"
     assert tokens(profile_arn) == (2148, 0, 2048, 0, 50, 0)
-    cloudwatch = rows["id:cw-0001"]  # "<timestamp> <json>" line of a CloudWatch export
+    cloudwatch = rows["id:bedrock@123456789012:cw-0001"]  # "<timestamp> <json>" line of a CloudWatch export
     assert cloudwatch["model_raw"] == "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
     assert tokens(cloudwatch) == (1010, 1000, 0, 0, 5, 0)
 

@@ -18,25 +18,25 @@ CSV = DATA / "litellm" / "spendlogs_export.csv"
 
 
 def _expectations(rows: dict[str, dict[str, object]]) -> None:
-    openai = rows["id:chatcmpl-001"]
+    openai = rows["id:litellm:chatcmpl-001"]
     # prompt_tokens 10000 includes the 8000 cached (prompt_tokens_details.cached_tokens): kept as is.
     assert tokens(openai) == (10000, 8000, 0, 0, 500, 0)
     assert openai["reported_cost_usd"] == Decimal("0.0019")
     assert (openai["workload"], openai["team"], openai["user"]) == ("support-chat", "support", "customer-42")
     assert (openai["provider"], openai["model_raw"], openai["requests"]) == ("openai", "gpt-4o-mini", 1)
     assert openai["ts_start"] == datetime(2026, 9, 1, 10, 0, 0, 123000)
-    anthropic = rows["id:msg_002"]
+    anthropic = rows["id:litellm:msg_002"]
     # prompt_tokens 4000 already holds cache read 3000 + cache creation 500 (LiteLLM adds them).
     assert tokens(anthropic) == (4000, 3000, 500, 0, 200, 0)
     assert (anthropic["workload"], anthropic["user"]) == ("research", "alice")  # no tag: the team alias
-    failed = rows["id:chatcmpl-003"]
+    failed = rows["id:litellm:chatcmpl-003"]
     assert tokens(failed) == (0, 0, 0, 0, 0, 0)
     assert (failed["requests"], failed["reported_cost_usd"], failed["workload"]) == (
         1,
         Decimal(0),
         "support-chat",
     )
-    reasoning = rows["id:chatcmpl-004"]
+    reasoning = rows["id:litellm:chatcmpl-004"]
     assert tokens(reasoning) == (700, 0, 0, 0, 1000, 640)
     assert reasoning["workload"] == "o3-mini"  # no tag, no team: the model
 

@@ -21,16 +21,16 @@ def test_genai_spans_become_rows_and_other_spans_are_not_records() -> None:
     assert report.files[0].format == "otel"
     assert (report.read, report.accepted) == (3, 3)  # the agent span and the HTTP span are not usage
     rows = canonical_rows(con)
-    chat = rows["id:5b8efff798038103d269b633813fc60c:eee19b7ec3c1b174"]
+    chat = rows["id:otel:5b8efff798038103d269b633813fc60c:eee19b7ec3c1b174"]
     assert tokens(chat) == (1200, 1000, 0, 0, 300, 0)  # input 1200 includes the 1000 cache reads
     assert (chat["provider"], chat["model_raw"]) == ("openai", "gpt-4o-2024-08-06")  # the response model
     assert (chat["workload"], chat["service_tier"], chat["requests"]) == ("support-bot", "default", 1)
     assert chat["ts_start"] == datetime(2025, 9, 5, 10, 0)  # startTimeUnixNano 1757066400000000000
-    legacy = rows["id:6c8efff798038103d269b633813fc60d:bbb19b7ec3c1b101"]
+    legacy = rows["id:otel:6c8efff798038103d269b633813fc60d:bbb19b7ec3c1b101"]
     # gen_ai.system + prompt/completion_tokens; cache read 5000 > prompt 50: exclusive, 50 + 5000 = 5050
     assert tokens(legacy) == (5050, 5000, 0, 0, 20, 0)
     assert (legacy["provider"], legacy["model_raw"]) == ("anthropic", "claude-3-5-haiku-20241022")
-    bedrock = rows["id:7d8efff798038103d269b633813fc60e:ccc19b7ec3c1b102"]
+    bedrock = rows["id:otel:7d8efff798038103d269b633813fc60e:ccc19b7ec3c1b102"]
     assert tokens(bedrock) == (400, 0, 100, 0, 40, 0)  # cache_creation is a part of the 400
     assert (bedrock["provider"], bedrock["workload"], bedrock["region"]) == (
         "aws",
@@ -42,7 +42,7 @@ def test_genai_spans_become_rows_and_other_spans_are_not_records() -> None:
 def test_collector_file_export_one_request_per_line() -> None:
     con, report = ingest(OTEL / "collector_export.jsonl")
     assert (report.read, report.accepted) == (1, 1)  # the execute_tool span is skipped
-    assert tokens(canonical_rows(con)["id:8e:01"]) == (10, 0, 0, 0, 5, 0)
+    assert tokens(canonical_rows(con)["id:otel:8e:01"]) == (10, 0, 0, 0, 5, 0)
 
 
 def test_malformed_spans_are_quarantined_with_reasons() -> None:
@@ -73,7 +73,7 @@ def test_embedding_spans_are_requests_with_no_output_priced_at_the_input_price(c
         "a1b2c3d4e5f60704": (10, "text-embedding-3-small"),  # no operation: the model is an embedding model
     }
     for span_id, (input_tokens, model) in embeddings.items():
-        row = rows[f"id:{trace}:{span_id}"]
+        row = rows[f"id:otel:{trace}:{span_id}"]
         assert tokens(row) == (input_tokens, 0, 0, 0, 0, 0)
         assert (row["model_raw"], row["requests"], row["workload"]) == (model, 1, "docs-assistant")
 

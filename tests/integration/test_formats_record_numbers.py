@@ -23,5 +23,7 @@ def test_quarantined_record_numbers_in_a_large_jsonl_file(tmp_path: Path) -> Non
     assert (report.read, report.quarantined) == (n, len(bad))
     assert quarantine(con) == dict.fromkeys(bad, "non-numeric input_tokens 'bad'")
     # Accepted rows keep their line number too.
-    row = con.execute("SELECT record_no FROM usage_rows WHERE source_record_id = 'id:r200000'").fetchone()
+    row = con.execute(
+        "SELECT record_no FROM usage_rows WHERE source_record_id = 'id:table:r200000'"
+    ).fetchone()
     assert row == (200_000,)

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from _formats import assert_accounting, canonical_rows, ingest, tokens
+from _kill import audit, kill_at_every_step, totals
 
 pytestmark = pytest.mark.postgres
 psycopg = pytest.importorskip("psycopg")
@@ -180,13 +181,27 @@ def test_spend_logs_from_postgres_end_to_end(pg_url: str, schema: str) -> None:
     assert "s3cret" not in result.file and ":***@" in result.file  # the password never reaches the store
     assert (report.read, report.accepted) == (3, 3)
     rows = canonical_rows(con)
-    assert tokens(rows["id:chatcmpl-001"]) == (10000, 8000, 0, 0, 500, 0)  # prompt includes the cached
-    assert rows["id:chatcmpl-001"]["reported_cost_usd"] == Decimal("0.0019")
-    assert rows["id:chatcmpl-001"]["workload"] == "support-chat"
-    assert tokens(rows["id:msg_002"]) == (4000, 3000, 500, 0, 200, 0)
-    assert rows["id:msg_002"]["workload"] == "research"
-    assert tokens(rows["id:chatcmpl-003"]) == (0, 0, 0, 0, 0, 0)  # a failed request is still a request
-    assert rows["id:chatcmpl-003"]["requests"] == 1
+    assert tokens(rows["id:litellm:chatcmpl-001"]) == (
+        10000,
+        8000,
+        0,
+        0,
+        500,
+        0,
+    )  # prompt includes the cached
+    assert rows["id:litellm:chatcmpl-001"]["reported_cost_usd"] == Decimal("0.0019")
+    assert rows["id:litellm:chatcmpl-001"]["workload"] == "support-chat"
+    assert tokens(rows["id:litellm:msg_002"]) == (4000, 3000, 500, 0, 200, 0)
+    assert rows["id:litellm:msg_002"]["workload"] == "research"
+    assert tokens(rows["id:litellm:chatcmpl-003"]) == (
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+    )  # a failed request is still a request
+    assert rows["id:litellm:chatcmpl-003"]["requests"] == 1
     stored = con.execute("SELECT DISTINCT source_file FROM usage_rows").fetchall()
     assert all("s3cret" not in s[0] for s in stored)
 
@@ -225,3 +240,30 @@ def test_unreachable_database_and_missing_table_are_rejected_with_reasons(pg_url
     _, report = ingest("postgresql://nobody:pw@127.0.0.1:1/none")
     assert report.rejected[0].reason.startswith("cannot connect to PostgreSQL")
     assert report.rejected[0].file == "postgresql://nobody:***@127.0.0.1:1/none"
+
+
+def test_kill_at_every_step_of_a_database_ingest(pg_url: str, schema: str, tmp_path: Path) -> None:
+    """Killed at each step of its transaction, reading the database leaves the store as it was; the
+    completed run, and reading the grown table again, give what one clean read gives."""
+    import json
+
+    db = str(tmp_path / "s.duckdb")
+    url = _url(pg_url, schema, password="s3cret")
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_text(
+        "request_id,timestamp,model,prompt_tokens,completion_tokens\nx,2026-09-01,gpt-4o,5,1\n"
+    )
+    assert audit(earlier, "--db", db).returncode == 0
+    kills, done = kill_at_every_step(url, "--db", db, db=db)
+    assert kills >= 3
+    assert json.loads(done.stdout)["rows"] == {"read": 3, "accepted": 3, "quarantined": 0, "duplicates": 0}
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        new = {"request_id": "chatcmpl-005", "prompt_tokens": 70, "total_tokens": 70, "status": "success"}
+        _insert(conn, schema, [{**ROWS[2], **new}])
+    kills, done = kill_at_every_step(url, "--db", db, db=db)
+    grown = json.loads(done.stdout)
+    assert grown["rows"] == {"read": 4, "accepted": 1, "quarantined": 0, "duplicates": 3}
+    clean = audit(earlier, url, "--db", tmp_path / "clean.duckdb")
+    assert clean.returncode == 0, clean.stderr
+    assert totals(grown) == totals(json.loads(clean.stdout))
+    assert "s3cret" not in done.stdout + done.stderr

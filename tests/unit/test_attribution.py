@@ -91,11 +91,14 @@ def _write(path: Path, text: str) -> Path:
 
 def test_natural_workload_keys_without_rules() -> None:
     workloads = _workloads()
-    assert workloads["id:chatcmpl-001"] == "support-chat"  # LiteLLM: first request tag
-    assert workloads["id:msg_002"] == "research"  # LiteLLM: no tag -> team alias
-    assert workloads["id:abcd1234-0002"] == "support-chat"  # Bedrock: requestMetadata workload
-    assert workloads["id:abcd1234-0003"] == "meta.llama3-3-70b-instruct-v1:0"  # Bedrock: the model
-    assert workloads["id:5b8efff798038103d269b633813fc60c:eee19b7ec3c1b174"] == "support-bot"  # OTel service
+    assert workloads["id:litellm:chatcmpl-001"] == "support-chat"  # LiteLLM: first request tag
+    assert workloads["id:litellm:msg_002"] == "research"  # LiteLLM: no tag -> team alias
+    # Bedrock: requestMetadata workload
+    assert workloads["id:bedrock@123456789012:abcd1234-0002"] == "support-chat"
+    # Bedrock: the model
+    assert workloads["id:bedrock@123456789012:abcd1234-0003"] == "meta.llama3-3-70b-instruct-v1:0"
+    # OTel service
+    assert workloads["id:otel:5b8efff798038103d269b633813fc60c:eee19b7ec3c1b174"] == "support-bot"
     openai = [w for k, w in workloads.items() if k.startswith("id:openai-usage")]
     assert set(openai) == {"proj_abc", "proj_xyz"}  # OpenAI: project_id
 
@@ -111,11 +114,13 @@ def test_rules_recognise_one_workload_across_providers_first_match_wins() -> Non
         ]
     )
     workloads = _workloads(attribution=rules)
-    assert workloads["id:chatcmpl-001"] == "support"  # LiteLLM tag support-chat
-    assert workloads["id:abcd1234-0002"] == "support"  # Bedrock requestMetadata.workload
-    assert workloads["id:5b8efff798038103d269b633813fc60c:eee19b7ec3c1b174"] == "support"  # OTel service.name
-    assert workloads["id:msg_002"] == UNATTRIBUTED  # no rule matches: not hidden under a model name
-    assert workloads["id:abcd1234-0003"] == UNATTRIBUTED
+    assert workloads["id:litellm:chatcmpl-001"] == "support"  # LiteLLM tag support-chat
+    # Bedrock requestMetadata.workload
+    assert workloads["id:bedrock@123456789012:abcd1234-0002"] == "support"
+    # OTel service.name
+    assert workloads["id:otel:5b8efff798038103d269b633813fc60c:eee19b7ec3c1b174"] == "support"
+    assert workloads["id:litellm:msg_002"] == UNATTRIBUTED  # no rule matches: not hidden under a model name
+    assert workloads["id:bedrock@123456789012:abcd1234-0003"] == UNATTRIBUTED
     # project proj_abc AND a gpt-4o-mini model: only the spec example row (the other proj_abc row is gpt-4o)
     internal = [k for k, w in workloads.items() if w == "internal"]
     assert len(internal) == 1 and ":proj_abc:" in internal[0] and "gpt-4o-mini" in internal[0]
@@ -126,15 +131,15 @@ def test_metadata_rules_reach_nested_keys() -> None:
         [{"workload": "notebooks", "metadata": {"spend_logs_metadata.app": "note*"}}]
     )
     workloads = _workloads(attribution=rules)
-    assert workloads["id:msg_002"] == "notebooks"
-    assert workloads["id:chatcmpl-001"] == UNATTRIBUTED
+    assert workloads["id:litellm:msg_002"] == "notebooks"
+    assert workloads["id:litellm:chatcmpl-001"] == UNATTRIBUTED
 
 
 def test_workload_from_overrides_the_natural_keys() -> None:
-    assert _workloads(workload_from="team")["id:chatcmpl-001"] == "support"
+    assert _workloads(workload_from="team")["id:litellm:chatcmpl-001"] == "support"
     by_metadata = _workloads(workload_from="metadata.feature")
-    assert by_metadata["id:5b8efff798038103d269b633813fc60c:eee19b7ec3c1b174"] == "faq"
-    assert by_metadata["id:chatcmpl-001"] == "support-chat"  # no such key: the natural key
+    assert by_metadata["id:otel:5b8efff798038103d269b633813fc60c:eee19b7ec3c1b174"] == "faq"
+    assert by_metadata["id:litellm:chatcmpl-001"] == "support-chat"  # no such key: the natural key
     with pytest.raises(UsageError, match="--workload-from 'colour'"):
         _workloads(workload_from="colour")
 

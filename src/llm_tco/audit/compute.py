@@ -16,11 +16,13 @@ from typing import Any
 import duckdb
 
 from llm_tco.canonical import TOKEN_COLUMNS
+from llm_tco.ingest.identity import CONFLICT_PREFIX
 from llm_tco.ingest.pipeline import IngestReport
 from llm_tco.pricing.overrides import PriceOverrides
 from llm_tco.pricing.query import prepare_pricing, priced_usage_sql
 from llm_tco.report.audit_doc import (
     AuditDocument,
+    ChangedFileRow,
     Counters,
     ExplainedPartRow,
     FileRow,
@@ -165,7 +167,12 @@ def build_audit(
             q_params,
         ).fetchall()
     ]
-    q_total_row = con.execute(f"SELECT count(*) FROM quarantine {quarantine_filter}", q_params).fetchone()
+    q_total_row = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE starts_with(reason, ?)) "
+        f"FROM quarantine {quarantine_filter}",
+        [CONFLICT_PREFIX, *q_params],
+    ).fetchone()
+    id_conflicts = int(q_total_row[1]) if q_total_row else 0
 
     notes: list[str] = []
     null_requests = con.execute("SELECT count(*) FROM _audit_priced WHERE requests IS NULL").fetchone()
@@ -190,6 +197,22 @@ def build_audit(
             reported_records=f.counts.reported,
         )
         for f in (ingest.files if ingest else [])
+    ]
+    if id_conflicts:
+        notes.append(
+            f"{id_conflicts:,} record(s) quarantined as id conflicts: their id is already used by a record "
+            "with other usage (timestamp, model or counts). If they come from another source whose ids "
+            "overlap, keep both by reading that source in its own namespace: "
+            "audit --replace --id-namespace NAME FILE"
+        )
+    changed_files = [
+        ChangedFileRow(
+            path=c.file,
+            ingested_at=c.ingested_at.replace(tzinfo=None).isoformat() + "Z",
+            records_kept=c.records,
+            hint="audit --replace FILE to replace its earlier records with the new content",
+        )
+        for c in (ingest.changed if ingest else [])
     ]
     if ingest:
         notes.extend(ingest.warnings)
@@ -247,6 +270,8 @@ def build_audit(
         ],
         quarantine=quarantine,
         quarantine_total=int(q_total_row[0]) if q_total_row else 0,
+        id_conflicts=id_conflicts,
+        changed_files=changed_files,
         reconciliation=reconciliation,
         focus_export=focus_export,
         notes=notes,

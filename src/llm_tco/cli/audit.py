@@ -350,6 +350,23 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
+        id_namespace: Annotated[
+            str | None,
+            typer.Option(
+                "--id-namespace",
+                help="Namespace of the files' record ids (default: their format): sources whose ids overlap "
+                "but name different records are kept apart by giving each its own.",
+                show_default=False,
+            ),
+        ] = None,
+        replace: Annotated[
+            bool,
+            typer.Option(
+                "--replace",
+                help="The files replace the records stored from their paths, in one transaction (a file "
+                "whose content changed since it was ingested is otherwise left out and reported).",
+            ),
+        ] = False,
         json_: JsonOption = False,
     ) -> None:
         """Audit token spend: by workload, model, provider, team and month, with unpriced usage listed."""
@@ -368,6 +385,8 @@ def register(app: typer.Typer) -> None:
         if files:
             now_utc()  # a bad LLM_TCO_NOW is refused before the store is opened
         config, config_file = load_config(config_path)
+        if id_namespace is not None and (not id_namespace.strip() or ":" in id_namespace):
+            raise UsageError(f"--id-namespace {id_namespace!r}: expected a non-empty name without ':'")
         options = IngestOptions(
             format=format,
             column_map=parse_map_options(map_ or []),
@@ -376,6 +395,8 @@ def register(app: typer.Typer) -> None:
             max_tokens_per_request=max_tokens_per_request,
             attribution=tuple(config.attribution),
             pg_connect_timeout_s=pg_connect_timeout,
+            id_namespace=id_namespace.strip() if id_namespace else None,
+            replace=replace,
         )
         doc, report = run_audit(
             files or [],
@@ -393,6 +414,12 @@ def register(app: typer.Typer) -> None:
             emit_json(doc.model_dump(mode="python"))
         else:
             render_audit(doc, out_console, by)
+        for changed in report.changed if report else []:
+            when = changed.ingested_at.strftime("%Y-%m-%d %H:%M UTC")
+            warn(
+                f"{changed.file} changed since it was ingested on {when}: its earlier records are kept; "
+                "audit --replace FILE to replace them with the new content"
+            )
         if report and report.rejected:
             for rejected in report.rejected:
                 warn(f"rejected {rejected.file}: {rejected.reason}")

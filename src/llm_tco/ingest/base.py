@@ -72,6 +72,7 @@ OPTIONAL_STAGED_COLUMNS: tuple[str, ...] = (
     "input_includes_cache",  # BOOLEAN per record; NULL = the StagedSource's input_includes_cache
     "reported_billed_cost_usd",  # FOCUS BilledCost beside the EffectiveCost in reported_cost_usd
     "reported_list_cost_usd",  # FOCUS ListCost (list price × quantity), to explain discounts
+    "id_scope",  # the export's own scope of its ids (organisation, account, project); NULL = the format's
 )
 """Staged columns an adapter may add after ``STAGED_COLUMNS``; an absent one is NULL. The first three exist
 for attribution rules (``[[attribution]]``) and are kept with the series (of the metadata, only the keys
@@ -125,6 +126,12 @@ class IngestOptions:
     pg_connect_timeout_s: float | None = None
     """``--pg-connect-timeout``: seconds to wait for a PostgreSQL server (None: the URL's
     ``connect_timeout``, else 10)."""
+    id_namespace: str | None = None
+    """``--id-namespace``: the namespace of the files' source ids instead of their format's, so that two
+    sources whose ids collide are kept apart (``llm_tco.ingest.validate``)."""
+    replace: bool = False
+    """``--replace``: a file whose content changed since its path was ingested replaces the earlier
+    records of that path (``llm_tco.ingest.history``); without it the file is left out and reported."""
     keep_rows: bool = True
     """False: store a streamable file's usage only as the rollup sums (``llm_tco.store.rollup``), not
     as rows — what a one-shot audit of a ``:memory:`` store needs, in bounded memory."""

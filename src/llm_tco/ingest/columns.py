@@ -56,10 +56,11 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "api_provider",
         "llm_provider",
     ),
+    # Not a bare "id": a table's own row number is no request id, and taking it for one made rows of
+    # different files with the same numbers duplicates. ``--map source_record_id=id`` says it is one.
     "source_record_id": (
         "request_id",
         "source_record_id",
-        "id",
         "record_id",
         "response_id",
         "requestid",

@@ -4,8 +4,8 @@ Cost-only records (OpenAI Costs API and cost CSV, Anthropic cost report, FOCUS r
 quantities) are the provider's own figure for a period, not usage: they never become usage rows and are
 counted apart (``reported.records``). Reconciliation (``llm_tco.report.reconcile``) compares them with the
 computed cost. The same guarantees as for usage hold: a bad record is quarantined with a reason (prefixed
-``reported cost:``), a record already stored is a duplicate, and ``read = records + quarantined +
-duplicates``.
+``reported cost:``), a record already stored with the same figures is a duplicate and one with other
+figures an id conflict (quarantined), and ``read = records + quarantined + duplicates``, each counted.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import duckdb
 from llm_tco.catalog.providers import normalize_provider
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.ingest.attribution import workload_expression
+from llm_tco.ingest.identity import classify_cost_repeats
 from llm_tco.ingest.value_sql import number_sql, staged_columns, timestamp_sql
 from llm_tco.store.temp_tables import create_temp_table
 
@@ -53,8 +54,15 @@ def cost_validation_sql(
     fingerprint: str,
     now: datetime,
     rules: tuple[AttributionRule, ...] = (),
+    id_namespace: str,
+    after_record: int = 0,
 ) -> tuple[str, list[object]]:
-    """The query turning staged cost records (``REPORTED_COST_COLUMNS``) into checked ones plus a reason."""
+    """The query turning staged cost records (``REPORTED_COST_COLUMNS``) into checked ones plus a reason.
+
+    A record's id is ``cost:<namespace>:<source id>`` (``llm_tco.ingest.validate`` for namespaces), else
+    ``costfp:<fingerprint>:<record_no>`` with ``fingerprint`` the one that keys the file's records (its
+    first version's, for a file that grew). ``after_record``: only records after this position (the ones
+    appended since the file was last read)."""
     staged = staged_columns(con, staged_sql, staged_params)
     col, text = staged.col, staged.text
     params: list[object] = list(staged_params)
@@ -130,13 +138,14 @@ def cost_validation_sql(
         "WHEN abs(_amount_usd_dbl) >= 1e9 THEN 'reported cost: amount ' || _amount_usd_raw || ' beyond $1e9'"
     )
     params.append(now.replace(tzinfo=None))
-    params.append(fingerprint)
+    params += [id_namespace, fingerprint, after_record]
     ok = "reason IS NULL"
     sql = f"""
     WITH s AS ({staged_sql}),
     p AS (SELECT {", ".join(parsed)} FROM s),
     r AS (SELECT *, CASE {" ".join(reasons)} ELSE NULL END AS reason FROM p),
-    i AS (SELECT *, coalesce('cost:' || _src_id, 'costfp:' || ? || ':' || record_no) AS record_id FROM r)
+    i AS (SELECT *, coalesce('cost:' || ? || ':' || _src_id, 'costfp:' || ? || ':' || record_no) AS record_id
+          FROM r)
     SELECT record_no, record_id, reason, md5_number(record_id) AS record_key,
         CASE WHEN {ok} THEN _ts END AS ts_start,
         CASE WHEN {ok} THEN coalesce(_te, _ts) END AS ts_end,
@@ -145,7 +154,7 @@ def cost_validation_sql(
         CASE WHEN {ok} THEN {_decimal("amount_usd")} END AS amount_usd,
         CASE WHEN {ok} THEN {_decimal("billed_usd")} END AS billed_usd,
         CASE WHEN {ok} THEN {_decimal("list_usd")} END AS list_usd
-    FROM i
+    FROM i WHERE record_no > ?
     """
     return sql, params
 
@@ -172,15 +181,17 @@ def load_costs(
             "NULL",
             [file_id, source_file],
         )
+        # A record whose key was seen (earlier in the file, or stored) is a duplicate when its figures
+        # are the same, else an id conflict (``llm_tco.ingest.identity``).
+        classify_cost_repeats(con, source_file)
         con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE _cost_fresh AS
-            SELECT * EXCLUDE (_nth) FROM (
-                SELECT *, row_number() OVER (PARTITION BY record_key ORDER BY record_no) AS _nth
-                FROM _cost_validated WHERE reason IS NULL
-            ) v
-            WHERE _nth = 1 AND NOT EXISTS (SELECT 1 FROM reported_costs c WHERE c.record_key = v.record_key)
-            """
+            "INSERT INTO quarantine SELECT ?, ?, record_no, conflict FROM _cost_repeats "
+            "WHERE conflict IS NOT NULL",
+            [file_id, source_file],
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _cost_fresh AS SELECT * FROM _cost_validated "
+            "WHERE reason IS NULL AND record_no NOT IN (SELECT record_no FROM _cost_repeats)"
         )
         raw = [r[0] for r in con.execute("SELECT DISTINCT provider FROM _cost_fresh").fetchall()]
         create_temp_table(
@@ -202,13 +213,23 @@ def load_costs(
                 """,
             [file_id, source_format],
         )
+        # Each count from the records themselves: stored ones from the store, quarantined ones (bad or in
+        # conflict) and duplicates from their own lists.
         row = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE reason IS NOT NULL), (SELECT count(*) FROM _cost_fresh) "
-            "FROM _cost_validated"
+            """
+            SELECT count(*),
+                count(*) FILTER (WHERE reason IS NOT NULL)
+                    + (SELECT count(*) FROM _cost_repeats WHERE conflict IS NOT NULL),
+                (SELECT count(*) FROM reported_costs WHERE file_id = ?),
+                (SELECT count(*) FROM _cost_repeats WHERE conflict IS NULL)
+            FROM _cost_validated
+            """,
+            [file_id],
         ).fetchone()
     finally:
         con.execute("DROP TABLE IF EXISTS _cost_validated")
         con.execute("DROP TABLE IF EXISTS _cost_fresh")
+        con.execute("DROP TABLE IF EXISTS _cost_repeats")
         con.execute("DROP TABLE IF EXISTS _cost_providers")
-    read, quarantined, records = (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
-    return ReportedCounts(read, records, quarantined, read - quarantined - records)
+    read, quarantined, records, duplicates = tuple(int(v) for v in row) if row else (0, 0, 0, 0)
+    return ReportedCounts(read, records, quarantined, duplicates)

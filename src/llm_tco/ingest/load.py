@@ -1,10 +1,16 @@
 """Loading one validated file into the store: one transaction, idempotent, nothing lost or counted twice.
 
-Every record ends as exactly one of accepted, quarantined or duplicate, and the file's counts are
-recorded with it in ``ingested_files``. A file whose exact content was ingested before changes nothing:
-all its records are duplicates. A record whose id (request id, else file fingerprint + position) is
-already stored, or appears earlier in the same file, is a duplicate. Cost-only records of the file
-(``llm_tco.ingest.costs``) are stored in the same transaction and counted apart.
+Every record ends as exactly one of accepted, quarantined or duplicate — each counted from the records
+themselves, and ``read = accepted + quarantined + duplicates`` checked: an imbalance is a bug and fails
+the file's transaction (exit 3) rather than being reported as duplicates. The counts are recorded with
+the file in ``ingested_files``, with what was read of it (``llm_tco.ingest.history``). A file whose exact
+content was ingested before changes nothing: all its records are duplicates. A record whose key (source
+id within its namespace, else file fingerprint + position) is already stored, or appears earlier in the
+same file, is a duplicate when its usage is the same and an id conflict otherwise
+(``llm_tco.ingest.identity``). A file that grew since it was read loads only the records after the ones
+read then, keyed by its first version's fingerprint; a replaced file's earlier records are deleted in the
+same transaction. Cost-only records of the file (``llm_tco.ingest.costs``) are stored in the same
+transaction and counted apart.
 
 The steps run inside one transaction; ``LLM_TCO_FAULT_AFTER_STEPS=N`` kills the process (``os._exit``)
 after N steps, which is how the tests prove that an interrupted ingest leaves the store as it was.
@@ -14,63 +20,29 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import duckdb
 
 from llm_tco.ingest.costs import ReportedCounts, load_costs
+from llm_tco.ingest.files import ContentDigest
+from llm_tco.ingest.history import Continuation
+from llm_tco.ingest.identity import classify_repeats
+from llm_tco.ingest.ingested import delete_files, record_copy, seen_before
+from llm_tco.ingest.records import AccountingError, FileCounts, check_balance
 from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.stream import USAGE_INSERT_COLUMNS, assign_stream_series, load_streaming
 from llm_tco.ingest.validate import ValidationSql, bind_fingerprint, fingerprint_key_base
 from llm_tco.store.rollup import RollupLayout, append_stored_rollup
 from llm_tco.store.temp_tables import scalar_int
 
-__all__ = ["FileCounts", "ReportedCounts", "load_file"]
+__all__ = ["AccountingError", "FileCounts", "ReportedCounts", "load_file"]
 
 FAULT_ENV = "LLM_TCO_FAULT_AFTER_STEPS"
 SLICE_RECORDS = 5_000_000
 """Records validated and loaded at a time from a sliceable (Parquet) file: about 1.5 GiB of working
 memory at the measured ~0.3 GiB per million validated records."""
-
-
-@dataclass(frozen=True)
-class FileCounts:
-    """A file's usage records (``read = accepted + quarantined + duplicates``) and, apart, its cost-only
-    records (``reported_read = reported + reported_quarantined + reported_duplicates``)."""
-
-    read: int
-    accepted: int
-    quarantined: int
-    duplicates: int
-    already_ingested: bool = False
-    reported: int = 0
-    """Cost-only records stored (``reported.records`` in the audit output)."""
-    reported_read: int = 0
-    reported_quarantined: int = 0
-    reported_duplicates: int = 0
-
-    @property
-    def reported_counts(self) -> ReportedCounts:
-        return ReportedCounts(
-            self.reported_read, self.reported, self.reported_quarantined, self.reported_duplicates
-        )
-
-    @classmethod
-    def of(
-        cls, read: int, accepted: int, quarantined: int, duplicates: int, already: bool, costs: ReportedCounts
-    ) -> FileCounts:
-        return cls(
-            read,
-            accepted,
-            quarantined,
-            duplicates,
-            already,
-            costs.records,
-            costs.read,
-            costs.quarantined,
-            costs.duplicates,
-        )
 
 
 class _Steps:
@@ -91,8 +63,7 @@ def load_file(
     con: duckdb.DuckDBPyConnection,
     *,
     source_file: str,
-    size_bytes: int,
-    fingerprint: Callable[[], str],
+    digest: Callable[[], ContentDigest],
     source_format: str,
     usage: ValidationSql | None,
     cost_sql: str | None = None,
@@ -101,42 +72,47 @@ def load_file(
     streamable: bool = False,
     keep_rows: bool = True,
     layout: RollupLayout,
+    continuation: Continuation | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> FileCounts:
     """Insert one file's validated usage records (``llm_tco.ingest.validate``) and cost-only records
     (``llm_tco.ingest.costs``) in a single transaction, with the usage's rollup sums (``layout``: the
     rollup's boundaries). ``source_file`` is what the store records as the file (a path, or a redacted
-    database URL). ``fingerprint`` returns the file's fingerprint: a streamable file's first pass runs
-    before it is asked for (it may still be being computed). ``streamable`` and ``keep_rows``: see
-    ``StagedSource`` and ``IngestOptions``."""
+    database URL). ``digest`` returns what was read of the file (``ContentDigest``): a streamable new
+    file's first pass runs before it is asked for (it may still be being computed). ``streamable`` and
+    ``keep_rows``: see ``StagedSource`` and ``IngestOptions``. ``continuation``: how the file continues
+    earlier versions of it (records to skip, the key fingerprint, file ids to replace) and its resolved
+    path; None for a database. ``before_commit`` may raise to abandon the transaction (the file changed
+    while it was read)."""
+    cont = continuation or Continuation()
     stream = usage is not None and streamable
-    # A file recorded before under the same name and size is most likely the same bytes (a folder audited
-    # again): its fingerprint is checked first, so that an unchanged file costs only its hash.
-    overlap = (
-        stream
-        and scalar_int(
-            con,
-            "SELECT count(*) FROM ingested_files WHERE path = ? AND size_bytes = ?",
-            [source_file, size_bytes],
-        )
-        == 0
-    )
+    # A file not ingested under this name before is most likely new bytes: its fingerprint is computed
+    # while the first pass runs (a path seen before was hashed by the caller, to compare versions).
+    overlap = stream and not (cont.replace_file_ids or cont.usage_after or cont.reported_after)
     if not overlap:
-        seen = _seen_before(con, fingerprint())
+        seen = seen_before(con, digest().fingerprint, cont.replace_file_ids)
         if seen is not None:
-            return seen
+            return record_copy(con, seen, source_file, digest(), cont)
+    if usage is not None and cont.usage_after and stream:
+        after = f"SELECT * FROM ({usage.sql}) WHERE record_no > ?"
+        usage = replace(usage, sql=after, params=[*usage.params, cont.usage_after])
     steps = _Steps()
     con.execute("BEGIN TRANSACTION")
     try:
         series_before = assign_stream_series(con, usage, source_format) if usage and stream else 0
-        file_fingerprint = fingerprint()
-        seen = _seen_before(con, file_fingerprint) if overlap else None
+        read_digest = digest()
+        file_fingerprint = read_digest.fingerprint
+        seen = seen_before(con, file_fingerprint, cont.replace_file_ids) if overlap else None
         if seen is not None:
             con.execute("ROLLBACK")
-            return seen
-        bind_fingerprint(con, file_fingerprint)
+            return record_copy(con, seen, source_file, read_digest, cont)
+        key_fingerprint = cont.key_fingerprint or file_fingerprint
+        bind_fingerprint(con, key_fingerprint)
+        if cont.replace_file_ids:
+            delete_files(con, cont.replace_file_ids)
         steps.step()
         file_id = scalar_int(con, "SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files")
-        read = accepted = quarantined = 0
+        read = accepted = quarantined = duplicates = 0
         if usage is not None and stream:
             read, accepted, quarantined = load_streaming(
                 con,
@@ -151,9 +127,18 @@ def load_file(
         elif usage is not None:
             for sql, params in _slices(con, usage.sql, usage.params, sliceable):
                 counts = _load_usage(
-                    con, file_id, source_file, source_format, sql, params, file_fingerprint, steps
+                    con,
+                    file_id,
+                    source_file,
+                    source_format,
+                    sql,
+                    params,
+                    key_fingerprint,
+                    steps,
+                    cont.usage_after,
                 )
-                read, accepted, quarantined = read + counts[0], accepted + counts[1], quarantined + counts[2]
+                read, accepted = read + counts[0], accepted + counts[1]
+                quarantined, duplicates = quarantined + counts[2], duplicates + counts[3]
             append_stored_rollup(con, file_id, layout, usage.constants)
             steps.step()
         reported = ReportedCounts()
@@ -167,17 +152,22 @@ def load_file(
                 validated_params=cost_params or [],
             )
             steps.step()
-        duplicates = read - quarantined - accepted
+        check_balance(source_file, "usage", read, accepted, quarantined, duplicates)
+        check_balance(
+            source_file, "cost", reported.read, reported.records, reported.quarantined, reported.duplicates
+        )
         con.execute(
             "INSERT INTO ingested_files (file_id, path, fingerprint, source_format, size_bytes, ingested_at, "
             "rows_read, rows_accepted, rows_quarantined, rows_duplicate, reported_read, reported_accepted, "
-            "reported_quarantined, reported_duplicate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "reported_quarantined, reported_duplicate, content_bytes, content_fingerprint, key_fingerprint, "
+            "usage_records, reported_records, resolved_path) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 file_id,
                 source_file,
                 file_fingerprint,
                 source_format,
-                size_bytes,
+                read_digest.size_bytes,
                 datetime.now(UTC).replace(tzinfo=None),
                 read,
                 accepted,
@@ -187,9 +177,17 @@ def load_file(
                 reported.records,
                 reported.quarantined,
                 reported.duplicates,
+                read_digest.content_bytes,
+                read_digest.content_fingerprint,
+                key_fingerprint,
+                cont.usage_after + read,
+                cont.reported_after + reported.read,
+                cont.resolved_path,
             ],
         )
         steps.step()
+        if before_commit is not None:
+            before_commit()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -198,18 +196,6 @@ def load_file(
         for table in ("_validated", "_dupes", "_combos", "_combo_ids", "_series_keys", "_series_map"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     return FileCounts.of(read, accepted, quarantined, duplicates, False, reported)
-
-
-def _seen_before(con: duckdb.DuckDBPyConnection, fingerprint: str) -> FileCounts | None:
-    """The counts of a file whose exact bytes were ingested before: every record is a duplicate, and how
-    many there are was recorded then — nothing of the file is read again. None for a new file."""
-    earlier = con.execute(
-        "SELECT rows_read, reported_read FROM ingested_files WHERE fingerprint = ? LIMIT 1", [fingerprint]
-    ).fetchone()
-    if earlier is None:
-        return None
-    read, cost_read = int(earlier[0]), int(earlier[1] or 0)
-    return FileCounts.of(read, 0, 0, read, True, ReportedCounts(cost_read, 0, 0, cost_read))
 
 
 def _number_records(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
@@ -258,34 +244,26 @@ def _load_usage(
     validated_params: list[object],
     fingerprint: str,
     steps: _Steps,
-) -> tuple[int, int, int]:
-    """Quarantine, de-duplicate and insert the usage rows; returns (read, accepted, quarantined)."""
+    after_record: int = 0,
+) -> tuple[int, int, int, int]:
+    """Quarantine, de-duplicate and insert the usage rows; returns (read, accepted, quarantined,
+    duplicates), each counted. ``after_record``: the records up to it were read from an earlier version
+    of the file (it grew since) and are left out."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _validated AS {validated_sql}", validated_params)
     _number_records(con, fingerprint)
+    if after_record:
+        con.execute("DELETE FROM _validated WHERE record_no <= ?", [after_record])
     steps.step()
     con.execute(
         "INSERT INTO quarantine SELECT ?, ?, record_no, reason FROM _validated WHERE reason IS NOT NULL",
         [file_id, source_file],
     )
     steps.step()
-    # Duplicates: a later record of this file with the same key (found through the few repeated keys
-    # only, so the common all-unique file costs one hash aggregate), or a key already stored. Only
-    # records with a source id can be duplicates: the others' keys hold this file's fingerprint, and a
-    # file with the same fingerprint was recognised as a whole before anything was loaded.
+    # Duplicates and id conflicts: a record whose key was seen before, earlier in the file or stored.
+    classify_repeats(con, source_file)
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _dupes AS
-        SELECT record_no FROM (
-            SELECT record_no, row_number() OVER (PARTITION BY record_key ORDER BY record_no) AS _nth
-            FROM _validated
-            WHERE reason IS NULL AND record_id IS NOT NULL AND record_key IN (
-                SELECT record_key FROM _validated WHERE reason IS NULL AND record_id IS NOT NULL
-                GROUP BY record_key HAVING count(*) > 1)
-        ) WHERE _nth > 1
-        UNION
-        SELECT v.record_no FROM _validated v SEMI JOIN usage u ON u.record_key = v.record_key
-        WHERE v.reason IS NULL AND v.record_id IS NOT NULL
-        """
+        "INSERT INTO quarantine SELECT ?, ?, record_no, conflict FROM _dupes WHERE conflict IS NOT NULL",
+        [file_id, source_file],
     )
     steps.step()
     fresh = (
@@ -312,7 +290,9 @@ def _load_usage(
     )
     steps.step()
     row = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE reason IS NOT NULL) FROM _validated"
+        "SELECT count(*), count(*) FILTER (WHERE reason IS NOT NULL), "
+        "(SELECT count(*) FILTER (WHERE conflict IS NOT NULL) FROM _dupes), "
+        "(SELECT count(*) FILTER (WHERE conflict IS NULL) FROM _dupes) FROM _validated"
     ).fetchone()
-    read, quarantined = (int(row[0]), int(row[1])) if row else (0, 0)
-    return read, accepted, quarantined
+    read, invalid, conflicts, duplicates = tuple(int(v) for v in row) if row else (0, 0, 0, 0)
+    return read, accepted, invalid + conflicts, duplicates

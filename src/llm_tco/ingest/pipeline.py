@@ -8,6 +8,7 @@ the other files still load; the caller decides the exit code.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,16 @@ import duckdb
 from llm_tco.errors import InputFileError, UsageError
 from llm_tco.ingest.base import Adapter, IngestOptions, StagedSource
 from llm_tco.ingest.costs import ReportedCounts, cost_validation_sql
-from llm_tco.ingest.files import expand_inputs, fingerprint, probe_file
+from llm_tco.ingest.files import ContentDigest, digest_file, expand_inputs, not_a_file_reason, probe_file
+from llm_tco.ingest.history import (
+    ChangedWhileReadError,
+    Continuation,
+    compare_with_prior,
+    continuation,
+    prior_version,
+    snapshot,
+    unchanged_since,
+)
 from llm_tco.ingest.load import FileCounts, load_file
 from llm_tco.ingest.postgres import is_database_url, read_litellm_database, redact_url
 from llm_tco.ingest.readers import error_line
@@ -30,7 +40,7 @@ from llm_tco.ingest.validate import ValidationSql, validation_sql
 from llm_tco.store.health import raise_store_write_failure
 from llm_tco.store.rollup import RollupLayout, refresh_rollup
 
-__all__ = ["FileResult", "IngestReport", "RejectedFile", "ingest_files", "now_utc"]
+__all__ = ["ChangedFile", "FileResult", "IngestReport", "RejectedFile", "ingest_files", "now_utc"]
 
 NOW_ENV = "LLM_TCO_NOW"
 
@@ -56,6 +66,17 @@ class RejectedFile:
 
 
 @dataclass(frozen=True)
+class ChangedFile:
+    """A file at a path ingested before whose content changed other than by growing: not read again."""
+
+    file: str
+    ingested_at: datetime
+    """When the version whose records the store keeps was ingested (UTC)."""
+    records: int
+    """Usage and cost-only records the store keeps from it."""
+
+
+@dataclass(frozen=True)
 class FileResult:
     file: str
     format: str
@@ -68,6 +89,7 @@ class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     rejected: list[RejectedFile] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    changed: list[ChangedFile] = field(default_factory=list)
 
     @property
     def read(self) -> int:
@@ -129,14 +151,109 @@ def ingest_files(
             if on_file:
                 on_file(path)
             try:
-                result = _ingest_one(con, path, options, forced, now, layout)
+                _ingest_path(con, path, options, forced, now, layout, report)
             except InputFileError as exc:
                 # a write that failed is the store's fault (disk full), not the input's: stop the run
                 raise_store_write_failure(exc.__cause__)
                 report.rejected.append(RejectedFile(str(path), exc.reason))
-                continue
-            _record(report, str(path), result)
     return report
+
+
+def _ingest_path(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    options: IngestOptions,
+    forced: Adapter | None,
+    now: datetime,
+    layout: RollupLayout,
+    report: IngestReport,
+) -> None:
+    """Ingest a file into ``report``, comparing it with the earlier versions of its path
+    (``llm_tco.ingest.history``): one that changed is listed in ``report.changed`` instead."""
+    reason = not_a_file_reason(path)  # a FIFO, device or symlink loop: named for what it is, never opened
+    if reason is not None:
+        raise InputFileError(str(path), reason)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise InputFileError(str(path), f"unreadable ({exc.strerror or exc})") from exc
+    resolved = str(path.resolve())
+    try:
+        _ingest_version(
+            con, path, str(path), resolved, stat.st_size, options, forced, now, layout, report, stat
+        )
+        return
+    except ChangedWhileReadError:
+        pass
+    # Appended to (or rewritten) while it was read: load a copy of exactly the bytes there were at the
+    # start, so that what is recorded is what was read and the next audit loads the rest.
+    with snapshot(path, stat.st_size) as copy:
+        size = copy.stat().st_size
+        _ingest_version(con, copy, str(path), resolved, size, options, forced, now, layout, report, None)
+
+
+def _ingest_version(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    name: str,
+    resolved: str,
+    size_bytes: int,
+    options: IngestOptions,
+    forced: Adapter | None,
+    now: datetime,
+    layout: RollupLayout,
+    report: IngestReport,
+    stat: os.stat_result | None,
+) -> None:
+    prior = prior_version(con, name, resolved)
+    cont: Continuation | None = Continuation(resolved_path=resolved)
+    known: ContentDigest | None = None
+    if prior is not None:
+        verdict, known = compare_with_prior(path, size_bytes, prior)
+        cont = continuation(prior, verdict, options.replace, resolved)
+        if verdict == "unchanged" and cont is None:
+            counts = FileCounts.of(
+                prior.usage_records,
+                0,
+                0,
+                prior.usage_records,
+                True,
+                ReportedCounts(prior.reported_records, 0, 0, prior.reported_records),
+            )
+            report.files.append(FileResult(name, _format_of(con, prior.file_ids[-1]), counts))
+            return
+        if cont is None:
+            report.changed.append(
+                ChangedFile(name, prior.ingested_at, prior.usage_records + prior.reported_records)
+            )
+            return
+
+    result = _ingest_one(
+        con,
+        path,
+        options,
+        forced,
+        now,
+        layout,
+        source_file=name,
+        size_bytes=size_bytes,
+        digest=known,
+        continuation=cont,
+        before_commit=unchanged_since(path, stat) if stat is not None else None,
+    )
+    if result is not None and prior is not None and cont is not None and cont.key_fingerprint is not None:
+        when = prior.ingested_at.strftime("%Y-%m-%d %H:%M UTC")
+        kept = prior.usage_records + prior.reported_records
+        note = (
+            f"grew since it was read on {when}: {kept:,} records read then, only the ones after them read now"
+        )
+        result = dataclasses.replace(result, notes=(*result.notes, note))
+    _record(report, name, result)
+
+
+def _format_of(con: duckdb.DuckDBPyConnection, file_id: int) -> str:
+    row = con.execute("SELECT source_format FROM ingested_files WHERE file_id = ?", [file_id]).fetchone()
+    return str(row[0]) if row else "unknown"
 
 
 def _record(report: IngestReport, name: str, result: FileResult | None) -> None:
@@ -176,7 +293,13 @@ def _ingest_one(
     layout: RollupLayout,
     *,
     source_file: str | None = None,
+    size_bytes: int | None = None,
+    digest: ContentDigest | None = None,
+    continuation: Continuation | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> FileResult | None:
+    """Stage, validate and load one file; ``digest`` when the caller already hashed it (a path with
+    earlier versions), ``continuation`` how it continues them."""
     probe = probe_file(path)
     if probe.kind == "empty":
         return None
@@ -191,11 +314,14 @@ def _ingest_one(
     )
     if not has_usage and not has_costs:
         return None
+    namespace = options.id_namespace or staged.format
+    size = path.stat().st_size if size_bytes is None else size_bytes
+    cont = continuation or Continuation()
     # The fingerprint (a hash of every byte: ~1 s per GB) is computed in a thread while DuckDB, which
     # releases the GIL, reads the file's attributes in the first pass of a streamable load.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        file_fingerprint = pool.submit(fingerprint, path)
-        usage = _usage_validation(con, staged, options, now) if has_usage else None
+        file_digest = pool.submit(lambda: digest if digest is not None else digest_file(path, size))
+        usage = _usage_validation(con, staged, options, now, namespace) if has_usage else None
         cost_sql: str | None = None
         cost_params: list[object] = []
         if has_costs and staged.reported_cost_sql is not None:
@@ -203,16 +329,17 @@ def _ingest_one(
                 con,
                 staged.reported_cost_sql,
                 staged.reported_cost_params,
-                fingerprint=file_fingerprint.result(),
+                fingerprint=cont.key_fingerprint or file_digest.result().fingerprint,
                 now=now,
                 rules=options.attribution,
+                id_namespace=namespace,
+                after_record=cont.reported_after,
             )
         try:
             counts = load_file(
                 con,
                 source_file=source_file or str(path),
-                size_bytes=path.stat().st_size,
-                fingerprint=file_fingerprint.result,
+                digest=file_digest.result,
                 source_format=staged.format,
                 usage=usage,
                 cost_sql=cost_sql,
@@ -221,6 +348,8 @@ def _ingest_one(
                 streamable=staged.streamable,
                 keep_rows=options.keep_rows,
                 layout=layout,
+                continuation=continuation,
+                before_commit=before_commit,
             )
         except duckdb.Error as exc:
             # The readers stream: a fault found only while loading (malformed JSON past the probed head,
@@ -230,7 +359,11 @@ def _ingest_one(
 
 
 def _usage_validation(
-    con: duckdb.DuckDBPyConnection, staged: StagedSource, options: IngestOptions, now: datetime
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedSource,
+    options: IngestOptions,
+    now: datetime,
+    namespace: str,
 ) -> ValidationSql:
     return validation_sql(
         con,
@@ -242,6 +375,7 @@ def _usage_validation(
         rules=options.attribution,
         workload_from=None if staged.workload_from_applied else options.workload_from,
         one_request_per_record=staged.one_request_per_record,
+        id_namespace=namespace,
     )
 
 

@@ -2,9 +2,11 @@
 
 A file whose reader numbers its records and whose records carry no source id (``StagedSource.streamable``:
 Parquet and CSV usage without request ids, the common warehouse export) cannot hold a duplicate: every
-record's key is the file's fingerprint plus its position, and a file with the same fingerprint was
-recognised as a whole before loading began. So nothing has to be compared, and the validated records need
-not be materialised — which, with their attribute text, cost more than validating them. The file is read
+record's key is the file's fingerprint (its first version's, for a file that grew) plus its position, and
+a file with the same fingerprint was recognised as a whole before loading began (a file that grew is
+streamed from the first record after those read before). So nothing has to be compared, and the
+validated records need not be materialised — which, with their attribute text, cost more than
+validating them. The file is read
 in three passes, all inside the file's one transaction (``llm_tco.ingest.load``):
 
 1. the attribute combinations, to assign series keys (a hash aggregate over dictionary-encoded text);

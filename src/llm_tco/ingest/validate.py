@@ -126,10 +126,14 @@ def validation_sql(
     rules: tuple[AttributionRule, ...] = (),
     workload_from: str | None = None,
     one_request_per_record: bool = False,
+    id_namespace: str = "table",
 ) -> ValidationSql:
     """Build the query turning staged rows into canonical rows plus a ``reason`` (NULL = accepted).
 
-    ``record_id`` is the source's id (prefixed ``id:``), NULL without one; ``record_key`` (UHUGEINT) is
+    ``record_id`` is the source's id within its namespace, ``id:<namespace>:<id>``, NULL without one: the
+    namespace is ``id_namespace`` (the format, or the user's ``--id-namespace``) plus ``@<scope>`` where
+    the adapter stages the export's own scope (``id_scope``: an organisation, an account, a project), so
+    that two sources numbering their records alike never share an id. ``record_key`` (UHUGEINT) is
     its md5, or for a record without an id the fingerprint-and-position key: the de-duplication key (the
     file's fingerprint is bound to the connection with :func:`bind_fingerprint` before the query runs).
     ``rules``/``workload_from`` name the metadata keys kept for attribution (the workload itself is
@@ -144,7 +148,10 @@ def validation_sql(
     col, text = staged.col, staged.text
     params: list[object] = list(staged_params)
     # --- layer p: parse every staged value once ---------------------------------------------------
-    parsed: list[str] = ["s.record_no", f"{text('source_record_id')} AS _src_id"]
+    parsed: list[str] = [
+        "s.record_no",
+        f"{text('source_record_id')} AS _src_id",
+    ]
     ts_raw, ts_val = timestamp_sql(*col("ts_start"))
     te_raw, te_val = timestamp_sql(*col("ts_end"))
     parsed += [f"{ts_raw} AS _ts_raw", f"{ts_val} AS _ts", f"{te_raw} AS _te_raw", f"{te_val} AS _te"]
@@ -271,6 +278,12 @@ def validation_sql(
             f"THEN 'non-numeric {label} ''' || left({raw}, 40) || ''''"
         )
     params.append(now.replace(tzinfo=None))
+    # The namespace: a constant, plus the export's own scope where the adapter stages one.
+    has_scope = staged.kinds.get("id_scope", "null") != "null"
+    if has_scope:
+        parsed.append(f"{text('id_scope')} AS _id_scope")
+    namespace = "? || coalesce('@' || _id_scope, '')" if has_scope else "?"
+    params.append(id_namespace)
 
     ok = "reason IS NULL"
     fingerprint_key = f"CAST(getvariable('{FINGERPRINT_KEY_VARIABLE}') AS UHUGEINT)"
@@ -293,7 +306,7 @@ def validation_sql(
     p AS (SELECT {", ".join(parsed)} FROM s),
     c AS (SELECT *, {input_canonical} FROM p),
     r AS (SELECT *, CASE {" ".join(reasons)} ELSE NULL END AS reason FROM c),
-    i AS (SELECT *, 'id:' || _src_id AS record_id FROM r)
+    i AS (SELECT *, 'id:' || {namespace} || ':' || _src_id AS record_id FROM r)
     -- A record without a source id is identified by the file's fingerprint and its position: its key is
     -- (first 64 bits of the sha256) × 2^64 + record_no — no string to build or hash per record — and its
     -- id text ``fp:<sha256>:<record_no>`` is derived when shown (the usage_rows view). record_no NULL (a

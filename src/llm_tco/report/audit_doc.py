@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "AUDIT_DOC_VERSION",
     "AuditDocument",
+    "ChangedFileRow",
     "Counters",
     "ExplainedPartRow",
     "FileRow",
@@ -84,6 +85,13 @@ class UnpricedRow(_Doc):
 class RejectedFileRow(_Doc):
     file: str
     reason: str
+
+
+class ChangedFileRow(_Doc):
+    path: str
+    ingested_at: str = Field(description="When the version the store keeps was ingested (ISO 8601, UTC)")
+    records_kept: int = Field(description="Usage and cost-only records the store keeps from that version")
+    hint: str = Field(description="How to load the new content instead")
 
 
 class QuarantineRow(_Doc):
@@ -170,6 +178,14 @@ class AuditDocument(_Doc):
     rejected_files: list[RejectedFileRow]
     quarantine: list[QuarantineRow]
     quarantine_total: int
+    id_conflicts: int = Field(
+        default=0,
+        description="Quarantined records whose id is stored (or earlier in the file) with other usage",
+    )
+    changed_files: list[ChangedFileRow] = Field(
+        default_factory=list,
+        description="Files at a path ingested before whose content changed other than by growing: not read",
+    )
     reconciliation: list[ReconciliationEntry] | None = Field(
         default=None, description="With --reconcile: computed vs reported cost by provider × month (× model)"
     )

@@ -172,6 +172,70 @@ CREATE TABLE usage_rollup_layout (
 );
 """
 
+_V4 = """
+-- Record identity: a source id is unique only within its namespace (the format, plus the export's own
+-- scope where it names one, or the user's --id-namespace), so stored ids become 'id:<namespace>:<id>'
+-- ('cost:<namespace>:<id>' for cost-only records) and their keys the md5 of that. Rows stored before
+-- carry no scope: they map to the bare format's namespace, which is what the same files give again.
+CREATE TEMP TABLE _v4_keys AS
+SELECT u.record_key AS old_key,
+    md5_number('id:' || s.source_format || ':' || substr(u.source_record_id, 4)) AS new_key
+FROM usage u JOIN usage_series s USING (series_key)
+WHERE u.source_record_id IS NOT NULL;
+UPDATE usage_cost_details SET record_key = k.new_key FROM _v4_keys k
+WHERE usage_cost_details.record_key = k.old_key;
+UPDATE usage SET
+    source_record_id = 'id:' || s.source_format || ':' || substr(usage.source_record_id, 4),
+    record_key = md5_number('id:' || s.source_format || ':' || substr(usage.source_record_id, 4))
+FROM usage_series s
+WHERE usage.series_key = s.series_key AND usage.source_record_id IS NOT NULL;
+UPDATE reported_costs SET
+    source_record_id = 'cost:' || source_format || ':' || substr(source_record_id, 6),
+    record_key = md5_number('cost:' || source_format || ':' || substr(source_record_id, 6))
+WHERE source_record_id LIKE 'cost:%';
+DROP TABLE _v4_keys;
+
+-- Growing and replaced files. What was read of a file, so that a later audit of the same path can tell
+-- an unchanged file, one that grew by appending (only the new records are read) and one that changed
+-- otherwise (left as it was, unless replaced).
+ALTER TABLE ingested_files ADD COLUMN content_bytes BIGINT;       -- bytes of content read (decompressed
+                                                                  -- for gzip); NULL: not known
+ALTER TABLE ingested_files ADD COLUMN content_fingerprint VARCHAR; -- sha256 of those content bytes
+ALTER TABLE ingested_files ADD COLUMN key_fingerprint VARCHAR;     -- the fingerprint that keys records
+                                                                  -- without a source id: the first
+                                                                  -- version's, so keys survive growth
+ALTER TABLE ingested_files ADD COLUMN usage_records BIGINT;       -- usage records in the content read
+                                                                  -- (all versions of the path together)
+ALTER TABLE ingested_files ADD COLUMN reported_records BIGINT;    -- the same for cost-only records
+ALTER TABLE ingested_files ADD COLUMN resolved_path VARCHAR;      -- the file's absolute path (symbolic
+                                                                  -- links resolved), so that a path
+                                                                  -- spelt otherwise is the same file;
+                                                                  -- NULL: a database, or not known
+UPDATE ingested_files SET
+    key_fingerprint = fingerprint,
+    usage_records = rows_read,
+    reported_records = coalesce(reported_read, 0),
+    -- a gzip file's content is its decompressed bytes, which a store before this version did not hash
+    content_bytes = CASE WHEN lower(path) LIKE '%.gz' THEN NULL ELSE size_bytes END,
+    content_fingerprint = CASE WHEN lower(path) LIKE '%.gz' THEN NULL ELSE fingerprint END;
+
+-- Records without a source id are named by the fingerprint that keys them.
+CREATE OR REPLACE VIEW usage_rows AS
+SELECT
+    s.source_format, f.path AS source_file,
+    coalesce(u.source_record_id,
+        'fp:' || coalesce(f.key_fingerprint, f.fingerprint) || ':' || u.record_no) AS source_record_id,
+    u.record_no,
+    u.ts_start, u.ts_end,
+    s.provider, s.model_raw, s.model, s.workload, s.team, s.project, s.api_key_id, s."user",
+    s.service_tier, s.batch, s.region, s.context_window,
+    u.requests, u.input_tokens, u.cache_read_tokens, u.cache_write_tokens, u.cache_write_1h_tokens,
+    u.output_tokens, u.reasoning_tokens, u.reported_cost_usd
+FROM usage u
+JOIN usage_series s USING (series_key)
+JOIN ingested_files f USING (file_id);
+"""
+
 _V5 = """
 -- Attribution applied per series (llm_tco.ingest.reattribute): a series keeps the raw inputs that
 -- [[attribution]] rules and --workload-from read, is identified by them, and its workload is derived from
@@ -203,5 +267,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical usage, files, quarantine, reported costs", _V1),
     Migration(2, "reported-cost details, cost record counts, usage cost details", _V2),
     Migration(3, "usage rollup by series and constant-price bucket", _V3),
+    Migration(4, "record ids within a namespace; growing and replaced files", _V4),
     Migration(5, "attribution per series: raw inputs, attribution state", _V5),
 )

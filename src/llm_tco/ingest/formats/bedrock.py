@@ -49,6 +49,7 @@ class BedrockAdapter:
         exprs = {
             "record_no": "doc_no",
             "source_record_id": jtext(d, "$.requestId"),
+            "id_scope": jtext(d, "$.accountId"),  # request ids are the account's
             "ts_start": jtext(d, "$.timestamp"),
             "provider": "'bedrock'",
             "model_raw": model,

@@ -209,6 +209,7 @@ class LangfuseAdapter:
         return {
             "record_no": record_no,
             "source_record_id": get("id"),
+            "id_scope": get("projectId"),  # observation ids are the project's
             "ts_start": get("startTime"),
             "model_raw": get("model"),
             "workload": trace_name,
