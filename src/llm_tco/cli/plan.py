@@ -12,6 +12,7 @@ from llm_tco.cli.common import DbOption, JsonOption, emit_json, out_console, war
 from llm_tco.config import Config, load_config
 from llm_tco.errors import PolicyTrippedError
 from llm_tco.plan import PlanDocument, PlanInputs, build_plan, evaluate_policies, parse_fail_on
+from llm_tco.plan.config_checks import check_store_exists, resolve_config_names, unknown_workload_warnings
 from llm_tco.profile import build_profiles
 from llm_tco.report.plan_terminal import render_plan
 from llm_tco.store import open_store
@@ -61,7 +62,11 @@ def register(app: typer.Typer) -> None:
         """Compare closed APIs, hosted open models and self-hosting for each workload, over the horizon."""
         policies = [parse_fail_on(value) for value in fail_on or []]
         config, path = load_config(config_path)
+        config = resolve_config_names(config, str(path) if path else "configuration")
+        check_store_exists(db)
         document = plan_document(db, config, config_file=str(path) if path else None)
+        for line in unknown_workload_warnings(config, (w.workload for w in document.workloads)):
+            warn(line)
         results = evaluate_policies(document, policies)
         document = document.model_copy(update={"policies": results})
         if not document.workloads:
