@@ -92,7 +92,8 @@ def test_profiles_from_the_store(store: str) -> None:
 
     code = profiles["code"]
     assert code.peak_to_mean_ratio == 4.2
-    assert code.input_length.mean == pytest.approx(5000) and code.input_length.p50 is None
+    assert code.input_length.mean == pytest.approx(5000) and code.input_length.from_means
+    assert code.input_length.p99 == pytest.approx(5000)  # the bucket mean, flagged
     assert any("peak hour" in a for a in code.assumed) and any("percentiles" in a for a in code.assumed)
 
     assert profiles["dark"].monthly_cost_usd is None and profiles["dark"].unpriced_share == 1.0

@@ -28,8 +28,11 @@ __all__ = [
     "selfhosted_sovereignty",
 ]
 
-Unmet = Literal["sovereignty", "quality", "latency", "price", "capacity"]
-HARD: frozenset[str] = frozenset({"sovereignty", "price", "capacity"})
+Unmet = Literal["sovereignty", "quality", "latency", "price", "capacity", "context", "model", "allowed"]
+HARD: frozenset[str] = frozenset({"sovereignty", "price", "capacity", "context", "model", "allowed"})
+"""``context``: the workload's p99 request does not fit the context window; ``model``: a base or
+superseded/deprecated model; ``allowed``: outside the ``[candidates]`` lists; ``capacity``: the model
+does not fit the largest replica considered."""
 
 
 @dataclass
@@ -56,6 +59,8 @@ class Candidate:
     """API options: today's cost ÷ today's tokens (the break-even slope)."""
     economics: SelfHostedEconomics | None = None
     fixed_monthly_usd: float = 0.0
+    context_tokens: int | None = None
+    """API options: the model's context window, when the price data gives it."""
     unmet: dict[str, str] = field(default_factory=dict)
     """Constraint kind → why it is not met."""
     notes: list[str] = field(default_factory=list)

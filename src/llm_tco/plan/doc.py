@@ -81,11 +81,15 @@ class Option(_Doc):
     quality_basis: str
     feasible: bool
     infeasible_reason: str | None
-    unmet: list[Literal["sovereignty", "quality", "latency", "price", "capacity"]] = []
+    unmet: list[
+        Literal["sovereignty", "quality", "latency", "price", "capacity", "context", "model", "allowed"]
+    ] = []
     breakeven: Breakeven | None = None
     monthly_costs_usd: list[Decimal] = []
     """Month-by-month cost, one-offs included (month 1 first)."""
     notes: list[str] = []
+    infeasible_reasons: list[str] = []
+    """Every constraint the option does not meet, one sentence each (empty when ``feasible``)."""
 
 
 class Recommendation(Option):
