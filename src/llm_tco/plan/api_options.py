@@ -90,7 +90,7 @@ def _api_candidate(
     ratio, problem = quality_check(
         context,
         quality_name,
-        inputs.quality.ratio(quality_name, context.current_model or ""),
+        inputs.quality.ratio(quality_name, context.current_model or "", context.task),
     )
     today = _monthly_cost_usd(context, resolved)
     months = context.months

@@ -82,7 +82,17 @@ class Option(_Doc):
     feasible: bool
     infeasible_reason: str | None
     unmet: list[
-        Literal["sovereignty", "quality", "latency", "price", "capacity", "context", "model", "allowed"]
+        Literal[
+            "sovereignty",
+            "quality",
+            "unscored",
+            "latency",
+            "price",
+            "capacity",
+            "context",
+            "model",
+            "allowed",
+        ]
     ] = []
     breakeven: Breakeven | None = None
     monthly_costs_usd: list[Decimal] = []

@@ -26,7 +26,7 @@ from llm_tco.plan.doc import (
     WorkloadPlan,
 )
 from llm_tco.plan.explain import breakeven_for, reasons_for
-from llm_tco.plan.feasibility import apply_feasibility, unfit_models
+from llm_tco.plan.feasibility import apply_feasibility, unfit_models, unscored_reason
 from llm_tco.plan.inputs import PlanInputs
 from llm_tco.plan.selfhosted import models_meeting_floor, selfhosted_candidates
 from llm_tco.profile.model import WorkloadProfile
@@ -148,15 +148,18 @@ def _plan_workload(
     notes = [f"{evaluated} self-hosted configurations costed; listed: the best GPU per open model and mode"]
     if len(good) < len(inputs.open_models) and ranked and ranked[0].feasible:
         notes.append(
-            "open models below the quality floor were not costed for self-hosting "
+            "open models below the quality floor or without a comparable score were not costed for "
+            "self-hosting "
             "(an option meets every constraint)"
         )
     if chosen is not None:
         runner_up = next((c for c in ranked if c is not chosen and c.hard_ok), None)
         chosen_doc = next(o for o in options if o.id == chosen.id)
-        recommendation = Recommendation(
-            **chosen_doc.model_dump(), reasons=reasons_for(chosen, stay, len(feasible), context, runner_up)
-        )
+        reasons = reasons_for(chosen, stay, len(feasible), context, runner_up)
+        unscored = unscored_reason(context, stay, ranked, rate) if chosen is stay else None
+        if unscored:
+            reasons.insert(0, unscored)
+        recommendation = Recommendation(**chosen_doc.model_dump(), reasons=reasons)
     else:
         notes.append("no priced option meets the workload's sovereignty constraint")
     best_self = next((c for c in ranked if c.placement == "self-hosted"), None)

@@ -16,7 +16,13 @@ from llm_tco.plan.candidate import Candidate, zeros
 from llm_tco.plan.context import WorkloadContext
 from llm_tco.plan.inputs import GpuOffer, PlanInputs
 
-__all__ = ["apply_feasibility", "required_context_tokens", "unfit_candidate", "unfit_models"]
+__all__ = [
+    "apply_feasibility",
+    "required_context_tokens",
+    "unfit_candidate",
+    "unfit_models",
+    "unscored_reason",
+]
 
 _LARGEST_SHAPE_TRIED = 64
 """Replica sizes beyond ``max_gpus_per_replica`` tried only to name the smallest shape that would fit."""
@@ -78,6 +84,9 @@ def apply_feasibility(candidate: Candidate, context: WorkloadContext, inputs: Pl
     """Record on ``candidate`` every hard rule of this module it breaks (``stay`` is left alone)."""
     if candidate.id == "stay":
         return
+    if candidate.quality.ratio is None and "quality" in candidate.unmet:
+        # No comparable score is not a quality failure: say so under its own name.
+        candidate.unmet["unscored"] = candidate.unmet.pop("quality")
     facts = inputs.open_model_facts.get(candidate.open_model or "")
     window = facts.context_tokens if facts is not None and candidate.placement != "closed-api" else None
     if candidate.placement == "closed-api" or (window is None and candidate.context_tokens is not None):
@@ -176,3 +185,30 @@ def unfit_models(
         if all(best_shape(context, inputs, model, gpu) is None for gpu in gpus):
             out.append(unfit_candidate(context, inputs, model, gpus))
     return out
+
+
+def unscored_reason(
+    context: WorkloadContext, stay: Candidate, ranked: list[Candidate], rate: float
+) -> str | None:
+    """When the plan stays on the current model although cheaper options exist whose only obstacle is a
+    missing quality score, the sentence that says so (never reported as a quality failure)."""
+    stay_npv = stay.npv(rate)
+    if stay_npv is None:
+        return None
+    names: list[str] = []
+    for candidate in ranked:
+        value = candidate.npv(rate)
+        if candidate is stay or not candidate.hard_ok or value is None or value >= stay_npv:
+            continue
+        if set(candidate.unmet) - {"unscored"} or "unscored" not in candidate.unmet:
+            continue
+        name = candidate.open_model or candidate.model
+        if name not in names:
+            names.append(name)
+    if not names:
+        return None
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    return (
+        f"stayed because no comparable score for {shown}; "
+        f"add [workloads.{context.workload}.quality] to compare"
+    )
