@@ -28,8 +28,8 @@ __all__ = [
     "QualityIndex",
     "QualityRatio",
     "Score",
-    "quality_catalog",
     "model_spellings",
+    "quality_catalog",
     "quality_index",
     "same_model",
 ]
