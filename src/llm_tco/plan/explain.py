@@ -93,7 +93,10 @@ def reasons_for(
             else f"lowest NPV {plural} every constraint"
         )
     else:
-        scope = "no option meets every constraint; lowest NPV among those meeting the hard ones (sovereignty)"
+        scope = (
+            "no option meets every constraint; lowest NPV among those meeting the hard ones "
+            "(sovereignty, context window, model lifecycle, [candidates] lists)"
+        )
     if chosen is stay:
         other = f"; next best {runner_up.model} (NPV ${runner_up.npv(rate) or 0:,.0f})" if runner_up else ""
         reasons.append(f"cost: {scope} — stay on {stay.model}, NPV ${npv:,.0f} over {months} months{other}")
