@@ -191,6 +191,12 @@ def _plan_workload(
         all_constraints_met=bool(chosen and chosen.feasible),
         assumed=list(profile.assumed),
         notes=notes,
+        p50_input_tokens=profile.input_length.p50,
+        p99_input_tokens=profile.input_length.p99,
+        p50_output_tokens=profile.output_length.p50,
+        p99_output_tokens=profile.output_length.p99,
+        length_percentiles_from_means=profile.input_length.from_means or profile.output_length.from_means,
+        task=context.task,
     )
 
 
