@@ -10,29 +10,14 @@ from __future__ import annotations
 
 import difflib
 import functools
-import os
 from collections.abc import Iterable
-from pathlib import Path
 
 from llm_tco.catalog._load import normalise_name
 from llm_tco.catalog.gpus import select_gpus
 from llm_tco.config.model import Config
-from llm_tco.errors import ConfigError, LookupFailedError, StoreError
+from llm_tco.errors import ConfigError, LookupFailedError
 
-__all__ = ["check_store_exists", "known_model", "resolve_config_names", "unknown_workload_warnings"]
-
-
-def check_store_exists(db: str | None) -> None:
-    """A store named explicitly (``--db`` or ``LLM_TCO_DB``) must exist for a read-only command: a typo
-    in the path would otherwise plan an empty store and say nothing useful."""
-    from llm_tco.store.connection import DB_ENV_VAR, MEMORY, resolve_db_path
-
-    if db is None and os.environ.get(DB_ENV_VAR) is None:
-        return
-    path = resolve_db_path(db)
-    if path != MEMORY and not Path(path).exists():
-        option = "--db" if db is not None else DB_ENV_VAR
-        raise StoreError(f"{option} {path}: no such store; run `llm-tco audit FILES… --db {path}` first")
+__all__ = ["known_model", "resolve_config_names", "unknown_workload_warnings"]
 
 
 @functools.cache
