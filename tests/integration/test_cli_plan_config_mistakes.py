@@ -80,3 +80,25 @@ def test_missing_store_file_exits_2(cli: Any, tmp_path: Path) -> None:
     assert result.code == 2
     assert "no such store" in result.err and str(missing) in result.err
     assert not missing.exists()  # nothing created by a read-only command
+
+
+def test_owned_price_gpu_names_resolve_or_exit_2(cli: Any, store: str, tmp_path: Path) -> None:  # noqa: F811
+    base = (
+        '[gpu]\ngpus = ["h100-sxm"]\ndeployment_modes = ["owned"]\n'
+        '[workloads.chat]\nsovereignty = "on-prem"\n'
+    )
+
+    def owned_one_off(extra: str) -> float:
+        result = cli("plan", "--db", store, "--json", "--config", _write(tmp_path, base + extra))
+        assert result.code == 0, result.err
+        chat = next(w for w in result.json()["workloads"] if w["workload"] == "chat")
+        return float(chat["recommendation"]["one_off_cost_usd"])
+
+    # The alias h100-sxm5 prices the catalog's h100-sxm: buying GPUs at $1 instead of the catalog's
+    # $30,000 makes the owned option's one-off cost (migration + GPUs) smaller.
+    cheap = owned_one_off('[owned.purchase_price_usd_per_gpu]\n"h100-sxm5" = 1.0\n')
+    assert cheap < owned_one_off("")
+    config = _write(tmp_path, '[owned.purchase_price_usd_per_gpu]\n"b2000" = 1.0\n')
+    result = cli("plan", "--db", store, "--config", config)
+    assert result.code == 2
+    assert "owned.purchase_price_usd_per_gpu: unknown GPU 'b2000'; did you mean" in result.err

@@ -112,6 +112,8 @@ def quality_check(
 ) -> tuple[QualityRatio, str | None]:
     """Apply overrides and the floor: the (possibly overridden) ratio and why the floor is unmet, if so."""
     override = context.quality_overrides.get(candidate_model)
+    if override is None:  # a provider spelling of the same model (Bedrock, Vertex, dated ids)
+        override = _eval_score(context.quality_overrides, candidate_model)
     if override is not None:
         ratio = QualityRatio(override, "override", note="from llm-tco.toml")
     elif context.quality_scores and ratio.basis != "same-model":

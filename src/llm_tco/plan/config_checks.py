@@ -62,21 +62,32 @@ def _check_models(names: Iterable[str], key: str, source: str) -> None:
 
 
 def resolve_config_names(config: Config, source: str) -> Config:
-    """``config`` with ``[gpu] gpus`` resolved to catalog ids (aliases and families expanded), after
+    """``config`` with the GPU names of ``[gpu] gpus`` and ``[owned] purchase_price_usd_per_gpu`` resolved
+    to catalog ids (aliases and families expanded), after
     checking every model name the file gives; ``ConfigError`` naming the key otherwise."""
     try:
         gpus = select_gpus(list(config.gpu.gpus))
     except LookupFailedError as exc:
         raise ConfigError(f"{source}: gpu.gpus: {exc}") from None
+    prices: dict[str, float] = {}
+    for name, price in config.owned.purchase_price_usd_per_gpu.items():
+        try:
+            for gpu_id in select_gpus([name]):
+                prices[gpu_id] = price
+        except LookupFailedError as exc:
+            raise ConfigError(f"{source}: owned.purchase_price_usd_per_gpu: {exc}") from None
     _check_models(config.quality.ratio_overrides, "quality.ratio_overrides", source)
     _check_models(config.candidates.models, "candidates.models", source)
     _check_models(config.candidates.exclude_models, "candidates.exclude_models", source)
     for workload, table in config.workloads.items():
         _check_models(table.quality_ratio_overrides, f"workloads.{workload}.quality_ratio_overrides", source)
         _check_models(table.quality, f"workloads.{workload}.quality", source)
-    if gpus == list(config.gpu.gpus):
-        return config
-    return config.model_copy(update={"gpu": config.gpu.model_copy(update={"gpus": gpus})})
+    if gpus != list(config.gpu.gpus):
+        config = config.model_copy(update={"gpu": config.gpu.model_copy(update={"gpus": gpus})})
+    if prices != config.owned.purchase_price_usd_per_gpu:
+        owned = config.owned.model_copy(update={"purchase_price_usd_per_gpu": prices})
+        config = config.model_copy(update={"owned": owned})
+    return config
 
 
 def unknown_workload_warnings(config: Config, audited: Iterable[str]) -> list[str]:
