@@ -116,3 +116,16 @@ def test_candidates_lists_exclude_providers_and_models(inputs: PlanInputs) -> No
             assert "allowed" in option.unmet, option.id
     assert only.recommendation is not None
     assert only.recommendation.id == "stay" or only.recommendation.open_model == "llama-3.3-70b"
+
+
+def test_candidates_lists_match_any_spelling_of_a_model(inputs: PlanInputs) -> None:
+    profile = make_profile("w", monthly_tokens=5e9)
+    plan = _plan(inputs, profile, {"candidates": {"models": ["claude-sonnet-4-5-20250929"]}})
+    sonnet = [o for o in plan.options if o.model == "claude-sonnet-4-5"]
+    assert sonnet and all("allowed" not in o.unmet for o in sonnet)
+    others = [
+        o
+        for o in plan.options
+        if o.placement == "closed-api" and o.id != "stay" and o.model != "claude-sonnet-4-5"
+    ]
+    assert others and all("allowed" in o.unmet for o in others)

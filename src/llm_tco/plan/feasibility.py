@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from llm_tco.capacity.predict import replica_capacity
 from llm_tco.catalog._load import normalise_name
-from llm_tco.catalog.quality import QualityRatio
+from llm_tco.catalog.quality import QualityRatio, same_model
 from llm_tco.errors import LlmTcoError
-from llm_tco.plan.candidate import Candidate, zeros
+from llm_tco.plan.candidate import Candidate
 from llm_tco.plan.context import WorkloadContext
 from llm_tco.plan.inputs import GpuOffer, PlanInputs
 
@@ -51,15 +51,21 @@ def _context_problem(context: WorkloadContext, window: int | None) -> str | None
 
 
 def _matches(name: str | None, listed: list[str]) -> bool:
+    """A provider in a list (case- and separator-insensitive)."""
     return name is not None and normalise_name(name) in {normalise_name(n) for n in listed}
+
+
+def _lists_model(names: list[str | None], listed: list[str]) -> bool:
+    """A model in a list, under any spelling of it (dated, Bedrock, Vertex or Hugging Face ids)."""
+    return any(n is not None and any(same_model(n, entry) for entry in listed) for n in names)
 
 
 def _allowed_problem(context: WorkloadContext, candidate: Candidate) -> str | None:
     lists = context.config.candidates
     names = [candidate.model, candidate.open_model]
-    if any(_matches(n, lists.exclude_models) for n in names):
+    if _lists_model(names, lists.exclude_models):
         return f"{candidate.open_model or candidate.model} is in [candidates].exclude_models"
-    if lists.models and not any(_matches(n, lists.models) for n in names):
+    if lists.models and not _lists_model(names, lists.models):
         return f"{candidate.open_model or candidate.model} is not in [candidates].models"
     provider = candidate.provider
     if candidate.placement == "open-api":
@@ -153,7 +159,7 @@ def unfit_candidate(
         provider=None,
         model=model,
         open_model=model,
-        tokens=context.tokens if len(context.tokens) else zeros(context.months),
+        tokens=context.tokens,
         recurring_usd=None,
         one_off_usd=None,
         quality=QualityRatio(None, "unknown", note="not compared (does not fit)"),
