@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from _plan_fixtures import make_profile
 
-from llm_tco.catalog.quality import quality_catalog, quality_index
+from llm_tco.catalog.quality import quality_catalog, quality_index, same_model
 from llm_tco.config import parse_config
 from llm_tco.config.model import TASKS
 from llm_tco.plan import PlanInputs, build_plan
@@ -121,3 +121,10 @@ def test_terminal_shows_ratios_above_one_as_at_least_one() -> None:
     assert quality_text(1.0) == "1.00"
     assert quality_text(0.874) == "0.87"
     assert quality_text(None) == "—"
+
+
+def test_version_dots_are_not_provider_prefixes() -> None:
+    # "qwen2." and "llama3." are versions, not Bedrock vendor prefixes: the two stay different models.
+    assert not same_model("qwen2.5-72b", "llama3.5-72b")
+    assert not same_model("gpt-4.1-mini", "gpt-4.1")
+    assert same_model("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5")

@@ -180,7 +180,9 @@ class QualityIndex:
         return QualityRatio(None, "unknown", note=note)
 
 
-_PROVIDER_PREFIX = re.compile(r"^(?:(?:us|eu|apac|au|jp|ca|global|regional)\.)?(?:[a-z0-9-]+\.)?")
+_PROVIDER_PREFIX = re.compile(r"^(?:(?:us|eu|apac|au|jp|ca|global|regional)\.)?(?:[a-z]+\.)?")
+"""Bedrock's inference-profile region and vendor prefixes (``us.anthropic.``); letters only, so that the
+version dot of ``gpt-4.1`` or ``qwen2.5`` is never taken for one."""
 _VERSION_SUFFIX = re.compile(r"(?:-v\d+(?::\d+)?|@[\w.-]+)$")
 _DATE_SUFFIX = re.compile(r"-(?:\d{8}|\d{4}-\d{2}-\d{2}|\d{4})$")
 
