@@ -92,7 +92,8 @@ def test_profiles_from_the_store(store: str) -> None:
 
     code = profiles["code"]
     assert code.peak_to_mean_ratio == 4.2
-    assert code.input_length.mean == pytest.approx(5000) and code.input_length.p50 is None
+    assert code.input_length.mean == pytest.approx(5000) and code.input_length.from_means
+    assert code.input_length.p99 == pytest.approx(5000)  # the bucket mean, flagged
     assert any("peak hour" in a for a in code.assumed) and any("percentiles" in a for a in code.assumed)
 
     assert profiles["dark"].monthly_cost_usd is None and profiles["dark"].unpriced_share == 1.0
@@ -112,6 +113,12 @@ def test_plan_json(cli: Any, store: str, tmp_path: Path) -> None:
     assert chat["recommendation"]["reasons"]
     assert workloads["dark"]["current_monthly_cost_usd"] is None
     assert any("peak hour" in a for a in workloads["code"]["assumed"])
+    # chat has request-level rows of 1,000 + 200 tokens: the percentiles are measured; code has daily
+    # buckets of 5,000 + 500 tokens per request: its percentiles are the bucket means, flagged.
+    assert chat["p99_input_tokens"] == pytest.approx(1000) and chat["p99_output_tokens"] == pytest.approx(200)
+    assert chat["length_percentiles_from_means"] is False
+    code = workloads["code"]
+    assert code["p99_input_tokens"] == pytest.approx(5000) and code["length_percentiles_from_means"] is True
 
 
 def test_plan_terminal(cli: Any, store: str, tmp_path: Path) -> None:

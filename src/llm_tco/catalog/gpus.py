@@ -27,6 +27,7 @@ __all__ = [
     "gpu_spec",
     "hourly_price",
     "list_gpus",
+    "select_gpus",
 ]
 
 Deployment = Literal["on-demand", "reserved-1y", "reserved-3y", "spot"]
@@ -183,3 +184,26 @@ def gpu_spec(gpu: Gpu) -> GpuSpec:
         pcie_link_bytes_per_s=link.pcie_gb_per_s_per_direction * 1e9,
         unverified=unverified,
     )
+
+
+def select_gpus(names: list[str]) -> list[str]:
+    """Catalog ids for the GPUs a configuration names (``[gpu] gpus``), in catalog order.
+
+    A name is an id or alias (``h100-sxm5`` → ``h100-sxm``), or a family (``H100``: every catalog variant
+    whose id starts with ``h100-``, i.e. SXM, PCIe and NVL — a user writing the family means any of them).
+    An unknown name raises ``LookupFailedError`` with the closest spellings, so a typo never silently
+    removes self-hosting from the plan.
+    """
+    ids = [g.id for g in gpu_catalog().gpus]
+    chosen: set[str] = set()
+    for name in names:
+        key = name.strip().lower().replace(" ", "-").replace("_", "-")
+        if key in ids:
+            chosen.add(key)
+            continue
+        family = [gpu_id for gpu_id in ids if gpu_id.startswith(key + "-")]
+        if family:
+            chosen.update(family)
+            continue
+        chosen.add(_index().resolve(name))
+    return [gpu_id for gpu_id in ids if gpu_id in chosen]

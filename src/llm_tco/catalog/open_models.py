@@ -83,9 +83,20 @@ class OpenModel(StrictModel):
     source: str
     params_source: str
     as_of: date
+    base_model: bool = False
+    """A pretrained-only model with no instruction-tuned release by its publisher: it continues text
+    rather than following instructions, so the plan never proposes it for a workload."""
+    deprecated_on: date | None = None
+    """When the publisher deprecated (stopped supporting) the model."""
+    superseded_by: str | None = None
+    """Catalog id of the publisher's successor in the same size class."""
+    lifecycle_source: str | None = None
+    """Where ``base_model``, ``deprecated_on`` or ``superseded_by`` come from (URL and date)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> OpenModel:
+        if (self.base_model or self.deprecated_on or self.superseded_by) and not self.lifecycle_source:
+            raise ValueError("base_model, deprecated_on and superseded_by need a lifecycle_source")
         if self.attention == "mla" and self.mla is None:
             raise ValueError("attention 'mla' needs the mla dimensions")
         if self.sliding_window and self.sliding_window.sliding_layers > self.layers:
@@ -102,6 +113,14 @@ class OpenModelCatalog(StrictModel):
 
     schema_version: int
     models: list[OpenModel]
+
+    @model_validator(mode="after")
+    def _successors_exist(self) -> OpenModelCatalog:
+        ids = {m.id for m in self.models}
+        for model in self.models:
+            if model.superseded_by is not None and model.superseded_by not in ids:
+                raise ValueError(f"{model.id}: superseded_by {model.superseded_by!r} is not a catalog id")
+        return self
 
 
 @functools.cache

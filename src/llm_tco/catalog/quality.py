@@ -12,6 +12,7 @@ configuration; it never invents a score.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -27,8 +28,10 @@ __all__ = [
     "QualityIndex",
     "QualityRatio",
     "Score",
+    "model_spellings",
     "quality_catalog",
     "quality_index",
+    "same_model",
 ]
 
 
@@ -63,12 +66,18 @@ class QualityCatalog(StrictModel):
     """The whole file."""
 
     schema_version: int
+    tasks: dict[str, list[str]] = Field(default_factory=dict)
+    """Workload task → the benchmarks its ratio may use, in order (absent: every benchmark, file order)."""
     benchmarks: list[Benchmark]
     models: list[QualityEntry]
 
     @model_validator(mode="after")
     def _consistent(self) -> QualityCatalog:
         scales = {b.id: b.scale for b in self.benchmarks}
+        for task, benchmarks in self.tasks.items():
+            for benchmark in benchmarks:
+                if benchmark not in scales:
+                    raise ValueError(f"task {task}: unknown benchmark {benchmark!r}")
         seen: set[str] = set()
         for entry in self.models:
             for name in (entry.id, *entry.aliases):
@@ -95,7 +104,7 @@ class QualityRatio:
     """A candidate's quality relative to the current model, and where it comes from."""
 
     ratio: float | None
-    basis: Literal["same-model", "benchmark", "override", "unknown"]
+    basis: Literal["same-model", "benchmark", "override", "eval", "unknown"]
     benchmark: str | None = None
     candidate_score: float | None = None
     current_score: float | None = None
@@ -115,8 +124,21 @@ class QualityIndex:
                 self._by_name[normalise_name(name)] = entry
 
     def entry(self, model: str) -> QualityEntry | None:
-        """The entry for a model id or alias (case- and separator-insensitive), or None."""
-        return self._by_name.get(normalise_name(model))
+        """The entry for a model id or alias (case- and separator-insensitive), or None.
+
+        Provider spellings find their model through the same resolver as pricing: a Bedrock id
+        (``us.anthropic.claude-sonnet-4-5-20250929-v1:0``), a Vertex id (``claude-sonnet-4-5@20250929``),
+        an Azure deployment or a dated snapshot (``gpt-4o-2024-11-20``) is tried as written, as
+        genai-prices resolves it, and without its region/vendor prefix, version and date suffixes."""
+        for name in model_spellings(model):
+            found = self._by_name.get(normalise_name(name))
+            if found is not None:
+                return found
+        return None
+
+    def benchmarks_for(self, task: str) -> list[str]:
+        """The benchmarks a ``task`` compares models on, in order (unknown task: every benchmark)."""
+        return list(self._catalog.tasks.get(task, self._order))
 
     def closed_models(self) -> list[str]:
         """Ids of the closed models the catalog covers (the closed-API candidates)."""
@@ -128,14 +150,17 @@ class QualityIndex:
             return {}
         return {s.benchmark: s.value for s in entry.scores if s.value is not None}
 
-    def ratio(self, candidate: str, current: str) -> QualityRatio:
-        """Quality of ``candidate`` relative to ``current`` (see the module docstring)."""
+    def ratio(self, candidate: str, current: str, task: str = "general") -> QualityRatio:
+        """Quality of ``candidate`` relative to ``current`` on the benchmarks of ``task`` (see the module
+        docstring)."""
         if normalise_name(candidate) == normalise_name(current) or (
             self.entry(candidate) is not None and self.entry(candidate) is self.entry(current)
         ):
             return QualityRatio(1.0, "same-model")
-        mine, theirs = self._scores(candidate), self._scores(current)
-        for benchmark in self._order:
+        order = self.benchmarks_for(task)
+        mine = {k: v for k, v in self._scores(candidate).items() if k in order}
+        theirs = {k: v for k, v in self._scores(current).items() if k in order}
+        for benchmark in order:
             if benchmark in mine and benchmark in theirs:
                 a, b = mine[benchmark], theirs[benchmark]
                 if self._scales[benchmark] == "elo":
@@ -146,15 +171,47 @@ class QualityIndex:
                     continue
                 return QualityRatio(ratio, "benchmark", benchmark, a, b)
         missing = [m for m, s in ((candidate, mine), (current, theirs)) if not s]
+        scope = f" on the {task} benchmarks ({', '.join(order)})"
         note = (
-            f"no published score for {', '.join(missing)}"
+            f"no published score for {', '.join(missing)}{scope}"
             if missing
-            else f"no benchmark scored for both {candidate} and {current}"
+            else f"no benchmark scored for both {candidate} and {current}{scope}"
         )
         return QualityRatio(None, "unknown", note=note)
+
+
+_PROVIDER_PREFIX = re.compile(r"^(?:(?:us|eu|apac|au|jp|ca|global|regional)\.)?(?:[a-z]+\.)?")
+"""Bedrock's inference-profile region and vendor prefixes (``us.anthropic.``); letters only, so that the
+version dot of ``gpt-4.1`` or ``qwen2.5`` is never taken for one."""
+_VERSION_SUFFIX = re.compile(r"(?:-v\d+(?::\d+)?|@[\w.-]+)$")
+_DATE_SUFFIX = re.compile(r"-(?:\d{8}|\d{4}-\d{2}-\d{2}|\d{4})$")
+
+
+@functools.lru_cache(maxsize=4096)
+def model_spellings(model: str) -> tuple[str, ...]:
+    """The names a model id may be catalogued under, most specific first (see ``QualityIndex.entry``)."""
+    from llm_tco.catalog.model_names import resolve_model
+
+    names = [model]
+    resolved = resolve_model(None, model).model
+    if resolved:
+        names.append(resolved)
+    bare = _VERSION_SUFFIX.sub("", _PROVIDER_PREFIX.sub("", model.rsplit("/", 1)[-1]))
+    for name in (bare, _DATE_SUFFIX.sub("", bare)):
+        names.append(name)
+        again = resolve_model(None, name).model
+        if again:
+            names.append(again)
+    return tuple(dict.fromkeys(n for n in names if n))
 
 
 @functools.cache
 def quality_index() -> QualityIndex:
     """The index over the bundled catalog."""
     return QualityIndex(quality_catalog())
+
+
+def same_model(a: str, b: str) -> bool:
+    """Whether two ids name the same model (any provider spelling; see ``QualityIndex.entry``)."""
+    keys_a = {normalise_name(n) for n in model_spellings(a)}
+    return any(normalise_name(n) in keys_a for n in model_spellings(b))

@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from llm_tco.config.attribution import AttributionRule
+from llm_tco.config.candidates import CandidatesConfig
 from llm_tco.config.cost_sections import (
     ALL_DEPLOYMENT_MODES,
     DeploymentMode,
@@ -42,6 +43,8 @@ from llm_tco.config.sections import (
 __all__ = [
     "ALL_DEPLOYMENT_MODES",
     "SOVEREIGNTY_PATTERN",
+    "TASKS",
+    "CandidatesConfig",
     "CapacityConfig",
     "Config",
     "Criticality",
@@ -60,6 +63,17 @@ __all__ = [
 ]
 
 Criticality = Literal["low", "standard", "high"]
+Task = Literal["general", "coding", "reasoning", "extraction", "chat", "translation", "summarisation"]
+TASKS: tuple[str, ...] = (
+    "general",
+    "coding",
+    "reasoning",
+    "extraction",
+    "chat",
+    "translation",
+    "summarisation",
+)
+"""What a workload does; each task names the benchmarks its quality ratio is read from."""
 
 SOVEREIGNTY_PATTERN = re.compile(r"^(any|no-third-party|on-prem|air-gapped|region:[a-z0-9][a-z0-9-]*)$")
 """``any``; ``region:<code>`` (lower-case code such as ``eu`` or ``us-east``); ``no-third-party`` (no API);
@@ -119,6 +133,21 @@ class WorkloadConfig(Strict):
     quality_ratio_overrides: dict[str, float] = field(
         {}, unit="ratio, by model id", source="none", description="Measured quality ratios for this workload."
     )
+    task: Task = field(
+        "general",
+        unit="general | coding | reasoning | extraction | chat | translation | summarisation",
+        source="llm-tco default: a general-knowledge benchmark when the task is not given",
+        description="What the workload does; selects the benchmarks that compare models for it "
+        "(coding: code benchmarks such as SWE-bench Verified, not a science quiz).",
+    )
+    quality: dict[str, float] = field(
+        {},
+        unit="your eval score, any scale, by model id",
+        source="none",
+        description="Your own eval results, e.g. { 'claude-sonnet-4-5' = 82, 'llama-3.3-70b' = 74 }: "
+        "they replace the catalog for this workload (ratio = candidate ÷ current model; include the "
+        "current model's score).",
+    )
 
     @field_validator("sovereignty")
     @classmethod
@@ -127,6 +156,14 @@ class WorkloadConfig(Strict):
             raise ValueError(
                 f"{value!r} is not one of any, region:<code>, no-third-party, on-prem, air-gapped"
             )
+        return value
+
+    @field_validator("quality")
+    @classmethod
+    def _scores(cls, value: dict[str, float]) -> dict[str, float]:
+        negative = [name for name, score in value.items() if not score >= 0]
+        if negative:
+            raise ValueError(f"scores must be 0 or more (got {negative[0]!r} = {value[negative[0]]!r})")
         return value
 
 
@@ -144,6 +181,7 @@ class Config(Strict):
     migration: MigrationConfig = MigrationConfig()
     capacity: CapacityConfig = CapacityConfig()
     quality: QualityConfig = QualityConfig()
+    candidates: CandidatesConfig = CandidatesConfig()
     workloads: dict[str, WorkloadConfig] = Field(default_factory=dict)
     attribution: list[AttributionRule] = Field(default_factory=list)
     """``[[attribution]]`` rules mapping usage to workloads (``llm_tco.config.attribution``)."""

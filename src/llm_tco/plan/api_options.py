@@ -90,7 +90,7 @@ def _api_candidate(
     ratio, problem = quality_check(
         context,
         quality_name,
-        inputs.quality.ratio(quality_name, context.current_model or ""),
+        inputs.quality.ratio(quality_name, context.current_model or "", context.task),
     )
     today = _monthly_cost_usd(context, resolved)
     months = context.months
@@ -107,6 +107,7 @@ def _api_candidate(
         one_off_usd=zeros(months),
         quality=ratio,
         usd_per_token_today=today / context.today_tokens if context.today_tokens else None,
+        context_tokens=resolved.context_tokens,
     )
     assert candidate.one_off_usd is not None
     candidate.one_off_usd[0] += context.migration_usd

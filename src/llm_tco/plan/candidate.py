@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 
 from llm_tco.catalog.hosted import region_matches
-from llm_tco.catalog.quality import QualityRatio
+from llm_tco.catalog.quality import QualityRatio, same_model
 from llm_tco.cost.horizon import FloatArray, npv_usd
 from llm_tco.cost.selfhost import SelfHostedEconomics
 from llm_tco.plan.context import WorkloadContext
@@ -28,8 +28,14 @@ __all__ = [
     "selfhosted_sovereignty",
 ]
 
-Unmet = Literal["sovereignty", "quality", "latency", "price", "capacity"]
-HARD: frozenset[str] = frozenset({"sovereignty", "price", "capacity"})
+Unmet = Literal[
+    "sovereignty", "quality", "unscored", "latency", "price", "capacity", "context", "model", "allowed"
+]
+HARD: frozenset[str] = frozenset({"sovereignty", "price", "capacity", "context", "model", "allowed"})
+"""``context``: the workload's p99 request does not fit the context window; ``model``: a base or
+superseded/deprecated model; ``allowed``: outside the ``[candidates]`` lists; ``capacity``: the model
+does not fit the largest replica considered; ``unscored`` (soft): no comparable quality score, which is
+not a quality failure."""
 
 
 @dataclass
@@ -56,6 +62,8 @@ class Candidate:
     """API options: today's cost ÷ today's tokens (the break-even slope)."""
     economics: SelfHostedEconomics | None = None
     fixed_monthly_usd: float = 0.0
+    context_tokens: int | None = None
+    """API options: the model's context window, when the price data gives it."""
     unmet: dict[str, str] = field(default_factory=dict)
     """Constraint kind → why it is not met."""
     notes: list[str] = field(default_factory=list)
@@ -104,17 +112,40 @@ def quality_check(
 ) -> tuple[QualityRatio, str | None]:
     """Apply overrides and the floor: the (possibly overridden) ratio and why the floor is unmet, if so."""
     override = context.quality_overrides.get(candidate_model)
+    if override is None:  # a provider spelling of the same model (Bedrock, Vertex, dated ids)
+        override = _eval_score(context.quality_overrides, candidate_model)
     if override is not None:
         ratio = QualityRatio(override, "override", note="from llm-tco.toml")
+    elif context.quality_scores and ratio.basis != "same-model":
+        ratio = _eval_ratio(context, candidate_model)
     floor = context.quality_floor
     if ratio.ratio is None:
         if context.config.quality.unknown == "assume-floor":
             return QualityRatio(floor, "unknown", note=(ratio.note or "") + "; assumed at the floor"), None
-        return ratio, f"quality unknown ({ratio.note}); set quality_ratio_overrides to use it"
+        return ratio, (
+            f"no comparable score for {candidate_model} ({ratio.note}); "
+            f"add [workloads.{context.workload}.quality] to compare"
+        )
     if ratio.ratio + 1e-12 < floor:
         basis = f" on {ratio.benchmark}" if ratio.benchmark else ""
         return ratio, f"quality ratio {ratio.ratio:.2f}{basis} below the floor {floor:.2f}"
     return ratio, None
+
+
+def _eval_score(scores: dict[str, float], model: str) -> float | None:
+    return next((score for name, score in scores.items() if same_model(name, model)), None)
+
+
+def _eval_ratio(context: WorkloadContext, candidate_model: str) -> QualityRatio:
+    """The ratio from the workload's own eval scores, which replace the catalog (any scale: only the
+    ratio of two scores on the same eval is used)."""
+    table = f"[workloads.{context.workload}.quality]"
+    mine = _eval_score(context.quality_scores, candidate_model)
+    theirs = _eval_score(context.quality_scores, context.current_model or "")
+    if mine is None or not theirs:
+        missing = [m for m, v in ((candidate_model, mine), (context.current_model, theirs)) if not v]
+        return QualityRatio(None, "unknown", note=f"no score for {', '.join(map(str, missing))} in {table}")
+    return QualityRatio(mine / theirs, "eval", "your eval", mine, theirs, note=f"from {table}")
 
 
 def api_sovereignty(context: WorkloadContext, provider: str, regions: tuple[str, ...] | None) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -36,6 +36,10 @@ class WorkloadContext:
     fixed: FixedCosts
     migration_usd: float
     quality_overrides: dict[str, float]
+    task: str = "general"
+    """The workload's task: selects the benchmarks of the quality ratio."""
+    quality_scores: dict[str, float] = field(default_factory=dict)
+    """The workload's own eval scores by model (``[workloads.<name>.quality]``); they replace the catalog."""
 
     @property
     def workload(self) -> str:
@@ -131,4 +135,6 @@ def workload_context(profile: WorkloadProfile, config: Config, start: datetime) 
             hourly_rate_usd=rate,
         ),
         quality_overrides=overrides,
+        task=table.task,
+        quality_scores=dict(table.quality),
     )

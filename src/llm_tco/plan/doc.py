@@ -81,11 +81,25 @@ class Option(_Doc):
     quality_basis: str
     feasible: bool
     infeasible_reason: str | None
-    unmet: list[Literal["sovereignty", "quality", "latency", "price", "capacity"]] = []
+    unmet: list[
+        Literal[
+            "sovereignty",
+            "quality",
+            "unscored",
+            "latency",
+            "price",
+            "capacity",
+            "context",
+            "model",
+            "allowed",
+        ]
+    ] = []
     breakeven: Breakeven | None = None
     monthly_costs_usd: list[Decimal] = []
     """Month-by-month cost, one-offs included (month 1 first)."""
     notes: list[str] = []
+    infeasible_reasons: list[str] = []
+    """Every constraint the option does not meet, one sentence each (empty when ``feasible``)."""
 
 
 class Recommendation(Option):
@@ -133,6 +147,16 @@ class WorkloadPlan(_Doc):
     all_constraints_met: bool
     assumed: list[str] = []
     notes: list[str] = []
+    p50_input_tokens: float | None = None
+    p99_input_tokens: float | None = None
+    p50_output_tokens: float | None = None
+    p99_output_tokens: float | None = None
+    """Per-request length percentiles (approximate quantiles over request-level rows)."""
+    length_percentiles_from_means: bool = False
+    """True when the audit held bucketed data only: the percentiles above are bucket means (the true p99
+    is higher)."""
+    task: str = "general"
+    """The workload's task, which selects the quality benchmarks."""
 
 
 class PlanTotals(_Doc):

@@ -26,6 +26,7 @@ from llm_tco.plan.doc import (
     WorkloadPlan,
 )
 from llm_tco.plan.explain import breakeven_for, reasons_for
+from llm_tco.plan.feasibility import apply_feasibility, unfit_models, unscored_reason
 from llm_tco.plan.inputs import PlanInputs
 from llm_tco.plan.selfhosted import models_meeting_floor, selfhosted_candidates
 from llm_tco.profile.model import WorkloadProfile
@@ -96,6 +97,7 @@ def _option(candidate: Candidate, context: WorkloadContext, breakeven: Breakeven
         quality_basis=candidate.quality.basis,
         feasible=candidate.feasible,
         infeasible_reason="; ".join(candidate.unmet.values()) or None,
+        infeasible_reasons=list(candidate.unmet.values()),
         unmet=unmet,
         breakeven=breakeven,
         monthly_costs_usd=[to_usd(float(v)) for v in flows] if flows is not None else [],
@@ -114,15 +116,23 @@ def _plan_workload(
     # only then (the capacity model is the expensive part of the plan).
     good = models_meeting_floor(context, inputs)
     selfhosted, evaluated = selfhosted_candidates(context, inputs, good)
+    considered = good
     candidates = [stay, *apis, *selfhosted]
+    for candidate in candidates:
+        apply_feasibility(candidate, context, inputs)
     ranked = sorted((c for c in candidates if c.priced), key=lambda c: c.rank_key(rate))
     if not (ranked and ranked[0].feasible):
         rest = [m for m in inputs.open_models if m not in good]
         more, more_evaluated = selfhosted_candidates(context, inputs, rest)
+        for candidate in more:
+            apply_feasibility(candidate, context, inputs)
+        considered = [*good, *rest]
         selfhosted += more
         evaluated += more_evaluated
         candidates += more
         ranked = sorted((c for c in candidates if c.priced), key=lambda c: c.rank_key(rate))
+    unfit = unfit_models(context, inputs, considered, selfhosted)
+    candidates += unfit
     chosen = ranked[0] if ranked and ranked[0].hard_ok else None
     feasible = [c for c in ranked if c.feasible]
 
@@ -138,15 +148,18 @@ def _plan_workload(
     notes = [f"{evaluated} self-hosted configurations costed; listed: the best GPU per open model and mode"]
     if len(good) < len(inputs.open_models) and ranked and ranked[0].feasible:
         notes.append(
-            "open models below the quality floor were not costed for self-hosting "
+            "open models below the quality floor or without a comparable score were not costed for "
+            "self-hosting "
             "(an option meets every constraint)"
         )
     if chosen is not None:
         runner_up = next((c for c in ranked if c is not chosen and c.hard_ok), None)
         chosen_doc = next(o for o in options if o.id == chosen.id)
-        recommendation = Recommendation(
-            **chosen_doc.model_dump(), reasons=reasons_for(chosen, stay, len(feasible), context, runner_up)
-        )
+        reasons = reasons_for(chosen, stay, len(feasible), context, runner_up)
+        unscored = unscored_reason(context, stay, ranked, rate) if chosen is stay else None
+        if unscored:
+            reasons.insert(0, unscored)
+        recommendation = Recommendation(**chosen_doc.model_dump(), reasons=reasons)
     else:
         notes.append("no priced option meets the workload's sovereignty constraint")
     best_self = next((c for c in ranked if c.placement == "self-hosted"), None)
@@ -178,6 +191,12 @@ def _plan_workload(
         all_constraints_met=bool(chosen and chosen.feasible),
         assumed=list(profile.assumed),
         notes=notes,
+        p50_input_tokens=profile.input_length.p50,
+        p99_input_tokens=profile.input_length.p99,
+        p50_output_tokens=profile.output_length.p50,
+        p99_output_tokens=profile.output_length.p99,
+        length_percentiles_from_means=profile.input_length.from_means or profile.output_length.from_means,
+        task=context.task,
     )
 
 

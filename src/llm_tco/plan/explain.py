@@ -93,7 +93,10 @@ def reasons_for(
             else f"lowest NPV {plural} every constraint"
         )
     else:
-        scope = "no option meets every constraint; lowest NPV among those meeting the hard ones (sovereignty)"
+        scope = (
+            "no option meets every constraint; lowest NPV among those meeting the hard ones "
+            "(sovereignty, context window, model lifecycle, [candidates] lists)"
+        )
     if chosen is stay:
         other = f"; next best {runner_up.model} (NPV ${runner_up.npv(rate) or 0:,.0f})" if runner_up else ""
         reasons.append(f"cost: {scope} — stay on {stay.model}, NPV ${npv:,.0f} over {months} months{other}")
@@ -112,12 +115,14 @@ def reasons_for(
     if quality.basis == "same-model":
         reasons.append("quality: the current model")
     elif quality.ratio is not None:
-        basis = {"benchmark": f"on {quality.benchmark}", "override": "from your override"}.get(
-            quality.basis, quality.note or ""
-        )
+        basis = {
+            "benchmark": f"on {quality.benchmark}",
+            "override": "from your override",
+            "eval": f"on your eval ({quality.note})",
+        }.get(quality.basis, quality.note or "")
+        shown = "≥ 1.0" if quality.ratio > 1.0 else f"{quality.ratio:.2f}"
         reasons.append(
-            f"quality: {quality.ratio:.2f} × {context.current_model} {basis} "
-            f"(floor {context.quality_floor:.2f})"
+            f"quality: {shown} × {context.current_model} {basis} (floor {context.quality_floor:.2f})"
         )
     reasons.append(f"sovereignty: {context.sovereignty} met")
     if chosen.placement == "self-hosted":

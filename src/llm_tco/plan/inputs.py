@@ -16,7 +16,7 @@ from llm_tco.capacity.specs import EfficiencyParams, GpuSpec, ModelSpec
 from llm_tco.catalog.quality import QualityIndex
 from llm_tco.pricing.rates import PartitionRates
 
-__all__ = ["ApiPricer", "CloudPrice", "GpuOffer", "PlanInputs", "ResolvedApiModel"]
+__all__ = ["ApiPricer", "CloudPrice", "GpuOffer", "OpenModelFacts", "PlanInputs", "ResolvedApiModel"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,19 @@ class ResolvedApiModel:
     provider: str
     model: str
     rates: PartitionRates
+    context_tokens: int | None = None
+    """The model's context window (prompt + output tokens), None when the price data does not say."""
+
+
+@dataclass(frozen=True)
+class OpenModelFacts:
+    """What the feasibility rules need about an open-weight model (beyond its architecture)."""
+
+    context_tokens: int
+    base_model: bool = False
+    deprecated_on: str | None = None
+    """ISO date."""
+    superseded_by: str | None = None
 
 
 ApiPricer = Callable[[str | None, str, datetime, int], ResolvedApiModel | None]
@@ -70,6 +83,8 @@ class PlanInputs:
     price_data: str = "genai-prices"
     engine: str = "vllm"
     notes: tuple[str, ...] = field(default=())
+    open_model_facts: dict[str, OpenModelFacts] = field(default_factory=dict)
+    """Open-model catalog id → context window and lifecycle (empty: not checked)."""
 
     @classmethod
     def bundled(cls) -> PlanInputs:
@@ -114,6 +129,15 @@ class PlanInputs:
             api_regions={p: regions.regions(p) for p in providers},
             pricer=genai_prices_pricer,
             price_data=price_data_version().label,
+            open_model_facts={
+                m.id: OpenModelFacts(
+                    context_tokens=m.context_length,
+                    base_model=m.base_model,
+                    deprecated_on=m.deprecated_on.isoformat() if m.deprecated_on else None,
+                    superseded_by=m.superseded_by,
+                )
+                for m in list_open_models()
+            },
         )
 
 
@@ -140,4 +164,7 @@ def genai_prices_pricer(
         variants_apply=resolution.variants_apply,
         input_tokens=mean_input_tokens,
     )
-    return ResolvedApiModel(resolution.provider, resolution.model, rates)
+    window = getattr(resolution.model_info, "context_window", None)
+    return ResolvedApiModel(
+        resolution.provider, resolution.model, rates, int(window) if isinstance(window, int) else None
+    )

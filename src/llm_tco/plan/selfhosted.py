@@ -234,7 +234,7 @@ def _candidate(
             residual_value_fraction=economics.residual_value_fraction,
         )
     ratio, quality_problem = quality_check(
-        context, model, inputs.quality.ratio(model, context.current_model or "")
+        context, model, inputs.quality.ratio(model, context.current_model or "", context.task)
     )
     candidate = Candidate(
         id=f"self-hosted:{model}:{gpu.id}:{mode}",
@@ -276,7 +276,7 @@ def models_meeting_floor(context: WorkloadContext, inputs: PlanInputs, fallback:
     none does, the ``fallback`` best-scored ones, so that each placement still shows its best option."""
     current = context.current_model or ""
     checked = [
-        (model, *quality_check(context, model, inputs.quality.ratio(model, current)))
+        (model, *quality_check(context, model, inputs.quality.ratio(model, current, context.task)))
         for model in inputs.open_models
     ]
     good = [model for model, _, problem in checked if problem is None]

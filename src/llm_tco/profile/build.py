@@ -288,8 +288,11 @@ def _length_stats(
     mean_in = totals.input_tokens / totals.requests
     mean_out = totals.output_tokens / totals.requests
     if lengths is None or lengths["request_rows"] < _MIN_REQUEST_LEVEL_SHARE * totals.requests:
-        assumed.append("length percentiles: bucketed data gives means only")
-        return LengthStats(mean_in), LengthStats(mean_out)
+        assumed.append("length percentiles: bucketed data gives means only (p50 and p99 taken as the mean)")
+        return (
+            LengthStats(mean_in, mean_in, None, mean_in, from_means=True),
+            LengthStats(mean_out, mean_out, None, mean_out, from_means=True),
+        )
 
     row = lengths
 

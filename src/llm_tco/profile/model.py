@@ -57,12 +57,15 @@ class MonthlyPoint:
 
 @dataclass(frozen=True)
 class LengthStats:
-    """Tokens per request: mean, and percentiles where request-level rows exist (else None, assumed)."""
+    """Tokens per request: mean, and percentiles (approximate, from DuckDB's ``approx_quantile``) where
+    request-level rows exist. From bucketed data only the mean is known: p50 and p99 are then the bucket
+    mean and ``from_means`` is True (the true p99 is higher; feasibility checks say so)."""
 
     mean: float | None
     p50: float | None = None
     p90: float | None = None
     p99: float | None = None
+    from_means: bool = False
 
 
 @dataclass(frozen=True)

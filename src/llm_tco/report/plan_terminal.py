@@ -69,12 +69,20 @@ def _options_table(plan: WorkloadPlan) -> Table:
                     _usd(option.one_off_cost_usd),
                     _usd(option.npv_usd),
                     _usd(option.cost_per_million_tokens_usd),
-                    "—" if option.quality_ratio is None else f"{option.quality_ratio:.2f}",
+                    quality_text(option.quality_ratio),
                     status,
                 )
             ),
         )
     return table
+
+
+def quality_text(ratio: float | None) -> str:
+    """A quality ratio for people: above 1.0 only "≥ 1.0" (a benchmark says the candidate is at least as
+    good; 1.99 would read as "twice as good", which no benchmark ratio means). JSON keeps the raw ratio."""
+    if ratio is None:
+        return "—"
+    return "≥ 1.0" if ratio > 1.0 else f"{ratio:.2f}"
 
 
 def _workload(plan: WorkloadPlan, console: Console) -> None:
