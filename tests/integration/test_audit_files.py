@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 
 HEADER = "request_id,timestamp,model,prompt_tokens,completion_tokens,cached_tokens\n"
 
@@ -188,11 +189,23 @@ def test_records_without_an_id_are_identified_by_file_fingerprint_and_position(
     assert ids == [f"fp:{sha}:1", f"fp:{sha}:2", f"fp:{sha}:3"]
 
 
-def test_auditing_an_empty_or_missing_store_says_so(tmp_path: Path, cli: Any) -> None:
-    result = cli("audit", "--db", tmp_path / "never-created.duckdb")
+def test_auditing_a_missing_store_named_explicitly_is_an_error(tmp_path: Path, cli: Any) -> None:
+    """A read of a store named by --db that does not exist is a typo to report (exit 2), not an audit."""
+    missing = tmp_path / "never-created.duckdb"
+    result = cli("audit", "--db", missing)
+    assert result.code == 2
+    assert f"--db {missing}: no such store" in result.err
+    assert not missing.exists()  # a read never creates the store
+
+
+def test_auditing_the_absent_default_store_says_so(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    result = cli("audit")
     assert result.code == 0
     assert "no usage in the store" in result.out
-    assert not (tmp_path / "never-created.duckdb").exists()  # a read never creates the store
-    doc = cli("audit", "--db", tmp_path / "never-created.duckdb", "--json").json()
+    assert not list((tmp_path).rglob("*.duckdb"))  # a read never creates the store
+    doc = cli("audit", "--json").json()
     assert doc["totals"]["input_tokens"] == 0
     assert doc["totals"]["cost_usd"] is None

@@ -14,7 +14,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from llm_tco.audit.compute import build_audit
-from llm_tco.cli.common import DbOption, JsonOption, emit_json, err_console, out_console, warn
+from llm_tco.cli.common import (
+    DbOption,
+    JsonOption,
+    check_store_exists,
+    emit_json,
+    err_console,
+    out_console,
+    warn,
+)
 from llm_tco.cli.interrupt import raise_if_interrupted
 from llm_tco.config import load_config
 from llm_tco.config.attribution import AttributionRule
@@ -398,6 +406,8 @@ def register(app: typer.Typer) -> None:
             id_namespace=id_namespace.strip() if id_namespace else None,
             replace=replace,
         )
+        if not files:
+            check_store_exists(db)
         doc, report = run_audit(
             files or [],
             db=db,

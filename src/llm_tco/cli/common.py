@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -19,12 +20,15 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from llm_tco.errors import StoreError
 from llm_tco.report.text import line
+from llm_tco.store.connection import DB_ENV_VAR, MEMORY, resolve_db_path
 
 __all__ = [
     "DbOption",
     "JsonOption",
     "OutputClosed",
+    "check_store_exists",
     "emit_json",
     "err_console",
     "out_console",
@@ -114,3 +118,15 @@ def emit_json(document: Any) -> None:
         sys.stdout.flush()
     except BrokenPipeError as exc:
         raise OutputClosed from exc
+
+
+def check_store_exists(db: str | None) -> None:
+    """A store named explicitly (``--db`` or ``LLM_TCO_DB``) must exist for a command that only reads it
+    (``plan``; ``audit`` without files): a typo in the path would otherwise report an empty store and say
+    nothing useful. The default store may be absent ("no usage")."""
+    if db is None and os.environ.get(DB_ENV_VAR) is None:
+        return
+    path = resolve_db_path(db)
+    if path != MEMORY and not Path(path).exists():
+        option = "--db" if db is not None else DB_ENV_VAR
+        raise StoreError(f"{option} {path}: no such store; run `llm-tco audit FILES… --db {path}` first")

@@ -3,21 +3,19 @@ recommendation, break-even and payback; ``--fail-on`` turns it into a CI/cron al
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from llm_tco.cli.common import DbOption, JsonOption, emit_json, out_console, warn
+from llm_tco.cli.common import DbOption, JsonOption, check_store_exists, emit_json, out_console, warn
 from llm_tco.config import Config, load_config
-from llm_tco.errors import PolicyTrippedError, StoreError
+from llm_tco.errors import PolicyTrippedError
 from llm_tco.plan import PlanDocument, PlanInputs, build_plan, evaluate_policies, parse_fail_on
 from llm_tco.plan.config_checks import resolve_config_names, unknown_workload_warnings
 from llm_tco.profile import build_profiles
 from llm_tco.report.plan_terminal import render_plan
 from llm_tco.store import open_store
-from llm_tco.store.connection import DB_ENV_VAR, MEMORY, resolve_db_path
 
 __all__ = ["plan_document", "register"]
 
@@ -35,17 +33,6 @@ def plan_document(db: str | None, config: Config, *, config_file: str | None = N
     finally:
         con.close()
     return build_plan(profiles, config, PlanInputs.bundled(), config_file=config_file)
-
-
-def check_store_exists(db: str | None) -> None:
-    """A store named explicitly (``--db`` or ``LLM_TCO_DB``) must exist: a typo in the path would
-    otherwise plan an empty store and say nothing useful (the default store may be absent: "no usage")."""
-    if db is None and os.environ.get(DB_ENV_VAR) is None:
-        return
-    path = resolve_db_path(db)
-    if path != MEMORY and not Path(path).exists():
-        option = "--db" if db is not None else DB_ENV_VAR
-        raise StoreError(f"{option} {path}: no such store; run `llm-tco audit FILES… --db {path}` first")
 
 
 def register(app: typer.Typer) -> None:
