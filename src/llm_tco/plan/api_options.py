@@ -61,6 +61,7 @@ def stay_candidate(context: WorkloadContext, inputs: PlanInputs, placement: str)
             today * factors * price_factors(_decline(context, placement), context.months)
         )
         candidate.one_off_usd = zeros(context.months)
+        candidate.lines = {"tokens": candidate.recurring_usd}
         candidate.usd_per_token_today = today / context.today_tokens if context.today_tokens else None
     else:
         candidate.unmet["price"] = "today's usage is unpriced"
@@ -110,6 +111,8 @@ def _api_candidate(
     )
     assert candidate.one_off_usd is not None
     candidate.one_off_usd[0] += context.migration_usd
+    assert candidate.recurring_usd is not None
+    candidate.lines = {"tokens": candidate.recurring_usd, "migration": candidate.one_off_usd.copy()}
     if problem:
         candidate.unmet["quality"] = problem
     sovereignty = api_sovereignty(context, resolved.provider, inputs.api_regions.get(resolved.provider))

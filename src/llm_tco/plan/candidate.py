@@ -59,6 +59,9 @@ class Candidate:
     unmet: dict[str, str] = field(default_factory=dict)
     """Constraint kind → why it is not met."""
     notes: list[str] = field(default_factory=list)
+    lines: dict[str, FloatArray] = field(default_factory=dict)
+    """Cost line (``llm_tco.cost.breakdown.COST_LINES``) → its monthly cash flows; they sum to
+    :attr:`flows_usd` (priced options only)."""
 
     @property
     def priced(self) -> bool:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from llm_tco.catalog.hosted import OPEN_MODEL_PROVIDERS, open_model_slug
 from llm_tco.config.model import Config
 from llm_tco.plan.api_options import api_candidates, stay_candidate
+from llm_tco.plan.breakdown import cost_breakdown
 from llm_tco.plan.candidate import Candidate
 from llm_tco.plan.context import WorkloadContext, workload_context
 from llm_tco.plan.doc import (
@@ -100,6 +101,7 @@ def _option(candidate: Candidate, context: WorkloadContext, breakeven: Breakeven
         breakeven=breakeven,
         monthly_costs_usd=[to_usd(float(v)) for v in flows] if flows is not None else [],
         notes=candidate.notes,
+        breakdown=cost_breakdown(candidate.lines, flows) if flows is not None else None,
     )
 
 
