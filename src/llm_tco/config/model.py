@@ -31,6 +31,7 @@ from llm_tco.config.cost_sections import (
     StaffingConfig,
 )
 from llm_tco.config.fields import Strict, field
+from llm_tco.config.levers import LeversConfig
 from llm_tco.config.sections import (
     CapacityConfig,
     GrowthConfig,
@@ -49,6 +50,7 @@ __all__ = [
     "FineTuningConfig",
     "GpuConfig",
     "GrowthConfig",
+    "LeversConfig",
     "MigrationConfig",
     "OperationsConfig",
     "OwnedConfig",
@@ -119,6 +121,20 @@ class WorkloadConfig(Strict):
     quality_ratio_overrides: dict[str, float] = field(
         {}, unit="ratio, by model id", source="none", description="Measured quality ratios for this workload."
     )
+    latency: Literal["interactive", "batch-ok"] = field(
+        "interactive",
+        unit="interactive | batch-ok",
+        source="llm-tco default: a workload waits on its answers unless told otherwise",
+        description="'batch-ok': answers may take up to a day, so the provider's Batch API is offered.",
+    )
+    cacheable_input_share: float | None = field(
+        None,
+        unit="fraction of input tokens",
+        source="[levers].cacheable_input_share",
+        description="Share of this workload's input that is a stable, cacheable prefix.",
+        ge=0,
+        le=1,
+    )
 
     @field_validator("sovereignty")
     @classmethod
@@ -144,6 +160,7 @@ class Config(Strict):
     migration: MigrationConfig = MigrationConfig()
     capacity: CapacityConfig = CapacityConfig()
     quality: QualityConfig = QualityConfig()
+    levers: LeversConfig = LeversConfig()
     workloads: dict[str, WorkloadConfig] = Field(default_factory=dict)
     attribution: list[AttributionRule] = Field(default_factory=list)
     """``[[attribution]]`` rules mapping usage to workloads (``llm_tco.config.attribution``)."""

@@ -62,6 +62,8 @@ class Candidate:
     lines: dict[str, FloatArray] = field(default_factory=dict)
     """Cost line (``llm_tco.cost.breakdown.COST_LINES``) → its monthly cash flows; they sum to
     :attr:`flows_usd` (priced options only)."""
+    reasons: list[str] = field(default_factory=list)
+    """Reasons particular to this option, added to the recommendation's when it is chosen."""
 
     @property
     def priced(self) -> bool:

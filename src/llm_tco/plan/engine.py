@@ -28,6 +28,7 @@ from llm_tco.plan.doc import (
 )
 from llm_tco.plan.explain import breakeven_for, reasons_for
 from llm_tco.plan.inputs import PlanInputs
+from llm_tco.plan.levers import lever_candidates
 from llm_tco.plan.selfhosted import models_meeting_floor, selfhosted_candidates
 from llm_tco.profile.model import WorkloadProfile
 from llm_tco.units import TOKENS_PER_MILLION
@@ -112,6 +113,8 @@ def _plan_workload(
     rate = config.planning.discount_rate_per_year
     stay = stay_candidate(context, inputs, _current_placement(profile))
     apis = api_candidates(context, inputs)
+    levers, lever_notes = lever_candidates(context, inputs, _current_placement(profile))
+    apis += levers
     # Open models below the quality floor can only matter when nothing meets every constraint: cost them
     # only then (the capacity model is the expensive part of the plan).
     good = models_meeting_floor(context, inputs)
@@ -143,11 +146,13 @@ def _plan_workload(
             "open models below the quality floor were not costed for self-hosting "
             "(an option meets every constraint)"
         )
+    notes += lever_notes
     if chosen is not None:
         runner_up = next((c for c in ranked if c is not chosen and c.hard_ok), None)
         chosen_doc = next(o for o in options if o.id == chosen.id)
         recommendation = Recommendation(
-            **chosen_doc.model_dump(), reasons=reasons_for(chosen, stay, len(feasible), context, runner_up)
+            **chosen_doc.model_dump(),
+            reasons=reasons_for(chosen, stay, len(feasible), context, runner_up) + chosen.reasons,
         )
     else:
         notes.append("no priced option meets the workload's sovereignty constraint")
