@@ -4,6 +4,7 @@ where the assumed stable prefix is not cached yet — each priced by hand from g
 from __future__ import annotations
 
 import dataclasses
+import math
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from llm_tco.config import parse_config
 from llm_tco.plan import PlanInputs, build_plan
 from llm_tco.plan.doc import Option, WorkloadPlan
 from llm_tco.plan.inputs import ResolvedApiModel, genai_prices_pricer
+from llm_tco.plan.levers import cache_hit_probability
 from llm_tco.profile.model import TokenMix
 
 # genai-prices' published gpt-4o prices, USD per 1M tokens: standard input 2.50, cached input 1.25,
@@ -45,7 +47,7 @@ def test_batch_offered_when_batch_ok_at_the_batch_rate(inputs: PlanInputs) -> No
     requests = MONTHLY_TOKENS / 1200  # 1,000 input + 200 output tokens per request
     expected = requests * (1000 * GPT4O["batch_input"] + 200 * GPT4O["batch_output"]) / 1e6
     assert float(batch.monthly_cost_usd) == pytest.approx(expected, rel=1e-6)
-    assert batch.quality_ratio == 1.0 and batch.one_off_cost_usd == 0
+    assert batch.quality_ratio == 1.0 and batch.one_off_cost_usd == 0 and batch.lever == "batch"
     assert any("Batch API" in note and "50%" in note for note in batch.notes)
 
 
@@ -71,19 +73,38 @@ def test_batch_not_offered_without_a_batch_price(inputs: PlanInputs) -> None:
     assert _lever(plan, "batch") is None
 
 
+def _hit(requests_per_month: float) -> float:
+    """A request hits when another came within the 5-minute cache lifetime: 1 - e^-λ, λ per 5 minutes."""
+    per_five_minutes = requests_per_month / (730 * 60) * 5
+    return 1 - math.exp(-per_five_minutes)
+
+
+def test_cache_hit_probability_by_hand() -> None:
+    # 8,760 requests a month = 12 an hour = one per 5 minutes on average: 1 - 1/e of them hit.
+    assert cache_hit_probability(8760, 5.0) == pytest.approx(1 - 1 / math.e)
+    assert cache_hit_probability(0, 5.0) == 0.0
+
+
 def test_caching_saving_by_hand(inputs: PlanInputs) -> None:
     plan = _plan(inputs, {}, input_len=4000.0, output_len=200.0)
     cached = _lever(plan, "cached")
-    assert cached is not None and cached.monthly_cost_usd is not None
+    assert cached is not None and cached.monthly_cost_usd is not None and cached.lever == "prompt-caching"
     requests = MONTHLY_TOKENS / 4200
-    # Default assumption: half the input (2,000 tokens) is a stable prefix, read from the cache.
-    per_request = (2000 * GPT4O["input"] + 2000 * GPT4O["cached"] + 200 * GPT4O["output"]) / 1e6
+    hit = _hit(requests)
+    # Default assumption: half the input (2,000 tokens) is a stable prefix: read from the cache by the
+    # requests that hit, written by the others (genai-prices has no cache-write price for gpt-4o: a write
+    # costs as input).
+    per_request = (
+        2000 * GPT4O["input"]
+        + 2000 * hit * GPT4O["cached"]
+        + 2000 * (1 - hit) * GPT4O["input"]
+        + 200 * GPT4O["output"]
+    ) / 1e6
     assert float(cached.monthly_cost_usd) == pytest.approx(requests * per_request, rel=1e-6)
-    # 9,500 / 12,000 of today's list cost
+    # about 9,500 / 12,000 of today's list cost (nearly every request hits at 163 requests per 5 minutes)
     assert plan.current_monthly_cost_usd is not None
-    assert float(cached.monthly_cost_usd) / float(plan.current_monthly_cost_usd) == pytest.approx(
-        9500 / 12000, rel=1e-6
-    )
+    ratio = float(cached.monthly_cost_usd) / float(plan.current_monthly_cost_usd)
+    assert ratio == pytest.approx(9500 / 12000, rel=1e-4)
     assert any("assumes 50% of input is a stable prefix" in note for note in cached.notes)
 
 
@@ -92,8 +113,21 @@ def test_caching_share_is_configurable_per_workload(inputs: PlanInputs) -> None:
     cached = _lever(plan, "cached")
     assert cached is not None and cached.monthly_cost_usd is not None
     requests = MONTHLY_TOKENS / 4200
-    per_request = (800 * GPT4O["input"] + 3200 * GPT4O["cached"] + 200 * GPT4O["output"]) / 1e6
+    hit = _hit(requests)
+    prefix = 3200
+    per_request = (
+        800 * GPT4O["input"]
+        + prefix * hit * GPT4O["cached"]
+        + prefix * (1 - hit) * GPT4O["input"]
+        + 200 * GPT4O["output"]
+    ) / 1e6
     assert float(cached.monthly_cost_usd) == pytest.approx(requests * per_request, rel=1e-6)
+
+
+def test_caching_not_offered_at_a_trickle(inputs: PlanInputs) -> None:
+    # 100 requests a month: about 1% of them follow another within 5 minutes — a saving below 1%.
+    assert _hit(100) == pytest.approx(0.0114, abs=1e-3)
+    assert _lever(_plan(inputs, {}, input_len=4000.0, monthly_tokens=4200 * 100), "cached") is None
 
 
 def test_caching_not_offered_for_short_prompts_or_when_already_cached(inputs: PlanInputs) -> None:

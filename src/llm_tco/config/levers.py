@@ -44,3 +44,13 @@ class LeversConfig(Strict):
         "prefix of the mean request (cacheable_input_share × mean input tokens) reaches it.",
         ge=0,
     )
+    cache_lifetime_minutes: float = field(
+        5.0,
+        unit="minutes",
+        source="OpenAI prompt caching guide: cached prefixes stay active for 5 to 10 minutes of inactivity "
+        f"({_OPENAI_CACHING}); Anthropic's default cache lifetime is 5 minutes "
+        "(https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching, accessed 2026-12-04)",
+        description="A request finds its prefix cached when another request came within this time; the "
+        "caching estimate uses it to tell cache reads from cache writes at the workload's request rate.",
+        gt=0,
+    )

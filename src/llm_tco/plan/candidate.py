@@ -63,6 +63,8 @@ class Candidate:
     """Cost line (``llm_tco.cost.breakdown.COST_LINES``) → its monthly cash flows; they sum to
     :attr:`flows_usd` (priced options only)."""
     reasons: list[str] = field(default_factory=list)
+    lever: Literal["batch", "prompt-caching"] | None = None
+    """The current model with a cheap lever (``llm_tco.plan.levers``), else None."""
     """Reasons particular to this option, added to the recommendation's when it is chosen."""
 
     @property

@@ -121,6 +121,8 @@ class Option(_Doc):
     notes: list[str] = []
     breakdown: CostBreakdown | None = None
     """The cost by line (priced options only)."""
+    lever: Literal["batch", "prompt-caching"] | None = None
+    """A cheap lever of the current model: its provider's Batch API, or prompt caching (else null)."""
 
 
 class Recommendation(Option):

@@ -103,6 +103,7 @@ def _option(candidate: Candidate, context: WorkloadContext, breakeven: Breakeven
         monthly_costs_usd=[to_usd(float(v)) for v in flows] if flows is not None else [],
         notes=candidate.notes,
         breakdown=cost_breakdown(candidate.lines, flows) if flows is not None else None,
+        lever=candidate.lever,
     )
 
 

@@ -5,9 +5,15 @@ caching. Both keep the model and its prompts, so they are tried before moving an
   can wait for its answers: ``latency = "batch-ok"`` in its ``[workloads.<name>]`` table, or a p99 TTFT
   target of at least ``[levers].batch_min_ttft_p99_ms``.
 - **Prompt caching** — the plan cannot see prompts, so it assumes a share of every request's input is a
-  stable prefix (``[levers].cacheable_input_share``, per workload ``cacheable_input_share``) that caching
-  would serve as cache reads. Offered where today's cache hit rate is below that share, the model prices
-  cache reads below uncached input, and the mean request's prefix reaches the provider's minimum.
+  stable prefix (``[levers].cacheable_input_share``, per workload ``cacheable_input_share``). A request
+  reads that prefix from the cache when another request came within the cache lifetime
+  (``[levers].cache_lifetime_minutes``); otherwise it writes it. With requests arriving at random (Poisson)
+  at the workload's mean rate, ``λ`` requests per lifetime, a request hits with probability ``1 - e^-λ``.
+  Offered where today's cache hit rate is below the share, the model prices cache reads below uncached
+  input, and the mean request's prefix reaches the provider's minimum.
+
+A lever is offered only when it saves at least 1% of the token cost (no lever is worth the change for
+less; a rounding-level saving would otherwise win every tie with staying).
 
 Each lever's cost is today's audited spend × (the lever's cost ÷ the standard cost of today's token mix at
 the current model's list rates): the lever's saving at list prices, applied to what the workload really pays
@@ -17,8 +23,10 @@ placement's yearly price decline. No migration cost is charged: the model and pr
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from decimal import Decimal
+from typing import Literal
 
 from llm_tco.catalog.quality import QualityRatio
 from llm_tco.cost.horizon import price_factors
@@ -27,8 +35,9 @@ from llm_tco.plan.context import WorkloadContext
 from llm_tco.plan.inputs import PlanInputs, ResolvedApiModel
 from llm_tco.pricing.rates import PartitionRates
 from llm_tco.profile.model import TokenMix
+from llm_tco.units import HOURS_PER_MONTH
 
-__all__ = ["batch_allowed", "cached_mix", "lever_candidates"]
+__all__ = ["batch_allowed", "cache_hit_probability", "cached_mix", "lever_candidates"]
 
 
 def _list_cost_usd(rates: PartitionRates, mix: TokenMix) -> Decimal:
@@ -56,13 +65,25 @@ def cacheable_share(context: WorkloadContext) -> float:
     return context.config.levers.cacheable_input_share
 
 
-def cached_mix(mix: TokenMix, share: float) -> TokenMix:
-    """Today's mix with ``share`` of the input served as cache reads (never fewer than today's reads, and
-    never more than the input not already written to the cache)."""
-    reads = max(
-        mix.cache_read_tokens, min(share * mix.input_tokens, mix.input_tokens - mix.cache_write_tokens)
+_MIN_SAVING = 0.01
+
+
+def cache_hit_probability(monthly_requests: float, lifetime_minutes: float) -> float:
+    """Probability that a request finds its prefix cached: 1 - e^-λ, λ the mean requests per lifetime."""
+    per_lifetime = monthly_requests / (HOURS_PER_MONTH * 60.0) * lifetime_minutes
+    return -math.expm1(-per_lifetime)
+
+
+def cached_mix(mix: TokenMix, share: float, hit_probability: float) -> TokenMix:
+    """Today's mix with the stable prefix (``share`` of the input, less what is already cached) read from
+    the cache by the requests that hit and written to it (5-minute writes) by those that miss."""
+    room = min(share * mix.input_tokens, mix.input_tokens - mix.cache_write_tokens)
+    prefix = max(0.0, room - mix.cache_read_tokens)
+    return replace(
+        mix,
+        cache_read_tokens=mix.cache_read_tokens + prefix * hit_probability,
+        cache_write_tokens=mix.cache_write_tokens + prefix * (1.0 - hit_probability),
     )
-    return replace(mix, cache_read_tokens=reads)
 
 
 def _lever(
@@ -70,7 +91,7 @@ def _lever(
     inputs: PlanInputs,
     placement: str,
     resolved: ResolvedApiModel,
-    kind: str,
+    kind: Literal["batch", "prompt-caching"],
     factor: float,
     reasons: list[str],
 ) -> Candidate:
@@ -86,7 +107,7 @@ def _lever(
     growth = context.tokens / context.today_tokens if context.today_tokens else zeros(months)
     recurring = today * growth * price_factors(decline, months)
     candidate = Candidate(
-        id=f"{placement}:{kind}:{resolved.provider}:{resolved.model}",
+        id=f"{placement}:{'batch' if kind == 'batch' else 'cached'}:{resolved.provider}:{resolved.model}",
         placement="open-api" if placement == "open-api" else "closed-api",
         provider=resolved.provider,
         model=resolved.model,
@@ -97,6 +118,7 @@ def _lever(
         usd_per_token_today=today / context.today_tokens if context.today_tokens else None,
         lines={"tokens": recurring},
         reasons=reasons,
+        lever=kind,
     )
     candidate.notes.extend(reasons)
     candidate.notes.append("no migration cost: the model and its prompts stay")
@@ -136,7 +158,7 @@ def lever_candidates(
     notes: list[str] = []
     if resolved.batch_rates is not None:
         batch = float(_list_cost_usd(resolved.batch_rates, mix) / standard)
-        if batch < 1.0 and batch_allowed(context):
+        if batch <= 1.0 - _MIN_SAVING and batch_allowed(context):
             table = context.config.workload(context.workload)
             allowed_by = (
                 "latency = batch-ok"
@@ -149,7 +171,7 @@ def lever_candidates(
                 f"(allowed by {allowed_by})"
             )
             out.append(_lever(context, inputs, placement, resolved, "batch", batch, [why]))
-        elif batch < 1.0:
+        elif batch <= 1.0 - _MIN_SAVING:
             notes.append(
                 f"the Batch API would cost {batch:.0%} of today's price for {resolved.model} but is not "
                 'offered: the workload waits on its answers (set latency = "batch-ok" in its [workloads] '
@@ -163,14 +185,16 @@ def lever_candidates(
         and rates.cache_read_mtok < rates.uncached_input_mtok
         and share * mean_input >= levers.min_cacheable_prefix_tokens
     ):
-        cached = float(_list_cost_usd(rates, cached_mix(mix, share)) / standard)
-        if cached < 1.0:
+        hit = cache_hit_probability(mix.requests, levers.cache_lifetime_minutes)
+        cached = float(_list_cost_usd(rates, cached_mix(mix, share, hit)) / standard)
+        if cached <= 1.0 - _MIN_SAVING:
             why = (
                 f"prompt caching: assumes {share:.0%} of input is a stable prefix (cacheable_input_share; "
                 f"today's cache hit rate {profile.cache_hit_rate:.0%}), read from the cache at "
-                f"${rates.cache_read_mtok:g} instead of ${rates.uncached_input_mtok:g} per 1M tokens: "
-                f"{cached:.0%} of today's cost (cache writes not counted: at steady traffic a prefix is "
-                "written once per cache lifetime)"
+                f"${rates.cache_read_mtok:g} instead of ${rates.uncached_input_mtok:g} per 1M tokens by the "
+                f"{hit:.0%} of requests that follow another within the "
+                f"{levers.cache_lifetime_minutes:g}-minute cache lifetime (the others write it): "
+                f"{cached:.0%} of today's cost"
             )
-            out.append(_lever(context, inputs, placement, resolved, "cached", cached, [why]))
+            out.append(_lever(context, inputs, placement, resolved, "prompt-caching", cached, [why]))
     return out, notes

@@ -40,7 +40,8 @@ def _describe(option: Option) -> str:
             f"({option.precision}, {option.deployment})"
         )
     where = f" via {option.provider}" if option.provider else ""
-    return f"{option.model}{where}" + (" (today)" if option.id == "stay" else "")
+    lever = {"batch": " (Batch API)", "prompt-caching": " (prompt caching)"}.get(option.lever or "", "")
+    return f"{option.model}{where}" + (" (today)" if option.id == "stay" else lever)
 
 
 _LINE_LABELS = {
@@ -67,13 +68,15 @@ def _short_usd(value: float) -> str:
 
 def cost_lines_text(option: Option, assumptions: dict[str, float | int | str | None]) -> str | None:
     """The option's largest cost lines: average month and share of the horizon cost, e.g.
-    "staff 1.25 FTE $20.8k/mo — 97%"; None without a breakdown or a positive horizon cost."""
+    "staff 1.25 FTE $20.8k/mo — 97%"; None without a breakdown, a positive horizon cost or two lines."""
     breakdown = option.breakdown
     if breakdown is None or not option.horizon_cost_usd or option.horizon_cost_usd <= 0:
         return None
     horizon = breakdown.horizon.model_dump()
     average = breakdown.average_month.model_dump()
     top = sorted((k for k, v in horizon.items() if v > 0), key=lambda k: -horizon[k])[:_TOP_LINES]
+    if len(top) < 2:  # one line is all of it: nothing to break down
+        return None
     fte = {"staff_usd": "staffing.platform_fte", "on_call_usd": "staffing.on_call_fte"}
     parts = []
     for key in top:
