@@ -86,6 +86,20 @@ def test_init_from_audit_round_trips_and_plan_reads_it(cli: Any, store: str, tmp
     assert workloads["chat"]["sovereignty"] == "air-gapped"
     assert all(workloads[name]["sovereignty"] == "any" for name in HOSTILE)
 
+    # Every priced option of `plan --json` carries its cost lines, which add up to its costs.
+    lines = {
+        "tokens_usd", "gpus_usd", "power_and_hosting_usd", "staff_usd", "on_call_usd", "monitoring_usd",
+        "governance_usd", "fine_tuning_usd", "migration_usd", "residual_credit_usd",
+    }  # fmt: skip
+    for option in (o for w in workloads.values() for o in w["options"] if o["horizon_cost_usd"] is not None):
+        breakdown = option["breakdown"]
+        assert set(breakdown) == {"first_month", "average_month", "horizon"}
+        assert set(breakdown["horizon"]) == lines
+        assert sum(breakdown["horizon"].values()) == pytest.approx(option["horizon_cost_usd"], abs=1e-5)
+        assert sum(breakdown["first_month"].values()) == pytest.approx(
+            option["monthly_costs_usd"][0], abs=1e-5
+        )
+
 
 def test_init_from_audit_on_an_empty_store_is_a_usage_error(cli: Any, tmp_path: Path) -> None:
     db = str(tmp_path / "empty.duckdb")
