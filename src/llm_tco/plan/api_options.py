@@ -118,7 +118,12 @@ def _api_candidate(
     sovereignty = api_sovereignty(context, resolved.provider, inputs.api_regions.get(resolved.provider))
     if sovereignty:
         candidate.unmet["sovereignty"] = sovereignty
-    candidate.notes.append("latency not checked for API options (no latency data)")
+    if context.profile.latency is None:
+        candidate.notes.append("latency not checked for API options (no latency data)")
+    else:
+        candidate.notes.append(
+            f"latency not checked: the logs time only the current model's requests, not {resolved.model}'s"
+        )
     return candidate
 
 

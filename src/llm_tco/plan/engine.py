@@ -28,6 +28,7 @@ from llm_tco.plan.doc import (
 )
 from llm_tco.plan.explain import breakeven_for, reasons_for
 from llm_tco.plan.inputs import PlanInputs
+from llm_tco.plan.latency import check_api_latency
 from llm_tco.plan.levers import lever_candidates
 from llm_tco.plan.selfhosted import models_meeting_floor, selfhosted_candidates
 from llm_tco.profile.model import WorkloadProfile
@@ -116,6 +117,8 @@ def _plan_workload(
     apis = api_candidates(context, inputs)
     levers, lever_notes = lever_candidates(context, inputs, _current_placement(profile))
     apis += levers
+    for same_model in (stay, *levers):
+        check_api_latency(context, same_model)
     # Open models below the quality floor can only matter when nothing meets every constraint: cost them
     # only then (the capacity model is the expensive part of the plan).
     good = models_meeting_floor(context, inputs)
