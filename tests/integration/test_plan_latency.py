@@ -3,13 +3,18 @@ check of the current model's API options against the workload's targets (real Du
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from _formats import DATA
 
 from llm_tco.config import parse_config
+from llm_tco.ingest.base import IngestOptions
+from llm_tco.ingest.pipeline import ingest_files
 from llm_tco.plan import PlanInputs, build_plan
 from llm_tco.plan.doc import Recommendation
 from llm_tco.plan.inputs import ResolvedApiModel, genai_prices_pricer
@@ -116,3 +121,38 @@ def test_other_models_say_they_are_not_timed(profiles: dict[str, Any]) -> None:
     plan = build_plan([profiles["timed"]], parse_config({}), PlanInputs.bundled()).workloads[0]
     moved = next(o for o in plan.options if o.placement == "closed-api" and o.id != "stay" and not o.lever)
     assert any("the logs time only the current model's requests" in n for n in moved.notes)
+
+
+def _durations_ms(path: Path) -> dict[str, float]:
+    """source_record_id → ts_end - ts_start (ms) of every request the file gives."""
+    con = open_store(":memory:")
+    try:
+        ingest_files(con, [str(path)], IngestOptions())
+        rows = con.execute(
+            "SELECT source_record_id, epoch_ms(ts_end) - epoch_ms(ts_start) FROM usage_rows"
+        ).fetchall()
+    finally:
+        con.close()
+    return {str(r[0]): float(r[1]) for r in rows}
+
+
+def test_litellm_rows_keep_the_request_duration() -> None:
+    path = DATA / "litellm" / "spendlogs_export.csv"
+    with path.open(newline="") as fh:
+        expected = {f"id:{r['request_id']}": float(r["request_duration_ms"]) for r in csv.DictReader(fh)}
+    # the export's own request_duration_ms (2,333, 5,000, 500 and 9,000 ms) is endTime - startTime
+    assert _durations_ms(path) == expected
+
+
+def test_langfuse_rows_keep_the_observation_duration() -> None:
+    path = DATA / "langfuse" / "generations_export.csv"
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    expected = {}
+    for r in rows:
+        if r["startTime"] and r["endTime"]:
+            start = datetime.fromisoformat(r["startTime"].replace("Z", "+00:00"))
+            end = datetime.fromisoformat(r["endTime"].replace("Z", "+00:00"))
+            expected[f"id:{r['id']}"] = (end - start).total_seconds() * 1000
+    durations = _durations_ms(path)
+    assert expected and {k: durations[k] for k in expected} == expected

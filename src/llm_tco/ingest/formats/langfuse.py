@@ -210,6 +210,7 @@ class LangfuseAdapter:
             "record_no": record_no,
             "source_record_id": get("id"),
             "ts_start": get("startTime"),
+            "ts_end": get("endTime"),
             "model_raw": get("model"),
             "workload": trace_name,
             "project": get("projectId"),
