@@ -72,6 +72,7 @@ def test_init_from_audit_round_trips_and_plan_reads_it(cli: Any, store: str, tmp
     assert 'current model: "gpt-4o" via "openai"' in chat
     assert 'regions seen: "eu-west-1"' in chat
     assert "peak hour ÷ mean hour: 1.00" in chat
+    assert "API latency end to end: not in the logs" in chat  # the rows carry no end time
 
     # `plan` reads the file back, with an edit to one table.
     edited = text.replace(

@@ -1,6 +1,7 @@
 """The ``llm-tco.toml`` that ``llm-tco init --from-audit`` writes: the commented template, then one
 ``[workloads.<name>]`` table per audited workload with its profile as comments (volume, lengths, peak ratio,
-current model, regions seen), so that the user edits requirements instead of typing workload names.
+current model, regions seen, API latency where the logs time requests), so that the user edits
+requirements instead of typing workload names.
 
 Workload, model and region names come from logs and are untrusted: every one is written as a TOML basic
 string (:func:`llm_tco.config.template.toml_string`), in table keys and in comments alike, so no name can
@@ -65,6 +66,15 @@ def _profile_comments(profile: WorkloadProfile, regions: tuple[str, ...]) -> lis
         f"#   current model: {model}",
         "#   regions seen: " + (", ".join(toml_string(r) for r in regions) if regions else "none recorded"),
     ]
+    latency = profile.latency
+    lines.append(
+        "#   API latency end to end: "
+        + (
+            f"p50 {latency.p50_ms:,.0f} ms, p99 {latency.p99_ms:,.0f} ms"
+            if latency is not None
+            else "not in the logs"
+        )
+    )
     lines.extend(f"#   assumed: {toml_string(text)}" for text in profile.assumed)
     return lines
 
