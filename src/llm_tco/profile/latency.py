@@ -1,9 +1,11 @@
 """Measured API latency per workload: the end-to-end duration of single requests whose rows carry one.
 
 A canonical row keeps a duration when its source gives the request's end as well as its start
-(``ts_end`` after ``ts_start``: the generic reader's ``end_time``/``completed_at`` columns). Rows of one
-request lasting less than an hour count as request durations; longer spans are buckets. The figure is
-measured only when most of the window's requests carry a duration (as for the length percentiles).
+(``ts_end`` after ``ts_start``): LiteLLM ``endTime``, Langfuse ``endTime``, Helicone
+``response_created_at``, OpenTelemetry ``endTimeUnixNano``, the generic reader's ``end_time`` columns.
+Rows of one request lasting less than an hour count as request durations; longer spans are buckets.
+The figure is measured only when most of the window's requests carry a duration (as for the length
+percentiles).
 """
 
 from __future__ import annotations
