@@ -32,6 +32,7 @@ from llm_tco.config.cost_sections import (
     StaffingConfig,
 )
 from llm_tco.config.fields import Strict, field
+from llm_tco.config.levers import LeversConfig
 from llm_tco.config.sections import (
     CapacityConfig,
     GrowthConfig,
@@ -52,6 +53,7 @@ __all__ = [
     "FineTuningConfig",
     "GpuConfig",
     "GrowthConfig",
+    "LeversConfig",
     "MigrationConfig",
     "OperationsConfig",
     "OwnedConfig",
@@ -148,6 +150,20 @@ class WorkloadConfig(Strict):
         "they replace the catalog for this workload (ratio = candidate ÷ current model; include the "
         "current model's score).",
     )
+    latency: Literal["interactive", "batch-ok"] = field(
+        "interactive",
+        unit="interactive | batch-ok",
+        source="llm-tco default: a workload waits on its answers unless told otherwise",
+        description="'batch-ok': answers may take up to a day, so the provider's Batch API is offered.",
+    )
+    cacheable_input_share: float | None = field(
+        None,
+        unit="fraction of input tokens",
+        source="[levers].cacheable_input_share",
+        description="Share of this workload's input that is a stable, cacheable prefix.",
+        ge=0,
+        le=1,
+    )
 
     @field_validator("sovereignty")
     @classmethod
@@ -182,6 +198,7 @@ class Config(Strict):
     capacity: CapacityConfig = CapacityConfig()
     quality: QualityConfig = QualityConfig()
     candidates: CandidatesConfig = CandidatesConfig()
+    levers: LeversConfig = LeversConfig()
     workloads: dict[str, WorkloadConfig] = Field(default_factory=dict)
     attribution: list[AttributionRule] = Field(default_factory=list)
     """``[[attribution]]`` rules mapping usage to workloads (``llm_tco.config.attribution``)."""

@@ -7,7 +7,6 @@ template, and a test asserts the template parses back to exactly the defaults.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel
@@ -15,7 +14,7 @@ from pydantic.fields import FieldInfo
 
 from llm_tco.config.model import Config, WorkloadConfig
 
-__all__ = ["render_template", "toml_value"]
+__all__ = ["render_template", "toml_string", "toml_value"]
 
 _HEADER = """\
 # llm-tco.toml — the assumptions behind `llm-tco plan`.
@@ -29,6 +28,31 @@ _HEADER = """\
 """
 
 
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string: quotes, backslashes and every control character escaped.
+
+    Names from logs are untrusted, so the escaping is complete: TOML forbids raw control characters (DEL
+    included) in strings, and its ``\\u`` escapes must be Unicode scalar values — so a character is written
+    as itself unless it must be escaped (never as a UTF-16 surrogate pair, which ``json.dumps`` would
+    produce), and a lone surrogate, which no TOML file can hold, becomes U+FFFD.
+    """
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04X}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\\uFFFD")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
 def toml_value(value: Any) -> str:
     """A TOML literal for a default (strings, numbers, booleans, lists and flat tables)."""
     if isinstance(value, bool):
@@ -36,13 +60,13 @@ def toml_value(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return toml_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
         if not value:
             return "{}"
-        return "{ " + ", ".join(f"{json.dumps(str(k))} = {toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{toml_string(str(k))} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"no TOML form for {value!r}")
 
 
@@ -99,7 +123,7 @@ def _workloads(config: Config) -> list[str]:
         for line in _field_lines(field_name, info, getattr(example, field_name), commented=True):
             lines.append(line if line.startswith("#") else f"# {line}")
     for workload, table in config.workloads.items():
-        lines.extend(["", f"[workloads.{json.dumps(workload)}]"])
+        lines.extend(["", f"[workloads.{toml_string(workload)}]"])
         for field_name in table.model_fields_set:
             lines.append(f"{field_name} = {toml_value(getattr(table, field_name))}")
     return lines

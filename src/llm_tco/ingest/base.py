@@ -57,7 +57,7 @@ STAGED_COLUMNS: tuple[str, ...] = (
     "record_no",  # 1-based position among the file's data records (a CSV header does not count)
     "source_record_id",  # the source's own id (request id); NULL = use file fingerprint + record_no
     "ts_start",
-    "ts_end",  # NULL = same as ts_start (a single request)
+    "ts_end",  # a single request: its end where the source gives one (its duration), else NULL = ts_start
     *ATTRIBUTE_COLUMNS,
     "requests",  # NULL = the source gives no request count
     *TOKEN_COLUMNS,

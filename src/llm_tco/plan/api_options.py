@@ -61,6 +61,7 @@ def stay_candidate(context: WorkloadContext, inputs: PlanInputs, placement: str)
             today * factors * price_factors(_decline(context, placement), context.months)
         )
         candidate.one_off_usd = zeros(context.months)
+        candidate.lines = {"tokens": candidate.recurring_usd}
         candidate.usd_per_token_today = today / context.today_tokens if context.today_tokens else None
     else:
         candidate.unmet["price"] = "today's usage is unpriced"
@@ -111,12 +112,19 @@ def _api_candidate(
     )
     assert candidate.one_off_usd is not None
     candidate.one_off_usd[0] += context.migration_usd
+    assert candidate.recurring_usd is not None
+    candidate.lines = {"tokens": candidate.recurring_usd, "migration": candidate.one_off_usd.copy()}
     if problem:
         candidate.unmet["quality"] = problem
     sovereignty = api_sovereignty(context, resolved.provider, inputs.api_regions.get(resolved.provider))
     if sovereignty:
         candidate.unmet["sovereignty"] = sovereignty
-    candidate.notes.append("latency not checked for API options (no latency data)")
+    if context.profile.latency is None:
+        candidate.notes.append("latency not checked for API options (no latency data)")
+    else:
+        candidate.notes.append(
+            f"latency not checked: the logs time only the current model's requests, not {resolved.model}'s"
+        )
     return candidate
 
 

@@ -67,6 +67,13 @@ class Candidate:
     unmet: dict[str, str] = field(default_factory=dict)
     """Constraint kind → why it is not met."""
     notes: list[str] = field(default_factory=list)
+    lines: dict[str, FloatArray] = field(default_factory=dict)
+    """Cost line (``llm_tco.cost.breakdown.COST_LINES``) → its monthly cash flows; they sum to
+    :attr:`flows_usd` (priced options only)."""
+    reasons: list[str] = field(default_factory=list)
+    lever: Literal["batch", "prompt-caching"] | None = None
+    """The current model with a cheap lever (``llm_tco.plan.levers``), else None."""
+    """Reasons particular to this option, added to the recommendation's when it is chosen."""
 
     @property
     def priced(self) -> bool:

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "PLAN_DOCUMENT_VERSION",
     "Breakeven",
+    "CostBreakdown",
+    "CostLines",
     "GrowthInfo",
     "Option",
     "PlanDocument",
@@ -51,6 +53,37 @@ class Breakeven(_Doc):
     months_to_reach: float | None = None
     """Months until today's volume grows to the break-even volume at the workload's growth."""
     text: str = ""
+
+
+class CostLines(_Doc):
+    """An amount split into the option's cost lines (USD; lines an option does not have are 0)."""
+
+    tokens_usd: Decimal = Decimal(0)
+    """API tokens (today's mix at the option's prices, grown and price-declined)."""
+    gpus_usd: Decimal = Decimal(0)
+    """Cloud GPU rental; owned: GPU purchases (renewals net of the sale of the old cohort)."""
+    power_and_hosting_usd: Decimal = Decimal(0)
+    """Owned GPUs: electricity (with PUE) and data-centre hosting."""
+    staff_usd: Decimal = Decimal(0)
+    """The platform team (``staffing.platform_fte``)."""
+    on_call_usd: Decimal = Decimal(0)
+    monitoring_usd: Decimal = Decimal(0)
+    governance_usd: Decimal = Decimal(0)
+    fine_tuning_usd: Decimal = Decimal(0)
+    migration_usd: Decimal = Decimal(0)
+    """The one-off cost of porting prompts and evaluating (month 1)."""
+    residual_credit_usd: Decimal = Decimal(0)
+    """Owned GPUs: book value still held at the end of the horizon, credited in its last month (≤ 0)."""
+
+
+class CostBreakdown(_Doc):
+    """Where an option's money goes: ``first_month`` (month 1, one-offs included: its lines sum exactly to
+    ``monthly_costs_usd[0]``), ``average_month`` (each line's horizon amount ÷ the horizon's months) and
+    ``horizon`` (its lines sum exactly to ``horizon_cost_usd``)."""
+
+    first_month: CostLines
+    average_month: CostLines
+    horizon: CostLines
 
 
 class Option(_Doc):
@@ -100,6 +133,10 @@ class Option(_Doc):
     notes: list[str] = []
     infeasible_reasons: list[str] = []
     """Every constraint the option does not meet, one sentence each (empty when ``feasible``)."""
+    breakdown: CostBreakdown | None = None
+    """The cost by line (priced options only)."""
+    lever: Literal["batch", "prompt-caching"] | None = None
+    """A cheap lever of the current model: its provider's Batch API, or prompt caching (else null)."""
 
 
 class Recommendation(Option):

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from llm_tco.catalog.hosted import OPEN_MODEL_PROVIDERS, open_model_slug
 from llm_tco.config.model import Config
 from llm_tco.plan.api_options import api_candidates, stay_candidate
+from llm_tco.plan.breakdown import cost_breakdown
 from llm_tco.plan.candidate import Candidate
 from llm_tco.plan.context import WorkloadContext, workload_context
 from llm_tco.plan.doc import (
@@ -28,6 +29,8 @@ from llm_tco.plan.doc import (
 from llm_tco.plan.explain import breakeven_for, reasons_for
 from llm_tco.plan.feasibility import apply_feasibility, unfit_models, unscored_reason
 from llm_tco.plan.inputs import PlanInputs
+from llm_tco.plan.latency import check_api_latency
+from llm_tco.plan.levers import lever_candidates
 from llm_tco.plan.selfhosted import models_meeting_floor, selfhosted_candidates
 from llm_tco.profile.model import WorkloadProfile
 from llm_tco.units import TOKENS_PER_MILLION
@@ -102,6 +105,8 @@ def _option(candidate: Candidate, context: WorkloadContext, breakeven: Breakeven
         breakeven=breakeven,
         monthly_costs_usd=[to_usd(float(v)) for v in flows] if flows is not None else [],
         notes=candidate.notes,
+        breakdown=cost_breakdown(candidate.lines, flows) if flows is not None else None,
+        lever=candidate.lever,
     )
 
 
@@ -112,6 +117,10 @@ def _plan_workload(
     rate = config.planning.discount_rate_per_year
     stay = stay_candidate(context, inputs, _current_placement(profile))
     apis = api_candidates(context, inputs)
+    levers, lever_notes = lever_candidates(context, inputs, _current_placement(profile))
+    apis += levers
+    for same_model in (stay, *levers):
+        check_api_latency(context, same_model)
     # Open models below the quality floor can only matter when nothing meets every constraint: cost them
     # only then (the capacity model is the expensive part of the plan).
     good = models_meeting_floor(context, inputs)
@@ -152,10 +161,11 @@ def _plan_workload(
             "self-hosting "
             "(an option meets every constraint)"
         )
+    notes += lever_notes
     if chosen is not None:
         runner_up = next((c for c in ranked if c is not chosen and c.hard_ok), None)
         chosen_doc = next(o for o in options if o.id == chosen.id)
-        reasons = reasons_for(chosen, stay, len(feasible), context, runner_up)
+        reasons = reasons_for(chosen, stay, len(feasible), context, runner_up) + chosen.reasons
         unscored = unscored_reason(context, stay, ranked, rate) if chosen is stay else None
         if unscored:
             reasons.insert(0, unscored)

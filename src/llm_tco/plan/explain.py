@@ -130,7 +130,7 @@ def reasons_for(
             f"latency: {chosen.replicas} replica(s) of {chosen.gpus_per_replica}× {chosen.gpu} sized for the "
             f"peak hour at p99 TTFT {context.ttft_p99_ms:g} ms / TPOT {context.tpot_p99_ms:g} ms"
         )
-    else:
+    elif not any(reason.startswith("latency:") for reason in chosen.reasons):  # measured: said there
         reasons.append("latency: not checked for API options (no latency data)")
     for kind, why in chosen.unmet.items():
         if kind not in HARD:

@@ -49,6 +49,8 @@ class ResolvedApiModel:
     rates: PartitionRates
     context_tokens: int | None = None
     """The model's context window (prompt + output tokens), None when the price data does not say."""
+    batch_rates: PartitionRates | None = None
+    """The provider's Batch API rates for the same model, where the price data has them (else None)."""
 
 
 @dataclass(frozen=True)
@@ -149,10 +151,11 @@ def _bundled() -> PlanInputs:
 def genai_prices_pricer(
     provider: str | None, model: str, at: datetime, mean_input_tokens: int
 ) -> ResolvedApiModel | None:
-    """Rates of a model in the genai-prices data in force (standard tier, no batch), for requests of
-    ``mean_input_tokens`` input (which selects a long-context tier)."""
+    """Rates of a model in the genai-prices data in force (standard tier), for requests of
+    ``mean_input_tokens`` input (which selects a long-context tier), with its Batch API rates where the
+    price data has a batch price for it."""
     from llm_tco.catalog.model_names import resolve_model
-    from llm_tco.pricing.rates import rates_at
+    from llm_tco.pricing.rates import price_context_for, rates_at
 
     resolution = resolve_model(provider, model)
     if resolution.model_info is None or resolution.provider is None or resolution.model is None:
@@ -164,7 +167,18 @@ def genai_prices_pricer(
         variants_apply=resolution.variants_apply,
         input_tokens=mean_input_tokens,
     )
+    batch = rates_at(
+        resolution.model_info,
+        at,
+        price_context_for(True, None),
+        variants_apply=resolution.variants_apply,
+        input_tokens=mean_input_tokens,
+    )
     window = getattr(resolution.model_info, "context_window", None)
     return ResolvedApiModel(
-        resolution.provider, resolution.model, rates, int(window) if isinstance(window, int) else None
+        resolution.provider,
+        resolution.model,
+        rates,
+        int(window) if isinstance(window, int) else None,
+        batch_rates=batch if batch != rates else None,
     )

@@ -13,10 +13,14 @@ import functools
 import statistics
 from dataclasses import dataclass
 
+import numpy as np
+
 from llm_tco.capacity.predict import ReplicaCapacity, replica_capacity
 from llm_tco.catalog.hosted import region_matches
 from llm_tco.config.model import Config
+from llm_tco.cost.breakdown import owned_capex_parts
 from llm_tco.cost.fixed import one_off_flows
+from llm_tco.cost.horizon import FloatArray
 from llm_tco.cost.selfhost import SelfHostedEconomics, owned_capex_cash_flows
 from llm_tco.plan.candidate import Candidate, quality_check, selfhosted_sovereignty
 from llm_tco.plan.context import WorkloadContext
@@ -226,6 +230,10 @@ def _candidate(
         periodic_usd=ft.periodic_usd,
         period_months=ft.period_months,
     )
+    lines = _fixed_lines(context, n)
+    lines["fine_tuning"] = one_off_flows(n, periodic_usd=ft.periodic_usd, period_months=ft.period_months)
+    lines["fine_tuning"][:1] += ft.one_off_usd
+    lines["migration"] = one_off_flows(n, month_one_usd=context.migration_usd)
     if mode == "owned":
         one_off = one_off + owned_capex_cash_flows(
             months.gpus,
@@ -233,6 +241,15 @@ def _candidate(
             useful_life_months=economics.useful_life_months,
             residual_value_fraction=economics.residual_value_fraction,
         )
+        lines["gpus"], lines["residual_credit"] = owned_capex_parts(
+            months.gpus,
+            purchase_price_usd_per_gpu=economics.purchase_price_usd_per_gpu,
+            useful_life_months=economics.useful_life_months,
+            residual_value_fraction=economics.residual_value_fraction,
+        )
+        lines["power_and_hosting"] = months.gpu_cost_usd
+    else:
+        lines["gpus"] = months.gpu_cost_usd
     ratio, quality_problem = quality_check(
         context, model, inputs.quality.ratio(model, context.current_model or "", context.task)
     )
@@ -255,6 +272,7 @@ def _candidate(
         economics=economics,
         fixed_monthly_usd=context.fixed.monthly_usd,
         notes=notes,
+        lines=lines,
     )
     if quality_problem:
         candidate.unmet["quality"] = quality_problem
@@ -269,6 +287,20 @@ def _candidate(
     if assumption:
         candidate.notes.append(assumption)
     return candidate
+
+
+def _fixed_lines(context: WorkloadContext, months: int) -> dict[str, FloatArray]:
+    """The platform's recurring costs, one line each, every month of the horizon."""
+    fixed = context.fixed
+    return {
+        name: np.full(months, monthly, dtype=np.float64)
+        for name, monthly in (
+            ("staff", fixed.staffing_usd_per_month),
+            ("on_call", fixed.on_call_usd_per_month),
+            ("monitoring", fixed.monitoring_usd_per_month),
+            ("governance", fixed.governance_usd_per_month),
+        )
+    }
 
 
 def models_meeting_floor(context: WorkloadContext, inputs: PlanInputs, fallback: int = 3) -> list[str]:

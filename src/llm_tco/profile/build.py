@@ -12,6 +12,7 @@ SQL notes: the queries use CTEs, CASE, DATE_TRUNC and bound parameters only, plu
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,7 @@ import duckdb
 
 from llm_tco.pricing.query import PricingContext, prepare_pricing, priced_usage_sql
 from llm_tco.profile.growth import fit_growth
+from llm_tco.profile.latency import request_latency
 from llm_tco.profile.model import GrowthFit, LengthStats, ModelSpend, MonthlyPoint, TokenMix, WorkloadProfile
 from llm_tco.units import HOURS_PER_MONTH
 
@@ -81,6 +83,8 @@ def build_profiles(
                 max_rate=max_fitted_monthly_rate,
             )
         )
+    latency = request_latency(con, window_start)
+    profiles = [replace(p, latency=latency.get(p.workload)) for p in profiles]
     profiles.sort(key=lambda p: (-(p.monthly_cost_usd or Decimal(0)), p.workload))
     return profiles
 
@@ -154,7 +158,7 @@ def _lengths(con: duckdb.DuckDBPyConnection, since: datetime) -> dict[str, dict[
     sql = f"""
 SELECT s.workload, COUNT(*) AS request_rows, {quantiles}
 FROM usage u JOIN usage_series s ON s.series_key = u.series_key
-WHERE u.ts_start >= ? AND u.ts_end = u.ts_start AND u.requests = 1
+WHERE u.ts_start >= ? AND u.requests = 1 AND u.ts_end < u.ts_start + INTERVAL 1 HOUR
 GROUP BY s.workload"""
     return {row["workload"]: row for row in _dicts(con.execute(sql, [since]))}
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-__all__ = ["GrowthFit", "LengthStats", "ModelSpend", "MonthlyPoint", "TokenMix", "WorkloadProfile"]
+__all__ = [
+    "GrowthFit",
+    "LatencyStats",
+    "LengthStats",
+    "ModelSpend",
+    "MonthlyPoint",
+    "TokenMix",
+    "WorkloadProfile",
+]
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,16 @@ class LengthStats:
 
 
 @dataclass(frozen=True)
+class LatencyStats:
+    """End-to-end request duration (request sent to last byte received), in milliseconds."""
+
+    requests: int
+    """Requests the percentiles are measured over."""
+    p50_ms: float
+    p99_ms: float
+
+
+@dataclass(frozen=True)
 class GrowthFit:
     """Log-linear fit of monthly tokens: ln T = a + b·month, growth = e^b - 1 per month."""
 
@@ -114,3 +132,5 @@ class WorkloadProfile:
     window_days: float
     assumed: tuple[str, ...] = field(default=())
     """Figures taken from configured assumptions because the data's grain cannot give them."""
+    latency: LatencyStats | None = None
+    """Measured end-to-end request durations (None: the logs carry none)."""

@@ -40,7 +40,56 @@ def _describe(option: Option) -> str:
             f"({option.precision}, {option.deployment})"
         )
     where = f" via {option.provider}" if option.provider else ""
-    return f"{option.model}{where}" + (" (today)" if option.id == "stay" else "")
+    lever = {"batch": " (Batch API)", "prompt-caching": " (prompt caching)"}.get(option.lever or "", "")
+    return f"{option.model}{where}" + (" (today)" if option.id == "stay" else lever)
+
+
+_LINE_LABELS = {
+    "tokens_usd": "tokens",
+    "gpus_usd": "GPUs",
+    "power_and_hosting_usd": "power and hosting",
+    "staff_usd": "staff",
+    "on_call_usd": "on-call",
+    "monitoring_usd": "monitoring",
+    "governance_usd": "governance",
+    "fine_tuning_usd": "fine-tuning",
+    "migration_usd": "migration",
+    "residual_credit_usd": "residual credit",
+}
+_TOP_LINES = 3
+
+
+def _short_usd(value: float) -> str:
+    for unit, size in (("M", 1e6), ("k", 1e3)):
+        if abs(value) >= size:
+            return f"${value / size:,.1f}{unit}"
+    return f"${value:,.0f}"
+
+
+def cost_lines_text(option: Option, assumptions: dict[str, float | int | str | None]) -> str | None:
+    """The option's largest cost lines: average month and share of the horizon cost, e.g.
+    "staff 1.25 FTE $20.8k/mo — 97%"; None without a breakdown, a positive horizon cost or two lines."""
+    breakdown = option.breakdown
+    if breakdown is None or not option.horizon_cost_usd or option.horizon_cost_usd <= 0:
+        return None
+    horizon = breakdown.horizon.model_dump()
+    average = breakdown.average_month.model_dump()
+    top = sorted((k for k, v in horizon.items() if v > 0), key=lambda k: -horizon[k])[:_TOP_LINES]
+    if len(top) < 2:  # one line is all of it: nothing to break down
+        return None
+    fte = {"staff_usd": "staffing.platform_fte", "on_call_usd": "staffing.on_call_fte"}
+    parts = []
+    for key in top:
+        count = assumptions.get(fte.get(key, ""))
+        label = _LINE_LABELS[key] + (f" {count:g} FTE" if isinstance(count, int | float) else "")
+        share = horizon[key] / option.horizon_cost_usd
+        amount = (
+            f"{_short_usd(float(horizon[key]))} one-off"
+            if key == "migration_usd"
+            else f"{_short_usd(float(average[key]))}/mo"
+        )
+        parts.append(f"{label} {amount} — {share:.0%}")
+    return ", ".join(parts) or None
 
 
 def _options_table(plan: WorkloadPlan) -> Table:
@@ -85,7 +134,26 @@ def quality_text(ratio: float | None) -> str:
     return "≥ 1.0" if ratio > 1.0 else f"{ratio:.2f}"
 
 
-def _workload(plan: WorkloadPlan, console: Console) -> None:
+def _cost_lines(
+    plan: WorkloadPlan, console: Console, assumptions: dict[str, float | int | str | None]
+) -> None:
+    """Top cost lines of the recommendation and of the best self-hosted option."""
+    by_id = {o.id: o for o in plan.options}
+    shown: list[tuple[str, Option]] = []
+    if plan.recommendation is not None:
+        shown.append(("recommended", plan.recommendation))
+    best_self = by_id.get(plan.best_by_placement.get("self-hosted") or "")
+    if best_self is not None and (plan.recommendation is None or best_self.id != plan.recommendation.id):
+        shown.append(("best self-hosted", best_self))
+    for label, option in shown:
+        text = cost_lines_text(option, assumptions)
+        if text:
+            console.print(line(f"  cost lines, {label} (", _describe(option), "): ", text))
+
+
+def _workload(
+    plan: WorkloadPlan, console: Console, assumptions: dict[str, float | int | str | None] | None = None
+) -> None:
     growth = plan.growth
     fit = f", R² {growth.r_squared:.2f}" if growth.r_squared is not None and growth.source == "fitted" else ""
     console.print(
@@ -112,6 +180,7 @@ def _workload(plan: WorkloadPlan, console: Console) -> None:
         for reason in rec.reasons:
             style = "yellow" if reason.startswith("unmet") else ""
             console.print(line("    • ", reason), style=style)
+    _cost_lines(plan, console, assumptions or {})
     if plan.breakeven is not None:
         console.print(line("  self-hosting (", plan.breakeven.option_id, "): ", plan.breakeven.text))
     for assumed in plan.assumed:
@@ -137,7 +206,7 @@ def render_plan(document: PlanDocument, console: Console) -> None:
         console.print(cell("no usage in the store: run `llm-tco audit FILES…` first"))
         return
     for plan in document.workloads:
-        _workload(plan, console)
+        _workload(plan, console, document.assumptions)
     totals = document.totals
     console.print(
         line(

@@ -59,6 +59,7 @@ class HeliconeAdapter:
             "record_no": "record_no",
             "source_record_id": c("request_id"),
             "ts_start": c("request_created_at"),
+            "ts_end": c("response_created_at"),
             "provider": provider,
             "model_raw": f"coalesce(nullif(trim({c('model_override')}), ''), nullif(trim({c('model')}), ''), "
             f"nullif(trim({c('request_model')}), ''), nullif(trim({c('response_model')}), ''))",

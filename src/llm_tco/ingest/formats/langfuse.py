@@ -211,6 +211,7 @@ class LangfuseAdapter:
             "source_record_id": get("id"),
             "id_scope": get("projectId"),  # observation ids are the project's
             "ts_start": get("startTime"),
+            "ts_end": get("endTime"),
             "model_raw": get("model"),
             "workload": trace_name,
             "project": get("projectId"),

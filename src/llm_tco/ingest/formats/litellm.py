@@ -81,6 +81,7 @@ class LiteLLMAdapter:
             "record_no": "record_no",
             "source_record_id": c("request_id"),
             "ts_start": c("startTime"),
+            "ts_end": c("endTime"),
             "provider": c("custom_llm_provider"),
             "model_raw": f"coalesce(nullif(trim({c('model')}), ''), {c('model_group')})",
             "workload": f"coalesce(nullif(trim({tags}[1]), ''), {team})",

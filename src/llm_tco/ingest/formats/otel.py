@@ -97,12 +97,16 @@ class OtelAdapter:
             SELECT doc_no, 0, 0, 0, NULL, NULL, NULL, _reject_reason FROM docs WHERE doc IS NULL
         )"""
         a, res = "attrs", "resource_attrs"
-        nanos = jtext("span", "$.startTimeUnixNano")
-        start = (
-            f"CASE WHEN TRY_CAST({nanos} AS HUGEINT) IS NOT NULL "
-            f"THEN CAST(make_timestamp(CAST(TRY_CAST({nanos} AS HUGEINT) // 1000 AS BIGINT)) AS VARCHAR) "
-            f"ELSE {nanos} END"
-        )
+
+        def timestamp(nanos: str) -> str:
+            return (
+                f"CASE WHEN TRY_CAST({nanos} AS HUGEINT) IS NOT NULL "
+                f"THEN CAST(make_timestamp(CAST(TRY_CAST({nanos} AS HUGEINT) // 1000 AS BIGINT)) AS VARCHAR) "
+                f"ELSE {nanos} END"
+            )
+
+        start = timestamp(jtext("span", "$.startTimeUnixNano"))
+        end = timestamp(jtext("span", "$.endTimeUnixNano"))
         cache_read = _get(a, "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens")
         cache_write = _get(
             a, "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"
@@ -124,6 +128,7 @@ class OtelAdapter:
                 f"nullif(concat_ws(':', {jtext('span', '$.traceId')}, {jtext('span', '$.spanId')}), '')"
             ),
             "ts_start": start,
+            "ts_end": end,
             "provider": _get(a, "gen_ai.provider.name", "gen_ai.system"),
             "model_raw": _get(a, "gen_ai.response.model", "gen_ai.request.model"),
             "workload": service,

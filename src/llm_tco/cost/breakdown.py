@@ -1,0 +1,59 @@
+"""An option's cost split into named lines, month by month, that add up to its cash flows.
+
+Every option's month-by-month cost is the sum of a few kinds of money: tokens bought from an API, GPUs
+(rented by the hour, or bought), the power and hosting of owned GPUs, the platform's people and tools,
+fine-tuning runs, the one-off migration, and — for owned hardware — the book value still held at the end of
+the horizon, credited back. Listing them separately shows what drives a cost (often the staff, not the
+GPUs). The lines are disjoint: their sum is the option's cash flows, month by month, exactly as costed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from llm_tco.cost.horizon import FloatArray
+from llm_tco.cost.selfhost import IntArray, owned_capex_cash_flows
+
+__all__ = ["COST_LINES", "owned_capex_parts"]
+
+COST_LINES: tuple[str, ...] = (
+    "tokens",
+    "gpus",
+    "power_and_hosting",
+    "staff",
+    "on_call",
+    "monitoring",
+    "governance",
+    "fine_tuning",
+    "migration",
+    "residual_credit",
+)
+"""The cost lines, in display order (each becomes ``<line>_usd`` in the plan document)."""
+
+
+def owned_capex_parts(
+    gpus_by_month: IntArray,
+    *,
+    purchase_price_usd_per_gpu: float,
+    useful_life_months: float,
+    residual_value_fraction: float,
+) -> tuple[FloatArray, FloatArray]:
+    """(purchases net of renewals, terminal book-value credit) of owned GPUs, month by month; their sum is
+    :func:`llm_tco.cost.selfhost.owned_capex_cash_flows` of the same fleet.
+
+    The purchases are the cash flows of the same fleet over a horizon one month longer, cut back to this
+    horizon: that moves the end-of-horizon credit out of it and leaves every purchase and renewal where it
+    was. The credit is what remains (zero except in the last month; negative: money back).
+    """
+    kwargs = {
+        "purchase_price_usd_per_gpu": purchase_price_usd_per_gpu,
+        "useful_life_months": useful_life_months,
+        "residual_value_fraction": residual_value_fraction,
+    }
+    months = len(gpus_by_month)
+    full = owned_capex_cash_flows(gpus_by_month, **kwargs)
+    if months == 0:
+        return full, np.zeros(0, dtype=np.float64)
+    longer = np.append(np.asarray(gpus_by_month, dtype=np.int64), gpus_by_month[-1])
+    purchases = owned_capex_cash_flows(longer, **kwargs)[:months]
+    return purchases, full - purchases
