@@ -41,7 +41,9 @@ __all__ = [
     "Redundancy",
     "SelfHostedEconomics",
     "SelfHostedMonths",
+    "owned_book_value_usd",
     "owned_capex_cash_flows",
+    "owned_purchase_cash_flows",
 ]
 
 DeploymentKind = Literal["on-demand", "reserved-1y", "reserved-3y", "spot", "owned"]
@@ -222,18 +224,34 @@ def owned_capex_cash_flows(
     useful_life_months: float,
     residual_value_fraction: float,
 ) -> FloatArray:
-    """Cash flows of buying owned GPUs over the horizon (purchases positive, sales negative).
-
-    GPUs are bought at the start of the month the fleet first needs them; a cohort reaching the end of its
-    useful life is sold at its residual value and bought again in that month; in the last month, every
-    cohort still held is credited at its remaining book value (straight-line from the price down to the
-    residual value over the life), so the horizon total equals depreciation plus nothing hidden.
+    """Cash flows of buying owned GPUs over the horizon (purchases positive, sales negative), with the
+    remaining book value credited in the last month (:func:`owned_purchase_cash_flows` minus
+    :func:`owned_book_value_usd` there), so that the horizon total equals depreciation plus nothing hidden.
     """
+    flows = owned_purchase_cash_flows(
+        gpus_by_month,
+        purchase_price_usd_per_gpu=purchase_price_usd_per_gpu,
+        useful_life_months=useful_life_months,
+        residual_value_fraction=residual_value_fraction,
+    )
+    if len(flows):
+        flows[-1] -= owned_book_value_usd(
+            gpus_by_month,
+            purchase_price_usd_per_gpu=purchase_price_usd_per_gpu,
+            useful_life_months=useful_life_months,
+            residual_value_fraction=residual_value_fraction,
+        )
+    return flows
+
+
+def _cohorts(
+    gpus_by_month: IntArray, *, price: float, life: int, residual_value_fraction: float
+) -> tuple[FloatArray, list[tuple[int, int]]]:
+    """(cash paid per month for purchases and renewals, the cohorts held at the end as (month bought,
+    GPUs))."""
     months = len(gpus_by_month)
-    price = purchase_price_usd_per_gpu
-    life = max(1, math.ceil(useful_life_months))
     flows = np.zeros(months, dtype=np.float64)
-    cohorts: list[tuple[int, int]] = []  # (month bought, GPUs)
+    cohorts: list[tuple[int, int]] = []
     held = 0
     for month in range(months):
         renewed: list[tuple[int, int]] = []
@@ -249,9 +267,44 @@ def owned_capex_cash_flows(
             flows[month] += extra * price
             cohorts.append((month, extra))
             held += extra
-    if months:
-        for bought, count in cohorts:
-            age = months - bought
-            book = price * (1.0 - (1.0 - residual_value_fraction) * min(age, life) / life)
-            flows[-1] -= count * book
+    return flows, cohorts
+
+
+def owned_purchase_cash_flows(
+    gpus_by_month: IntArray,
+    *,
+    purchase_price_usd_per_gpu: float,
+    useful_life_months: float,
+    residual_value_fraction: float,
+) -> FloatArray:
+    """Cash actually paid for owned GPUs each month: bought at the start of the month the fleet first needs
+    them; a cohort reaching the end of its useful life is sold at its residual value and bought again in that
+    month. No credit for what is still held at the end (payback counts only cash paid)."""
+    flows, _ = _cohorts(
+        gpus_by_month,
+        price=purchase_price_usd_per_gpu,
+        life=max(1, math.ceil(useful_life_months)),
+        residual_value_fraction=residual_value_fraction,
+    )
     return flows
+
+
+def owned_book_value_usd(
+    gpus_by_month: IntArray,
+    *,
+    purchase_price_usd_per_gpu: float,
+    useful_life_months: float,
+    residual_value_fraction: float,
+) -> float:
+    """Remaining book value, at the end of the horizon, of every GPU cohort still held (straight-line from
+    the price down to the residual value over the useful life). It is value, not cash: NPV and horizon
+    totals credit it, payback never does."""
+    price = purchase_price_usd_per_gpu
+    life = max(1, math.ceil(useful_life_months))
+    months = len(gpus_by_month)
+    _, cohorts = _cohorts(gpus_by_month, price=price, life=life, residual_value_fraction=residual_value_fraction)
+    total = 0.0
+    for bought, count in cohorts:
+        age = months - bought
+        total += count * price * (1.0 - (1.0 - residual_value_fraction) * min(age, life) / life)
+    return total

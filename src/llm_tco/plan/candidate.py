@@ -59,6 +59,9 @@ class Candidate:
     unmet: dict[str, str] = field(default_factory=dict)
     """Constraint kind → why it is not met."""
     notes: list[str] = field(default_factory=list)
+    book_value_credit_usd: float = 0.0
+    """Owned hardware: the remaining book value credited in the last month of ``one_off_usd`` (value, not
+    cash: it counts for NPV and horizon totals, never for payback)."""
 
     @property
     def priced(self) -> bool:
@@ -69,6 +72,14 @@ class Candidate:
         """Month-by-month cost, one-offs included."""
         assert self.recurring_usd is not None and self.one_off_usd is not None
         return self.recurring_usd + self.one_off_usd
+
+    @property
+    def cash_flows_usd(self) -> FloatArray:
+        """Month-by-month cash paid: :attr:`flows_usd` without the terminal book-value credit (payback)."""
+        flows = self.flows_usd.copy()
+        if len(flows) and self.book_value_credit_usd:
+            flows[-1] += self.book_value_credit_usd
+        return flows
 
     def npv(self, discount_rate_per_year: float) -> float | None:
         return npv_usd(self.flows_usd, discount_rate_per_year) if self.priced else None

@@ -17,7 +17,7 @@ from llm_tco.capacity.predict import ReplicaCapacity, replica_capacity
 from llm_tco.catalog.hosted import region_matches
 from llm_tco.config.model import Config
 from llm_tco.cost.fixed import one_off_flows
-from llm_tco.cost.selfhost import SelfHostedEconomics, owned_capex_cash_flows
+from llm_tco.cost.selfhost import SelfHostedEconomics, owned_book_value_usd, owned_purchase_cash_flows
 from llm_tco.plan.candidate import Candidate, quality_check, selfhosted_sovereignty
 from llm_tco.plan.context import WorkloadContext
 from llm_tco.plan.inputs import CloudPrice, GpuOffer, PlanInputs
@@ -226,13 +226,17 @@ def _candidate(
         periodic_usd=ft.periodic_usd,
         period_months=ft.period_months,
     )
+    credit = 0.0
     if mode == "owned":
-        one_off = one_off + owned_capex_cash_flows(
-            months.gpus,
-            purchase_price_usd_per_gpu=economics.purchase_price_usd_per_gpu,
-            useful_life_months=economics.useful_life_months,
-            residual_value_fraction=economics.residual_value_fraction,
-        )
+        fleet = {
+            "purchase_price_usd_per_gpu": economics.purchase_price_usd_per_gpu,
+            "useful_life_months": economics.useful_life_months,
+            "residual_value_fraction": economics.residual_value_fraction,
+        }
+        one_off = one_off + owned_purchase_cash_flows(months.gpus, **fleet)
+        credit = owned_book_value_usd(months.gpus, **fleet)
+        if n:
+            one_off[-1] -= credit
     ratio, quality_problem = quality_check(
         context, model, inputs.quality.ratio(model, context.current_model or "")
     )
@@ -255,6 +259,7 @@ def _candidate(
         economics=economics,
         fixed_monthly_usd=context.fixed.monthly_usd,
         notes=notes,
+        book_value_credit_usd=credit,
     )
     if quality_problem:
         candidate.unmet["quality"] = quality_problem
