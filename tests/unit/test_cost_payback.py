@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from llm_tco.catalog.quality import QualityRatio
 from llm_tco.cost import Redundancy, SelfHostedEconomics
 from llm_tco.cost.breakeven import payback_month
 from llm_tco.cost.selfhost import owned_book_value_usd, owned_capex_cash_flows, owned_purchase_cash_flows
 from llm_tco.plan.candidate import Candidate
-from llm_tco.catalog.quality import QualityRatio
 
 PRICE = 25_000.0
 GPUS = 8
@@ -28,7 +28,11 @@ def test_hardware_that_outlives_the_horizon_does_not_pay_back_early() -> None:
     # m = ceil(200,000 / 3,000) = 67. On a 36-month horizon that is never; the book value left after 36 of 120
     # months, 200,000 × (1 − 36/120) = 140,000, must not make month 36 look like payback.
     months = 36
-    kwargs = {"purchase_price_usd_per_gpu": PRICE, "useful_life_months": LIFE_MONTHS, "residual_value_fraction": 0.0}
+    kwargs = {
+        "purchase_price_usd_per_gpu": PRICE,
+        "useful_life_months": LIFE_MONTHS,
+        "residual_value_fraction": 0.0,
+    }
     cash = owned_purchase_cash_flows(_fleet(months), **kwargs) + RUNNING_USD
     api = np.full(months, API_USD)
     assert payback_month(cash, api) is None
@@ -45,7 +49,11 @@ def test_hardware_that_outlives_the_horizon_does_not_pay_back_early() -> None:
 
 def test_candidate_cash_flows_remove_only_the_terminal_credit() -> None:
     months = 36
-    kwargs = {"purchase_price_usd_per_gpu": PRICE, "useful_life_months": LIFE_MONTHS, "residual_value_fraction": 0.1}
+    kwargs = {
+        "purchase_price_usd_per_gpu": PRICE,
+        "useful_life_months": LIFE_MONTHS,
+        "residual_value_fraction": 0.1,
+    }
     purchases = owned_purchase_cash_flows(_fleet(months), **kwargs)
     credit = owned_book_value_usd(_fleet(months), **kwargs)
     # Straight line from 25,000 down to 2,500 over 120 months: after 36, 25,000 − 22,500 × 36/120 = 18,250.

@@ -52,6 +52,8 @@ _SECONDS_PER_MONTH = HOURS_PER_MONTH * SECONDS_PER_HOUR
 _STEP_EPSILON = 1e-12
 """Relative slack in ceil(): a volume exactly at a step needs exactly that many replicas, despite float
 rounding (V / c = n + 1e-16 must not become n + 1)."""
+_MAX_REPLICAS = float(2**53)
+"""Largest replica count the plan can represent exactly (a float's integer range; int64 wraps beyond 2^63)."""
 
 
 @dataclass(frozen=True)
@@ -152,12 +154,16 @@ class SelfHostedEconomics:
         )
 
     def needed_replicas(self, monthly_tokens: FloatArray) -> IntArray:
-        """Serving replicas (no spares) for each monthly volume; at least 1."""
+        """Serving replicas (no spares) for each monthly volume; at least 1. A count that does not fit a
+        64-bit integer (or is not finite) raises ``OverflowError`` rather than wrapping round to a negative
+        fleet."""
         steps = np.ceil(
             np.asarray(monthly_tokens, dtype=np.float64)
             / self.tokens_per_replica_month
             * (1.0 - _STEP_EPSILON)
         )
+        if not np.all(np.isfinite(steps)) or np.any(steps > _MAX_REPLICAS):
+            raise OverflowError("replica count beyond 2^53")
         return np.maximum(1, steps).astype(np.int64)
 
     # --- steady state (break-even) -------------------------------------------------------------------
@@ -302,7 +308,9 @@ def owned_book_value_usd(
     price = purchase_price_usd_per_gpu
     life = max(1, math.ceil(useful_life_months))
     months = len(gpus_by_month)
-    _, cohorts = _cohorts(gpus_by_month, price=price, life=life, residual_value_fraction=residual_value_fraction)
+    _, cohorts = _cohorts(
+        gpus_by_month, price=price, life=life, residual_value_fraction=residual_value_fraction
+    )
     total = 0.0
     for bought, count in cohorts:
         age = months - bought

@@ -135,6 +135,15 @@ class WorkloadPlan(_Doc):
     notes: list[str] = []
 
 
+class ForcedChange(_Doc):
+    """A workload that cannot stay as it is: what the move costs over the horizon, and why."""
+
+    workload: str
+    horizon_cost_change_usd: Decimal
+    """Recommended − staying over the horizon (positive: costs more)."""
+    reason: str
+
+
 class PlanTotals(_Doc):
     current_monthly_cost_usd: Decimal
     recommended_monthly_cost_usd: Decimal
@@ -142,6 +151,15 @@ class PlanTotals(_Doc):
     recommended_horizon_cost_usd: Decimal
     recommended_one_off_cost_usd: Decimal
     workloads_unpriced: list[str] = []
+    workloads_without_option: list[str] = []
+    """Workloads with no option meeting their hard constraints: counted at their current cost (staying) in
+    every recommended total, never at $0."""
+    forced: list[ForcedChange] = []
+    """Workloads whose current setup breaks a hard constraint: the horizon cost change is forced."""
+    forced_horizon_cost_usd: Decimal = Decimal(0)
+    """Sum of the forced changes (recommended − staying, over the horizon; positive: costs more)."""
+    optional_horizon_cost_usd: Decimal = Decimal(0)
+    """Sum of the other workloads' changes (negative: an optional saving)."""
 
 
 class PolicyResult(_Doc):

@@ -6,18 +6,22 @@ dollars in exactly one place, :func:`to_usd`.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from decimal import Decimal
 
+import numpy as np
 from pydantic import BaseModel
 
 from llm_tco.catalog.hosted import OPEN_MODEL_PROVIDERS, open_model_slug
 from llm_tco.config.model import Config
+from llm_tco.errors import ConfigError
 from llm_tco.plan.api_options import api_candidates, stay_candidate
-from llm_tco.plan.candidate import Candidate
+from llm_tco.plan.candidate import HARD, Candidate
 from llm_tco.plan.context import WorkloadContext, workload_context
 from llm_tco.plan.doc import (
     Breakeven,
+    ForcedChange,
     Option,
     PlanDocument,
     PlanTotals,
@@ -103,10 +107,40 @@ def _option(candidate: Candidate, context: WorkloadContext, breakeven: Breakeven
     )
 
 
+def _overflow(context: WorkloadContext, what: str) -> ConfigError:
+    growth = context.growth
+    return ConfigError(
+        f"workload {context.workload}: {what} over a {context.months}-month horizon with "
+        f"{growth.monthly_rate:+.1%}/month growth ({growth.source}) from "
+        f"{context.profile.monthly.total_tokens:.4g} tokens/month: shorten planning.horizon_months or set "
+        "a lower growth rate"
+    )
+
+
+def _check_finite(candidates: list[Candidate], context: WorkloadContext) -> None:
+    """A cost that is not a finite number is an error naming the inputs, never a result."""
+    if not np.all(np.isfinite(context.tokens)):
+        raise _overflow(context, "monthly tokens overflow")
+    rate = context.config.planning.discount_rate_per_year
+    for candidate in candidates:
+        if not candidate.priced:
+            continue
+        if not np.all(np.isfinite(candidate.flows_usd)) or not math.isfinite(candidate.npv(rate) or 0.0):
+            raise _overflow(context, f"the cost of option {candidate.id} is not a finite number")
+
+
 def _plan_workload(
     profile: WorkloadProfile, config: Config, inputs: PlanInputs, start: datetime
 ) -> WorkloadPlan:
     context = workload_context(profile, config, start)
+    try:
+        return _plan_workload_in(context, inputs)
+    except OverflowError as exc:
+        raise _overflow(context, f"the self-hosted fleet overflows ({exc})") from exc
+
+
+def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadPlan:
+    profile, config = context.profile, context.config
     rate = config.planning.discount_rate_per_year
     stay = stay_candidate(context, inputs, _current_placement(profile))
     apis = api_candidates(context, inputs)
@@ -115,6 +149,7 @@ def _plan_workload(
     good = models_meeting_floor(context, inputs)
     selfhosted, evaluated = selfhosted_candidates(context, inputs, good)
     candidates = [stay, *apis, *selfhosted]
+    _check_finite(candidates, context)
     ranked = sorted((c for c in candidates if c.priced), key=lambda c: c.rank_key(rate))
     if not (ranked and ranked[0].feasible):
         rest = [m for m in inputs.open_models if m not in good]
@@ -122,6 +157,7 @@ def _plan_workload(
         selfhosted += more
         evaluated += more_evaluated
         candidates += more
+        _check_finite(more, context)
         ranked = sorted((c for c in candidates if c.priced), key=lambda c: c.rank_key(rate))
     chosen = ranked[0] if ranked and ranked[0].hard_ok else None
     feasible = [c for c in ranked if c.feasible]
@@ -181,26 +217,55 @@ def _plan_workload(
     )
 
 
+def _stay(plan: WorkloadPlan) -> Option | None:
+    return next((o for o in plan.options if o.id == "stay"), None)
+
+
+def _forced_reason(plan: WorkloadPlan) -> str | None:
+    """Why the workload cannot stay as it is (a hard constraint its current setup breaks), or None."""
+    stay = _stay(plan)
+    if stay is None or not (set(stay.unmet) & (HARD - {"price"})):
+        return None
+    return stay.infeasible_reason or ", ".join(stay.unmet)
+
+
 def _totals(plans: list[WorkloadPlan]) -> PlanTotals:
+    """Organisation totals. A workload with no option meeting its hard constraints counts at its current
+    cost (it stays), never at $0; the change over the horizon is split into what hard constraints force and
+    what is optional."""
     zero = Decimal(0)
-    current = sum((p.current_monthly_cost_usd or zero for p in plans), zero)
-    recommended = sum((p.recommendation.monthly_cost_usd or zero for p in plans if p.recommendation), zero)
 
     def stay_horizon(plan: WorkloadPlan) -> Decimal:
-        stay = next((o for o in plan.options if o.id == "stay"), None)
+        stay = _stay(plan)
         return stay.horizon_cost_usd or zero if stay else zero
 
+    def recommended(plan: WorkloadPlan) -> tuple[Decimal, Decimal, Decimal]:
+        """(month-1 cost, horizon cost, one-off cost) of what the workload will do."""
+        if plan.recommendation is None:
+            return plan.current_monthly_cost_usd or zero, stay_horizon(plan), zero
+        rec = plan.recommendation
+        return rec.monthly_cost_usd or zero, rec.horizon_cost_usd or zero, rec.one_off_cost_usd or zero
+
+    forced: list[ForcedChange] = []
+    optional = zero
+    for plan in plans:
+        change = recommended(plan)[1] - stay_horizon(plan)
+        reason = _forced_reason(plan)
+        if reason is not None and plan.recommendation is not None:
+            forced.append(ForcedChange(workload=plan.workload, horizon_cost_change_usd=change, reason=reason))
+        else:
+            optional += change
     return PlanTotals(
-        current_monthly_cost_usd=current,
-        recommended_monthly_cost_usd=recommended,
+        current_monthly_cost_usd=sum((p.current_monthly_cost_usd or zero for p in plans), zero),
+        recommended_monthly_cost_usd=sum((recommended(p)[0] for p in plans), zero),
         current_horizon_cost_usd=sum((stay_horizon(p) for p in plans), zero),
-        recommended_horizon_cost_usd=sum(
-            (p.recommendation.horizon_cost_usd or zero for p in plans if p.recommendation), zero
-        ),
-        recommended_one_off_cost_usd=sum(
-            (p.recommendation.one_off_cost_usd or zero for p in plans if p.recommendation), zero
-        ),
+        recommended_horizon_cost_usd=sum((recommended(p)[1] for p in plans), zero),
+        recommended_one_off_cost_usd=sum((recommended(p)[2] for p in plans), zero),
         workloads_unpriced=[p.workload for p in plans if p.current_monthly_cost_usd is None],
+        workloads_without_option=[p.workload for p in plans if p.recommendation is None],
+        forced=forced,
+        forced_horizon_cost_usd=sum((f.horizon_cost_change_usd for f in forced), zero),
+        optional_horizon_cost_usd=optional,
     )
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from rich.console import Console
 from rich.table import Table
 
-from llm_tco.plan.doc import Option, PlanDocument, WorkloadPlan
+from llm_tco.plan.doc import Option, PlanDocument, PlanTotals, WorkloadPlan
 from llm_tco.report.text import cell, line
 
 __all__ = ["render_plan"]
@@ -113,6 +113,31 @@ def _workload(plan: WorkloadPlan, console: Console) -> None:
     console.print()
 
 
+def _signed_usd(value: Decimal) -> str:
+    return ("+" if value >= 0 else "−") + _usd(abs(value))
+
+
+def _forced_and_optional(totals: PlanTotals, console: Console) -> None:
+    """What the hard constraints force, apart from what is optional, and who stays for want of an option."""
+    if totals.workloads_without_option:
+        console.print(
+            cell(
+                "no option meets the hard constraints (counted at today's cost): "
+                + ", ".join(totals.workloads_without_option),
+                "yellow",
+            )
+        )
+    if not totals.forced:
+        return
+    forced = "; ".join(f"{f.workload}: {f.reason}" for f in totals.forced)
+    console.print(
+        cell(
+            f"over the horizon: {_signed_usd(totals.forced_horizon_cost_usd)} forced by {forced}; "
+            f"{_signed_usd(totals.optional_horizon_cost_usd)} optional"
+        )
+    )
+
+
 def render_plan(document: PlanDocument, console: Console) -> None:
     """Print the plan for people."""
     console.print(
@@ -142,6 +167,7 @@ def render_plan(document: PlanDocument, console: Console) -> None:
     )
     if totals.workloads_unpriced:
         console.print(cell(f"unpriced today: {', '.join(totals.workloads_unpriced)}", "yellow"))
+    _forced_and_optional(totals, console)
     for policy in document.policies:
         if policy.tripped:
             console.print(cell(f"--fail-on {policy.policy}: {', '.join(policy.tripped)}", "red"))
