@@ -12,6 +12,7 @@ from llm_tco.cli.common import DbOption, JsonOption, emit_json, out_console, war
 from llm_tco.config import Config, load_config
 from llm_tco.errors import PolicyTrippedError
 from llm_tco.plan import PlanDocument, PlanInputs, build_plan, evaluate_policies, parse_fail_on
+from llm_tco.plan.inputs import with_user_files
 from llm_tco.profile import build_profiles
 from llm_tco.report.plan_terminal import render_plan
 from llm_tco.store import open_store
@@ -31,7 +32,9 @@ def plan_document(db: str | None, config: Config, *, config_file: str | None = N
         )
     finally:
         con.close()
-    return build_plan(profiles, config, PlanInputs.bundled(), config_file=config_file)
+    base_dir = Path(config_file).parent if config_file else None
+    inputs = with_user_files(PlanInputs.bundled(), config, base_dir)
+    return build_plan(profiles, config, inputs, config_file=config_file)
 
 
 def register(app: typer.Typer) -> None:

@@ -173,6 +173,13 @@ class CapacityConfig(Strict):
         description="Default p99 time-per-output-token target for self-hosted sizing.",
         gt=0,
     )
+    measured: str | None = field(
+        None,
+        unit="path to a CSV file",
+        source="none (unset: the capacity model's predictions)",
+        description="Your throughput measurements (the layout of `llm-tco capacity --measured`); a path "
+        "relative to this file. They replace the model's figures for the configurations they cover.",
+    )
     precisions: list[str] = field(
         ["bf16", "fp8"],
         unit="weight precisions",

@@ -44,6 +44,10 @@ def breakeven_monthly_tokens(
     c = economics.tokens_per_replica_month
     if b <= 0.0:
         return None
+    if economics.fixed_replicas is not None:
+        # A fixed fleet: one flat cost up to what the fleet carries, and no volume beyond it.
+        flat = (f + k_r * economics.fixed_replicas) / b
+        return flat if flat <= economics.fixed_replicas * c * (1.0 + 1e-12) else None
     slope, lo, hi = economics.redundancy.slope_bounds
     denominator = b * c - k_r * slope
     if denominator <= 0.0:

@@ -5,20 +5,21 @@ One replica is ``gpus_per_replica`` GPUs serving one copy of the model. It susta
 targets, from the capacity model). Sizing is for the peak hour:
 
     needed(V) = max(1, ceil(peak_tokens_per_s / (replica_tokens_per_s × target_utilisation)))
-    peak_tokens_per_s = V / (730 h × 3600 s) × peak_to_mean_ratio
+    peak_tokens_per_s = V / (H × 3600 s) × peak_to_mean_ratio
 
-for a monthly volume ``V`` — so one replica carries ``tokens_per_replica_month`` tokens a month, and the
-serving cost is a step function of volume. Redundancy adds spares (:class:`Redundancy`): at least one replica
-plus the spares at any volume, even zero.
+for a monthly volume ``V`` served in ``H`` hours a month (730 for 24/7) — so one replica carries
+``tokens_per_replica_month`` tokens a month, and the serving cost is a step function of volume.
+Redundancy adds spares (:class:`Redundancy`): at least one replica plus the spares at any volume, even zero.
+A fleet the user has fixed (``fixed_replicas``) replaces both.
 
 Cost of ``R`` replicas per month, by deployment mode:
 
-- cloud (on-demand, reserved, spot): R × GPUs per replica × $/GPU-hour × 730, × (1 + preemption overhead)
+- cloud (on-demand, reserved, spot): R × GPUs per replica × $/GPU-hour × H, × (1 + preemption overhead)
   for spot. Reserved capacity is a commitment and owned hardware is kept, so for those modes the fleet never
   shrinks within the horizon (the running maximum of the need); on-demand and spot follow the need.
 - owned: the purchase is a one-off cash flow (:func:`owned_capex_cash_flows`: bought in the month the fleet
   grows, bought again at the end of its useful life, sold at residual value then, and the remaining book
-  value credited in the last month of the horizon), plus power (TDP × GPUs × draw × PUE × $/kWh × 730, the
+  value credited in the last month of the horizon), plus power (TDP × GPUs × draw × PUE × $/kWh × H, the
   draw rising linearly from the idle fraction to 1 with utilisation) and hosting (TDP kW × $/kW-month).
   For break-even (steady state, :meth:`SelfHostedEconomics.per_replica_month_usd`) the capital cost of a
   month is straight-line depreciation, price × (1 - residual) ÷ life — the same money spread evenly.
@@ -48,7 +49,6 @@ __all__ = [
 
 DeploymentKind = Literal["on-demand", "reserved-1y", "reserved-3y", "spot", "owned"]
 IntArray = NDArray[np.int64]
-_SECONDS_PER_MONTH = HOURS_PER_MONTH * SECONDS_PER_HOUR
 _STEP_EPSILON = 1e-12
 """Relative slack in ceil(): a volume exactly at a step needs exactly that many replicas, despite float
 rounding (V / c = n + 1e-16 must not become n + 1)."""
@@ -128,6 +128,11 @@ class SelfHostedEconomics:
     pue: float = 1.0
     electricity_usd_per_kwh: float = 0.0
     hosting_usd_per_kw_month: float = 0.0
+    serving_hours_per_month: float = HOURS_PER_MONTH
+    """Hours a month the GPUs serve (``llm_tco.cost.serving_hours``): cloud GPUs are rented and every GPU
+    draws power only then; owned GPUs and their hosting are paid for every hour."""
+    fixed_replicas: int | None = None
+    """A fleet the user has fixed (spares included): run whatever the volume, never resized."""
 
     def __post_init__(self) -> None:
         if self.gpus_per_replica < 1 or self.replica_tokens_per_s <= 0:
@@ -136,6 +141,8 @@ class SelfHostedEconomics:
             raise ValueError("target utilisation must be in (0, 1]")
         if self.peak_to_mean_ratio < 1.0:
             raise ValueError("the peak hour cannot be below the mean hour")
+        if not 0.0 < self.serving_hours_per_month <= HOURS_PER_MONTH:
+            raise ValueError("serving hours must be in (0, 730] a month")
 
     @property
     def owned(self) -> bool:
@@ -150,8 +157,21 @@ class SelfHostedEconomics:
     def tokens_per_replica_month(self) -> float:
         """Monthly volume one serving replica carries at the target utilisation of its peak hour."""
         return (
-            self.replica_tokens_per_s * self.target_utilisation * _SECONDS_PER_MONTH / self.peak_to_mean_ratio
+            self.replica_tokens_per_s
+            * self.target_utilisation
+            * self._serving_seconds
+            / self.peak_to_mean_ratio
         )
+
+    @property
+    def _serving_seconds(self) -> float:
+        return self.serving_hours_per_month * SECONDS_PER_HOUR
+
+    def total_replicas(self, needed: IntArray) -> IntArray:
+        """Replicas run for ``needed`` serving replicas: the fixed fleet, else the redundancy rule's."""
+        if self.fixed_replicas is not None:
+            return np.full(len(needed), self.fixed_replicas, dtype=np.int64)
+        return self.redundancy.total(needed)
 
     def needed_replicas(self, monthly_tokens: FloatArray) -> IntArray:
         """Serving replicas (no spares) for each monthly volume; at least 1. A count that does not fit a
@@ -174,13 +194,14 @@ class SelfHostedEconomics:
         Cloud: GPU rental. Owned: straight-line depreciation + hosting + idle power.
         """
         gpus = self.gpus_per_replica
+        hours = self.serving_hours_per_month
         if not self.owned:
-            return gpus * self.gpu_hourly_usd * HOURS_PER_MONTH * (1.0 + self.capacity_overhead)
+            return gpus * self.gpu_hourly_usd * hours * (1.0 + self.capacity_overhead)
         kw = self.tdp_w / 1000.0
         depreciation = (
             self.purchase_price_usd_per_gpu * (1.0 - self.residual_value_fraction) / self.useful_life_months
         )
-        idle_power = kw * self.idle_power_fraction * self.pue * HOURS_PER_MONTH * self.electricity_usd_per_kwh
+        idle_power = kw * self.idle_power_fraction * self.pue * hours * self.electricity_usd_per_kwh
         return gpus * (depreciation + kw * self.hosting_usd_per_kw_month + idle_power)
 
     def per_token_usd(self) -> float:
@@ -197,7 +218,7 @@ class SelfHostedEconomics:
     def steady_state_serving_usd(self, monthly_tokens: FloatArray) -> FloatArray:
         """Serving cost per month at a constant volume (depreciation instead of purchases)."""
         volume = np.asarray(monthly_tokens, dtype=np.float64)
-        replicas = self.redundancy.total(self.needed_replicas(volume))
+        replicas = self.total_replicas(self.needed_replicas(volume))
         return replicas * self.per_replica_month_usd() + volume * self.per_token_usd()
 
     # --- horizon ---------------------------------------------------------------------------------------
@@ -207,18 +228,19 @@ class SelfHostedEconomics:
         :func:`owned_capex_cash_flows`)."""
         volume = np.asarray(monthly_tokens, dtype=np.float64)
         needed = self.needed_replicas(volume)
-        replicas = self.redundancy.total(needed)
+        replicas = self.total_replicas(needed)
         if self.keeps_fleet:
             replicas = np.maximum.accumulate(replicas)
         gpus = replicas * self.gpus_per_replica
-        mean_tokens_per_s = volume / _SECONDS_PER_MONTH
+        hours = self.serving_hours_per_month
+        mean_tokens_per_s = volume / self._serving_seconds
         utilisation = np.clip(mean_tokens_per_s / (replicas * self.replica_tokens_per_s), 0.0, 1.0)
         if not self.owned:
-            cost = gpus * self.gpu_hourly_usd * HOURS_PER_MONTH * (1.0 + self.capacity_overhead)
+            cost = gpus * self.gpu_hourly_usd * hours * (1.0 + self.capacity_overhead)
         else:
             kw = gpus * self.tdp_w / 1000.0
             draw = self.idle_power_fraction + (1.0 - self.idle_power_fraction) * utilisation
-            power = kw * draw * self.pue * HOURS_PER_MONTH * self.electricity_usd_per_kwh
+            power = kw * draw * self.pue * hours * self.electricity_usd_per_kwh
             cost = power + kw * self.hosting_usd_per_kw_month
         return SelfHostedMonths(needed, replicas, gpus, utilisation, np.asarray(cost, dtype=np.float64))
 

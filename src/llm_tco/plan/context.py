@@ -7,12 +7,14 @@ from datetime import datetime
 
 import numpy as np
 
-from llm_tco.config.model import Config
+from llm_tco.config.model import Config, FixedSelfHosted
 from llm_tco.cost.fixed import FixedCosts, migration_cost_usd
 from llm_tco.cost.horizon import FloatArray, growth_factors
 from llm_tco.cost.selfhost import Redundancy
+from llm_tco.cost.serving_hours import serving_hours_per_month
 from llm_tco.plan.doc import GrowthInfo
 from llm_tco.profile.model import WorkloadProfile
+from llm_tco.units import HOURS_PER_MONTH
 
 __all__ = ["WorkloadContext", "hourly_rate_usd", "workload_context"]
 
@@ -36,6 +38,10 @@ class WorkloadContext:
     fixed: FixedCosts
     migration_usd: float
     quality_overrides: dict[str, float]
+    serving_hours_per_month: float = HOURS_PER_MONTH
+    """Hours a month the self-hosted GPUs serve (``[workloads.x] serving_hours``)."""
+    fixed_shape: FixedSelfHosted | None = None
+    """The self-hosted shape the user fixed (``[workloads.x] self_hosted``), if any."""
 
     @property
     def workload(self) -> str:
@@ -131,4 +137,6 @@ def workload_context(profile: WorkloadProfile, config: Config, start: datetime) 
             hourly_rate_usd=rate,
         ),
         quality_overrides=overrides,
+        serving_hours_per_month=serving_hours_per_month(table.serving_hours),
+        fixed_shape=table.self_hosted,
     )

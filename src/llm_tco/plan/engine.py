@@ -163,7 +163,8 @@ def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadP
     feasible = [c for c in ranked if c.feasible]
 
     api_pool = [c for c in ranked if c.placement != "self-hosted" and c.feasible]
-    reference_api = api_pool[0] if api_pool else (stay if stay.priced else None)
+    # Break-even and payback are against staying as the workload is (its current cost), else the best API.
+    reference_api = stay if stay.priced else (api_pool[0] if api_pool else None)
     breakevens = {c.id: breakeven_for(c, reference_api, context) for c in selfhosted}
 
     options = [

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 
+from llm_tco.capacity.measured import Measurement
 from llm_tco.capacity.specs import EfficiencyParams, GpuSpec, ModelSpec
 from llm_tco.catalog.quality import QualityIndex
+from llm_tco.config.model import Config
+from llm_tco.errors import ConfigError
 from llm_tco.pricing.rates import PartitionRates
 
-__all__ = ["ApiPricer", "CloudPrice", "GpuOffer", "PlanInputs", "ResolvedApiModel"]
+__all__ = ["ApiPricer", "CloudPrice", "GpuOffer", "PlanInputs", "ResolvedApiModel", "with_user_files"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,9 @@ class PlanInputs:
     price_data: str = "genai-prices"
     engine: str = "vllm"
     notes: tuple[str, ...] = field(default=())
+    measurements: tuple[Measurement, ...] = ()
+    """The user's throughput measurements (``[capacity] measured``): they replace the capacity model's
+    figures for the configurations they cover."""
 
     @classmethod
     def bundled(cls) -> PlanInputs:
@@ -115,6 +122,21 @@ class PlanInputs:
             pricer=genai_prices_pricer,
             price_data=price_data_version().label,
         )
+
+
+def with_user_files(inputs: PlanInputs, config: Config, base_dir: Path | None) -> PlanInputs:
+    """``inputs`` with the files the configuration names (``[capacity] measured``), read relative to
+    ``base_dir`` (the configuration file's folder; the working directory when None)."""
+    from llm_tco.catalog.measurements import load_measurements
+
+    if config.capacity.measured is None:
+        return inputs
+    path = Path(config.capacity.measured)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    if not path.is_file():
+        raise ConfigError(f"capacity.measured: no such file {path}")
+    return replace(inputs, measurements=tuple(load_measurements(path)))
 
 
 @functools.cache
