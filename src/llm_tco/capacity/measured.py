@@ -14,7 +14,8 @@ form a curve, never a first-row pick:
   concurrency between the two neighbours (outside the measured range nothing is extrapolated);
 - asked for p99 targets (``slo``) with no row measured at those targets, the curve's rows with measured
   TTFT/TPOT give the throughput at the highest concurrency whose interpolated latencies still meet both
-  targets; a curve without measured latencies gives its highest measured throughput, and says so.
+  targets; a curve without measured latencies gives its highest measured throughput, and says so; with no
+  curve, an ``offline`` row of the configuration gives its throughput (latency targets not measured).
 """
 
 from __future__ import annotations
@@ -193,7 +194,12 @@ def find_measurement(
     if prediction.scenario == "concurrency" and concurrency is not None:
         return interpolate_at(points, concurrency)
     if prediction.scenario == "slo" and ttft_target_ms is not None and tpot_target_ms is not None:
-        return under_targets(points, ttft_target_ms, tpot_target_ms)
+        if points:
+            return under_targets(points, ttft_target_ms, tpot_target_ms)
+        offline = [m for m in measurements if m.scenario == "offline" and _same_configuration(m, prediction)]
+        if offline:
+            best = _closest(offline, prediction)
+            return replace(best, label=f"{best.label} (measured throughput; latency targets not measured)")
     return None
 
 

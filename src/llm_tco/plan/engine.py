@@ -129,6 +129,19 @@ def _check_finite(candidates: list[Candidate], context: WorkloadContext) -> None
             raise _overflow(context, f"the cost of option {candidate.id} is not a finite number")
 
 
+def _fixed_model(context: WorkloadContext, inputs: PlanInputs) -> str:
+    """The open model of the workload's fixed ``self_hosted`` shape, checked against the catalogs (the user
+    chose it: it is costed whatever its quality score)."""
+    fixed = context.fixed_shape
+    assert fixed is not None
+    where = f"workloads.{context.workload}.self_hosted"
+    if fixed.model not in inputs.open_models:
+        raise ConfigError(f"{where}.model: {fixed.model!r} is not an open model of the catalog")
+    if fixed.gpu not in {gpu.id for gpu in inputs.gpus}:
+        raise ConfigError(f"{where}.gpu: {fixed.gpu!r} is not a GPU of the catalog")
+    return fixed.model
+
+
 def _plan_workload(
     profile: WorkloadProfile, config: Config, inputs: PlanInputs, start: datetime
 ) -> WorkloadPlan:
@@ -147,6 +160,8 @@ def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadP
     # Open models below the quality floor can only matter when nothing meets every constraint: cost them
     # only then (the capacity model is the expensive part of the plan).
     good = models_meeting_floor(context, inputs)
+    if context.fixed_shape is not None:
+        good = [_fixed_model(context, inputs)]
     selfhosted, evaluated = selfhosted_candidates(context, inputs, good)
     candidates = [stay, *apis, *selfhosted]
     _check_finite(candidates, context)
