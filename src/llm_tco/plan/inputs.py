@@ -15,12 +15,22 @@ from pathlib import Path
 
 from llm_tco.capacity.measured import Measurement
 from llm_tco.capacity.specs import EfficiencyParams, GpuSpec, ModelSpec
+from llm_tco.catalog.providers import normalize_provider
 from llm_tco.catalog.quality import QualityIndex
 from llm_tco.config.model import Config
 from llm_tco.errors import ConfigError
+from llm_tco.pricing.overrides import PriceOverrides
 from llm_tco.pricing.rates import PartitionRates
 
-__all__ = ["ApiPricer", "CloudPrice", "GpuOffer", "PlanInputs", "ResolvedApiModel", "with_user_files"]
+__all__ = [
+    "ApiPricer",
+    "CloudPrice",
+    "GpuOffer",
+    "PlanInputs",
+    "ResolvedApiModel",
+    "with_price_overrides",
+    "with_user_files",
+]
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,42 @@ class PlanInputs:
             pricer=genai_prices_pricer,
             price_data=price_data_version().label,
         )
+
+
+def with_price_overrides(inputs: PlanInputs, overrides: PriceOverrides) -> PlanInputs:
+    """``inputs`` pricing API models as the audit does with the same price file (``--prices``): the last
+    entry that matches the provider and model and is in force on the day asked wins; an explicit entry
+    prices the model itself (a private model becomes priced), a discount lowers every genai-prices rate of
+    it. Prices are those in force at the instant asked (the plan asks at its first month)."""
+    base = inputs.pricer
+
+    def pricer(
+        provider: str | None, model: str, at: datetime, mean_input_tokens: int
+    ) -> ResolvedApiModel | None:
+        resolved = base(provider, model, at, mean_input_tokens)
+        own = normalize_provider(provider) if provider else None
+        entry = None
+        for candidate in overrides.entries:
+            if candidate.active_on(at.date()) and candidate.applies_to(
+                provider=own if own is not None else (resolved.provider if resolved else None),
+                model_raw=model,
+                model=resolved.model if resolved else None,
+                batch=False,
+                service_tier=None,
+            ):
+                entry = candidate
+        if entry is None:
+            return resolved
+        explicit = entry.explicit_rates()
+        if explicit is not None:
+            name = resolved.provider if resolved else (own or entry.provider or "unknown")
+            return ResolvedApiModel(name, resolved.model if resolved else model, explicit)
+        if resolved is None or entry.discount_pct is None:
+            return resolved
+        return replace(resolved, rates=resolved.rates.scaled(1 - entry.discount_pct / 100))
+
+    label = f"{inputs.price_data} + {overrides.path or 'price file'}"
+    return replace(inputs, pricer=pricer, price_data=label)
 
 
 def with_user_files(inputs: PlanInputs, config: Config, base_dir: Path | None) -> PlanInputs:
