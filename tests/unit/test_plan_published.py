@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import csv
 import math
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,8 @@ from _plan_fixtures import make_profile
 
 from llm_tco.config import parse_config
 from llm_tco.plan import PlanInputs, build_plan
-from llm_tco.plan.inputs import with_user_files
+from llm_tco.plan.inputs import with_price_overrides, with_user_files
+from llm_tco.pricing.overrides import parse_price_overrides
 
 HOURS = 176.0  # 8 h × 22 business days
 INPUT_LEN, OUTPUT_LEN = 1000.0, 2000.0  # 1/3 of the tokens are input, 2/3 output
@@ -211,3 +214,44 @@ def test_learnai_cost_per_million_at_utilisation(
     assert float(option.cost_per_million_tokens_usd or 0) == pytest.approx(
         published_usd_per_million, rel=0.02
     )
+
+
+def test_llmtco_breakeven_volume(inputs: PlanInputs, tmp_path: Path) -> None:
+    # $320/month all-in: one GPU rented at 320/730 $/hour around the clock; the API: a blended $3 per 1M
+    # tokens (a private model priced $3 in and out by the user's price file). Break-even = 320 ÷ 3 × 1M.
+    by_hand = 320.0 / 3.0 * 1e6
+    assert by_hand == pytest.approx(106.7e6, rel=1e-3)
+    prices = parse_price_overrides(
+        {"prices": [{"model": "acme-private", "input_mtok": 3.0, "output_mtok": 3.0}]}, "prices.yaml"
+    )
+    config = _config(
+        {
+            "gpu": {
+                "deployment_modes": ["on-demand"],
+                "hourly_usd": {"h100-sxm": {"on-demand": 320.0 / 730.0}},
+            },
+            "capacity": {"measured": str(tmp_path / "measured.csv")},
+        },
+        {
+            "self_hosted": {
+                "model": "llama-3.1-8b",
+                "gpu": "h100-sxm",
+                "gpus_per_replica": 1,
+                "replicas": 1,
+                "precision": "bf16",
+            }
+        },
+    )
+    _measured(tmp_path / "measured.csv", "llama-3.1-8b", "h100-sxm", 1, "bf16", 3000.0)
+    plan_inputs = with_price_overrides(with_user_files(inputs, config, None), prices)
+    unpriced = make_profile(
+        "w", provider="acme", model="acme-private", monthly_tokens=50e6, input_len=INPUT_LEN,
+        output_len=OUTPUT_LEN, priced=False, peak=1.0,
+    )  # fmt: skip
+    # Today's cost as the audit prices it with the same file: 50M tokens at $3 per 1M.
+    profile = replace(unpriced, monthly_cost_usd=Decimal(150), unpriced_share=0.0)
+    plan = build_plan([profile], config, plan_inputs).workloads[0]
+    option = next(o for o in plan.options if o.placement == "self-hosted")
+    assert float(option.monthly_cost_usd or 0) == pytest.approx(320.0)
+    assert option.breakeven is not None and option.breakeven.monthly_tokens is not None
+    assert option.breakeven.monthly_tokens == pytest.approx(by_hand, rel=1e-9)
