@@ -3,15 +3,18 @@ optional savings; a horizon whose numbers overflow is an error naming the inputs
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from _plan_fixtures import make_profile
+from rich.console import Console
 
 from llm_tco.config import parse_config
 from llm_tco.errors import ConfigError
 from llm_tco.plan import PlanInputs, build_plan
+from llm_tco.report.plan_terminal import render_plan
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +70,9 @@ def test_forced_costs_are_apart_from_optional_savings(inputs: PlanInputs) -> Non
     assert forced_change > 0  # owned GPUs and a platform team for 1e8 tokens/month cost more than the API
     assert totals.optional_horizon_cost_usd == optional_change
     assert totals.optional_horizon_cost_usd <= 0
+    console = Console(width=300, record=True, color_system=None)
+    render_plan(doc, console)
+    assert f"+${float(forced_change):,.0f} forced by secret: sovereignty air-gapped" in console.export_text()
 
 
 def test_an_overflowing_horizon_is_an_error_naming_the_inputs(inputs: PlanInputs) -> None:
@@ -78,3 +84,24 @@ def test_an_overflowing_horizon_is_an_error_naming_the_inputs(inputs: PlanInputs
     assert "240-month horizon" in message
     assert "+30.0%/month" in message
     assert "workload w" in message
+
+
+def test_partly_unpriced_usage_is_flagged_as_a_lower_bound(inputs: PlanInputs) -> None:
+    # Half of the workload's tokens have no price: today's cost is the priced half only, so every figure
+    # built on it is a lower bound and the workload is listed as unpriced.
+    partly = replace(make_profile("partly", model="gpt-4o"), unpriced_share=0.5)
+    doc = build_plan([partly, make_profile("whole", model="gpt-4o")], parse_config({}), inputs)
+    plans = {p.workload: p for p in doc.workloads}
+    assert plans["partly"].current_cost_is_lower_bound
+    assert not plans["whole"].current_cost_is_lower_bound
+    assert next(o for o in plans["partly"].options if o.id == "stay").cost_is_lower_bound
+    assert doc.totals.workloads_unpriced == ["partly"]
+    assert doc.totals.current_cost_is_lower_bound
+    console = Console(width=200, record=True, color_system=None)
+    render_plan(doc, console)
+    text = console.export_text()
+    assert (
+        f"today ≥ ${float(plans['partly'].current_monthly_cost_usd or 0):,.0f}/month (50% of tokens unpriced)"
+        in text
+    )
+    assert "unpriced usage (costs shown are lower bounds): partly" in text

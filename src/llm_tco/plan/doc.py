@@ -86,6 +86,9 @@ class Option(_Doc):
     monthly_costs_usd: list[Decimal] = []
     """Month-by-month cost, one-offs included (month 1 first)."""
     notes: list[str] = []
+    cost_is_lower_bound: bool = False
+    """Part of the usage it prices has no price (staying on a partly unpriced workload): the figures are
+    what the priced part costs, a lower bound."""
 
 
 class Recommendation(Option):
@@ -133,6 +136,10 @@ class WorkloadPlan(_Doc):
     all_constraints_met: bool
     assumed: list[str] = []
     notes: list[str] = []
+    unpriced_share: float = 0.0
+    """Share of today's tokens without a price."""
+    current_cost_is_lower_bound: bool = False
+    """``current_monthly_cost_usd`` prices only part of the usage (or none: then it is null)."""
 
 
 class ForcedChange(_Doc):
@@ -160,6 +167,8 @@ class PlanTotals(_Doc):
     """Sum of the forced changes (recommended − staying, over the horizon; positive: costs more)."""
     optional_horizon_cost_usd: Decimal = Decimal(0)
     """Sum of the other workloads' changes (negative: an optional saving)."""
+    current_cost_is_lower_bound: bool = False
+    """Some usage has no price (``workloads_unpriced``): today's totals count only the priced part."""
 
 
 class PolicyResult(_Doc):

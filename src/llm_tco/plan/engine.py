@@ -102,6 +102,7 @@ def _option(candidate: Candidate, context: WorkloadContext, breakeven: Breakeven
         infeasible_reason="; ".join(candidate.unmet.values()) or None,
         unmet=unmet,
         breakeven=breakeven,
+        cost_is_lower_bound=candidate.id == "stay" and priced and context.profile.unpriced_share > 0,
         monthly_costs_usd=[to_usd(float(v)) for v in flows] if flows is not None else [],
         notes=candidate.notes,
     )
@@ -230,6 +231,8 @@ def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadP
         all_constraints_met=bool(chosen and chosen.feasible),
         assumed=list(profile.assumed),
         notes=notes,
+        unpriced_share=profile.unpriced_share,
+        current_cost_is_lower_bound=profile.unpriced_share > 0 or profile.monthly_cost_usd is None,
     )
 
 
@@ -277,7 +280,8 @@ def _totals(plans: list[WorkloadPlan]) -> PlanTotals:
         current_horizon_cost_usd=sum((stay_horizon(p) for p in plans), zero),
         recommended_horizon_cost_usd=sum((recommended(p)[1] for p in plans), zero),
         recommended_one_off_cost_usd=sum((recommended(p)[2] for p in plans), zero),
-        workloads_unpriced=[p.workload for p in plans if p.current_monthly_cost_usd is None],
+        workloads_unpriced=[p.workload for p in plans if p.current_cost_is_lower_bound],
+        current_cost_is_lower_bound=any(p.current_cost_is_lower_bound for p in plans),
         workloads_without_option=[p.workload for p in plans if p.recommendation is None],
         forced=forced,
         forced_horizon_cost_usd=sum((f.horizon_cost_change_usd for f in forced), zero),

@@ -24,6 +24,11 @@ def _usd(value: Decimal | float | None) -> str:
     return f"${v:,.0f}" if abs(v) >= 100 else f"${v:,.2f}"
 
 
+def _bound(value: Decimal | float | None, lower_bound: bool) -> str:
+    """A cost, as "≥ $x" when it prices only part of the usage."""
+    return ("≥ " if lower_bound and value is not None else "") + _usd(value)
+
+
 def _tokens(value: float | None) -> str:
     if value is None:
         return "—"
@@ -65,10 +70,10 @@ def _options_table(plan: WorkloadPlan) -> Table:
             *(
                 cell(v)
                 for v in (
-                    _usd(option.monthly_cost_usd),
+                    _bound(option.monthly_cost_usd, option.cost_is_lower_bound),
                     _usd(option.one_off_cost_usd),
-                    _usd(option.npv_usd),
-                    _usd(option.cost_per_million_tokens_usd),
+                    _bound(option.npv_usd, option.cost_is_lower_bound),
+                    _bound(option.cost_per_million_tokens_usd, option.cost_is_lower_bound),
                     "—" if option.quality_ratio is None else f"{option.quality_ratio:.2f}",
                     status,
                 )
@@ -83,7 +88,9 @@ def _workload(plan: WorkloadPlan, console: Console) -> None:
     console.print(
         line(
             (plan.workload, "bold"),
-            f" — today {_usd(plan.current_monthly_cost_usd)}/month on ",
+            f" — today {_bound(plan.current_monthly_cost_usd, plan.current_cost_is_lower_bound)}/month"
+            + (f" ({plan.unpriced_share:.0%} of tokens unpriced)" if plan.unpriced_share > 0 else "")
+            + " on ",
             plan.current_model or "unknown",
             f", {_tokens(plan.monthly_tokens)} tokens/month, growth "
             f"{growth.monthly_rate:+.1%}/month ({growth.source}{fit}); sovereignty {plan.sovereignty}, "
@@ -156,17 +163,24 @@ def render_plan(document: PlanDocument, console: Console) -> None:
     for plan in document.workloads:
         _workload(plan, console)
     totals = document.totals
+    partial = totals.current_cost_is_lower_bound
     console.print(
         line(
             ("Organisation", "bold"),
-            f": today {_usd(totals.current_monthly_cost_usd)}/month → recommended "
+            f": today {_bound(totals.current_monthly_cost_usd, partial)}/month → recommended "
             f"{_usd(totals.recommended_monthly_cost_usd)}/month in month 1; over the horizon "
-            f"{_usd(totals.current_horizon_cost_usd)} staying vs {_usd(totals.recommended_horizon_cost_usd)} "
+            f"{_bound(totals.current_horizon_cost_usd, partial)} staying vs "
+            f"{_usd(totals.recommended_horizon_cost_usd)} "
             f"recommended (one-off costs {_usd(totals.recommended_one_off_cost_usd)} included)",
         )
     )
     if totals.workloads_unpriced:
-        console.print(cell(f"unpriced today: {', '.join(totals.workloads_unpriced)}", "yellow"))
+        console.print(
+            cell(
+                f"unpriced usage (costs shown are lower bounds): {', '.join(totals.workloads_unpriced)}",
+                "yellow",
+            )
+        )
     _forced_and_optional(totals, console)
     for policy in document.policies:
         if policy.tripped:
