@@ -140,3 +140,20 @@ def test_an_overflowing_horizon_is_exit_2_naming_the_inputs(tmp_path: Path, stor
     assert result.code == 2
     assert len(result.err.strip().splitlines()) == 1
     assert "240-month horizon" in result.err and "+30.0%/month" in result.err
+
+
+@pytest.mark.parametrize(("region", "stays_inside"), [("europe-west4", True), ("europe-west2", False)])
+def test_region_sovereignty_uses_the_regions_in_the_logs(
+    tmp_path: Path, store: str, cli: Any, region: str, stays_inside: bool
+) -> None:
+    # The provider's catalog entry has no region list; the workload's own logs say where it ran. Google
+    # Cloud's europe-west4 (Netherlands) is inside the EU, europe-west2 (London) is not.
+    con = open_store(store)
+    con.execute("UPDATE usage_series SET region = ? WHERE workload = 'chat'", [region])
+    con.close()
+    config = _write(tmp_path / "llm-tco.toml", '[workloads.chat]\nsovereignty = "region:eu"\n')
+    result = cli("plan", "--db", store, "--json", "--config", config)
+    assert result.code == 0, result.err
+    stay = _stay(_workloads(result.json())["chat"])
+    assert ("sovereignty" not in stay["unmet"]) is stays_inside
+    assert any(f"runs in {region}" in note for note in stay["notes"]) is stays_inside

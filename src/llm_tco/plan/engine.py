@@ -13,7 +13,7 @@ from decimal import Decimal
 import numpy as np
 from pydantic import BaseModel
 
-from llm_tco.catalog.hosted import OPEN_MODEL_PROVIDERS, open_model_slug
+from llm_tco.catalog.hosted import OPEN_MODEL_PROVIDERS, open_model_slug, region_matches
 from llm_tco.config.model import Config
 from llm_tco.errors import ConfigError
 from llm_tco.plan.api_options import api_candidates, stay_candidate
@@ -143,6 +143,22 @@ def _fixed_model(context: WorkloadContext, inputs: PlanInputs) -> str:
     return fixed.model
 
 
+def _stay_where_the_logs_are(stay: Candidate, context: WorkloadContext, inputs: PlanInputs) -> None:
+    """A ``region:<code>`` workload whose own logs show it running only inside the region meets its
+    sovereignty by staying, whatever the provider's catalog entry says."""
+    rule = context.sovereignty
+    profile = context.profile
+    if "sovereignty" not in stay.unmet or not rule.startswith("region:"):
+        return
+    if not (profile.regions_complete and profile.regions):
+        return
+    code = rule.removeprefix("region:").lower()
+    inside = {name.lower() for name in inputs.region_areas.get(code, ())}
+    if all(region_matches(code, (r,)) or r.lower() in inside for r in profile.regions):
+        del stay.unmet["sovereignty"]
+        stay.notes.append(f"runs in {', '.join(profile.regions)} per its own logs: inside {code}")
+
+
 def _plan_workload(
     profile: WorkloadProfile, config: Config, inputs: PlanInputs, start: datetime
 ) -> WorkloadPlan:
@@ -157,6 +173,7 @@ def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadP
     profile, config = context.profile, context.config
     rate = config.planning.discount_rate_per_year
     stay = stay_candidate(context, inputs, _current_placement(profile))
+    _stay_where_the_logs_are(stay, context, inputs)
     apis = api_candidates(context, inputs)
     # Open models below the quality floor can only matter when nothing meets every constraint: cost them
     # only then (the capacity model is the expensive part of the plan).

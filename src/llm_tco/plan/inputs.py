@@ -84,6 +84,9 @@ class PlanInputs:
     price_data: str = "genai-prices"
     engine: str = "vllm"
     notes: tuple[str, ...] = field(default=())
+    region_areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Sovereignty code → cloud region names inside it that its name does not show (``europe-west4`` in
+    ``eu``), from the API-region catalog."""
     measurements: tuple[Measurement, ...] = ()
     """The user's throughput measurements (``[capacity] measured``): they replace the capacity model's
     figures for the configurations they cover."""
@@ -129,6 +132,7 @@ class PlanInputs:
             quality=quality_index(),
             hosted=tuple((o.provider, o.model, o.open_model) for o in hosted_offers()),
             api_regions={p: regions.regions(p) for p in providers},
+            region_areas={code: tuple(names) for code, names in regions.areas.items()},
             pricer=genai_prices_pricer,
             price_data=price_data_version().label,
         )

@@ -111,3 +111,7 @@ class WorkloadProfile:
     window_days: float
     assumed: tuple[str, ...] = field(default=())
     """Figures taken from configured assumptions because the data's grain cannot give them."""
+    regions: tuple[str, ...] = field(default=())
+    """Regions named in the workload's own logs (last 30 days), sorted."""
+    regions_complete: bool = False
+    """Every series of the workload names its region (so ``regions`` is where all of it ran)."""
