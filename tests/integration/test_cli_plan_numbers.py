@@ -157,3 +157,83 @@ def test_region_sovereignty_uses_the_regions_in_the_logs(
     stay = _stay(_workloads(result.json())["chat"])
     assert ("sovereignty" not in stay["unmet"]) is stays_inside
     assert any(f"runs in {region}" in note for note in stay["notes"]) is stays_inside
+
+
+_GPU_FILE = """schema_version: 1
+gpus:
+  - id: rtx-5090-test
+    name: GeForce RTX 5090 (test entry)
+    vendor: nvidia
+    memory_gb: 32
+    memory_type: GDDR7
+    memory_reported: {bytes: null, source: "none", as_of: 2026-12-01}
+    hbm_bandwidth_tb_per_s: 1.79
+    dense_tflops: {bf16: 209.5, fp16: 209.5, fp8: 419, int8: 838, fp4: 838}
+    tdp_w: 575
+    source: "test"
+    verification: read
+    as_of: 2026-12-01
+    interconnect: {nvlink_gb_per_s_per_direction: null, nvlink_domain_gpus: 1,
+                   pcie_gb_per_s_per_direction: 64, source: "test", as_of: 2026-12-01}
+    purchase_price_usd: {value: 2000, source: "test", as_of: 2026-12-01}
+    cloud_prices: []
+"""
+
+_MODEL_FILE = """schema_version: 1
+models:
+  - id: house-8b
+    name: House 8B
+    hf_id: example/House-8B-Instruct
+    family: llama
+    licence: test
+    context_length: 131072
+    total_params_b: 8.03
+    active_params_b: 8.03
+    layers: 32
+    hidden_size: 4096
+    attention_heads: 32
+    kv_heads: 8
+    head_dim: 128
+    attention: gqa
+    intermediate_size: 14336
+    mlp: gated
+    vocab_size: 128256
+    tied_embeddings: false
+    source: "test"
+    params_source: "test"
+    as_of: 2026-12-01
+"""
+
+
+def test_catalog_files_extend_the_gpus_and_open_models(tmp_path: Path, store: str, cli: Any) -> None:
+    _write(tmp_path / "gpus.yaml", _GPU_FILE)
+    _write(tmp_path / "models.yaml", _MODEL_FILE)
+    config = _write(
+        tmp_path / "llm-tco.toml",
+        '[catalog]\ngpus_file = "gpus.yaml"\nmodels_file = "models.yaml"\n\n'
+        '[gpu]\ndeployment_modes = ["owned"]\n\n'
+        '[workloads.chat.self_hosted]\nmodel = "house-8b"\ngpu = "rtx-5090-test"\ngpus_per_replica = 1\n'
+        'replicas = 2\nprecision = "bf16"\n',
+    )
+    result = cli("plan", "--db", store, "--json", "--config", config)
+    assert result.code == 0, result.err
+    chat = _workloads(result.json())["chat"]
+    option = next(o for o in chat["options"] if o["placement"] == "self-hosted")
+    assert (option["open_model"], option["gpu"], option["gpus"]) == ("house-8b", "rtx-5090-test", 2)
+    assert Decimal(option["one_off_cost_usd"]) >= Decimal(2 * 2000)  # two GPUs bought at the file's price
+
+
+def test_catalog_file_reusing_a_bundled_id_is_exit_2(tmp_path: Path, store: str, cli: Any) -> None:
+    _write(tmp_path / "gpus.yaml", _GPU_FILE.replace("rtx-5090-test", "h100-sxm"))
+    config = _write(tmp_path / "llm-tco.toml", '[catalog]\ngpus_file = "gpus.yaml"\n')
+    result = cli("plan", "--db", store, "--config", config)
+    assert result.code == 2
+    assert "gpus.yaml" in result.err and "'h100-sxm' is already in the catalog" in result.err
+
+
+def test_catalog_file_failing_the_schema_is_exit_2(tmp_path: Path, store: str, cli: Any) -> None:
+    _write(tmp_path / "gpus.yaml", _GPU_FILE.replace("memory_gb: 32", "memory_gb: -1"))
+    config = _write(tmp_path / "llm-tco.toml", '[catalog]\ngpus_file = "gpus.yaml"\n')
+    result = cli("plan", "--db", store, "--config", config)
+    assert result.code == 2
+    assert "gpus.yaml" in result.err and "memory_gb" in result.err

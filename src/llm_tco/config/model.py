@@ -33,6 +33,7 @@ from llm_tco.config.cost_sections import (
 from llm_tco.config.fields import Strict, field
 from llm_tco.config.sections import (
     CapacityConfig,
+    CatalogConfig,
     GrowthConfig,
     PlanningConfig,
     PricesConfig,
@@ -183,6 +184,7 @@ class Config(Strict):
     migration: MigrationConfig = MigrationConfig()
     capacity: CapacityConfig = CapacityConfig()
     quality: QualityConfig = QualityConfig()
+    catalog: CatalogConfig = CatalogConfig()
     workloads: dict[str, WorkloadConfig] = Field(default_factory=dict)
     attribution: list[AttributionRule] = Field(default_factory=list)
     """``[[attribution]]`` rules mapping usage to workloads (``llm_tco.config.attribution``)."""

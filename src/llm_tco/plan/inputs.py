@@ -15,10 +15,11 @@ from pathlib import Path
 
 from llm_tco.capacity.measured import Measurement
 from llm_tco.capacity.specs import EfficiencyParams, GpuSpec, ModelSpec
+from llm_tco.catalog.gpus import Gpu, gpu_spec
 from llm_tco.catalog.providers import normalize_provider
 from llm_tco.catalog.quality import QualityIndex
 from llm_tco.config.model import Config
-from llm_tco.errors import ConfigError
+from llm_tco.errors import ConfigError, DataFileError
 from llm_tco.pricing.overrides import PriceOverrides
 from llm_tco.pricing.rates import PartitionRates
 
@@ -28,6 +29,7 @@ __all__ = [
     "GpuOffer",
     "PlanInputs",
     "ResolvedApiModel",
+    "gpu_offer",
     "with_price_overrides",
     "with_user_files",
 ]
@@ -99,30 +101,13 @@ class PlanInputs:
     @classmethod
     def _load_bundled(cls) -> PlanInputs:
         from llm_tco.catalog.calibration import calibration_params
-        from llm_tco.catalog.gpus import gpu_spec as make_gpu_spec
         from llm_tco.catalog.gpus import list_gpus
         from llm_tco.catalog.hosted import api_regions, hosted_offers
         from llm_tco.catalog.open_models import list_open_models, model_spec
         from llm_tco.catalog.price_data import price_data_version
         from llm_tco.catalog.quality import quality_index
 
-        gpus = []
-        for gpu in list_gpus():
-            prices: dict[str, list[CloudPrice]] = {}
-            for price in gpu.cloud_prices:
-                listed = tuple(price.regions) if price.regions is not None else None
-                prices.setdefault(price.deployment, []).append(
-                    CloudPrice(price.provider, price.usd_per_gpu_hour, listed)
-                )
-            gpus.append(
-                GpuOffer(
-                    id=gpu.id,
-                    spec=make_gpu_spec(gpu),
-                    tdp_w=gpu.tdp_w,
-                    purchase_price_usd=gpu.purchase_price_usd.value,
-                    cloud_prices={mode: tuple(p) for mode, p in prices.items()},
-                )
-            )
+        gpus = [gpu_offer(gpu) for gpu in list_gpus()]
         regions = api_regions()
         providers = {entry.provider for entry in regions.providers}
         return cls(
@@ -175,18 +160,73 @@ def with_price_overrides(inputs: PlanInputs, overrides: PriceOverrides) -> PlanI
 
 
 def with_user_files(inputs: PlanInputs, config: Config, base_dir: Path | None) -> PlanInputs:
-    """``inputs`` with the files the configuration names (``[capacity] measured``), read relative to
-    ``base_dir`` (the configuration file's folder; the working directory when None)."""
+    """``inputs`` with the files the configuration names (``[catalog] gpus_file`` and ``models_file``,
+    ``[capacity] measured``), read relative to ``base_dir`` (the configuration file's folder; the working
+    directory when None)."""
     from llm_tco.catalog.measurements import load_measurements
 
+    inputs = _with_catalog_files(inputs, config, base_dir)
     if config.capacity.measured is None:
         return inputs
-    path = Path(config.capacity.measured)
+    path = _user_path(config.capacity.measured, base_dir, "capacity.measured")
+    known = (frozenset(inputs.open_models), frozenset(gpu.id for gpu in inputs.gpus))
+    return replace(inputs, measurements=tuple(load_measurements(path, known_ids=known)))
+
+
+def gpu_offer(gpu: Gpu) -> GpuOffer:
+    """A GPU catalog entry as the plan needs it."""
+    prices: dict[str, list[CloudPrice]] = {}
+    for price in gpu.cloud_prices:
+        listed = tuple(price.regions) if price.regions is not None else None
+        prices.setdefault(price.deployment, []).append(
+            CloudPrice(price.provider, price.usd_per_gpu_hour, listed)
+        )
+    return GpuOffer(
+        id=gpu.id,
+        spec=gpu_spec(gpu),
+        tdp_w=gpu.tdp_w,
+        purchase_price_usd=gpu.purchase_price_usd.value,
+        cloud_prices={mode: tuple(p) for mode, p in prices.items()},
+    )
+
+
+def _user_path(value: str, base_dir: Path | None, key: str) -> Path:
+    path = Path(value)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
     if not path.is_file():
-        raise ConfigError(f"capacity.measured: no such file {path}")
-    return replace(inputs, measurements=tuple(load_measurements(path)))
+        raise ConfigError(f"{key}: no such file {path}")
+    return path
+
+
+def _with_catalog_files(inputs: PlanInputs, config: Config, base_dir: Path | None) -> PlanInputs:
+    """``inputs`` with the GPUs and open models of ``[catalog] gpus_file`` / ``models_file`` added (the
+    bundled schemas, validated the same way; an id the catalog already has is an error)."""
+    from llm_tco.catalog._load import load_file
+    from llm_tco.catalog.gpus import GpuCatalog
+    from llm_tco.catalog.open_models import OpenModelCatalog, model_spec
+
+    gpus, models = inputs.gpus, inputs.open_models
+    if config.catalog.gpus_file is not None:
+        path = _user_path(config.catalog.gpus_file, base_dir, "catalog.gpus_file")
+        known = {gpu.id for gpu in gpus}
+        extra = load_file(path, GpuCatalog).gpus
+        for gpu in extra:
+            if gpu.id in known:
+                raise DataFileError(f"{path}: GPU id {gpu.id!r} is already in the catalog; use another id")
+        gpus = (*gpus, *(gpu_offer(gpu) for gpu in extra))
+    if config.catalog.models_file is not None:
+        path = _user_path(config.catalog.models_file, base_dir, "catalog.models_file")
+        models = dict(models)
+        for model in load_file(path, OpenModelCatalog).models:
+            if model.id in models:
+                raise DataFileError(
+                    f"{path}: model id {model.id!r} is already in the catalog; use another id"
+                )
+            models[model.id] = model_spec(model)
+    if gpus is inputs.gpus and models is inputs.open_models:
+        return inputs
+    return replace(inputs, gpus=gpus, open_models=models)
 
 
 @functools.cache
