@@ -57,7 +57,8 @@ class GpuConfig(Strict):
         8,
         unit="GPUs",
         source="one 8-GPU node (NVLink domain of HGX H100/H200/B200, gpus.yaml)",
-        description="Largest tensor-parallel replica considered.",
+        description="Largest tensor-parallel replica considered; past one server (8 GPUs) only on GPUs "
+        "whose catalog entry gives an inter-node bandwidth (internode_gb_per_s_per_direction).",
         ge=1,
         le=64,
     )

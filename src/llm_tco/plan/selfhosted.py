@@ -13,6 +13,7 @@ import functools
 import statistics
 from dataclasses import dataclass
 
+from llm_tco.capacity.parallel import spans_servers
 from llm_tco.capacity.predict import ReplicaCapacity, replica_capacity
 from llm_tco.catalog.hosted import region_matches
 from llm_tco.config.model import Config
@@ -32,7 +33,9 @@ __all__ = [
     "selfhosted_candidates",
 ]
 
-_TP_CHOICES = (1, 2, 4, 8)
+_TP_CHOICES = (1, 2, 4, 8, 16, 32, 64)
+"""Tensor-parallel sizes considered, up to ``[gpu] max_gpus_per_replica``; past one server only for GPUs
+whose catalog entry gives an inter-node bandwidth."""
 _RELAXED_TTFT_MS = 60_000.0
 _RELAXED_TPOT_MS = 1_000.0
 
@@ -70,7 +73,7 @@ def best_shape(
     limit = context.config.gpu.max_gpus_per_replica
     for precision in context.config.capacity.precisions:
         tried = 0
-        for tp in (t for t in _TP_CHOICES if t <= limit):
+        for tp in (t for t in _TP_CHOICES if t <= limit and _reachable(gpu, t)):
             if tried == 2:
                 break
             shape = _shape(context, inputs, model, gpu, precision, tp, input_len, output_len)
@@ -151,6 +154,11 @@ def fixed_shape(context: WorkloadContext, inputs: PlanInputs, gpu: GpuOffer) -> 
         if shape is not None and shape.tokens_per_s > 0 and (best is None or _better(shape, best)):
             best = shape
     return best
+
+
+def _reachable(gpu: GpuOffer, tp: int) -> bool:
+    """A ``tp``-GPU replica is considered within one server, or across servers with a known network."""
+    return not spans_servers(gpu.spec, tp) or gpu.spec.internode_link_bytes_per_s is not None
 
 
 def _better(a: ReplicaShape, b: ReplicaShape) -> bool:

@@ -1,0 +1,45 @@
+"""Replica shapes past one server: tensor parallelism up to ``max_gpus_per_replica`` over the inter-node
+network of the GPU catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from _plan_fixtures import make_profile
+
+from llm_tco.capacity.parallel import link_bytes_per_s
+from llm_tco.catalog.gpus import get_gpu, gpu_spec
+from llm_tco.config import parse_config
+from llm_tco.plan import PlanInputs, build_plan
+
+
+def test_a_group_across_servers_talks_over_the_network() -> None:
+    h100 = gpu_spec(get_gpu("h100-sxm"))
+    assert link_bytes_per_s(h100, 8) == pytest.approx(450e9)  # NVLink inside the 8-GPU domain
+    # 16 GPUs: two servers, one 400 Gb/s NIC per GPU (DGX H100) = 50 GB/s per direction.
+    assert link_bytes_per_s(h100, 16) == pytest.approx(50e9)
+
+
+def _options(limit: int) -> list[Any]:
+    raw = {
+        "gpu": {"gpus": ["h100-sxm"], "deployment_modes": ["on-demand"], "max_gpus_per_replica": limit},
+        "capacity": {"precisions": ["bf16"]},
+        "quality": {"unknown": "assume-floor", "floor": 0.0},
+    }
+    doc = build_plan(
+        [make_profile("w", model="gpt-4o", monthly_tokens=5e9)], parse_config(raw), PlanInputs.bundled()
+    )
+    return [
+        o
+        for o in doc.workloads[0].options
+        if o.placement == "self-hosted" and o.open_model == "llama-3.1-405b"
+    ]
+
+
+def test_a_model_too_large_for_one_server_gets_a_multi_server_replica() -> None:
+    # Llama 3.1 405B in bf16 is about 810 GB of weights: more than 8 × 80 GB, so no one-server replica.
+    assert _options(8) == []
+    options = _options(16)
+    assert options, "a 16-GPU replica across two servers holds 405B in bf16"
+    assert options[0].gpus_per_replica == 16
