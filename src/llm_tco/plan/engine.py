@@ -320,7 +320,8 @@ def build_plan(
         "fixed platform costs (staffing, on-call, monitoring, governance) are charged in full to each "
         "self-hosted option; a platform shared by several workloads would divide them",
         "owned hardware: purchases are one-off costs in the month the fleet grows; the remaining book value "
-        "is credited in the last month; break-even uses straight-line depreciation instead",
+        "is credited in the last month for NPV and horizon totals, never for payback (cash paid only); "
+        "break-even uses straight-line depreciation instead",
     ]
     unknown = sorted(set(config.workloads) - {p.workload for p in profiles})
     if unknown:

@@ -89,7 +89,11 @@ def _workload(plan: WorkloadPlan, console: Console) -> None:
         line(
             (plan.workload, "bold"),
             f" — today {_bound(plan.current_monthly_cost_usd, plan.current_cost_is_lower_bound)}/month"
-            + (f" ({plan.unpriced_share:.0%} of tokens unpriced)" if plan.unpriced_share > 0 else "")
+            + (
+                f" ({plan.unpriced_share:.0%} of tokens unpriced)"
+                if plan.unpriced_share > 0 and plan.current_monthly_cost_usd is not None
+                else ""
+            )
             + " on ",
             plan.current_model or "unknown",
             f", {_tokens(plan.monthly_tokens)} tokens/month, growth "
