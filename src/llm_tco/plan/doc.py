@@ -140,6 +140,8 @@ class WorkloadPlan(_Doc):
     """Share of today's tokens without a price."""
     current_cost_is_lower_bound: bool = False
     """``current_monthly_cost_usd`` prices only part of the usage (or none: then it is null)."""
+    serving_hours_per_month: float = 730.0
+    """Hours a month its self-hosted GPUs serve (``serving_hours``; 730 = 24/7)."""
 
 
 class ForcedChange(_Doc):

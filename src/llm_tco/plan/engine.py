@@ -250,6 +250,7 @@ def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadP
         notes=notes,
         unpriced_share=profile.unpriced_share,
         current_cost_is_lower_bound=profile.unpriced_share > 0 or profile.monthly_cost_usd is None,
+        serving_hours_per_month=context.serving_hours_per_month,
     )
 
 
@@ -306,6 +307,21 @@ def _totals(plans: list[WorkloadPlan]) -> PlanTotals:
     )
 
 
+def _check_gpu_keys(config: Config, inputs: PlanInputs) -> None:
+    """GPU ids in ``[gpu.hourly_usd]`` and ``[owned] gpu_watts`` name catalog GPUs (a misspelt id would
+    silently leave the catalog's figure in force)."""
+    known = {gpu.id for gpu in inputs.gpus}
+    for key, table in (
+        ("gpu.hourly_usd", config.gpu.hourly_usd),
+        ("owned.gpu_watts", config.owned.gpu_watts),
+    ):
+        for gpu_id in table:
+            if gpu_id not in known:
+                raise ConfigError(
+                    f"{key}: {gpu_id!r} is not a GPU of the catalog (known: {', '.join(sorted(known))})"
+                )
+
+
 def build_plan(
     profiles: list[WorkloadProfile],
     config: Config,
@@ -314,6 +330,7 @@ def build_plan(
     config_file: str | None = None,
 ) -> PlanDocument:
     """The plan for every profiled workload (see the module docstring)."""
+    _check_gpu_keys(config, inputs)
     start = plan_start(profiles, config)
     plans = [_plan_workload(p, config, inputs, start) for p in profiles]
     notes = [
