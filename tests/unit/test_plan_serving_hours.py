@@ -6,11 +6,14 @@ from typing import Any
 
 import pytest
 from _plan_fixtures import make_profile
+from rich.console import Console
 
 from llm_tco.config import parse_config
 from llm_tco.cost.serving_hours import serving_hours_per_month
 from llm_tco.errors import ConfigError
 from llm_tco.plan import PlanInputs, build_plan
+from llm_tco.plan.doc import PlanDocument
+from llm_tco.report.plan_terminal import render_plan
 
 WEEKS_PER_MONTH = 730 / (24 * 7)
 
@@ -37,7 +40,8 @@ def test_bad_schedules_are_config_errors(value: Any, needle: str) -> None:
         parse_config({"workloads": {"w": {"serving_hours": value}}})
 
 
-def _option(deployment: str, serving_hours: Any) -> Any:
+def _option(deployment: str, serving_hours: Any) -> tuple[PlanDocument, Any]:
+    """The plan document and its self-hosted option for a fixed 2 × 1 H100 fleet."""
     raw = {
         "gpu": {"deployment_modes": [deployment], "hourly_usd": {"h100-sxm": {"on-demand": 2.0}}},
         "owned": {"gpu_watts": {"h100-sxm": 1000.0}, "pue": 1.0, "electricity_usd_per_kwh": 0.1,
@@ -52,14 +56,17 @@ def _option(deployment: str, serving_hours: Any) -> Any:
     }  # fmt: skip
     doc = build_plan([make_profile("w", monthly_tokens=1e8)], parse_config(raw), PlanInputs.bundled())
     plan = doc.workloads[0]
-    return plan, next(o for o in plan.options if o.placement == "self-hosted")
+    return doc, next(o for o in plan.options if o.placement == "self-hosted")
 
 
 def test_cloud_gpus_are_paid_only_while_serving() -> None:
     hours = 12 * 5 * WEEKS_PER_MONTH  # weekdays 08-20: about 260.7 h a month
-    plan, option = _option("on-demand", "weekdays 08-20 Europe/Berlin")
-    assert plan.serving_hours_per_month == pytest.approx(hours)
+    document, option = _option("on-demand", "weekdays 08-20 Europe/Berlin")
+    assert document.workloads[0].serving_hours_per_month == pytest.approx(hours)
     assert float(option.monthly_cost_usd) == pytest.approx(2 * 2.0 * hours, rel=1e-6)
+    console = Console(width=200, record=True, color_system=None)
+    render_plan(document, console)
+    assert "serving hours: 261 h/month (cloud GPUs paid only then)" in console.export_text()
     _, always = _option("on-demand", None)
     assert float(always.monthly_cost_usd) == pytest.approx(2 * 2.0 * 730, rel=1e-6)
 

@@ -115,6 +115,14 @@ def _workload(plan: WorkloadPlan, console: Console) -> None:
         for reason in rec.reasons:
             style = "yellow" if reason.startswith("unmet") else ""
             console.print(line("    • ", reason), style=style)
+    if plan.serving_hours_per_month < 730.0:
+        console.print(
+            line(
+                "  ",
+                ("serving hours: ", "dim"),
+                (f"{plan.serving_hours_per_month:.0f} h/month (cloud GPUs paid only then)", "dim"),
+            )
+        )
     if plan.breakeven is not None:
         console.print(line("  self-hosting (", plan.breakeven.option_id, "): ", plan.breakeven.text))
     for assumed in plan.assumed:
