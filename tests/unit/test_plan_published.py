@@ -123,8 +123,38 @@ def test_pan_table_iv_payback(
     expected_payback = math.ceil(capex_usd / (api_usd - electricity_usd))
     assert abs(expected_payback - t_star) <= 1.0  # the paper's t* is this ratio, unrounded
 
+    plan = _pan_plan(inputs, tmp_path, model, gpus, precision, tps, provider, api)
+    stay = next(o for o in plan.options if o.id == "stay")
+    assert float(stay.monthly_cost_usd or 0) == pytest.approx(api_usd, rel=1e-4)  # the paper's API prices
+    owned = next(o for o in plan.options if o.placement == "self-hosted")
+    assert (owned.open_model, owned.gpu, owned.gpus, owned.deployment) == (
+        model,
+        "a100-sxm-80gb",
+        gpus,
+        "owned",
+    )
+    assert float(owned.monthly_cost_usd or 0) == pytest.approx(electricity_usd, rel=1e-6)
+    assert owned.breakeven is not None
+    assert owned.breakeven.payback_month == expected_payback
+    assert abs(owned.breakeven.payback_month - t_star) <= 1.0
+
+
+def _pan_plan(
+    inputs: PlanInputs,
+    tmp_path: Path,
+    model: str,
+    gpus: int,
+    precision: str,
+    tps: float,
+    provider: str,
+    api: str,
+    horizon_months: int = 60,
+) -> Any:
+    """The plan of one Pan et al. row: the paper's inputs as configuration (see the module docstring)."""
+    monthly_tokens = tps * HOURS * 3600
     config = _config(
         {
+            "planning": {"horizon_months": horizon_months},
             "gpu": {"deployment_modes": ["owned"]},
             "owned": {
                 "purchase_price_usd_per_gpu": {"a100-sxm-80gb": 15_000.0},
@@ -159,20 +189,23 @@ def test_pan_table_iv_payback(
         output_len=OUTPUT_LEN,
         peak=1.0,
     )
-    plan = build_plan([profile], config, plan_inputs).workloads[0]
-    stay = next(o for o in plan.options if o.id == "stay")
-    assert float(stay.monthly_cost_usd or 0) == pytest.approx(api_usd, rel=1e-4)  # the paper's API prices
-    owned = next(o for o in plan.options if o.placement == "self-hosted")
-    assert (owned.open_model, owned.gpu, owned.gpus, owned.deployment) == (
-        model,
-        "a100-sxm-80gb",
-        gpus,
-        "owned",
+    return build_plan([profile], config, plan_inputs).workloads[0]
+
+
+def test_payback_when_the_hardware_outlives_the_horizon(inputs: PlanInputs, tmp_path: Path) -> None:
+    # Pan's Llama-3.3-70B vs GPT-5 row pays back in month 18 (above). On a 12-month horizon with a 10-year
+    # life, the GPU's book value left at the end, 15,000 × (1 − 12/120) = 13,500, would make month 12 look
+    # like payback (12 × 844.80 − 15,000 + 13,500 ≥ 0); only cash counts, so there is none within 12 months.
+    plan = _pan_plan(
+        inputs, tmp_path, "llama-3.3-70b", 1, "int4", 190.0, "openai", "gpt-5", horizon_months=12
     )
-    assert float(owned.monthly_cost_usd or 0) == pytest.approx(electricity_usd, rel=1e-6)
+    owned = next(o for o in plan.options if o.placement == "self-hosted")
     assert owned.breakeven is not None
-    assert owned.breakeven.payback_month == expected_payback
-    assert abs(owned.breakeven.payback_month - t_star) <= 1.0
+    assert owned.breakeven.payback_month is None
+    assert "no payback within 12 months" in owned.breakeven.text
+    # The credit still counts for the horizon total: purchase + 12 months of power − book value.
+    electricity = 0.300 * HOURS * 0.15
+    assert float(owned.horizon_cost_usd or 0) == pytest.approx(15_000 + 12 * electricity - 13_500, rel=1e-6)
 
 
 @pytest.mark.parametrize(("volume_share", "published_usd_per_million"), [(1.0, 0.52), (0.3, 1.72)])
