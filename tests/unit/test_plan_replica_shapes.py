@@ -11,6 +11,7 @@ from _plan_fixtures import make_profile
 from llm_tco.capacity.parallel import link_bytes_per_s
 from llm_tco.catalog.gpus import get_gpu, gpu_spec
 from llm_tco.config import parse_config
+from llm_tco.errors import ConfigError
 from llm_tco.plan import PlanInputs, build_plan
 
 
@@ -43,3 +44,27 @@ def test_a_model_too_large_for_one_server_gets_a_multi_server_replica() -> None:
     options = _options(16)
     assert options, "a 16-GPU replica across two servers holds 405B in bf16"
     assert options[0].gpus_per_replica == 16
+
+
+@pytest.mark.parametrize(
+    ("fixed", "needle"),
+    [
+        (
+            {"model": "llama-9-8b", "gpu": "h100-sxm"},
+            "workloads.w.self_hosted.model: 'llama-9-8b' is not an open model",
+        ),
+        (
+            {"model": "llama-3.1-8b", "gpu": "h100-sxmm"},
+            "workloads.w.self_hosted.gpu: 'h100-sxmm' is not a GPU",
+        ),
+        (
+            {"model": "llama-3.1-8b", "gpu": "h100-sxm", "precision": "fp7"},
+            "self_hosted.precision: 'fp7' is not one of",
+        ),
+    ],
+)
+def test_a_fixed_shape_naming_nothing_known_is_an_error(fixed: dict[str, Any], needle: str) -> None:
+    raw = {"workloads": {"w": {"self_hosted": {"gpus_per_replica": 1, "replicas": 1, **fixed}}}}
+    with pytest.raises(ConfigError) as caught:
+        build_plan([make_profile("w")], parse_config(raw), PlanInputs.bundled())
+    assert needle in str(caught.value)

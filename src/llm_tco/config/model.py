@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from llm_tco.capacity.precision import WEIGHT_PRECISIONS
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.config.cost_sections import (
     ALL_DEPLOYMENT_MODES,
@@ -85,6 +86,13 @@ class FixedSelfHosted(Strict):
         source="none (unset: the cheapest of [capacity].precisions)",
         description="Weight precision of the replicas.",
     )
+
+    @field_validator("precision")
+    @classmethod
+    def _precision(cls, value: str | None) -> str | None:
+        if value is not None and value not in WEIGHT_PRECISIONS:
+            raise ValueError(f"{value!r} is not one of {', '.join(WEIGHT_PRECISIONS)}")
+        return value
 
 
 class WorkloadConfig(Strict):
