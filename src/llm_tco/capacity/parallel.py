@@ -5,7 +5,8 @@ attention and its MLP with an all-reduce of the ``tokens × hidden`` activations
 moves ``2 (tp − 1) / tp`` times the message over each GPU's link; each call also pays a fixed latency
 (launch, synchronisation, small-message protocol), which dominates at small batches.
 
-Inside an NVLink (or Infinity Fabric) domain the link is the scale-up fabric; past it, PCIe.
+Inside an NVLink (or Infinity Fabric) domain the link is the scale-up fabric; past it, PCIe within one
+server, and the inter-node network (the GPU catalog's ``internode_gb_per_s_per_direction``) across servers.
 Mixture-of-experts layers under expert parallelism exchange tokens with an all-to-all of about the same
 volume, so the same cost is charged.
 """
@@ -14,16 +15,29 @@ from __future__ import annotations
 
 from llm_tco.capacity.specs import EfficiencyParams, GpuSpec, ModelSpec
 
-__all__ = ["ACTIVATION_BYTES", "allreduce_time_s", "link_bytes_per_s"]
+__all__ = ["ACTIVATION_BYTES", "SERVER_GPUS", "allreduce_time_s", "link_bytes_per_s", "spans_servers"]
 
 ACTIVATION_BYTES = 2.0
 """Activations cross the link in 16-bit."""
 
 
+SERVER_GPUS = 8
+"""GPUs in one server: a tensor-parallel group larger than this (and than its scale-up domain) spans
+servers."""
+
+
+def spans_servers(gpu: GpuSpec, tp: int) -> bool:
+    """Whether a ``tp``-way group needs more than one server (so its traffic crosses the network)."""
+    return tp > max(SERVER_GPUS, gpu.scaleup_domain_gpus)
+
+
 def link_bytes_per_s(gpu: GpuSpec, tp: int) -> float:
-    """Per-direction link bandwidth a ``tp``-way group communicates over."""
+    """Per-direction link bandwidth a ``tp``-way group communicates over: the scale-up fabric inside its
+    domain, the inter-node network across servers (the slowest hop of a ring bounds it), PCIe otherwise."""
     if gpu.scaleup_link_bytes_per_s and tp <= gpu.scaleup_domain_gpus:
         return gpu.scaleup_link_bytes_per_s
+    if spans_servers(gpu, tp) and gpu.internode_link_bytes_per_s:
+        return min(gpu.internode_link_bytes_per_s, gpu.pcie_link_bytes_per_s)
     return gpu.pcie_link_bytes_per_s
 
 

@@ -37,7 +37,8 @@ class GpuSpec:
     tensor-core peak in FLOP/s; a missing or ``None`` entry means the GPU has no native path for it (the
     weights are then de-quantised and multiplied in bf16). ``scaleup_link_bytes_per_s`` is the NVLink (or
     Infinity Fabric) bandwidth per direction per GPU, valid inside a domain of ``scaleup_domain_gpus``;
-    beyond it, tensor-parallel traffic crosses PCIe at ``pcie_link_bytes_per_s``.
+    beyond it, tensor-parallel traffic crosses PCIe at ``pcie_link_bytes_per_s`` within a server, and the
+    inter-node network at ``internode_link_bytes_per_s`` (per GPU, per direction) across servers.
     """
 
     id: str
@@ -49,6 +50,8 @@ class GpuSpec:
     pcie_link_bytes_per_s: float
     unverified: tuple[str, ...] = ()
     """Spec fields the catalog marks as not re-read from the vendor datasheet (flagged in predictions)."""
+    internode_link_bytes_per_s: float | None = None
+    """Network bandwidth per GPU per direction between servers (None: no multi-server replicas)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,9 @@ class Interconnect(StrictModel):
     nvlink_gb_per_s_per_direction: float | None
     nvlink_domain_gpus: int = Field(ge=1)
     pcie_gb_per_s_per_direction: float = Field(gt=0)
+    internode_gb_per_s_per_direction: float | None = Field(default=None, gt=0)
+    """Network bandwidth per GPU between servers (e.g. one 400 Gb/s NIC per GPU = 50 GB/s); None: no
+    replica is considered across servers."""
     source: str
     as_of: date
 
@@ -183,6 +186,9 @@ def gpu_spec(gpu: Gpu) -> GpuSpec:
         scaleup_domain_gpus=link.nvlink_domain_gpus,
         pcie_link_bytes_per_s=link.pcie_gb_per_s_per_direction * 1e9,
         unverified=unverified,
+        internode_link_bytes_per_s=(
+            link.internode_gb_per_s_per_direction * 1e9 if link.internode_gb_per_s_per_direction else None
+        ),
     )
 
 

@@ -121,6 +121,17 @@ class ApiRegions(StrictModel):
 
     schema_version: int
     providers: list[ProviderRegions] = Field(default_factory=list)
+    areas: dict[str, list[str]] = Field(default_factory=dict)
+    """Sovereignty code → cloud region names inside it that do not start with ``<code>-`` (e.g. Google
+    Cloud's ``europe-west4`` and Azure's ``westeurope`` are in ``eu``)."""
+
+    def in_area(self, code: str, region: str) -> bool:
+        """Whether ``region`` satisfies ``region:<code>``: by name (see :func:`region_matches`) or listed in
+        the area."""
+        code = code.lower()
+        return region_matches(code, (region,)) or region.lower() in {
+            r.lower() for r in self.areas.get(code, [])
+        }
 
     def regions(self, provider: str) -> tuple[str, ...] | None:
         """The provider's regions, or None when unknown."""

@@ -19,8 +19,12 @@ from llm_tco.errors import DataFileError, LlmTcoError
 __all__ = ["load_measurements"]
 
 
-def load_measurements(path: Path) -> list[Measurement]:
-    """Every row of ``path`` as a resolved measurement; ``DataFileError`` on the first unusable row."""
+def load_measurements(
+    path: Path, *, known_ids: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+) -> list[Measurement]:
+    """Every row of ``path`` as a resolved measurement; ``DataFileError`` on the first unusable row.
+    ``known_ids`` (model ids, GPU ids) are accepted as they are: those of the user's own catalog files."""
+    models, gpus = known_ids
     measurements: list[Measurement] = []
     for row in read_scenario_file(path):
         if row.error:
@@ -30,8 +34,8 @@ def load_measurements(path: Path) -> list[Measurement]:
                 f"{path}: line {row.line}: column value_system needs the measured output tokens/s"
             )
         try:
-            model = get_open_model(row.model).id
-            gpu = get_gpu(row.gpu).id
+            model = row.model if row.model in models else get_open_model(row.model).id
+            gpu = row.gpu if row.gpu in gpus else get_gpu(row.gpu).id
         except LlmTcoError as exc:
             raise DataFileError(f"{path}: line {row.line}: {exc}") from exc
         measurements.append(

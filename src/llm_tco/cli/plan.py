@@ -13,6 +13,9 @@ from llm_tco.config import Config, load_config
 from llm_tco.errors import PolicyTrippedError
 from llm_tco.plan import PlanDocument, PlanInputs, build_plan, evaluate_policies, parse_fail_on
 from llm_tco.plan.config_checks import resolve_config_names, unknown_workload_warnings
+from llm_tco.plan.inputs import with_price_overrides, with_user_files
+from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
+from llm_tco.pricing.query import prepare_pricing
 from llm_tco.profile import build_profiles
 from llm_tco.report.plan_terminal import render_plan
 from llm_tco.store import open_store
@@ -20,8 +23,15 @@ from llm_tco.store import open_store
 __all__ = ["plan_document", "register"]
 
 
-def plan_document(db: str | None, config: Config, *, config_file: str | None = None) -> PlanDocument:
-    """Profile the store's workloads and plan them (the library call behind ``llm-tco plan``)."""
+def plan_document(
+    db: str | None,
+    config: Config,
+    *,
+    config_file: str | None = None,
+    prices: PriceOverrides | None = None,
+) -> PlanDocument:
+    """Profile the store's workloads and plan them (the library call behind ``llm-tco plan``). ``prices``
+    (the audit's price file) prices today's usage and the API options as the audit does."""
     con = open_store(db, read_only=True)
     try:
         profiles = build_profiles(
@@ -29,10 +39,15 @@ def plan_document(db: str | None, config: Config, *, config_file: str | None = N
             assumed_peak_to_mean_ratio=config.capacity.peak_to_mean_ratio,
             min_fit_months=config.growth.min_fit_months,
             max_fitted_monthly_rate=config.growth.max_fitted_monthly_rate,
+            pricing=prepare_pricing(con, overrides=prices) if prices is not None else None,
         )
     finally:
         con.close()
-    return build_plan(profiles, config, PlanInputs.bundled(), config_file=config_file)
+    base_dir = Path(config_file).parent if config_file else None
+    inputs = with_user_files(PlanInputs.bundled(), config, base_dir)
+    if prices is not None:
+        inputs = with_price_overrides(inputs, prices)
+    return build_plan(profiles, config, inputs, config_file=config_file)
 
 
 def register(app: typer.Typer) -> None:
@@ -48,6 +63,15 @@ def register(app: typer.Typer) -> None:
         ] = None,
         db: DbOption = None,
         json_: JsonOption = False,
+        prices: Annotated[
+            Path | None,
+            typer.Option(
+                "--prices",
+                help="Your price file (as for `audit --prices`: negotiated discounts, private models, with "
+                "validity dates): today's cost and the API options use the same prices as the audit.",
+                show_default=False,
+            ),
+        ] = None,
         fail_on: Annotated[
             list[str] | None,
             typer.Option(
@@ -64,7 +88,8 @@ def register(app: typer.Typer) -> None:
         config, path = load_config(config_path)
         config = resolve_config_names(config, str(path) if path else "configuration")
         check_store_exists(db)
-        document = plan_document(db, config, config_file=str(path) if path else None)
+        overrides = load_price_overrides(prices) if prices is not None else None
+        document = plan_document(db, config, config_file=str(path) if path else None, prices=overrides)
         for line in unknown_workload_warnings(config, (w.workload for w in document.workloads)):
             warn(line)
         results = evaluate_policies(document, policies)

@@ -57,7 +57,8 @@ class GpuConfig(Strict):
         8,
         unit="GPUs",
         source="one 8-GPU node (NVLink domain of HGX H100/H200/B200, gpus.yaml)",
-        description="Largest tensor-parallel replica considered.",
+        description="Largest tensor-parallel replica considered; past one server (8 GPUs) only on GPUs "
+        "whose catalog entry gives an inter-node bandwidth (internode_gb_per_s_per_direction).",
         ge=1,
         le=64,
     )
@@ -86,6 +87,13 @@ class GpuConfig(Strict):
         description="Discount off the on-demand price when the catalog has no spot price.",
         ge=0,
         lt=1,
+    )
+    hourly_usd: dict[str, dict[Literal["on-demand", "reserved-1y", "reserved-3y", "spot"], float]] = field(
+        {},
+        unit="USD per GPU-hour, by GPU id and deployment mode",
+        source="none (empty: the catalog's published prices)",
+        description="What you pay per GPU-hour, e.g. {'h100-sxm' = {'on-demand' = 2.1, "
+        "'reserved-1y' = 1.5}}; replaces the catalog price of that GPU and mode.",
     )
     spot_preemption_overhead: float = field(
         0.15,
@@ -119,6 +127,13 @@ class OwnedConfig(Strict):
         unit="USD per GPU, by GPU id",
         source="none (empty: the catalog's purchase_price_usd)",
         description="Override purchase prices, e.g. {'h100-sxm' = 27000.0}.",
+    )
+    gpu_watts: dict[str, float] = field(
+        {},
+        unit="W per GPU, by GPU id",
+        source="none (empty: the catalog's TDP)",
+        description="Measured or rated draw per GPU at full load, e.g. {'a100-sxm-80gb' = 300.0}; "
+        "replaces the catalog TDP for power and hosting.",
     )
     electricity_usd_per_kwh: float = field(
         0.15,

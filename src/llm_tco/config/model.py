@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from llm_tco.capacity.precision import WEIGHT_PRECISIONS
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.config.candidates import CandidatesConfig
 from llm_tco.config.cost_sections import (
@@ -35,11 +36,13 @@ from llm_tco.config.fields import Strict, field
 from llm_tco.config.levers import LeversConfig
 from llm_tco.config.sections import (
     CapacityConfig,
+    CatalogConfig,
     GrowthConfig,
     PlanningConfig,
     PricesConfig,
     QualityConfig,
 )
+from llm_tco.cost.serving_hours import serving_hours_per_month
 
 __all__ = [
     "ALL_DEPLOYMENT_MODES",
@@ -80,6 +83,32 @@ TASKS: tuple[str, ...] = (
 SOVEREIGNTY_PATTERN = re.compile(r"^(any|no-third-party|on-prem|air-gapped|region:[a-z0-9][a-z0-9-]*)$")
 """``any``; ``region:<code>`` (lower-case code such as ``eu`` or ``us-east``); ``no-third-party`` (no API);
 ``on-prem`` and ``air-gapped`` (owned hardware only)."""
+
+
+class FixedSelfHosted(Strict):
+    """A self-hosted shape the user has decided
+    (``self_hosted = { model, gpu, gpus_per_replica, replicas }``): the plan costs exactly this instead of
+    searching for the cheapest shape."""
+
+    model: str = field(..., unit="open-model catalog id", source="none", description="Open model served.")
+    gpu: str = field(..., unit="GPU catalog id", source="none", description="GPU it runs on.")
+    gpus_per_replica: int = field(..., unit="GPUs", source="none", description="GPUs per replica.", ge=1)
+    replicas: int = field(
+        ..., unit="replicas", source="none", description="Replicas run (spares included).", ge=1
+    )
+    precision: str | None = field(
+        None,
+        unit="weight precision",
+        source="none (unset: the cheapest of [capacity].precisions)",
+        description="Weight precision of the replicas.",
+    )
+
+    @field_validator("precision")
+    @classmethod
+    def _precision(cls, value: str | None) -> str | None:
+        if value is not None and value not in WEIGHT_PRECISIONS:
+            raise ValueError(f"{value!r} is not one of {', '.join(WEIGHT_PRECISIONS)}")
+        return value
 
 
 class WorkloadConfig(Strict):
@@ -164,6 +193,25 @@ class WorkloadConfig(Strict):
         ge=0,
         le=1,
     )
+    serving_hours: str | float | None = field(
+        None,
+        unit="'24/7' | 'weekdays HH-HH [Zone/Name]' | 'daily HH-HH [Zone/Name]' | hours per month",
+        source="none (unset: 24/7)",
+        description="When the self-hosted GPUs serve: cloud GPUs are paid only then, owned ones always "
+        "(power only then); the fleet is sized for the volume within those hours.",
+    )
+    self_hosted: FixedSelfHosted | None = field(
+        None,
+        unit="{ model, gpu, gpus_per_replica, replicas }",
+        source="none (unset: the plan searches every open model, GPU and shape)",
+        description="Cost exactly this self-hosted shape for the workload.",
+    )
+
+    @field_validator("serving_hours")
+    @classmethod
+    def _serving_hours(cls, value: str | float | None) -> str | float | None:
+        serving_hours_per_month(value)
+        return value
 
     @field_validator("sovereignty")
     @classmethod
@@ -199,6 +247,7 @@ class Config(Strict):
     quality: QualityConfig = QualityConfig()
     candidates: CandidatesConfig = CandidatesConfig()
     levers: LeversConfig = LeversConfig()
+    catalog: CatalogConfig = CatalogConfig()
     workloads: dict[str, WorkloadConfig] = Field(default_factory=dict)
     attribution: list[AttributionRule] = Field(default_factory=list)
     """``[[attribution]]`` rules mapping usage to workloads (``llm_tco.config.attribution``)."""

@@ -16,6 +16,7 @@ from llm_tco.config.fields import ASSUMPTION, FIG, Strict, assumption, field
 
 __all__ = [
     "CapacityConfig",
+    "CatalogConfig",
     "GrowthConfig",
     "PlanningConfig",
     "PricesConfig",
@@ -173,6 +174,13 @@ class CapacityConfig(Strict):
         description="Default p99 time-per-output-token target for self-hosted sizing.",
         gt=0,
     )
+    measured: str | None = field(
+        None,
+        unit="path to a CSV file",
+        source="none (unset: the capacity model's predictions)",
+        description="Your throughput measurements (the layout of `llm-tco capacity --measured`); a path "
+        "relative to this file. They replace the model's figures for the configurations they cover.",
+    )
     precisions: list[str] = field(
         ["bf16", "fp8"],
         unit="weight precisions",
@@ -204,4 +212,22 @@ class QualityConfig(Strict):
         unit="ratio, by model id",
         source="none",
         description="Quality ratios you measured yourself, for every workload, e.g. {'gpt-oss-120b' = 0.97}.",
+    )
+
+
+class CatalogConfig(Strict):
+    """Your own catalog files, extending the bundled GPU and open-model catalogs."""
+
+    gpus_file: str | None = field(
+        None,
+        unit="path to a YAML/JSON file",
+        source="none (unset: the bundled GPU catalog only)",
+        description="More GPUs, in the bundled gpus.yaml schema (schema_version, gpus: [...]); a path "
+        "relative to this file. Validated like the bundled file; an id already in the catalog is an error.",
+    )
+    models_file: str | None = field(
+        None,
+        unit="path to a YAML/JSON file",
+        source="none (unset: the bundled open-model catalog only)",
+        description="More open models, in the bundled open_models.yaml schema; a path relative to this file.",
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from llm_tco.cost.horizon import FloatArray
-from llm_tco.cost.selfhost import IntArray, owned_capex_cash_flows
+from llm_tco.cost.selfhost import IntArray, owned_book_value_usd, owned_purchase_cash_flows
 
 __all__ = ["COST_LINES", "owned_capex_parts"]
 
@@ -39,21 +39,15 @@ def owned_capex_parts(
     residual_value_fraction: float,
 ) -> tuple[FloatArray, FloatArray]:
     """(purchases net of renewals, terminal book-value credit) of owned GPUs, month by month; their sum is
-    :func:`llm_tco.cost.selfhost.owned_capex_cash_flows` of the same fleet.
-
-    The purchases are the cash flows of the same fleet over a horizon one month longer, cut back to this
-    horizon: that moves the end-of-horizon credit out of it and leaves every purchase and renewal where it
-    was. The credit is what remains (zero except in the last month; negative: money back).
-    """
-    kwargs = {
+    :func:`llm_tco.cost.selfhost.owned_capex_cash_flows` of the same fleet. The credit is zero except in
+    the last month, where it is minus the book value still held (money back, as value: never cash)."""
+    fleet = {
         "purchase_price_usd_per_gpu": purchase_price_usd_per_gpu,
         "useful_life_months": useful_life_months,
         "residual_value_fraction": residual_value_fraction,
     }
-    months = len(gpus_by_month)
-    full = owned_capex_cash_flows(gpus_by_month, **kwargs)
-    if months == 0:
-        return full, np.zeros(0, dtype=np.float64)
-    longer = np.append(np.asarray(gpus_by_month, dtype=np.int64), gpus_by_month[-1])
-    purchases = owned_capex_cash_flows(longer, **kwargs)[:months]
-    return purchases, full - purchases
+    purchases = owned_purchase_cash_flows(gpus_by_month, **fleet)
+    credit = np.zeros(len(purchases), dtype=np.float64)
+    if len(credit):
+        credit[-1] = -owned_book_value_usd(gpus_by_month, **fleet)
+    return purchases, credit

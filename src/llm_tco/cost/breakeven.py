@@ -44,6 +44,10 @@ def breakeven_monthly_tokens(
     c = economics.tokens_per_replica_month
     if b <= 0.0:
         return None
+    if economics.fixed_replicas is not None:
+        # A fixed fleet: one flat cost up to what the fleet carries, and no volume beyond it.
+        flat = (f + k_r * economics.fixed_replicas) / b
+        return flat if flat <= economics.fixed_replicas * c * (1.0 + 1e-12) else None
     slope, lo, hi = economics.redundancy.slope_bounds
     denominator = b * c - k_r * slope
     if denominator <= 0.0:
@@ -65,7 +69,10 @@ def breakeven_monthly_tokens(
 
 def payback_month(self_hosted_flows_usd: FloatArray, alternative_flows_usd: FloatArray) -> int | None:
     """First month (1-based) by which the self-hosted option's cumulative cost, one-offs included, is no
-    more than the alternative's; None when that never happens within the horizon."""
+    more than the alternative's; None when that never happens within the horizon.
+
+    Both arguments are cash paid: the book value of hardware still held at the end of the horizon is not
+    cash and must not be in them (crediting it in the last month would make payback look reached there)."""
     savings = np.cumsum(np.asarray(alternative_flows_usd) - np.asarray(self_hosted_flows_usd))
     reached = np.nonzero(savings >= 0.0)[0]
     return int(reached[0]) + 1 if reached.size else None

@@ -5,20 +5,21 @@ One replica is ``gpus_per_replica`` GPUs serving one copy of the model. It susta
 targets, from the capacity model). Sizing is for the peak hour:
 
     needed(V) = max(1, ceil(peak_tokens_per_s / (replica_tokens_per_s × target_utilisation)))
-    peak_tokens_per_s = V / (730 h × 3600 s) × peak_to_mean_ratio
+    peak_tokens_per_s = V / (H × 3600 s) × peak_to_mean_ratio
 
-for a monthly volume ``V`` — so one replica carries ``tokens_per_replica_month`` tokens a month, and the
-serving cost is a step function of volume. Redundancy adds spares (:class:`Redundancy`): at least one replica
-plus the spares at any volume, even zero.
+for a monthly volume ``V`` served in ``H`` hours a month (730 for 24/7) — so one replica carries
+``tokens_per_replica_month`` tokens a month, and the serving cost is a step function of volume.
+Redundancy adds spares (:class:`Redundancy`): at least one replica plus the spares at any volume, even zero.
+A fleet the user has fixed (``fixed_replicas``) replaces both.
 
 Cost of ``R`` replicas per month, by deployment mode:
 
-- cloud (on-demand, reserved, spot): R × GPUs per replica × $/GPU-hour × 730, × (1 + preemption overhead)
+- cloud (on-demand, reserved, spot): R × GPUs per replica × $/GPU-hour × H, × (1 + preemption overhead)
   for spot. Reserved capacity is a commitment and owned hardware is kept, so for those modes the fleet never
   shrinks within the horizon (the running maximum of the need); on-demand and spot follow the need.
 - owned: the purchase is a one-off cash flow (:func:`owned_capex_cash_flows`: bought in the month the fleet
   grows, bought again at the end of its useful life, sold at residual value then, and the remaining book
-  value credited in the last month of the horizon), plus power (TDP × GPUs × draw × PUE × $/kWh × 730, the
+  value credited in the last month of the horizon), plus power (TDP × GPUs × draw × PUE × $/kWh × H, the
   draw rising linearly from the idle fraction to 1 with utilisation) and hosting (TDP kW × $/kW-month).
   For break-even (steady state, :meth:`SelfHostedEconomics.per_replica_month_usd`) the capital cost of a
   month is straight-line depreciation, price × (1 - residual) ÷ life — the same money spread evenly.
@@ -41,15 +42,18 @@ __all__ = [
     "Redundancy",
     "SelfHostedEconomics",
     "SelfHostedMonths",
+    "owned_book_value_usd",
     "owned_capex_cash_flows",
+    "owned_purchase_cash_flows",
 ]
 
 DeploymentKind = Literal["on-demand", "reserved-1y", "reserved-3y", "spot", "owned"]
 IntArray = NDArray[np.int64]
-_SECONDS_PER_MONTH = HOURS_PER_MONTH * SECONDS_PER_HOUR
 _STEP_EPSILON = 1e-12
 """Relative slack in ceil(): a volume exactly at a step needs exactly that many replicas, despite float
 rounding (V / c = n + 1e-16 must not become n + 1)."""
+_MAX_REPLICAS = float(2**53)
+"""Largest replica count the plan can represent exactly (a float's integer range; int64 wraps beyond 2^63)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,11 @@ class SelfHostedEconomics:
     pue: float = 1.0
     electricity_usd_per_kwh: float = 0.0
     hosting_usd_per_kw_month: float = 0.0
+    serving_hours_per_month: float = HOURS_PER_MONTH
+    """Hours a month the GPUs serve (``llm_tco.cost.serving_hours``): cloud GPUs are rented and every GPU
+    draws power only then; owned GPUs and their hosting are paid for every hour."""
+    fixed_replicas: int | None = None
+    """A fleet the user has fixed (spares included): run whatever the volume, never resized."""
 
     def __post_init__(self) -> None:
         if self.gpus_per_replica < 1 or self.replica_tokens_per_s <= 0:
@@ -132,6 +141,8 @@ class SelfHostedEconomics:
             raise ValueError("target utilisation must be in (0, 1]")
         if self.peak_to_mean_ratio < 1.0:
             raise ValueError("the peak hour cannot be below the mean hour")
+        if not 0.0 < self.serving_hours_per_month <= HOURS_PER_MONTH:
+            raise ValueError("serving hours must be in (0, 730] a month")
 
     @property
     def owned(self) -> bool:
@@ -146,16 +157,33 @@ class SelfHostedEconomics:
     def tokens_per_replica_month(self) -> float:
         """Monthly volume one serving replica carries at the target utilisation of its peak hour."""
         return (
-            self.replica_tokens_per_s * self.target_utilisation * _SECONDS_PER_MONTH / self.peak_to_mean_ratio
+            self.replica_tokens_per_s
+            * self.target_utilisation
+            * self._serving_seconds
+            / self.peak_to_mean_ratio
         )
 
+    @property
+    def _serving_seconds(self) -> float:
+        return self.serving_hours_per_month * SECONDS_PER_HOUR
+
+    def total_replicas(self, needed: IntArray) -> IntArray:
+        """Replicas run for ``needed`` serving replicas: the fixed fleet, else the redundancy rule's."""
+        if self.fixed_replicas is not None:
+            return np.full(len(needed), self.fixed_replicas, dtype=np.int64)
+        return self.redundancy.total(needed)
+
     def needed_replicas(self, monthly_tokens: FloatArray) -> IntArray:
-        """Serving replicas (no spares) for each monthly volume; at least 1."""
+        """Serving replicas (no spares) for each monthly volume; at least 1. A count that does not fit a
+        64-bit integer (or is not finite) raises ``OverflowError`` rather than wrapping round to a negative
+        fleet."""
         steps = np.ceil(
             np.asarray(monthly_tokens, dtype=np.float64)
             / self.tokens_per_replica_month
             * (1.0 - _STEP_EPSILON)
         )
+        if not np.all(np.isfinite(steps)) or np.any(steps > _MAX_REPLICAS):
+            raise OverflowError("replica count beyond 2^53")
         return np.maximum(1, steps).astype(np.int64)
 
     # --- steady state (break-even) -------------------------------------------------------------------
@@ -166,13 +194,14 @@ class SelfHostedEconomics:
         Cloud: GPU rental. Owned: straight-line depreciation + hosting + idle power.
         """
         gpus = self.gpus_per_replica
+        hours = self.serving_hours_per_month
         if not self.owned:
-            return gpus * self.gpu_hourly_usd * HOURS_PER_MONTH * (1.0 + self.capacity_overhead)
+            return gpus * self.gpu_hourly_usd * hours * (1.0 + self.capacity_overhead)
         kw = self.tdp_w / 1000.0
         depreciation = (
             self.purchase_price_usd_per_gpu * (1.0 - self.residual_value_fraction) / self.useful_life_months
         )
-        idle_power = kw * self.idle_power_fraction * self.pue * HOURS_PER_MONTH * self.electricity_usd_per_kwh
+        idle_power = kw * self.idle_power_fraction * self.pue * hours * self.electricity_usd_per_kwh
         return gpus * (depreciation + kw * self.hosting_usd_per_kw_month + idle_power)
 
     def per_token_usd(self) -> float:
@@ -189,7 +218,7 @@ class SelfHostedEconomics:
     def steady_state_serving_usd(self, monthly_tokens: FloatArray) -> FloatArray:
         """Serving cost per month at a constant volume (depreciation instead of purchases)."""
         volume = np.asarray(monthly_tokens, dtype=np.float64)
-        replicas = self.redundancy.total(self.needed_replicas(volume))
+        replicas = self.total_replicas(self.needed_replicas(volume))
         return replicas * self.per_replica_month_usd() + volume * self.per_token_usd()
 
     # --- horizon ---------------------------------------------------------------------------------------
@@ -199,18 +228,19 @@ class SelfHostedEconomics:
         :func:`owned_capex_cash_flows`)."""
         volume = np.asarray(monthly_tokens, dtype=np.float64)
         needed = self.needed_replicas(volume)
-        replicas = self.redundancy.total(needed)
+        replicas = self.total_replicas(needed)
         if self.keeps_fleet:
             replicas = np.maximum.accumulate(replicas)
         gpus = replicas * self.gpus_per_replica
-        mean_tokens_per_s = volume / _SECONDS_PER_MONTH
+        hours = self.serving_hours_per_month
+        mean_tokens_per_s = volume / self._serving_seconds
         utilisation = np.clip(mean_tokens_per_s / (replicas * self.replica_tokens_per_s), 0.0, 1.0)
         if not self.owned:
-            cost = gpus * self.gpu_hourly_usd * HOURS_PER_MONTH * (1.0 + self.capacity_overhead)
+            cost = gpus * self.gpu_hourly_usd * hours * (1.0 + self.capacity_overhead)
         else:
             kw = gpus * self.tdp_w / 1000.0
             draw = self.idle_power_fraction + (1.0 - self.idle_power_fraction) * utilisation
-            power = kw * draw * self.pue * HOURS_PER_MONTH * self.electricity_usd_per_kwh
+            power = kw * draw * self.pue * hours * self.electricity_usd_per_kwh
             cost = power + kw * self.hosting_usd_per_kw_month
         return SelfHostedMonths(needed, replicas, gpus, utilisation, np.asarray(cost, dtype=np.float64))
 
@@ -222,18 +252,34 @@ def owned_capex_cash_flows(
     useful_life_months: float,
     residual_value_fraction: float,
 ) -> FloatArray:
-    """Cash flows of buying owned GPUs over the horizon (purchases positive, sales negative).
-
-    GPUs are bought at the start of the month the fleet first needs them; a cohort reaching the end of its
-    useful life is sold at its residual value and bought again in that month; in the last month, every
-    cohort still held is credited at its remaining book value (straight-line from the price down to the
-    residual value over the life), so the horizon total equals depreciation plus nothing hidden.
+    """Cash flows of buying owned GPUs over the horizon (purchases positive, sales negative), with the
+    remaining book value credited in the last month (:func:`owned_purchase_cash_flows` minus
+    :func:`owned_book_value_usd` there), so that the horizon total equals depreciation plus nothing hidden.
     """
+    flows = owned_purchase_cash_flows(
+        gpus_by_month,
+        purchase_price_usd_per_gpu=purchase_price_usd_per_gpu,
+        useful_life_months=useful_life_months,
+        residual_value_fraction=residual_value_fraction,
+    )
+    if len(flows):
+        flows[-1] -= owned_book_value_usd(
+            gpus_by_month,
+            purchase_price_usd_per_gpu=purchase_price_usd_per_gpu,
+            useful_life_months=useful_life_months,
+            residual_value_fraction=residual_value_fraction,
+        )
+    return flows
+
+
+def _cohorts(
+    gpus_by_month: IntArray, *, price: float, life: int, residual_value_fraction: float
+) -> tuple[FloatArray, list[tuple[int, int]]]:
+    """(cash paid per month for purchases and renewals, the cohorts held at the end as (month bought,
+    GPUs))."""
     months = len(gpus_by_month)
-    price = purchase_price_usd_per_gpu
-    life = max(1, math.ceil(useful_life_months))
     flows = np.zeros(months, dtype=np.float64)
-    cohorts: list[tuple[int, int]] = []  # (month bought, GPUs)
+    cohorts: list[tuple[int, int]] = []
     held = 0
     for month in range(months):
         renewed: list[tuple[int, int]] = []
@@ -249,9 +295,46 @@ def owned_capex_cash_flows(
             flows[month] += extra * price
             cohorts.append((month, extra))
             held += extra
-    if months:
-        for bought, count in cohorts:
-            age = months - bought
-            book = price * (1.0 - (1.0 - residual_value_fraction) * min(age, life) / life)
-            flows[-1] -= count * book
+    return flows, cohorts
+
+
+def owned_purchase_cash_flows(
+    gpus_by_month: IntArray,
+    *,
+    purchase_price_usd_per_gpu: float,
+    useful_life_months: float,
+    residual_value_fraction: float,
+) -> FloatArray:
+    """Cash actually paid for owned GPUs each month: bought at the start of the month the fleet first needs
+    them; a cohort reaching the end of its useful life is sold at its residual value and bought again in that
+    month. No credit for what is still held at the end (payback counts only cash paid)."""
+    flows, _ = _cohorts(
+        gpus_by_month,
+        price=purchase_price_usd_per_gpu,
+        life=max(1, math.ceil(useful_life_months)),
+        residual_value_fraction=residual_value_fraction,
+    )
     return flows
+
+
+def owned_book_value_usd(
+    gpus_by_month: IntArray,
+    *,
+    purchase_price_usd_per_gpu: float,
+    useful_life_months: float,
+    residual_value_fraction: float,
+) -> float:
+    """Remaining book value, at the end of the horizon, of every GPU cohort still held (straight-line from
+    the price down to the residual value over the useful life). It is value, not cash: NPV and horizon
+    totals credit it, payback never does."""
+    price = purchase_price_usd_per_gpu
+    life = max(1, math.ceil(useful_life_months))
+    months = len(gpus_by_month)
+    _, cohorts = _cohorts(
+        gpus_by_month, price=price, life=life, residual_value_fraction=residual_value_fraction
+    )
+    total = 0.0
+    for bought, count in cohorts:
+        age = months - bought
+        total += count * price * (1.0 - (1.0 - residual_value_fraction) * min(age, life) / life)
+    return total

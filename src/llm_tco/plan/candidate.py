@@ -71,9 +71,12 @@ class Candidate:
     """Cost line (``llm_tco.cost.breakdown.COST_LINES``) → its monthly cash flows; they sum to
     :attr:`flows_usd` (priced options only)."""
     reasons: list[str] = field(default_factory=list)
+    """Reasons particular to this option, added to the recommendation's when it is chosen."""
     lever: Literal["batch", "prompt-caching"] | None = None
     """The current model with a cheap lever (``llm_tco.plan.levers``), else None."""
-    """Reasons particular to this option, added to the recommendation's when it is chosen."""
+    book_value_credit_usd: float = 0.0
+    """Owned hardware: the remaining book value credited in the last month of ``one_off_usd`` (value, not
+    cash: it counts for NPV and horizon totals, never for payback)."""
 
     @property
     def priced(self) -> bool:
@@ -84,6 +87,14 @@ class Candidate:
         """Month-by-month cost, one-offs included."""
         assert self.recurring_usd is not None and self.one_off_usd is not None
         return self.recurring_usd + self.one_off_usd
+
+    @property
+    def cash_flows_usd(self) -> FloatArray:
+        """Month-by-month cash paid: :attr:`flows_usd` without the terminal book-value credit (payback)."""
+        flows = self.flows_usd.copy()
+        if len(flows) and self.book_value_credit_usd:
+            flows[-1] += self.book_value_credit_usd
+        return flows
 
     def npv(self, discount_rate_per_year: float) -> float | None:
         return npv_usd(self.flows_usd, discount_rate_per_year) if self.priced else None

@@ -7,12 +7,14 @@ from datetime import datetime
 
 import numpy as np
 
-from llm_tco.config.model import Config
+from llm_tco.config.model import Config, FixedSelfHosted
 from llm_tco.cost.fixed import FixedCosts, migration_cost_usd
 from llm_tco.cost.horizon import FloatArray, growth_factors
 from llm_tco.cost.selfhost import Redundancy
+from llm_tco.cost.serving_hours import serving_hours_per_month
 from llm_tco.plan.doc import GrowthInfo
 from llm_tco.profile.model import WorkloadProfile
+from llm_tco.units import HOURS_PER_MONTH
 
 __all__ = ["WorkloadContext", "hourly_rate_usd", "workload_context"]
 
@@ -40,6 +42,10 @@ class WorkloadContext:
     """The workload's task: selects the benchmarks of the quality ratio."""
     quality_scores: dict[str, float] = field(default_factory=dict)
     """The workload's own eval scores by model (``[workloads.<name>.quality]``); they replace the catalog."""
+    serving_hours_per_month: float = HOURS_PER_MONTH
+    """Hours a month the self-hosted GPUs serve (``[workloads.x] serving_hours``)."""
+    fixed_shape: FixedSelfHosted | None = None
+    """The self-hosted shape the user fixed (``[workloads.x] self_hosted``), if any."""
 
     @property
     def workload(self) -> str:
@@ -137,4 +143,6 @@ def workload_context(profile: WorkloadProfile, config: Config, start: datetime) 
         quality_overrides=overrides,
         task=table.task,
         quality_scores=dict(table.quality),
+        serving_hours_per_month=serving_hours_per_month(table.serving_hours),
+        fixed_shape=table.self_hosted,
     )

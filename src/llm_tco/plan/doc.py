@@ -137,6 +137,9 @@ class Option(_Doc):
     """The cost by line (priced options only)."""
     lever: Literal["batch", "prompt-caching"] | None = None
     """A cheap lever of the current model: its provider's Batch API, or prompt caching (else null)."""
+    cost_is_lower_bound: bool = False
+    """Part of the usage it prices has no price (staying on a partly unpriced workload): the figures are
+    what the priced part costs, a lower bound."""
 
 
 class Recommendation(Option):
@@ -194,6 +197,21 @@ class WorkloadPlan(_Doc):
     is higher)."""
     task: str = "general"
     """The workload's task, which selects the quality benchmarks."""
+    unpriced_share: float = 0.0
+    """Share of today's tokens without a price."""
+    current_cost_is_lower_bound: bool = False
+    """``current_monthly_cost_usd`` prices only part of the usage (or none: then it is null)."""
+    serving_hours_per_month: float = 730.0
+    """Hours a month its self-hosted GPUs serve (``serving_hours``; 730 = 24/7)."""
+
+
+class ForcedChange(_Doc):
+    """A workload that cannot stay as it is: what the move costs over the horizon, and why."""
+
+    workload: str
+    horizon_cost_change_usd: Decimal
+    """Recommended − staying over the horizon (positive: costs more)."""
+    reason: str
 
 
 class PlanTotals(_Doc):
@@ -203,6 +221,17 @@ class PlanTotals(_Doc):
     recommended_horizon_cost_usd: Decimal
     recommended_one_off_cost_usd: Decimal
     workloads_unpriced: list[str] = []
+    workloads_without_option: list[str] = []
+    """Workloads with no option meeting their hard constraints: counted at their current cost (staying) in
+    every recommended total, never at $0."""
+    forced: list[ForcedChange] = []
+    """Workloads whose current setup breaks a hard constraint: the horizon cost change is forced."""
+    forced_horizon_cost_usd: Decimal = Decimal(0)
+    """Sum of the forced changes (recommended − staying, over the horizon; positive: costs more)."""
+    optional_horizon_cost_usd: Decimal = Decimal(0)
+    """Sum of the other workloads' changes (negative: an optional saving)."""
+    current_cost_is_lower_bound: bool = False
+    """Some usage has no price (``workloads_unpriced``): today's totals count only the priced part."""
 
 
 class PolicyResult(_Doc):

@@ -6,13 +6,16 @@ dollars in exactly one place, :func:`to_usd`.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from decimal import Decimal
 
+import numpy as np
 from pydantic import BaseModel
 
-from llm_tco.catalog.hosted import OPEN_MODEL_PROVIDERS, open_model_slug
+from llm_tco.catalog.hosted import OPEN_MODEL_PROVIDERS, open_model_slug, region_matches
 from llm_tco.config.model import Config
+from llm_tco.errors import ConfigError
 from llm_tco.plan.api_options import api_candidates, stay_candidate
 from llm_tco.plan.breakdown import cost_breakdown
 from llm_tco.plan.candidate import Candidate
@@ -21,7 +24,6 @@ from llm_tco.plan.doc import (
     Breakeven,
     Option,
     PlanDocument,
-    PlanTotals,
     Recommendation,
     WorkloadBreakeven,
     WorkloadPlan,
@@ -32,6 +34,7 @@ from llm_tco.plan.inputs import PlanInputs
 from llm_tco.plan.latency import check_api_latency
 from llm_tco.plan.levers import lever_candidates
 from llm_tco.plan.selfhosted import models_meeting_floor, selfhosted_candidates
+from llm_tco.plan.totals import organisation_totals
 from llm_tco.profile.model import WorkloadProfile
 from llm_tco.units import TOKENS_PER_MILLION
 
@@ -103,6 +106,7 @@ def _option(candidate: Candidate, context: WorkloadContext, breakeven: Breakeven
         infeasible_reasons=list(candidate.unmet.values()),
         unmet=unmet,
         breakeven=breakeven,
+        cost_is_lower_bound=candidate.id == "stay" and priced and context.profile.unpriced_share > 0,
         monthly_costs_usd=[to_usd(float(v)) for v in flows] if flows is not None else [],
         notes=candidate.notes,
         breakdown=cost_breakdown(candidate.lines, flows) if flows is not None else None,
@@ -110,12 +114,72 @@ def _option(candidate: Candidate, context: WorkloadContext, breakeven: Breakeven
     )
 
 
+def _overflow(context: WorkloadContext, what: str) -> ConfigError:
+    growth = context.growth
+    return ConfigError(
+        f"workload {context.workload}: {what} over a {context.months}-month horizon with "
+        f"{growth.monthly_rate:+.1%}/month growth ({growth.source}) from "
+        f"{context.profile.monthly.total_tokens:.4g} tokens/month: shorten planning.horizon_months or set "
+        "a lower growth rate"
+    )
+
+
+def _check_finite(candidates: list[Candidate], context: WorkloadContext) -> None:
+    """A cost that is not a finite number is an error naming the inputs, never a result."""
+    if not np.all(np.isfinite(context.tokens)):
+        raise _overflow(context, "monthly tokens overflow")
+    rate = context.config.planning.discount_rate_per_year
+    for candidate in candidates:
+        if not candidate.priced:
+            continue
+        if not np.all(np.isfinite(candidate.flows_usd)) or not math.isfinite(candidate.npv(rate) or 0.0):
+            raise _overflow(context, f"the cost of option {candidate.id} is not a finite number")
+
+
+def _fixed_model(context: WorkloadContext, inputs: PlanInputs) -> str:
+    """The open model of the workload's fixed ``self_hosted`` shape, checked against the catalogs (the user
+    chose it: it is costed whatever its quality score)."""
+    fixed = context.fixed_shape
+    assert fixed is not None
+    where = f"workloads.{context.workload}.self_hosted"
+    if fixed.model not in inputs.open_models:
+        raise ConfigError(f"{where}.model: {fixed.model!r} is not an open model of the catalog")
+    if fixed.gpu not in {gpu.id for gpu in inputs.gpus}:
+        raise ConfigError(f"{where}.gpu: {fixed.gpu!r} is not a GPU of the catalog")
+    return fixed.model
+
+
+def _stay_where_the_logs_are(stay: Candidate, context: WorkloadContext, inputs: PlanInputs) -> None:
+    """A ``region:<code>`` workload whose own logs show it running only inside the region meets its
+    sovereignty by staying, whatever the provider's catalog entry says."""
+    rule = context.sovereignty
+    profile = context.profile
+    if "sovereignty" not in stay.unmet or not rule.startswith("region:"):
+        return
+    if not (profile.regions_complete and profile.regions):
+        return
+    code = rule.removeprefix("region:").lower()
+    inside = {name.lower() for name in inputs.region_areas.get(code, ())}
+    if all(region_matches(code, (r,)) or r.lower() in inside for r in profile.regions):
+        del stay.unmet["sovereignty"]
+        stay.notes.append(f"runs in {', '.join(profile.regions)} per its own logs: inside {code}")
+
+
 def _plan_workload(
     profile: WorkloadProfile, config: Config, inputs: PlanInputs, start: datetime
 ) -> WorkloadPlan:
     context = workload_context(profile, config, start)
+    try:
+        return _plan_workload_in(context, inputs)
+    except OverflowError as exc:
+        raise _overflow(context, f"the self-hosted fleet overflows ({exc})") from exc
+
+
+def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadPlan:
+    profile, config = context.profile, context.config
     rate = config.planning.discount_rate_per_year
     stay = stay_candidate(context, inputs, _current_placement(profile))
+    _stay_where_the_logs_are(stay, context, inputs)
     apis = api_candidates(context, inputs)
     levers, lever_notes = lever_candidates(context, inputs, _current_placement(profile))
     apis += levers
@@ -124,11 +188,14 @@ def _plan_workload(
     # Open models below the quality floor can only matter when nothing meets every constraint: cost them
     # only then (the capacity model is the expensive part of the plan).
     good = models_meeting_floor(context, inputs)
+    if context.fixed_shape is not None:
+        good = [_fixed_model(context, inputs)]
     selfhosted, evaluated = selfhosted_candidates(context, inputs, good)
     considered = good
     candidates = [stay, *apis, *selfhosted]
     for candidate in candidates:
         apply_feasibility(candidate, context, inputs)
+    _check_finite(candidates, context)
     ranked = sorted((c for c in candidates if c.priced), key=lambda c: c.rank_key(rate))
     if not (ranked and ranked[0].feasible):
         rest = [m for m in inputs.open_models if m not in good]
@@ -139,6 +206,7 @@ def _plan_workload(
         selfhosted += more
         evaluated += more_evaluated
         candidates += more
+        _check_finite(more, context)
         ranked = sorted((c for c in candidates if c.priced), key=lambda c: c.rank_key(rate))
     unfit = unfit_models(context, inputs, considered, selfhosted)
     candidates += unfit
@@ -146,7 +214,8 @@ def _plan_workload(
     feasible = [c for c in ranked if c.feasible]
 
     api_pool = [c for c in ranked if c.placement != "self-hosted" and c.feasible]
-    reference_api = api_pool[0] if api_pool else (stay if stay.priced else None)
+    # Break-even and payback are against staying as the workload is (its current cost), else the best API.
+    reference_api = stay if stay.priced else (api_pool[0] if api_pool else None)
     breakevens = {c.id: breakeven_for(c, reference_api, context) for c in selfhosted}
 
     options = [
@@ -207,30 +276,25 @@ def _plan_workload(
         p99_output_tokens=profile.output_length.p99,
         length_percentiles_from_means=profile.input_length.from_means or profile.output_length.from_means,
         task=context.task,
+        unpriced_share=profile.unpriced_share,
+        current_cost_is_lower_bound=profile.unpriced_share > 0 or profile.monthly_cost_usd is None,
+        serving_hours_per_month=context.serving_hours_per_month,
     )
 
 
-def _totals(plans: list[WorkloadPlan]) -> PlanTotals:
-    zero = Decimal(0)
-    current = sum((p.current_monthly_cost_usd or zero for p in plans), zero)
-    recommended = sum((p.recommendation.monthly_cost_usd or zero for p in plans if p.recommendation), zero)
-
-    def stay_horizon(plan: WorkloadPlan) -> Decimal:
-        stay = next((o for o in plan.options if o.id == "stay"), None)
-        return stay.horizon_cost_usd or zero if stay else zero
-
-    return PlanTotals(
-        current_monthly_cost_usd=current,
-        recommended_monthly_cost_usd=recommended,
-        current_horizon_cost_usd=sum((stay_horizon(p) for p in plans), zero),
-        recommended_horizon_cost_usd=sum(
-            (p.recommendation.horizon_cost_usd or zero for p in plans if p.recommendation), zero
-        ),
-        recommended_one_off_cost_usd=sum(
-            (p.recommendation.one_off_cost_usd or zero for p in plans if p.recommendation), zero
-        ),
-        workloads_unpriced=[p.workload for p in plans if p.current_monthly_cost_usd is None],
-    )
+def _check_gpu_keys(config: Config, inputs: PlanInputs) -> None:
+    """GPU ids in ``[gpu.hourly_usd]`` and ``[owned] gpu_watts`` name catalog GPUs (a misspelt id would
+    silently leave the catalog's figure in force)."""
+    known = {gpu.id for gpu in inputs.gpus}
+    for key, table in (
+        ("gpu.hourly_usd", config.gpu.hourly_usd),
+        ("owned.gpu_watts", config.owned.gpu_watts),
+    ):
+        for gpu_id in table:
+            if gpu_id not in known:
+                raise ConfigError(
+                    f"{key}: {gpu_id!r} is not a GPU of the catalog (known: {', '.join(sorted(known))})"
+                )
 
 
 def build_plan(
@@ -241,13 +305,15 @@ def build_plan(
     config_file: str | None = None,
 ) -> PlanDocument:
     """The plan for every profiled workload (see the module docstring)."""
+    _check_gpu_keys(config, inputs)
     start = plan_start(profiles, config)
     plans = [_plan_workload(p, config, inputs, start) for p in profiles]
     notes = [
         "fixed platform costs (staffing, on-call, monitoring, governance) are charged in full to each "
         "self-hosted option; a platform shared by several workloads would divide them",
         "owned hardware: purchases are one-off costs in the month the fleet grows; the remaining book value "
-        "is credited in the last month; break-even uses straight-line depreciation instead",
+        "is credited in the last month for NPV and horizon totals, never for payback (cash paid only); "
+        "break-even uses straight-line depreciation instead",
     ]
     unknown = sorted(set(config.workloads) - {p.workload for p in profiles})
     if unknown:
@@ -260,7 +326,7 @@ def build_plan(
         price_data=inputs.price_data,
         assumptions=_assumptions(config),
         workloads=plans,
-        totals=_totals(plans),
+        totals=organisation_totals(plans),
         notes=notes,
     )
 

@@ -59,7 +59,7 @@ def breakeven_for(candidate: Candidate, api: Candidate | None, context: Workload
         fixed_monthly_usd=candidate.fixed_monthly_usd,
         economics=candidate.economics,
     )
-    payback = payback_month(candidate.flows_usd, api.flows_usd)
+    payback = payback_month(candidate.cash_flows_usd, api.cash_flows_usd)
     multiple, reach, text = breakeven_text(
         volume, context.today_tokens, context.growth.monthly_rate, payback, context.months, api.model
     )

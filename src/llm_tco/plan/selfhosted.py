@@ -15,20 +15,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from llm_tco.capacity.parallel import spans_servers
 from llm_tco.capacity.predict import ReplicaCapacity, replica_capacity
 from llm_tco.catalog.hosted import region_matches
 from llm_tco.config.model import Config
 from llm_tco.cost.breakdown import owned_capex_parts
 from llm_tco.cost.fixed import one_off_flows
 from llm_tco.cost.horizon import FloatArray
-from llm_tco.cost.selfhost import SelfHostedEconomics, owned_capex_cash_flows
+from llm_tco.cost.selfhost import SelfHostedEconomics, owned_book_value_usd, owned_purchase_cash_flows
 from llm_tco.plan.candidate import Candidate, quality_check, selfhosted_sovereignty
 from llm_tco.plan.context import WorkloadContext
 from llm_tco.plan.inputs import CloudPrice, GpuOffer, PlanInputs
 
-__all__ = ["ReplicaShape", "best_shape", "cloud_price", "models_meeting_floor", "selfhosted_candidates"]
+__all__ = [
+    "ReplicaShape",
+    "best_shape",
+    "cloud_price",
+    "fixed_shape",
+    "gpu_watts",
+    "models_meeting_floor",
+    "selfhosted_candidates",
+]
 
-_TP_CHOICES = (1, 2, 4, 8)
+_TP_CHOICES = (1, 2, 4, 8, 16, 32, 64)
+"""Tensor-parallel sizes considered, up to ``[gpu] max_gpus_per_replica``; past one server only for GPUs
+whose catalog entry gives an inter-node bandwidth."""
 _RELAXED_TTFT_MS = 60_000.0
 _RELAXED_TPOT_MS = 1_000.0
 
@@ -41,6 +52,8 @@ class ReplicaShape:
     precision: str
     tokens_per_s: float
     meets_latency: bool
+    measured: bool = False
+    """The throughput is the user's measurement, not the capacity model's."""
 
 
 def _total_tokens_per_s(capacity: ReplicaCapacity, input_len: float, output_len: float) -> float:
@@ -64,7 +77,7 @@ def best_shape(
     limit = context.config.gpu.max_gpus_per_replica
     for precision in context.config.capacity.precisions:
         tried = 0
-        for tp in (t for t in _TP_CHOICES if t <= limit):
+        for tp in (t for t in _TP_CHOICES if t <= limit and _reachable(gpu, t)):
             if tried == 2:
                 break
             shape = _shape(context, inputs, model, gpu, precision, tp, input_len, output_len)
@@ -98,6 +111,7 @@ def _capacity(
         output_len=output_len,
         ttft_p99_ms=ttft,
         tpot_p99_ms=tpot,
+        measurements=inputs.measurements,
     )
 
 
@@ -121,8 +135,34 @@ def _shape(
         if not capacity.fits:
             return None
         if capacity.output_tokens_per_s > 0:
-            return ReplicaShape(tp, precision, _total_tokens_per_s(capacity, input_len, output_len), meets)
+            total = _total_tokens_per_s(capacity, input_len, output_len)
+            return ReplicaShape(tp, precision, total, meets, capacity.source == "measured")
     return ReplicaShape(tp, precision, 0.0, False)
+
+
+def fixed_shape(context: WorkloadContext, inputs: PlanInputs, gpu: GpuOffer) -> ReplicaShape | None:
+    """The user's fixed replica (``[workloads.x] self_hosted``): its GPUs per replica, at its precision or
+    the cheapest per token of the configured ones."""
+    fixed = context.fixed_shape
+    assert fixed is not None
+    input_len = context.profile.input_length.mean
+    output_len = context.profile.output_length.mean
+    if not input_len or not output_len:
+        return None
+    precisions = [fixed.precision] if fixed.precision else context.config.capacity.precisions
+    best: ReplicaShape | None = None
+    for precision in precisions:
+        shape = _shape(
+            context, inputs, fixed.model, gpu, precision, fixed.gpus_per_replica, input_len, output_len
+        )
+        if shape is not None and shape.tokens_per_s > 0 and (best is None or _better(shape, best)):
+            best = shape
+    return best
+
+
+def _reachable(gpu: GpuOffer, tp: int) -> bool:
+    """A ``tp``-GPU replica is considered within one server, or across servers with a known network."""
+    return not spans_servers(gpu.spec, tp) or gpu.spec.internode_link_bytes_per_s is not None
 
 
 def _better(a: ReplicaShape, b: ReplicaShape) -> bool:
@@ -136,7 +176,8 @@ def cloud_price(
 ) -> tuple[float, tuple[str, ...] | None, str | None] | None:
     """($/GPU-hour, regions of the prices used, note) for a cloud mode, or None when there is no price.
 
-    Published prices (of ``gpu.cloud_provider`` when set) are preferred; for a ``region:<code>`` workload,
+    Your own price (``[gpu.hourly_usd]``) wins (its region is unknown); else published prices (of
+    ``gpu.cloud_provider`` when set) are preferred; for a ``region:<code>`` workload,
     those listing the region. A mode with no published price is derived from on-demand with the configured
     discount, and the note says so. Several prices: their median.
     """
@@ -150,6 +191,9 @@ def cloud_price(
             prices = listed or prices
         return prices
 
+    yours = config.gpu.hourly_usd.get(gpu.id, {}).get(mode)  # type: ignore[call-overload]
+    if yours is not None:
+        return float(yours), None, f"{mode} price of {gpu.id}: yours, ${yours:g}/GPU-hour ([gpu.hourly_usd])"
     prices = published(mode)
     note = None
     factor = 1.0
@@ -173,6 +217,11 @@ def cloud_price(
     return hourly, tuple(sorted(regions)), note
 
 
+def gpu_watts(config: Config, gpu: GpuOffer) -> float | None:
+    """Draw per GPU at full load: ``[owned] gpu_watts`` when set for the GPU, else the catalog TDP."""
+    return config.owned.gpu_watts.get(gpu.id, gpu.tdp_w)
+
+
 def _economics(
     context: WorkloadContext, gpu: GpuOffer, shape: ReplicaShape, mode: str, hourly: float
 ) -> SelfHostedEconomics:
@@ -190,11 +239,13 @@ def _economics(
         purchase_price_usd_per_gpu=owned_price,
         useful_life_months=config.owned.useful_life_years * 12,
         residual_value_fraction=config.owned.residual_value_fraction,
-        tdp_w=gpu.tdp_w or 0.0,
+        tdp_w=gpu_watts(config, gpu) or 0.0,
         idle_power_fraction=config.owned.idle_power_fraction,
         pue=config.owned.pue,
         electricity_usd_per_kwh=config.owned.electricity_usd_per_kwh,
         hosting_usd_per_kw_month=config.owned.hosting_usd_per_kw_month,
+        serving_hours_per_month=context.serving_hours_per_month,
+        fixed_replicas=context.fixed_shape.replicas if context.fixed_shape is not None else None,
     )
 
 
@@ -209,7 +260,7 @@ def _candidate(
     regions: tuple[str, ...] | None = None
     if mode == "owned":
         purchase = config.owned.purchase_price_usd_per_gpu.get(gpu.id, gpu.purchase_price_usd)
-        if purchase is None or gpu.tdp_w is None:
+        if purchase is None or gpu_watts(config, gpu) is None:
             return None
         hourly = 0.0
     else:
@@ -234,19 +285,18 @@ def _candidate(
     lines["fine_tuning"] = one_off_flows(n, periodic_usd=ft.periodic_usd, period_months=ft.period_months)
     lines["fine_tuning"][:1] += ft.one_off_usd
     lines["migration"] = one_off_flows(n, month_one_usd=context.migration_usd)
+    credit = 0.0
     if mode == "owned":
-        one_off = one_off + owned_capex_cash_flows(
-            months.gpus,
-            purchase_price_usd_per_gpu=economics.purchase_price_usd_per_gpu,
-            useful_life_months=economics.useful_life_months,
-            residual_value_fraction=economics.residual_value_fraction,
-        )
-        lines["gpus"], lines["residual_credit"] = owned_capex_parts(
-            months.gpus,
-            purchase_price_usd_per_gpu=economics.purchase_price_usd_per_gpu,
-            useful_life_months=economics.useful_life_months,
-            residual_value_fraction=economics.residual_value_fraction,
-        )
+        fleet = {
+            "purchase_price_usd_per_gpu": economics.purchase_price_usd_per_gpu,
+            "useful_life_months": economics.useful_life_months,
+            "residual_value_fraction": economics.residual_value_fraction,
+        }
+        one_off = one_off + owned_purchase_cash_flows(months.gpus, **fleet)
+        credit = owned_book_value_usd(months.gpus, **fleet)
+        if n:
+            one_off[-1] -= credit
+        lines["gpus"], lines["residual_credit"] = owned_capex_parts(months.gpus, **fleet)
         lines["power_and_hosting"] = months.gpu_cost_usd
     else:
         lines["gpus"] = months.gpu_cost_usd
@@ -273,9 +323,21 @@ def _candidate(
         fixed_monthly_usd=context.fixed.monthly_usd,
         notes=notes,
         lines=lines,
+        book_value_credit_usd=credit,
     )
     if quality_problem:
         candidate.unmet["quality"] = quality_problem
+    if shape.measured:
+        candidate.notes.append(f"throughput of {shape.gpus_per_replica}× {gpu.id} from your measurements")
+    if economics.fixed_replicas is not None:
+        short = months.needed_replicas > economics.fixed_replicas
+        if short.any():
+            month = int(short.argmax()) + 1
+            candidate.unmet["capacity"] = (
+                f"the fixed {economics.fixed_replicas} replica(s) of {shape.gpus_per_replica}× {gpu.id} "
+                f"cannot carry the volume from month {month} "
+                f"({int(months.needed_replicas[month - 1])} needed)"
+            )
     if not shape.meets_latency:
         candidate.unmet["latency"] = (
             f"no {gpu.id} replica of {model} meets p99 TTFT {context.ttft_p99_ms:g} ms / "
@@ -330,11 +392,19 @@ def selfhosted_candidates(
     best: dict[tuple[str, str], Candidate] = {}
     evaluated = 0
     allowed = set(config.gpu.gpus)
+    fixed = context.fixed_shape
+    if fixed is not None:
+        allowed = {fixed.gpu}
+        models = [fixed.model] if models is None or fixed.model in models else []
     for model in inputs.open_models if models is None else models:
         for gpu in inputs.gpus:
             if allowed and gpu.id not in allowed:
                 continue
-            shape = best_shape(context, inputs, model, gpu)
+            shape = (
+                best_shape(context, inputs, model, gpu)
+                if fixed is None
+                else fixed_shape(context, inputs, gpu)
+            )
             if shape is None:
                 continue
             for mode in config.gpu.deployment_modes:

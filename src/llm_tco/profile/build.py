@@ -85,8 +85,31 @@ def build_profiles(
         )
     latency = request_latency(con, window_start)
     profiles = [replace(p, latency=latency.get(p.workload)) for p in profiles]
+    seen = _regions(con, window_start)
+    profiles = [
+        replace(p, regions=seen[p.workload][0], regions_complete=seen[p.workload][1]) for p in profiles
+    ]
     profiles.sort(key=lambda p: (-(p.monthly_cost_usd or Decimal(0)), p.workload))
     return profiles
+
+
+def _regions(
+    con: duckdb.DuckDBPyConnection, since: datetime
+) -> defaultdict[str, tuple[tuple[str, ...], bool]]:
+    """Workload → (regions its series name, whether every series names one), over series with usage since
+    ``since``."""
+    rows = con.execute(
+        """SELECT s.workload, LIST(DISTINCT s.region ORDER BY s.region) FILTER (WHERE s.region IS NOT NULL),
+               BOOL_AND(s.region IS NOT NULL)
+           FROM usage_series s
+           WHERE EXISTS (SELECT 1 FROM usage u WHERE u.series_key = s.series_key AND u.ts_end >= ?)
+           GROUP BY s.workload""",
+        [since],
+    ).fetchall()
+    out: defaultdict[str, tuple[tuple[str, ...], bool]] = defaultdict(lambda: ((), False))
+    for workload, regions, complete in rows:
+        out[workload] = (tuple(regions or ()), bool(complete))
+    return out
 
 
 def _mix(row: dict[str, Any]) -> TokenMix:

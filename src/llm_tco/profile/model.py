@@ -134,3 +134,7 @@ class WorkloadProfile:
     """Figures taken from configured assumptions because the data's grain cannot give them."""
     latency: LatencyStats | None = None
     """Measured end-to-end request durations (None: the logs carry none)."""
+    regions: tuple[str, ...] = field(default=())
+    """Regions named in the workload's own logs (last 30 days), sorted."""
+    regions_complete: bool = False
+    """Every series of the workload names its region (so ``regions`` is where all of it ran)."""

@@ -11,7 +11,7 @@ from decimal import Decimal
 from rich.console import Console
 from rich.table import Table
 
-from llm_tco.plan.doc import Option, PlanDocument, WorkloadPlan
+from llm_tco.plan.doc import Option, PlanDocument, PlanTotals, WorkloadPlan
 from llm_tco.report.text import cell, line
 
 __all__ = ["render_plan"]
@@ -22,6 +22,11 @@ def _usd(value: Decimal | float | None) -> str:
         return "unpriced"
     v = float(value)
     return f"${v:,.0f}" if abs(v) >= 100 else f"${v:,.2f}"
+
+
+def _bound(value: Decimal | float | None, lower_bound: bool) -> str:
+    """A cost, as "≥ $x" when it prices only part of the usage."""
+    return ("≥ " if lower_bound and value is not None else "") + _usd(value)
 
 
 def _tokens(value: float | None) -> str:
@@ -114,10 +119,10 @@ def _options_table(plan: WorkloadPlan) -> Table:
             *(
                 cell(v)
                 for v in (
-                    _usd(option.monthly_cost_usd),
+                    _bound(option.monthly_cost_usd, option.cost_is_lower_bound),
                     _usd(option.one_off_cost_usd),
-                    _usd(option.npv_usd),
-                    _usd(option.cost_per_million_tokens_usd),
+                    _bound(option.npv_usd, option.cost_is_lower_bound),
+                    _bound(option.cost_per_million_tokens_usd, option.cost_is_lower_bound),
                     quality_text(option.quality_ratio),
                     status,
                 )
@@ -159,7 +164,13 @@ def _workload(
     console.print(
         line(
             (plan.workload, "bold"),
-            f" — today {_usd(plan.current_monthly_cost_usd)}/month on ",
+            f" — today {_bound(plan.current_monthly_cost_usd, plan.current_cost_is_lower_bound)}/month"
+            + (
+                f" ({plan.unpriced_share:.0%} of tokens unpriced)"
+                if plan.unpriced_share > 0 and plan.current_monthly_cost_usd is not None
+                else ""
+            )
+            + " on ",
             plan.current_model or "unknown",
             f", {_tokens(plan.monthly_tokens)} tokens/month, growth "
             f"{growth.monthly_rate:+.1%}/month ({growth.source}{fit}); sovereignty {plan.sovereignty}, "
@@ -181,6 +192,14 @@ def _workload(
             style = "yellow" if reason.startswith("unmet") else ""
             console.print(line("    • ", reason), style=style)
     _cost_lines(plan, console, assumptions or {})
+    if plan.serving_hours_per_month < 730.0:
+        console.print(
+            line(
+                "  ",
+                ("serving hours: ", "dim"),
+                (f"{plan.serving_hours_per_month:.0f} h/month (cloud GPUs paid only then)", "dim"),
+            )
+        )
     if plan.breakeven is not None:
         console.print(line("  self-hosting (", plan.breakeven.option_id, "): ", plan.breakeven.text))
     for assumed in plan.assumed:
@@ -188,6 +207,31 @@ def _workload(
     if plan.growth.note:
         console.print(line("  ", ("growth: ", "dim"), (plan.growth.note, "dim")))
     console.print()
+
+
+def _signed_usd(value: Decimal) -> str:
+    return ("+" if value >= 0 else "−") + _usd(abs(value))
+
+
+def _forced_and_optional(totals: PlanTotals, console: Console) -> None:
+    """What the hard constraints force, apart from what is optional, and who stays for want of an option."""
+    if totals.workloads_without_option:
+        console.print(
+            cell(
+                "no option meets the hard constraints (counted at today's cost): "
+                + ", ".join(totals.workloads_without_option),
+                "yellow",
+            )
+        )
+    if not totals.forced:
+        return
+    forced = "; ".join(f"{f.workload}: {f.reason}" for f in totals.forced)
+    console.print(
+        cell(
+            f"over the horizon: {_signed_usd(totals.forced_horizon_cost_usd)} forced by {forced}; "
+            f"{_signed_usd(totals.optional_horizon_cost_usd)} optional"
+        )
+    )
 
 
 def render_plan(document: PlanDocument, console: Console) -> None:
@@ -208,17 +252,25 @@ def render_plan(document: PlanDocument, console: Console) -> None:
     for plan in document.workloads:
         _workload(plan, console, document.assumptions)
     totals = document.totals
+    partial = totals.current_cost_is_lower_bound
     console.print(
         line(
             ("Organisation", "bold"),
-            f": today {_usd(totals.current_monthly_cost_usd)}/month → recommended "
+            f": today {_bound(totals.current_monthly_cost_usd, partial)}/month → recommended "
             f"{_usd(totals.recommended_monthly_cost_usd)}/month in month 1; over the horizon "
-            f"{_usd(totals.current_horizon_cost_usd)} staying vs {_usd(totals.recommended_horizon_cost_usd)} "
+            f"{_bound(totals.current_horizon_cost_usd, partial)} staying vs "
+            f"{_usd(totals.recommended_horizon_cost_usd)} "
             f"recommended (one-off costs {_usd(totals.recommended_one_off_cost_usd)} included)",
         )
     )
     if totals.workloads_unpriced:
-        console.print(cell(f"unpriced today: {', '.join(totals.workloads_unpriced)}", "yellow"))
+        console.print(
+            cell(
+                f"unpriced usage (costs shown are lower bounds): {', '.join(totals.workloads_unpriced)}",
+                "yellow",
+            )
+        )
+    _forced_and_optional(totals, console)
     for policy in document.policies:
         if policy.tripped:
             console.print(cell(f"--fail-on {policy.policy}: {', '.join(policy.tripped)}", "red"))
