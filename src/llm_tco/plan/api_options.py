@@ -15,13 +15,15 @@ from llm_tco.cost.horizon import price_factors
 from llm_tco.plan.candidate import Candidate, api_sovereignty, quality_check, zeros
 from llm_tco.plan.context import WorkloadContext
 from llm_tco.plan.inputs import PlanInputs, ResolvedApiModel
+from llm_tco.pricing.rates import PartitionRates
+from llm_tco.profile.model import TokenMix
 
-__all__ = ["api_candidates", "stay_candidate"]
+__all__ = ["api_candidates", "mix_cost_usd", "stay_candidate"]
 
 
-def _monthly_cost_usd(context: WorkloadContext, resolved: ResolvedApiModel) -> float:
-    mix = context.profile.monthly
-    cost: Decimal = resolved.rates.cost_usd(
+def mix_cost_usd(rates: PartitionRates, mix: TokenMix) -> Decimal:
+    """A month's token mix priced at ``rates`` (exact, in dollars): counts rounded to whole tokens."""
+    return rates.cost_usd(
         input_tokens=round(mix.input_tokens),
         cache_read_tokens=round(mix.cache_read_tokens),
         cache_write_tokens=round(mix.cache_write_tokens),
@@ -30,7 +32,10 @@ def _monthly_cost_usd(context: WorkloadContext, resolved: ResolvedApiModel) -> f
         reasoning_tokens=round(mix.reasoning_tokens),
         requests=round(mix.requests),
     )
-    return float(cost)
+
+
+def _monthly_cost_usd(context: WorkloadContext, resolved: ResolvedApiModel) -> float:
+    return float(mix_cost_usd(resolved.rates, context.profile.monthly))
 
 
 def _decline(context: WorkloadContext, placement: str) -> float:

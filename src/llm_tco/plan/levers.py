@@ -25,31 +25,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from decimal import Decimal
 from typing import Literal
 
 from llm_tco.catalog.quality import QualityRatio
 from llm_tco.cost.horizon import price_factors
+from llm_tco.plan.api_options import mix_cost_usd
 from llm_tco.plan.candidate import Candidate, api_sovereignty, quality_check, zeros
 from llm_tco.plan.context import WorkloadContext
 from llm_tco.plan.inputs import PlanInputs, ResolvedApiModel
-from llm_tco.pricing.rates import PartitionRates
 from llm_tco.profile.model import TokenMix
 from llm_tco.units import HOURS_PER_MONTH
 
 __all__ = ["batch_allowed", "cache_hit_probability", "cached_mix", "lever_candidates"]
-
-
-def _list_cost_usd(rates: PartitionRates, mix: TokenMix) -> Decimal:
-    return rates.cost_usd(
-        input_tokens=round(mix.input_tokens),
-        cache_read_tokens=round(mix.cache_read_tokens),
-        cache_write_tokens=round(mix.cache_write_tokens),
-        cache_write_1h_tokens=round(mix.cache_write_1h_tokens),
-        output_tokens=round(mix.output_tokens),
-        reasoning_tokens=round(mix.reasoning_tokens),
-        requests=round(mix.requests),
-    )
 
 
 def batch_allowed(context: WorkloadContext) -> bool:
@@ -151,13 +138,13 @@ def lever_candidates(
     if resolved is None:
         return [], []
     mix = profile.monthly
-    standard = _list_cost_usd(resolved.rates, mix)
+    standard = mix_cost_usd(resolved.rates, mix)
     if standard <= 0:
         return [], []
     out: list[Candidate] = []
     notes: list[str] = []
     if resolved.batch_rates is not None:
-        batch = float(_list_cost_usd(resolved.batch_rates, mix) / standard)
+        batch = float(mix_cost_usd(resolved.batch_rates, mix) / standard)
         if batch <= 1.0 - _MIN_SAVING and batch_allowed(context):
             table = context.config.workload(context.workload)
             allowed_by = (
@@ -186,7 +173,7 @@ def lever_candidates(
         and share * mean_input >= levers.min_cacheable_prefix_tokens
     ):
         hit = cache_hit_probability(mix.requests, levers.cache_lifetime_minutes)
-        cached = float(_list_cost_usd(rates, cached_mix(mix, share, hit)) / standard)
+        cached = float(mix_cost_usd(rates, cached_mix(mix, share, hit)) / standard)
         if cached <= 1.0 - _MIN_SAVING:
             why = (
                 f"prompt caching: assumes {share:.0%} of input is a stable prefix (cacheable_input_share; "
