@@ -72,8 +72,11 @@ def _short_usd(value: float) -> str:
 
 
 def cost_lines_text(option: Option, assumptions: dict[str, float | int | str | None]) -> str | None:
-    """The option's largest cost lines: average month and share of the horizon cost, e.g.
-    "staff 1.25 FTE $20.8k/mo — 97%"; None without a breakdown, a positive horizon cost or two lines."""
+    """The option's largest cost lines: average month and share of the gross horizon cost, e.g.
+    "staff 1.25 FTE $20.8k/mo — 97%"; None without a breakdown, a positive horizon cost or two lines.
+
+    Shares are of the costs before the residual credit of owned hardware (a negative line): against the
+    net total, the lines of an owned fleet would add up to more than 100%."""
     breakdown = option.breakdown
     if breakdown is None or not option.horizon_cost_usd or option.horizon_cost_usd <= 0:
         return None
@@ -82,12 +85,13 @@ def cost_lines_text(option: Option, assumptions: dict[str, float | int | str | N
     top = sorted((k for k, v in horizon.items() if v > 0), key=lambda k: -horizon[k])[:_TOP_LINES]
     if len(top) < 2:  # one line is all of it: nothing to break down
         return None
+    gross = sum(v for v in horizon.values() if v > 0)
     fte = {"staff_usd": "staffing.platform_fte", "on_call_usd": "staffing.on_call_fte"}
     parts = []
     for key in top:
         count = assumptions.get(fte.get(key, ""))
         label = _LINE_LABELS[key] + (f" {count:g} FTE" if isinstance(count, int | float) else "")
-        share = horizon[key] / option.horizon_cost_usd
+        share = horizon[key] / gross
         amount = (
             f"{_short_usd(float(horizon[key]))} one-off"
             if key == "migration_usd"
