@@ -34,9 +34,9 @@ import duckdb
 from llm_tco.ingest.files import ContentDigest, digest_file
 
 __all__ = [
-    "KnownPaths",
     "ChangedWhileReadError",
     "Continuation",
+    "KnownPaths",
     "PriorVersion",
     "Verdict",
     "compare_with_prior",
