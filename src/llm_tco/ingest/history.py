@@ -36,6 +36,7 @@ from llm_tco.ingest.files import ContentDigest, digest_file
 __all__ = [
     "ChangedWhileReadError",
     "Continuation",
+    "KnownPaths",
     "PriorVersion",
     "Verdict",
     "compare_with_prior",
@@ -77,6 +78,28 @@ class PriorVersion:
     key_fingerprint: str
     usage_records: int
     reported_records: int
+
+
+class KnownPaths:
+    """The paths the store holds versions of, read once per run: a file at a path the store never saw
+    (every file of a first audit) needs no look-up of its earlier versions — one query saved per file,
+    which is much of the cost of a tiny file. Paths ingested during the run are added as they are."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._resolved: set[str] = set()
+        self._bare: set[str] = set()  # versions recorded without a resolved path (an older store)
+        for path, resolved in con.execute("SELECT path, resolved_path FROM ingested_files").fetchall():
+            if resolved is None:
+                self._bare.add(str(path))
+            else:
+                self._resolved.add(str(resolved))
+
+    def may_hold(self, path: str, resolved: str) -> bool:
+        """False only when the store certainly holds no version of the file (see :func:`prior_version`)."""
+        return resolved in self._resolved or path in self._bare
+
+    def add(self, resolved: str) -> None:
+        self._resolved.add(resolved)
 
 
 def prior_version(con: duckdb.DuckDBPyConnection, path: str, resolved: str) -> PriorVersion | None:

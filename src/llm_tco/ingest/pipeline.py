@@ -25,6 +25,8 @@ from llm_tco.ingest.files import ContentDigest, digest_file, expand_inputs, not_
 from llm_tco.ingest.history import (
     ChangedWhileReadError,
     Continuation,
+    KnownPaths,
+    PriorVersion,
     compare_with_prior,
     continuation,
     prior_version,
@@ -138,6 +140,7 @@ def ingest_files(
     now = now_utc()
     # usage kept only as sums is summed by month segment: only a whole-store monthly audit reads it
     layout = refresh_rollup(con, "day" if options.keep_rows else "segment")
+    known = KnownPaths(con)
     for item in inputs:
         if is_database_url(item):
             _ingest_database(con, item, options, now, layout, report)
@@ -151,7 +154,7 @@ def ingest_files(
             if on_file:
                 on_file(path)
             try:
-                _ingest_path(con, path, options, forced, now, layout, report)
+                _ingest_path(con, path, options, forced, now, layout, report, known)
             except InputFileError as exc:
                 # a write that failed is the store's fault (disk full), not the input's: stop the run
                 raise_store_write_failure(exc.__cause__)
@@ -167,6 +170,7 @@ def _ingest_path(
     now: datetime,
     layout: RollupLayout,
     report: IngestReport,
+    known: KnownPaths,
 ) -> None:
     """Ingest a file into ``report``, comparing it with the earlier versions of its path
     (``llm_tco.ingest.history``): one that changed is listed in ``report.changed`` instead."""
@@ -178,9 +182,12 @@ def _ingest_path(
     except OSError as exc:
         raise InputFileError(str(path), f"unreadable ({exc.strerror or exc})") from exc
     resolved = str(path.resolve())
+    # a version of it may be stored from here on (it is only a hint that a look-up is needed)
+    prior = prior_version(con, str(path), resolved) if known.may_hold(str(path), resolved) else None
+    known.add(resolved)
     try:
         _ingest_version(
-            con, path, str(path), resolved, stat.st_size, options, forced, now, layout, report, stat
+            con, path, str(path), resolved, stat.st_size, options, forced, now, layout, report, stat, prior
         )
         return
     except ChangedWhileReadError:
@@ -189,7 +196,9 @@ def _ingest_path(
     # start, so that what is recorded is what was read and the next audit loads the rest.
     with snapshot(path, stat.st_size) as copy:
         size = copy.stat().st_size
-        _ingest_version(con, copy, str(path), resolved, size, options, forced, now, layout, report, None)
+        _ingest_version(
+            con, copy, str(path), resolved, size, options, forced, now, layout, report, None, prior
+        )
 
 
 def _ingest_version(
@@ -204,8 +213,9 @@ def _ingest_version(
     layout: RollupLayout,
     report: IngestReport,
     stat: os.stat_result | None,
+    prior: PriorVersion | None,
 ) -> None:
-    prior = prior_version(con, name, resolved)
+    """Ingest the file at ``path`` as the version of ``name`` after ``prior`` (None: its first)."""
     cont: Continuation | None = Continuation(resolved_path=resolved)
     known: ContentDigest | None = None
     if prior is not None:

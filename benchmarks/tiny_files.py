@@ -1,0 +1,117 @@
+"""Ingest speed of a folder of many tiny usage files: the per-file cost of an audit.
+
+Generates ``N`` tiny files (seeded) under ``benchmarks/_data/tiny_files/`` (git-ignored): two thirds JSONL
+request logs with request ids (``request_id``), one third CSV exports without ids, 1-5 records each, a
+realistic mix of models and days. Each audit runs in a fresh ``llm-tco`` process (``audit DIR --db STORE
+--json``: Python start-up and imports included) and its own peak RSS is read from ``os.wait4``. It measures
+the first audit into a new on-disk store and the re-audit of the same unchanged folder.
+
+Run from the repository root::
+
+    python benchmarks/tiny_files.py                 # 10,000 files
+    python benchmarks/tiny_files.py --files 1000    # quicker
+
+It prints one JSON object and writes it to ``benchmarks/results/tiny_files.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "_data" / "tiny_files"
+RESULTS = HERE / "results" / "tiny_files.json"
+MODELS = ("gpt-4o-mini", "gpt-4o", "claude-3-5-sonnet-20241022", "gemini-1.5-flash")
+CSV_HEADER = "timestamp,model,prompt_tokens,completion_tokens,team\n"
+
+
+def _folder(count: int, seed: int) -> Path:
+    """A folder of ``count`` tiny files (generated once per count and seed)."""
+    folder = DATA / f"n{count}_s{seed}"
+    if folder.exists():
+        return folder
+    rng = random.Random(seed)
+    tmp = folder.with_name(folder.name + ".tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    for k in range(count):
+        records = rng.randint(1, 5)
+        day = 1 + rng.randrange(28)
+        if k % 3 == 2:
+            rows = "".join(
+                f"2026-09-{day:02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00Z,"
+                f"{rng.choice(MODELS)},{rng.randint(50, 4000)},{rng.randint(5, 800)},t{rng.randrange(8)}\n"
+                for _ in range(records)
+            )
+            (tmp / f"export_{k:05d}.csv").write_text(CSV_HEADER + rows)
+        else:
+            lines = "".join(
+                json.dumps(
+                    {
+                        "request_id": f"req-{k:05d}-{i}",
+                        "timestamp": f"2026-09-{day:02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00Z",
+                        "model": rng.choice(MODELS),
+                        "prompt_tokens": rng.randint(50, 4000),
+                        "completion_tokens": rng.randint(5, 800),
+                    }
+                )
+                + "\n"
+                for i in range(records)
+            )
+            (tmp / f"requests_{k:05d}.jsonl").write_text(lines)
+    tmp.rename(folder)
+    return folder
+
+
+def _run(args: list[str]) -> dict[str, object]:
+    """Run ``llm-tco ARGS`` in a fresh process: wall seconds, its own peak RSS (MiB), rows read."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "llm_tco.cli.main", *args], stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if code != 0:
+            raise SystemExit(f"llm-tco {' '.join(args)} failed ({code}): {err.read().strip()[-2000:]}")
+        doc = json.loads(out.read())
+    return {"wall_s": round(wall, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024.0), "rows": doc["rows"]}
+
+
+def _per_file(run: dict[str, object], files: int) -> dict[str, object]:
+    wall_s = run["wall_s"]
+    assert isinstance(wall_s, float)
+    return {**run, "ms_per_file": round(wall_s * 1000 / files, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10_000, help="number of tiny files")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    folder = _folder(args.files, args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = str(Path(tmp) / "store.duckdb")
+        first = _run(["audit", str(folder), "--db", store, "--json"])
+        again = _run(["audit", str(folder), "--db", store, "--json"])
+    result = {
+        "files": args.files,
+        "seed": args.seed,
+        "first_audit": _per_file(first, args.files),
+        "re_audit": _per_file(again, args.files),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
