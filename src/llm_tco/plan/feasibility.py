@@ -177,7 +177,7 @@ def unfit_models(
 ) -> list[Candidate]:
     """Options for the ``models`` that got no self-hosted option because no replica of any considered GPU
     holds them (the lengths must be known: without them nothing is sized at all)."""
-    from llm_tco.plan.selfhosted import best_shape
+    from llm_tco.plan.shapes import best_shape
 
     if not context.profile.input_length.mean or not context.profile.output_length.mean:
         return []

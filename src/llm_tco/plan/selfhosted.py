@@ -1,22 +1,17 @@
 """Self-hosted options: open model × GPU × replica shape (GPUs, precision) × deployment mode.
 
-For each (model, GPU) the replica shape is the one with the lowest GPU-hours per token among those the
-capacity model says fit and meet the workload's p99 TTFT/TPOT targets (a shape that fits but cannot meet
-them is kept only when none can, sized at relaxed targets and flagged ``latency``). Each deployment mode is
+For each (model, GPU) the replica shape is chosen by :mod:`llm_tco.plan.shapes` (a shape that fits but
+cannot meet the latency targets is flagged ``latency``). Each deployment mode is
 then costed over the horizon (``llm_tco.cost.selfhost``) with the fixed costs of running a platform, the
 fine-tuning runs and the migration. The plan keeps, per (model, mode), the best GPU.
 """
 
 from __future__ import annotations
 
-import functools
 import statistics
-from dataclasses import dataclass
 
 import numpy as np
 
-from llm_tco.capacity.parallel import spans_servers
-from llm_tco.capacity.predict import ReplicaCapacity, replica_capacity
 from llm_tco.catalog.hosted import region_matches
 from llm_tco.config.model import Config
 from llm_tco.cost.breakdown import owned_capex_parts
@@ -26,149 +21,14 @@ from llm_tco.cost.selfhost import SelfHostedEconomics, owned_book_value_usd, own
 from llm_tco.plan.candidate import Candidate, quality_check, selfhosted_sovereignty
 from llm_tco.plan.context import WorkloadContext
 from llm_tco.plan.inputs import CloudPrice, GpuOffer, PlanInputs
+from llm_tco.plan.shapes import ReplicaShape, best_shape, fixed_shape
 
 __all__ = [
-    "ReplicaShape",
-    "best_shape",
     "cloud_price",
-    "fixed_shape",
     "gpu_watts",
     "models_meeting_floor",
     "selfhosted_candidates",
 ]
-
-_TP_CHOICES = (1, 2, 4, 8, 16, 32, 64)
-"""Tensor-parallel sizes considered, up to ``[gpu] max_gpus_per_replica``; past one server only for GPUs
-whose catalog entry gives an inter-node bandwidth."""
-_RELAXED_TTFT_MS = 60_000.0
-_RELAXED_TPOT_MS = 1_000.0
-
-
-@dataclass(frozen=True)
-class ReplicaShape:
-    """One replica: GPUs in tensor parallel, precision, and what it sustains (prompt + output tokens/s)."""
-
-    gpus_per_replica: int
-    precision: str
-    tokens_per_s: float
-    meets_latency: bool
-    measured: bool = False
-    """The throughput is the user's measurement, not the capacity model's."""
-
-
-def _total_tokens_per_s(capacity: ReplicaCapacity, input_len: float, output_len: float) -> float:
-    return capacity.output_tokens_per_s * (input_len + output_len) / output_len
-
-
-def best_shape(
-    context: WorkloadContext, inputs: PlanInputs, model: str, gpu: GpuOffer
-) -> ReplicaShape | None:
-    """The cheapest replica shape per token for ``model`` on ``gpu`` (see the module docstring).
-
-    Per precision, the smallest tensor-parallel size that fits and the next one up are tried (a larger
-    replica leaves more memory for the KV cache, which pays off for long prompts; beyond that, the
-    communication cost of tensor parallelism makes more GPUs per replica dearer per token).
-    """
-    input_len = context.profile.input_length.mean
-    output_len = context.profile.output_length.mean
-    if not input_len or not output_len:
-        return None
-    best: ReplicaShape | None = None
-    limit = context.config.gpu.max_gpus_per_replica
-    for precision in context.config.capacity.precisions:
-        tried = 0
-        for tp in (t for t in _TP_CHOICES if t <= limit and _reachable(gpu, t)):
-            if tried == 2:
-                break
-            shape = _shape(context, inputs, model, gpu, precision, tp, input_len, output_len)
-            if shape is None:
-                continue
-            tried += 1
-            if shape.tokens_per_s > 0 and (best is None or _better(shape, best)):
-                best = shape
-    return best
-
-
-@functools.lru_cache(maxsize=65536)
-def _capacity(
-    inputs: PlanInputs,
-    model: str,
-    gpu: GpuOffer,
-    precision: str,
-    tp: int,
-    lengths: tuple[float, float, float, float],
-) -> ReplicaCapacity:
-    """The capacity model's answer, memoised (plans re-ask the same shapes across modes and runs)."""
-    input_len, output_len, ttft, tpot = lengths
-    return replica_capacity(
-        inputs.open_models[model],
-        gpu.spec,
-        inputs.efficiency,
-        tp=tp,
-        precision=precision,
-        engine=inputs.engine,
-        input_len=input_len,
-        output_len=output_len,
-        ttft_p99_ms=ttft,
-        tpot_p99_ms=tpot,
-        measurements=inputs.measurements,
-    )
-
-
-def _shape(
-    context: WorkloadContext,
-    inputs: PlanInputs,
-    model: str,
-    gpu: GpuOffer,
-    precision: str,
-    tp: int,
-    input_len: float,
-    output_len: float,
-) -> ReplicaShape | None:
-    """The replica at the workload's latency targets, else at relaxed ones (flagged); None if it does not
-    fit; zero throughput if it meets neither."""
-    for ttft, tpot, meets in (
-        (context.ttft_p99_ms, context.tpot_p99_ms, True),
-        (_RELAXED_TTFT_MS, _RELAXED_TPOT_MS, False),
-    ):
-        capacity = _capacity(inputs, model, gpu, precision, tp, (input_len, output_len, ttft, tpot))
-        if not capacity.fits:
-            return None
-        if capacity.output_tokens_per_s > 0:
-            total = _total_tokens_per_s(capacity, input_len, output_len)
-            return ReplicaShape(tp, precision, total, meets, capacity.source == "measured")
-    return ReplicaShape(tp, precision, 0.0, False)
-
-
-def fixed_shape(context: WorkloadContext, inputs: PlanInputs, gpu: GpuOffer) -> ReplicaShape | None:
-    """The user's fixed replica (``[workloads.x] self_hosted``): its GPUs per replica, at its precision or
-    the cheapest per token of the configured ones."""
-    fixed = context.fixed_shape
-    assert fixed is not None
-    input_len = context.profile.input_length.mean
-    output_len = context.profile.output_length.mean
-    if not input_len or not output_len:
-        return None
-    precisions = [fixed.precision] if fixed.precision else context.config.capacity.precisions
-    best: ReplicaShape | None = None
-    for precision in precisions:
-        shape = _shape(
-            context, inputs, fixed.model, gpu, precision, fixed.gpus_per_replica, input_len, output_len
-        )
-        if shape is not None and shape.tokens_per_s > 0 and (best is None or _better(shape, best)):
-            best = shape
-    return best
-
-
-def _reachable(gpu: GpuOffer, tp: int) -> bool:
-    """A ``tp``-GPU replica is considered within one server, or across servers with a known network."""
-    return not spans_servers(gpu.spec, tp) or gpu.spec.internode_link_bytes_per_s is not None
-
-
-def _better(a: ReplicaShape, b: ReplicaShape) -> bool:
-    if a.meets_latency != b.meets_latency:
-        return a.meets_latency
-    return a.gpus_per_replica / a.tokens_per_s < b.gpus_per_replica / b.tokens_per_s
 
 
 def cloud_price(
