@@ -12,7 +12,6 @@ import dataclasses
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from llm_tco.ingest.history import (
     unchanged_since,
 )
 from llm_tco.ingest.load import FileCounts, load_file
+from llm_tco.ingest.outcome import ChangedFile, FileResult, IngestReport, RejectedFile
 from llm_tco.ingest.postgres import is_database_url, read_litellm_database, redact_url
 from llm_tco.ingest.readers import error_line
 from llm_tco.ingest.reattribute import AttributionSettings, settle_attribution
@@ -59,68 +59,6 @@ def now_utc() -> datetime:
             ) from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class RejectedFile:
-    file: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class ChangedFile:
-    """A file at a path ingested before whose content changed other than by growing: not read again."""
-
-    file: str
-    ingested_at: datetime
-    """When the version whose records the store keeps was ingested (UTC)."""
-    records: int
-    """Usage and cost-only records the store keeps from it."""
-
-
-@dataclass(frozen=True)
-class FileResult:
-    file: str
-    format: str
-    counts: FileCounts
-    notes: tuple[str, ...] = ()
-
-
-@dataclass
-class IngestReport:
-    files: list[FileResult] = field(default_factory=list)
-    rejected: list[RejectedFile] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    changed: list[ChangedFile] = field(default_factory=list)
-
-    @property
-    def read(self) -> int:
-        return sum(f.counts.read for f in self.files)
-
-    @property
-    def accepted(self) -> int:
-        return sum(f.counts.accepted for f in self.files)
-
-    @property
-    def quarantined(self) -> int:
-        return sum(f.counts.quarantined for f in self.files)
-
-    @property
-    def duplicates(self) -> int:
-        return sum(f.counts.duplicates for f in self.files)
-
-    @property
-    def reported(self) -> int:
-        """Cost-only records stored from these files (``reported.records`` in the audit output)."""
-        return sum(f.counts.reported for f in self.files)
-
-    @property
-    def reported_counts(self) -> ReportedCounts:
-        """Cost-only records over all files: read, stored, quarantined, duplicates."""
-        total = ReportedCounts()
-        for f in self.files:
-            total = total + f.counts.reported_counts
-        return total
 
 
 def ingest_files(
