@@ -63,10 +63,10 @@ def test_coding_uses_a_code_benchmark_not_gpqa() -> None:
     # The same pair on the general task is read from GPQA Diamond: 85.7 ÷ 83.4.
     general = q.ratio("gpt-5", "claude-sonnet-4-5", "general")
     assert general.benchmark == "gpqa-diamond" and general.ratio == pytest.approx(85.7 / 83.4)
-    # DeepSeek-R1 has a GPQA score but no SWE-bench score in the catalog: unknown for coding, never
+    # Llama 3.3 70B has a GPQA score but no SWE-bench score in the catalog: unknown for coding, never
     # borrowed from GPQA.
-    assert q.ratio("deepseek-r1", "claude-sonnet-4-5", "general").benchmark == "gpqa-diamond"
-    assert q.ratio("deepseek-r1", "claude-sonnet-4-5", "coding").ratio is None
+    assert q.ratio("llama-3.3-70b", "claude-sonnet-4-5", "general").benchmark == "gpqa-diamond"
+    assert q.ratio("llama-3.3-70b", "claude-sonnet-4-5", "coding").ratio is None
     # gpt-oss-120b on SWE-bench Verified (medium reasoning): 52.6 ÷ 77.2.
     assert q.ratio("gpt-oss-120b", "claude-sonnet-4-5", "coding").ratio == pytest.approx(52.6 / 77.2)
 
