@@ -198,7 +198,8 @@ class WorkloadConfig(Strict):
         unit="'24/7' | 'weekdays HH-HH [Zone/Name]' | 'daily HH-HH [Zone/Name]' | hours per month",
         source="none (unset: 24/7)",
         description="When the self-hosted GPUs serve: cloud GPUs are paid only then, owned ones always "
-        "(power only then); the fleet is sized for the volume within those hours.",
+        "(power only then); the fleet is sized for the workload's busiest hour inside the window, "
+        "laid in its time zone (load outside it is flagged).",
     )
     self_hosted: FixedSelfHosted | None = field(
         None,

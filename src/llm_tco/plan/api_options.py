@@ -1,17 +1,23 @@
 """API options: stay on the current model, move to another closed model, or to a hosted open-weight model.
 
 An API option's monthly cost is today's token mix priced at the candidate's rates (genai-prices, standard
-tier), grown at the workload's growth and lowered by the placement's yearly price decline. Staying keeps
+tier), grown at the workload's growth and lowered by the placement's yearly price decline. With a user
+price file whose entries start or end inside the horizon (a negotiated discount that expires), each month
+is priced as in force on its first day: the discount until it ends, the list price after. Staying keeps
 today's audited spend (all of the workload's current models, with their batch and tier discounts); moving
 pays the one-off migration in month 1.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 
+import numpy as np
+
 from llm_tco.catalog.quality import QualityRatio
-from llm_tco.cost.horizon import price_factors
+from llm_tco.cost.horizon import FloatArray, price_factors
 from llm_tco.plan.candidate import Candidate, api_sovereignty, quality_check, zeros
 from llm_tco.plan.context import WorkloadContext
 from llm_tco.plan.inputs import PlanInputs, ResolvedApiModel
@@ -36,6 +42,56 @@ def mix_cost_usd(rates: PartitionRates, mix: TokenMix) -> Decimal:
 
 def _monthly_cost_usd(context: WorkloadContext, resolved: ResolvedApiModel) -> float:
     return float(mix_cost_usd(resolved.rates, context.profile.monthly))
+
+
+def _month_start(start: datetime, offset: int) -> datetime:
+    index = start.year * 12 + start.month - 1 + offset
+    return datetime(index // 12, index % 12 + 1, 1)
+
+
+def _price_path(
+    context: WorkloadContext,
+    inputs: PlanInputs,
+    today_usd: float,
+    reprice: Callable[[datetime], ResolvedApiModel | None],
+) -> tuple[FloatArray, list[str]]:
+    """Month i's price ÷ the first month's (ones when the price file changes nothing inside the horizon),
+    and notes naming the months the price changes.
+
+    Each month is priced as in force on its first day. Only months on or after a day a price-file entry
+    starts or ends are repriced: the prices between those days do not change (the price data's own dated
+    changes are left to the yearly decline, as for every option)."""
+    months = context.months
+    path = np.ones(months, dtype=np.float64)
+    notes: list[str] = []
+    if not inputs.price_change_days or today_usd <= 0.0:
+        return path, notes
+    starts = [_month_start(context.start, i) for i in range(months)]
+    ratio = 1.0
+    for i in range(1, months):
+        if any(starts[i - 1].date() < day <= starts[i].date() for day in inputs.price_change_days):
+            resolved = reprice(starts[i])
+            if resolved is not None:
+                new_ratio = float(mix_cost_usd(resolved.rates, context.profile.monthly)) / today_usd
+                if abs(new_ratio - ratio) > 1e-12:
+                    notes.append(
+                        f"price file: from month {i + 1} ({starts[i]:%Y-%m}) priced at {new_ratio:.0%} "
+                        "of month 1's rates (an entry starts or ends)"
+                    )
+                ratio = new_ratio
+        path[i] = ratio
+    return path, notes
+
+
+def _repricer(
+    inputs: PlanInputs, provider: str | None, model: str, mean_input_tokens: int
+) -> Callable[[datetime], ResolvedApiModel | None]:
+    """The option's model priced at another instant, asked as it was first resolved."""
+
+    def reprice(at: datetime) -> ResolvedApiModel | None:
+        return inputs.pricer(provider, model, at, mean_input_tokens)
+
+    return reprice
 
 
 def _decline(context: WorkloadContext, placement: str) -> float:
@@ -91,6 +147,7 @@ def _api_candidate(
     resolved: ResolvedApiModel,
     placement: str,
     open_model: str | None,
+    reprice: Callable[[datetime], ResolvedApiModel | None],
 ) -> Candidate:
     quality_name = open_model or resolved.model
     ratio, problem = quality_check(
@@ -100,6 +157,7 @@ def _api_candidate(
     )
     today = _monthly_cost_usd(context, resolved)
     months = context.months
+    path, price_notes = _price_path(context, inputs, today, reprice)
     candidate = Candidate(
         id=f"{placement}:{resolved.provider}:{resolved.model}",
         placement="open-api" if placement == "open-api" else "closed-api",
@@ -109,7 +167,8 @@ def _api_candidate(
         tokens=context.tokens,
         recurring_usd=today
         * (context.tokens / context.today_tokens if context.today_tokens else zeros(months))
-        * price_factors(_decline(context, placement), months),
+        * price_factors(_decline(context, placement), months)
+        * path,
         one_off_usd=zeros(months),
         quality=ratio,
         usd_per_token_today=today / context.today_tokens if context.today_tokens else None,
@@ -124,6 +183,7 @@ def _api_candidate(
     sovereignty = api_sovereignty(context, resolved.provider, inputs.api_regions.get(resolved.provider))
     if sovereignty:
         candidate.unmet["sovereignty"] = sovereignty
+    candidate.notes.extend(price_notes)
     if context.profile.latency is None:
         candidate.notes.append("latency not checked for API options (no latency data)")
     else:
@@ -144,11 +204,29 @@ def api_candidates(context: WorkloadContext, inputs: PlanInputs) -> list[Candida
         if resolved is None or resolved.model == current or (resolved.provider, resolved.model) in seen:
             continue
         seen.add((resolved.provider, resolved.model))
-        out.append(_api_candidate(context, inputs, resolved, "closed-api", None))
+        out.append(
+            _api_candidate(
+                context,
+                inputs,
+                resolved,
+                "closed-api",
+                None,
+                _repricer(inputs, None, closed, round(mean_input)),
+            )
+        )
     for provider, model, slug in inputs.hosted:
         resolved = inputs.pricer(provider, model, context.start, round(mean_input))
         if resolved is None or (resolved.provider, resolved.model) in seen:
             continue
         seen.add((resolved.provider, resolved.model))
-        out.append(_api_candidate(context, inputs, resolved, "open-api", slug))
+        out.append(
+            _api_candidate(
+                context,
+                inputs,
+                resolved,
+                "open-api",
+                slug,
+                _repricer(inputs, provider, model, round(mean_input)),
+            )
+        )
     return out

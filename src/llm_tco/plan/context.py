@@ -11,12 +11,15 @@ from llm_tco.config.model import Config, FixedSelfHosted
 from llm_tco.cost.fixed import FixedCosts, migration_cost_usd
 from llm_tco.cost.horizon import FloatArray, growth_factors
 from llm_tco.cost.selfhost import Redundancy
-from llm_tco.cost.serving_hours import serving_hours_per_month
+from llm_tco.cost.serving_hours import serving_hours_per_month, serving_window_utc, window_peak
 from llm_tco.plan.doc import GrowthInfo
 from llm_tco.profile.model import WorkloadProfile
 from llm_tco.units import HOURS_PER_MONTH
 
-__all__ = ["WorkloadContext", "hourly_rate_usd", "workload_context"]
+__all__ = ["WorkloadContext", "hourly_rate_usd", "serving_window_peak", "workload_context"]
+
+_OUTSIDE_NOTE_SHARE = 0.005
+"""Load outside the serving window below this share (rounding, a stray request) is not worth a note."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,18 @@ class WorkloadContext:
     """Hours a month the self-hosted GPUs serve (``[workloads.x] serving_hours``)."""
     fixed_shape: FixedSelfHosted | None = None
     """The self-hosted shape the user fixed (``[workloads.x] self_hosted``), if any."""
+    sizing_peak_to_mean_ratio: float | None = None
+    """Peak ÷ (monthly volume ÷ serving hours) the fleet is sized for: the busiest hour inside the serving
+    window (see :func:`serving_window_peak`); None: the profile's 24/7 ratio."""
+    serving_notes: tuple[str, ...] = ()
+    """What the serving window leaves unserved (load outside it), for the self-hosted options' notes."""
+
+    @property
+    def peak_to_mean_ratio(self) -> float:
+        """The ratio self-hosted fleets are sized with."""
+        if self.sizing_peak_to_mean_ratio is not None:
+            return self.sizing_peak_to_mean_ratio
+        return self.profile.peak_to_mean_ratio
 
     @property
     def workload(self) -> str:
@@ -107,6 +122,8 @@ def workload_context(profile: WorkloadProfile, config: Config, start: datetime) 
     growth = _growth(profile, config)
     tokens = profile.monthly.total_tokens * growth_factors(growth.monthly_rate, months)
     rate = hourly_rate_usd(config)
+    hours = serving_hours_per_month(table.serving_hours)
+    ratio, notes = serving_window_peak(profile, table.serving_hours, start, hours)
     prompts = table.prompts_to_port if table.prompts_to_port is not None else config.migration.prompts_to_port
     overrides = dict(config.quality.ratio_overrides)
     overrides.update(table.quality_ratio_overrides)
@@ -143,6 +160,32 @@ def workload_context(profile: WorkloadProfile, config: Config, start: datetime) 
         quality_overrides=overrides,
         task=table.task,
         quality_scores=dict(table.quality),
-        serving_hours_per_month=serving_hours_per_month(table.serving_hours),
+        serving_hours_per_month=hours,
         fixed_shape=table.self_hosted,
+        sizing_peak_to_mean_ratio=ratio,
+        serving_notes=notes,
     )
+
+
+def serving_window_peak(
+    profile: WorkloadProfile, serving_hours: str | float | None, start: datetime, hours_per_month: float
+) -> tuple[float | None, tuple[str, ...]]:
+    """(peak ratio to size with, notes) for a workload served only within a window.
+
+    The window is turned into UTC hours of the week in the plan's first month (its DST) and laid over
+    the profile's hourly shape: the fleet is sized for the busiest hour inside it. Load outside the
+    window cannot be served by a fleet that is stopped then, which the notes say. None (the profile's
+    24/7 ratio) when there is no window or the profile has no hourly shape.
+    """
+    window = serving_window_utc(serving_hours, start)
+    if window is None or not profile.hour_of_week_peak:
+        return None, ()
+    peak = window_peak(profile.hour_of_week_peak, profile.hour_of_week_share, window, hours_per_month)
+    notes: list[str] = []
+    if peak.share_outside > _OUTSIDE_NOTE_SHARE:
+        notes.append(
+            f"serving hours {serving_hours}: {peak.share_outside:.0%} of the load falls outside them "
+            "and cannot be served by this fleet"
+            + ("; its busiest hour is outside them" if peak.peak_outside else "")
+        )
+    return peak.peak_to_mean_ratio, tuple(notes)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from llm_tco.capacity.measured import Measurement
@@ -107,6 +107,9 @@ class PlanInputs:
     region_areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Sovereignty code → cloud region names inside it that its name does not show (``europe-west4`` in
     ``eu``), from the API-region catalog."""
+    price_change_days: tuple[date, ...] = ()
+    """Days the user's price file starts or ends an entry (``valid_from``/``valid_to``), sorted: an API
+    option is repriced in the months from each (see :mod:`llm_tco.plan.api_options`)."""
     measurements: tuple[Measurement, ...] = ()
     """The user's throughput measurements (``[capacity] measured``): they replace the capacity model's
     figures for the configurations they cover."""
@@ -152,9 +155,10 @@ class PlanInputs:
 
 def with_price_overrides(inputs: PlanInputs, overrides: PriceOverrides) -> PlanInputs:
     """``inputs`` pricing API models as the audit does with the same price file (``--prices``): the last
-    entry that matches the provider and model and is in force on the day asked wins; an explicit entry
-    prices the model itself (a private model becomes priced), a discount lowers every genai-prices rate of
-    it. Prices are those in force at the instant asked (the plan asks at its first month)."""
+        entry that matches the provider and model and is in force on the day asked wins; an explicit entry
+        prices the model itself (a private model becomes priced), a discount lowers every genai-prices rate of
+        it. Prices are those in force at the instant asked; the days entries start or end are kept so that the
+    plan reprices an API option from the month an entry starts or expires."""
     base = inputs.pricer
 
     def pricer(
@@ -183,7 +187,8 @@ def with_price_overrides(inputs: PlanInputs, overrides: PriceOverrides) -> PlanI
         return replace(resolved, rates=resolved.rates.scaled(1 - entry.discount_pct / 100))
 
     label = f"{inputs.price_data} + {overrides.path or 'price file'}"
-    return replace(inputs, pricer=pricer, price_data=label)
+    days = {d for e in overrides.entries for d in (e.valid_from, e.valid_to) if d is not None}
+    return replace(inputs, pricer=pricer, price_data=label, price_change_days=tuple(sorted(days)))
 
 
 def with_user_files(inputs: PlanInputs, config: Config, base_dir: Path | None) -> PlanInputs:

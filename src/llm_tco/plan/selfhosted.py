@@ -92,7 +92,7 @@ def _economics(
         gpus_per_replica=shape.gpus_per_replica,
         replica_tokens_per_s=shape.tokens_per_s,
         target_utilisation=config.capacity.target_utilisation,
-        peak_to_mean_ratio=context.profile.peak_to_mean_ratio,
+        peak_to_mean_ratio=context.peak_to_mean_ratio,
         redundancy=context.redundancy,
         gpu_hourly_usd=hourly,
         capacity_overhead=config.gpu.spot_preemption_overhead if mode == "spot" else 0.0,
@@ -116,7 +116,7 @@ def _candidate(
     region = (
         context.sovereignty.removeprefix("region:") if context.sovereignty.startswith("region:") else None
     )
-    notes: list[str] = []
+    notes: list[str] = list(context.serving_notes)
     regions: tuple[str, ...] | None = None
     if mode == "owned":
         purchase = config.owned.purchase_price_usd_per_gpu.get(gpu.id, gpu.purchase_price_usd)

@@ -23,6 +23,7 @@ from llm_tco.pricing.query import PricingContext, prepare_pricing, priced_usage_
 from llm_tco.profile.growth import fit_growth
 from llm_tco.profile.latency import request_latency
 from llm_tco.profile.model import GrowthFit, LengthStats, ModelSpend, MonthlyPoint, TokenMix, WorkloadProfile
+from llm_tco.profile.weekly import hour_of_week_shapes
 from llm_tco.units import HOURS_PER_MONTH
 
 __all__ = ["WINDOW_DAYS", "build_profiles"]
@@ -88,6 +89,13 @@ def build_profiles(
     seen = _regions(con, window_start)
     profiles = [
         replace(p, regions=seen[p.workload][0], regions_complete=seen[p.workload][1]) for p in profiles
+    ]
+    shapes = hour_of_week_shapes(con, window_start, window_hours)
+    profiles = [
+        replace(p, hour_of_week_peak=shapes[p.workload][0], hour_of_week_share=shapes[p.workload][1])
+        if p.workload in shapes and _peak_measured(peaks.get(p.workload))
+        else p
+        for p in profiles
     ]
     profiles.sort(key=lambda p: (-(p.monthly_cost_usd or Decimal(0)), p.workload))
     return profiles
@@ -328,6 +336,14 @@ def _length_stats(
         return LengthStats(mean, p50, p90, p99)
 
     return stats("input", mean_in), stats("output", mean_out)
+
+
+def _peak_measured(peak: dict[str, Any] | None) -> bool:
+    """Most of the window's usage is hour-level, so the peak (and the hourly shape) is measured."""
+    if peak is None or not peak["fine_tokens"]:
+        return False
+    fine, coarse = float(peak["fine_tokens"]), float(peak["coarse_tokens"] or 0)
+    return fine >= _MIN_REQUEST_LEVEL_SHARE * (fine + coarse)
 
 
 def _peak_ratio(peak: dict[str, Any] | None, assumed_ratio: float, assumed: list[str]) -> float:

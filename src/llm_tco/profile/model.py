@@ -138,3 +138,8 @@ class WorkloadProfile:
     """Regions named in the workload's own logs (last 30 days), sorted."""
     regions_complete: bool = False
     """Every series of the workload names its region (so ``regions`` is where all of it ran)."""
+    hour_of_week_peak: tuple[float, ...] = field(default=())
+    """168 values, index 0 = Monday 00:00 UTC: the busiest single hour seen at that hour of the week ÷
+    the mean hour (the units of ``peak_to_mean_ratio``); empty when the peak is assumed."""
+    hour_of_week_share: tuple[float, ...] = field(default=())
+    """168 values: each UTC hour of the week's share of the hour-level volume; empty with the above."""
