@@ -72,3 +72,32 @@ def test_a_fixed_shape_naming_nothing_known_is_an_error(fixed: dict[str, Any], n
     with pytest.raises(ConfigError) as caught:
         build_plan([make_profile("w")], parse_config(raw), PlanInputs.bundled())
     assert needle in str(caught.value)
+
+
+def test_a_multi_server_replica_is_pipelined_when_that_is_cheaper_and_says_so() -> None:
+    # 405B in bf16 needs two H100 servers. Pure tensor parallelism over 16 GPUs all-reduces twice per layer
+    # over the 50 GB/s network; one 8-GPU stage per server keeps those on NVLink and sends one activation
+    # per token across (see test_capacity_pipeline), so the plan keeps tp 8 × pp 2.
+    option = next(o for o in _options(16) if o.npv_usd is not None)
+    assert option.gpus_per_replica == 16
+    assert (option.tensor_parallel, option.pipeline_parallel) == (8, 2)
+    dumped = option.model_dump(mode="json")
+    assert dumped["pipeline_parallel"] == 2 and dumped["tensor_parallel"] == 8
+
+
+def test_a_single_server_replica_is_tensor_parallel_only() -> None:
+    raw = {
+        "gpu": {"gpus": ["h100-sxm"], "deployment_modes": ["on-demand"], "max_gpus_per_replica": 16},
+        "capacity": {"precisions": ["bf16"]},
+        "quality": {"unknown": "assume-floor", "floor": 0.0},
+    }
+    doc = build_plan(
+        [make_profile("w", model="gpt-4o", monthly_tokens=5e9)], parse_config(raw), PlanInputs.bundled()
+    )
+    small = [
+        o
+        for o in doc.workloads[0].options
+        if o.placement == "self-hosted" and o.open_model == "llama-3.1-8b" and o.npv_usd is not None
+    ]
+    assert small
+    assert all(o.pipeline_parallel == 1 and o.tensor_parallel == o.gpus_per_replica for o in small)

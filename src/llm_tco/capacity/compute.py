@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from llm_tco.capacity.kv import kv_bytes_for_context, kv_share_per_gpu
 from llm_tco.capacity.memory import WeightBreakdown, attention_weight_bytes, weight_breakdown
-from llm_tco.capacity.parallel import allreduce_time_s
+from llm_tco.capacity.parallel import allreduce_time_s, pipeline_efficiency, pipeline_hop_s
 from llm_tco.capacity.precision import compute_precision
 from llm_tco.capacity.specs import EfficiencyParams, GpuSpec, ModelSpec
 
@@ -140,6 +140,10 @@ class IterationTime:
     comm_s: float
     overhead_s: float
     engine_factor: float
+    pipeline_hop_s: float = 0.0
+    """Activation sends between pipeline stages in one round (0 without pipeline parallelism)."""
+    pipeline_efficiency: float = 1.0
+    """Useful share of a pipeline round (``parallel.pipeline_efficiency``; 1 without pipelining)."""
 
     def _pairs(self) -> tuple[tuple[float, float], ...]:
         return (
@@ -152,7 +156,8 @@ class IterationTime:
     def total_s(self) -> float:
         """Wall time of the iteration."""
         roofline = sum(max(memory, compute) for memory, compute in self._pairs())
-        return self.engine_factor * (roofline + self.comm_s + self.overhead_s)
+        busy = self.engine_factor * (roofline + self.comm_s + self.overhead_s) + self.pipeline_hop_s
+        return busy / self.pipeline_efficiency
 
     @property
     def bound(self) -> str:
@@ -160,7 +165,7 @@ class IterationTime:
         ``interconnect``."""
         memory = sum(m for m, c in self._pairs() if m >= c)
         compute = sum(c for m, c in self._pairs() if c > m)
-        if self.comm_s > max(memory, compute):
+        if self.comm_s + self.pipeline_hop_s > max(memory, compute):
             return "interconnect"
         return "compute" if compute > memory else "memory-bandwidth"
 
@@ -179,14 +184,24 @@ def iteration_time(
     prefill_prompts: float = 0.0,
     prompt_tokens: float = 0.0,
     attention_dp: bool = False,
+    pp: int = 1,
 ) -> IterationTime:
-    """Time of one iteration of a ``tp``-way replica.
+    """Time of one iteration of a ``tp``-way replica (``tp × pp`` GPUs with ``pp`` pipeline stages).
 
     ``decode_seqs`` sequences of mean context ``decode_context`` each produce a token; ``prefill_prompts``
     whole prompts of ``prompt_tokens`` tokens are prefilled in the same iteration (a fraction is a chunk
     of one prompt). Under ``attention_dp`` each GPU runs attention for its own share of the sequences
     with replicated attention weights (read in full by every GPU) and holds their whole caches.
+
+    With ``pp`` stages the work is split into ``pp`` micro-batches kept in flight (see ``parallel``): a
+    round, in which every sequence gains a token, takes the whole model's time for one micro-batch of
+    ``1 / pp`` of the sequences and prompts, plus the ``pp − 1`` activation hops, over the pipeline
+    efficiency. Prompts are spread over the micro-batches like the decodes, which averages the prefill
+    cost over the round (the prompt's own pass through the stages is not charged apart).
     """
+    if pp > 1:
+        decode_seqs /= pp
+        prefill_prompts /= pp
     weights = weight_breakdown(model, precision)
     tokens = decode_seqs + prefill_prompts * prompt_tokens
     sampled = decode_seqs + prefill_prompts
@@ -232,4 +247,6 @@ def iteration_time(
         + moe_layers * params.moe_layer_overhead_s
         + sampled * params.sequence_overhead(engine),
         engine_factor=params.engine_factor(engine) * moe_factor,
+        pipeline_hop_s=pipeline_hop_s(model, gpu, params, pp=pp, tokens=tokens),
+        pipeline_efficiency=pipeline_efficiency(pp),
     )

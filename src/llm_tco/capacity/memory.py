@@ -181,8 +181,13 @@ def memory_breakdown(
     max_seqs: int,
     attention_dp: bool = False,
     kv_fraction_of_free: bool = False,
+    pp: int = 1,
 ) -> MemoryBreakdown:
     """Per-GPU memory budget and how many mean-length sequences the KV cache holds.
+
+    With ``pp`` pipeline stages each GPU holds ``1 / pp`` of the layers: ``1 / pp`` of its tensor-parallel
+    share of the weights and of every sequence's cache (the activation reserve is kept whole, which is
+    conservative).
 
     Under data-parallel attention the attention weights are replicated on every GPU and each sequence's
     cache lives on one GPU. With ``kv_fraction_of_free`` (TensorRT-LLM) the cache takes
@@ -192,6 +197,7 @@ def memory_breakdown(
     weights = weight_breakdown(model, precision).total_bytes / tp
     if attention_dp:
         weights += attention_weight_bytes(model, precision) * (1.0 - 1.0 / tp)
+    weights /= pp
     activations = activation_reserve_bytes(
         model, params, tp=tp, batched_tokens=batched_tokens, max_seqs=max_seqs
     )
@@ -202,7 +208,7 @@ def memory_breakdown(
     else:
         usable = gpu.memory_bytes * params.gpu_memory_utilization
         kv_capacity = usable - weights - activations
-    share = kv_share_per_gpu(model, tp, attention_dp=attention_dp)
+    share = kv_share_per_gpu(model, tp, attention_dp=attention_dp) / pp
     mean_context = input_len + output_len / 2.0
     per_sequence = kv_bytes_for_context(model, kv_precision, mean_context) * share
     full_sequence = kv_bytes_for_context(model, kv_precision, input_len + output_len) * share

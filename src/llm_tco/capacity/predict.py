@@ -69,6 +69,8 @@ class Prediction:
     error: str | None = None
     notes: tuple[str, ...] = field(default=())
     cost: TokenCost | None = None
+    pp: int = 1
+    """Pipeline stages per replica (each of ``tp`` GPUs)."""
 
     def with_cost(self, gpu_hourly_usd: float | None, utilisation: float = 1.0) -> Prediction:
         """This prediction with its cost per million tokens at ``gpu_hourly_usd`` per GPU-hour."""
@@ -86,19 +88,27 @@ class Prediction:
 
 
 def make_deployment(
-    *, num_gpus: int, tp: int | None, precision: str, kv_precision: str | None, engine: str
+    *,
+    num_gpus: int,
+    tp: int | None,
+    precision: str,
+    kv_precision: str | None,
+    engine: str,
+    pp: int = 1,
 ) -> Deployment:
-    """Validate and complete a deployment: ``tp`` defaults to all GPUs, the KV precision to the rule in
-    ``precision.default_kv_precision``."""
+    """Validate and complete a deployment: ``tp`` defaults to all GPUs (over ``pp`` stages), the KV
+    precision to the rule in ``precision.default_kv_precision``."""
     if num_gpus < 1:
         raise UsageError("--gpus must be at least 1")
-    tp = num_gpus if tp is None else tp
-    if tp < 1 or num_gpus % tp:
+    if pp < 1 or num_gpus % pp:
+        raise UsageError(f"pipeline stages {pp} must be at least 1 and divide --gpus {num_gpus}")
+    tp = num_gpus // pp if tp is None else tp
+    if tp < 1 or num_gpus % (tp * pp):
         raise UsageError(f"--tp {tp} must be at least 1 and divide --gpus {num_gpus}")
     if precision not in WEIGHT_PRECISIONS:
         raise UsageError(f"unknown precision {precision!r}; choose one of {', '.join(WEIGHT_PRECISIONS)}")
     kv = kv_precision or default_kv_precision(precision)
-    return Deployment(num_gpus=num_gpus, tp=tp, precision=precision, kv_precision=kv, engine=engine)
+    return Deployment(num_gpus=num_gpus, tp=tp, precision=precision, kv_precision=kv, engine=engine, pp=pp)
 
 
 def _engine(params: EfficiencyParams, engine: str) -> EngineDefaults:
@@ -123,6 +133,7 @@ def check_fit(
         max_seqs=engine.max_num_seqs(gpu),
         attention_dp=engine.attention_dp(model),
         kv_fraction_of_free=engine.kv_fraction_of_free,
+        pp=deployment.pp,
     )
 
 
@@ -204,6 +215,7 @@ def predict(
         limited_by=None,
         memory=memory,
         notes=tuple(notes),
+        pp=deployment.pp,
     )
     measurement = find_measurement(
         measurements,
@@ -255,7 +267,8 @@ def _run_scenario(replica: ReplicaModel, scenario: ScenarioSpec, replicas: int) 
 
 @dataclass(frozen=True, slots=True)
 class ReplicaCapacity:
-    """What one replica (``tp`` GPUs) sustains under p99 latency targets; ``fits`` False with a reason."""
+    """What one replica (``tp × pp`` GPUs) sustains under p99 latency targets; ``fits`` False with a
+    reason."""
 
     fits: bool
     output_tokens_per_s: float
@@ -284,14 +297,17 @@ def replica_capacity(
     tpot_p99_ms: float,
     kv_precision: str | None = None,
     measurements: Sequence[Measurement] = (),
+    pp: int = 1,
 ) -> ReplicaCapacity:
-    """Sustainable output tokens/s and requests/s of one ``tp``-GPU replica under p99 TTFT/TPOT targets.
+    """Sustainable output tokens/s and requests/s of one ``tp × pp``-GPU replica (``pp`` pipeline stages
+    of ``tp`` GPUs) under p99 TTFT/TPOT targets. Measurements describe tensor-parallel replicas only, so
+    they are not consulted for a pipelined one.
 
     Never raises for a configuration that does not fit or cannot meet the targets: ``fits`` is False (or
     the rates are 0) and ``reason`` says why, so a planner can scan many options.
     """
     deployment = make_deployment(
-        num_gpus=tp, tp=tp, precision=precision, kv_precision=kv_precision, engine=engine
+        num_gpus=tp * pp, tp=tp, precision=precision, kv_precision=kv_precision, engine=engine, pp=pp
     )
     workload = Workload(input_len=input_len, output_len=output_len)
     try:
@@ -302,17 +318,17 @@ def replica_capacity(
             deployment=deployment,
             workload=workload,
             scenario=ScenarioSpec(kind="slo", ttft_ms=ttft_p99_ms, tpot_ms=tpot_p99_ms),
-            measurements=measurements,
+            measurements=measurements if pp == 1 else (),
         )
     except DoesNotFitError as exc:
-        return ReplicaCapacity(False, 0.0, 0.0, 0.0, tp, None, None, None, str(exc))
+        return ReplicaCapacity(False, 0.0, 0.0, 0.0, tp * pp, None, None, None, str(exc))
     tps = prediction.output_tokens_per_s or 0.0
     return ReplicaCapacity(
         fits=True,
         output_tokens_per_s=tps,
         requests_per_s=prediction.requests_per_s or 0.0,
         concurrency=prediction.concurrency or 0.0,
-        gpus_per_replica=tp,
+        gpus_per_replica=tp * pp,
         ttft_p99_ms=prediction.ttft_ms,
         tpot_p99_ms=prediction.tpot_ms,
         limited_by=prediction.limited_by,

@@ -95,6 +95,7 @@ class ReplicaModel:
             prefill_prompts=prefill_prompts,
             prompt_tokens=w.input_len,
             attention_dp=self.engine_defaults.attention_dp(self.model),
+            pp=d.pp,
         )
 
     def prefill_chunk_tokens(self, b: float) -> float:

@@ -104,18 +104,25 @@ class ModelSpec:
 
 @dataclass(frozen=True, slots=True)
 class Deployment:
-    """How one replica is served: ``tp`` GPUs in tensor parallel; ``num_gpus / tp`` replicas in all."""
+    """How one replica is served: ``pp`` pipeline stages of ``tp`` GPUs in tensor parallel;
+    ``num_gpus / (tp × pp)`` replicas in all."""
 
     num_gpus: int
     tp: int
     precision: str
     kv_precision: str
     engine: str
+    pp: int = 1
+
+    @property
+    def gpus_per_replica(self) -> int:
+        """GPUs in one replica: ``tp × pp``."""
+        return self.tp * self.pp
 
     @property
     def replicas(self) -> int:
         """Independent data-parallel copies of the model."""
-        return self.num_gpus // self.tp
+        return self.num_gpus // self.gpus_per_replica
 
 
 @dataclass(frozen=True, slots=True)

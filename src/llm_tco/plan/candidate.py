@@ -55,6 +55,10 @@ class Candidate:
     gpu: str | None = None
     gpus: int | None = None
     gpus_per_replica: int | None = None
+    tensor_parallel: int | None = None
+    """GPUs in tensor parallel within each pipeline stage (self-hosted)."""
+    pipeline_parallel: int | None = None
+    """Pipeline stages, one per server (self-hosted; 1 when the replica is tensor parallel only)."""
     replicas: int | None = None
     precision: str | None = None
     deployment: str | None = None

@@ -99,6 +99,10 @@ class Option(_Doc):
     gpus: int | None = None
     """GPUs in the first month (replicas × GPUs per replica)."""
     gpus_per_replica: int | None = None
+    tensor_parallel: int | None = None
+    """GPUs in tensor parallel within each pipeline stage (``gpus_per_replica / pipeline_parallel``)."""
+    pipeline_parallel: int | None = None
+    """Pipeline stages per replica, one per server (1: tensor parallel only)."""
     replicas: int | None = None
     precision: str | None = None
     deployment: DeploymentName | None = None

@@ -85,6 +85,8 @@ def _option(candidate: Candidate, context: WorkloadContext, breakeven: Breakeven
         gpu=candidate.gpu,
         gpus=candidate.gpus,
         gpus_per_replica=candidate.gpus_per_replica,
+        tensor_parallel=candidate.tensor_parallel,
+        pipeline_parallel=candidate.pipeline_parallel,
         replicas=candidate.replicas,
         precision=candidate.precision,
         deployment=candidate.deployment,

@@ -126,9 +126,14 @@ def reasons_for(
         )
     reasons.append(f"sovereignty: {context.sovereignty} met")
     if chosen.placement == "self-hosted":
+        split = (
+            f" (tp {chosen.tensor_parallel} × pp {chosen.pipeline_parallel})"
+            if chosen.pipeline_parallel and chosen.pipeline_parallel > 1
+            else ""
+        )
         reasons.append(
-            f"latency: {chosen.replicas} replica(s) of {chosen.gpus_per_replica}× {chosen.gpu} sized for the "
-            f"peak hour at p99 TTFT {context.ttft_p99_ms:g} ms / TPOT {context.tpot_p99_ms:g} ms"
+            f"latency: {chosen.replicas} replica(s) of {chosen.gpus_per_replica}× {chosen.gpu}{split} sized "
+            f"for the peak hour at p99 TTFT {context.ttft_p99_ms:g} ms / TPOT {context.tpot_p99_ms:g} ms"
         )
     elif not any(reason.startswith("latency:") for reason in chosen.reasons):  # measured: said there
         reasons.append("latency: not checked for API options (no latency data)")

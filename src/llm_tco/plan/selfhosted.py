@@ -176,6 +176,8 @@ def _candidate(
         gpu=gpu.id,
         gpus=int(months.gpus[0]),
         gpus_per_replica=shape.gpus_per_replica,
+        tensor_parallel=shape.tensor_parallel,
+        pipeline_parallel=shape.pipeline_parallel,
         replicas=int(months.replicas[0]),
         precision=shape.precision,
         deployment=mode,

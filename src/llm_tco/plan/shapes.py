@@ -1,9 +1,14 @@
-"""Replica shapes: how many GPUs in tensor parallel, at which precision, and what one replica sustains.
+"""Replica shapes: how many GPUs, split how (tensor × pipeline parallel), at which precision, and what one
+replica sustains.
 
 For an open model on a GPU, the shape kept is the one with the lowest GPU-hours per token among those the
 capacity model says fit and meet the workload's p99 TTFT/TPOT targets; a shape that fits but cannot meet
 them is kept only when none can, sized at relaxed targets and flagged (``meets_latency`` False). The
 user's own measurements replace the model's figures where they cover the configuration.
+
+A replica larger than one server is tried two ways: pure tensor parallelism across the servers (its
+all-reduces on the inter-node network), and tensor parallelism over one server's GPUs with one pipeline
+stage per server (one activation send per stage boundary on that network); the cheaper per token wins.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from llm_tco.capacity.parallel import spans_servers
+from llm_tco.capacity.parallel import SERVER_GPUS, spans_servers
 from llm_tco.capacity.predict import ReplicaCapacity, replica_capacity
 from llm_tco.plan.context import WorkloadContext
 from llm_tco.plan.inputs import GpuOffer, PlanInputs
@@ -27,7 +32,8 @@ _RELAXED_TPOT_MS = 1_000.0
 
 @dataclass(frozen=True)
 class ReplicaShape:
-    """One replica: GPUs in tensor parallel, precision, and what it sustains (prompt + output tokens/s)."""
+    """One replica: its GPUs (``tensor_parallel × pipeline_parallel``), precision, and what it sustains
+    (prompt + output tokens/s)."""
 
     gpus_per_replica: int
     precision: str
@@ -35,6 +41,13 @@ class ReplicaShape:
     meets_latency: bool
     measured: bool = False
     """The throughput is the user's measurement, not the capacity model's."""
+    pipeline_parallel: int = 1
+    """Pipeline stages (one per server); 1 for a tensor-parallel-only replica."""
+
+    @property
+    def tensor_parallel(self) -> int:
+        """GPUs in tensor parallel within each pipeline stage."""
+        return self.gpus_per_replica // self.pipeline_parallel
 
 
 def _total_tokens_per_s(capacity: ReplicaCapacity, input_len: float, output_len: float) -> float:
@@ -61,13 +74,48 @@ def best_shape(
         for tp in (t for t in _TP_CHOICES if t <= limit and _reachable(gpu, t)):
             if tried == 2:
                 break
-            shape = _shape(context, inputs, model, gpu, precision, tp, input_len, output_len)
+            shape = _best_split(context, inputs, model, gpu, precision, tp, input_len, output_len)
             if shape is None:
                 continue
             tried += 1
             if shape.tokens_per_s > 0 and (best is None or _better(shape, best)):
                 best = shape
     return best
+
+
+def _splits(gpu: GpuOffer, gpus: int) -> list[tuple[int, int]]:
+    """``(tp, pp)`` ways to run a ``gpus``-GPU replica: pure tensor parallel, and, past one server on a GPU
+    whose catalog entry gives an inter-node bandwidth, one server's GPUs in tensor parallel per stage."""
+    splits = [(gpus, 1)]
+    server = max(SERVER_GPUS, gpu.spec.scaleup_domain_gpus)
+    if gpu.spec.internode_link_bytes_per_s is not None and gpus > server and gpus % server == 0:
+        splits.append((server, gpus // server))
+    return splits
+
+
+def _best_split(
+    context: WorkloadContext,
+    inputs: PlanInputs,
+    model: str,
+    gpu: GpuOffer,
+    precision: str,
+    gpus: int,
+    input_len: float,
+    output_len: float,
+) -> ReplicaShape | None:
+    """The better of the ``gpus``-GPU replica's splits (``_splits``); None when none fits."""
+    best: ReplicaShape | None = None
+    for tp, pp in _splits(gpu, gpus):
+        shape = _shape(context, inputs, model, gpu, precision, tp, input_len, output_len, pp=pp)
+        if shape is not None and (best is None or _better_or_viable(shape, best)):
+            best = shape
+    return best
+
+
+def _better_or_viable(a: ReplicaShape, b: ReplicaShape) -> bool:
+    if b.tokens_per_s <= 0:
+        return a.tokens_per_s > 0
+    return a.tokens_per_s > 0 and _better(a, b)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -78,6 +126,7 @@ def _capacity(
     precision: str,
     tp: int,
     lengths: tuple[float, float, float, float],
+    pp: int = 1,
 ) -> ReplicaCapacity:
     """The capacity model's answer, memoised (plans re-ask the same shapes across modes and runs)."""
     input_len, output_len, ttft, tpot = lengths
@@ -93,6 +142,7 @@ def _capacity(
         ttft_p99_ms=ttft,
         tpot_p99_ms=tpot,
         measurements=inputs.measurements,
+        pp=pp,
     )
 
 
@@ -105,20 +155,22 @@ def _shape(
     tp: int,
     input_len: float,
     output_len: float,
+    *,
+    pp: int = 1,
 ) -> ReplicaShape | None:
-    """The replica at the workload's latency targets, else at relaxed ones (flagged); None if it does not
-    fit; zero throughput if it meets neither."""
+    """The ``tp × pp`` replica at the workload's latency targets, else at relaxed ones (flagged); None if
+    it does not fit; zero throughput if it meets neither."""
     for ttft, tpot, meets in (
         (context.ttft_p99_ms, context.tpot_p99_ms, True),
         (_RELAXED_TTFT_MS, _RELAXED_TPOT_MS, False),
     ):
-        capacity = _capacity(inputs, model, gpu, precision, tp, (input_len, output_len, ttft, tpot))
+        capacity = _capacity(inputs, model, gpu, precision, tp, (input_len, output_len, ttft, tpot), pp)
         if not capacity.fits:
             return None
         if capacity.output_tokens_per_s > 0:
             total = _total_tokens_per_s(capacity, input_len, output_len)
-            return ReplicaShape(tp, precision, total, meets, capacity.source == "measured")
-    return ReplicaShape(tp, precision, 0.0, False)
+            return ReplicaShape(tp * pp, precision, total, meets, capacity.source == "measured", pp)
+    return ReplicaShape(tp * pp, precision, 0.0, False, pipeline_parallel=pp)
 
 
 def fixed_shape(context: WorkloadContext, inputs: PlanInputs, gpu: GpuOffer) -> ReplicaShape | None:
@@ -133,7 +185,7 @@ def fixed_shape(context: WorkloadContext, inputs: PlanInputs, gpu: GpuOffer) -> 
     precisions = [fixed.precision] if fixed.precision else context.config.capacity.precisions
     best: ReplicaShape | None = None
     for precision in precisions:
-        shape = _shape(
+        shape = _best_split(
             context, inputs, fixed.model, gpu, precision, fixed.gpus_per_replica, input_len, output_len
         )
         if shape is not None and shape.tokens_per_s > 0 and (best is None or _better(shape, best)):
@@ -142,7 +194,8 @@ def fixed_shape(context: WorkloadContext, inputs: PlanInputs, gpu: GpuOffer) -> 
 
 
 def _reachable(gpu: GpuOffer, tp: int) -> bool:
-    """A ``tp``-GPU replica is considered within one server, or across servers with a known network."""
+    """A ``tp``-GPU replica is considered within one server, or across servers with a known network (for
+    tensor or pipeline parallelism)."""
     return not spans_servers(gpu.spec, tp) or gpu.spec.internode_link_bytes_per_s is not None
 
 

@@ -38,11 +38,18 @@ def _tokens(value: float | None) -> str:
     return f"{value:,.0f}"
 
 
+def _split(option: Option) -> str:
+    """``tp 8 × pp 2, `` for a pipelined replica; nothing for a tensor-parallel-only one."""
+    if option.pipeline_parallel and option.pipeline_parallel > 1:
+        return f"tp {option.tensor_parallel} × pp {option.pipeline_parallel}, "
+    return ""
+
+
 def _describe(option: Option) -> str:
     if option.placement == "self-hosted":
         return (
             f"{option.model} on {option.replicas} × {option.gpus_per_replica} {option.gpu} "
-            f"({option.precision}, {option.deployment})"
+            f"({_split(option)}{option.precision}, {option.deployment})"
         )
     where = f" via {option.provider}" if option.provider else ""
     lever = {"batch": " (Batch API)", "prompt-caching": " (prompt caching)"}.get(option.lever or "", "")
