@@ -17,33 +17,14 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
-import subprocess
-import sys
-import tempfile
-import time
 from pathlib import Path
+
+from fresh_process import run_cli
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data" / "files_memory"
 RESULTS = HERE / "results" / "files_memory.json"
 HEADER = "timestamp,model,prompt_tokens,completion_tokens,note\n"
-
-
-def _run(args: list[str]) -> dict[str, object]:
-    """Run ``llm-tco ARGS`` in a fresh process: wall seconds, its own peak RSS (MiB), rows read."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "llm_tco.cli.main", *args], stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if code not in (0, 2):
-            raise SystemExit(f"llm-tco {' '.join(args)} failed ({code}): {err.read().strip()}")
-        doc = json.loads(out.read())
-    return {"wall_s": round(wall, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024.0), "rows": doc["rows"]}
 
 
 def _big_gzip(megabytes: int) -> Path:
@@ -96,9 +77,12 @@ def main() -> None:
         "gzip_csv": {
             "compressed_mb": round(big.stat().st_size / 1e6, 1),
             "uncompressed_mb": args.gzip_mb,
-            **_run(["audit", str(big), "--db", ":memory:", "--json"]),
+            **run_cli(["audit", str(big), "--db", ":memory:", "--json"], (0, 2)),
         },
-        "many_csvs": {"files": args.files, **_run(["audit", str(many), "--db", ":memory:", "--json"])},
+        "many_csvs": {
+            "files": args.files,
+            **run_cli(["audit", str(many), "--db", ":memory:", "--json"], (0, 2)),
+        },
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")

@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
+
+from fresh_process import run_cli
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data" / "tiny_files"
@@ -70,22 +68,6 @@ def _folder(count: int, seed: int) -> Path:
     return folder
 
 
-def _run(args: list[str]) -> dict[str, object]:
-    """Run ``llm-tco ARGS`` in a fresh process: wall seconds, its own peak RSS (MiB), rows read."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "llm_tco.cli.main", *args], stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if code != 0:
-            raise SystemExit(f"llm-tco {' '.join(args)} failed ({code}): {err.read().strip()[-2000:]}")
-        doc = json.loads(out.read())
-    return {"wall_s": round(wall, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024.0), "rows": doc["rows"]}
-
-
 def _per_file(run: dict[str, object], files: int) -> dict[str, object]:
     wall_s = run["wall_s"]
     assert isinstance(wall_s, float)
@@ -100,8 +82,8 @@ def main() -> None:
     folder = _folder(args.files, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         store = str(Path(tmp) / "store.duckdb")
-        first = _run(["audit", str(folder), "--db", store, "--json"])
-        again = _run(["audit", str(folder), "--db", store, "--json"])
+        first = run_cli(["audit", str(folder), "--db", store, "--json"])
+        again = run_cli(["audit", str(folder), "--db", store, "--json"])
     result = {
         "files": args.files,
         "seed": args.seed,

@@ -1,0 +1,28 @@
+"""Running one ``llm-tco`` command in a fresh process, as a user would, and measuring it: wall seconds and
+the child's own peak RSS (``os.wait4``, so the benchmark's parent process does not count)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def run_cli(args: list[str], ok_codes: tuple[int, ...] = (0,)) -> dict[str, object]:
+    """Run ``llm-tco ARGS --json``-style commands: wall seconds, peak RSS (MiB) and the document's ``rows``.
+    An exit code outside ``ok_codes`` stops the benchmark with the command's last stderr."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "llm_tco.cli.main", *args], stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if code not in ok_codes:
+            raise SystemExit(f"llm-tco {' '.join(args)} failed ({code}): {err.read().strip()[-2000:]}")
+        doc = json.loads(out.read())
+    return {"wall_s": round(wall, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024.0), "rows": doc["rows"]}
