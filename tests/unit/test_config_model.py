@@ -38,7 +38,8 @@ def test_template_documents_every_field_with_unit_and_source() -> None:
 
 def test_defaults_cite_published_figures() -> None:
     text = render_template()
-    assert "PUBLISHED_FIGURES.md §2.2" in text
+    assert "kshirol-learnai-inference: $100-400K/yr for 0.5-2 FTE" in text
+    assert "PUBLISHED_FIGURES" not in text and "shared/" not in text
     assert "floor = 0.9" in text
     assert "electricity_usd_per_kwh = 0.15" in text
 

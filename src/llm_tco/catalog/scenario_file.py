@@ -1,4 +1,4 @@
-"""Reading scenario and measurement CSV files in the layout of ``shared/data/throughput_calibration.csv``.
+"""Reading scenario and measurement CSV files in the layout of the published-throughput calibration set.
 
 Columns used: ``id``, ``hf_id`` or ``model``, ``gpu``, ``num_gpus``, ``tp`` (empty = all GPUs),
 ``precision``, ``engine``, ``input_len``, ``output_len``, ``scenario``, ``concurrency``, ``ttft_ms``,

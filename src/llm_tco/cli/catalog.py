@@ -1,7 +1,7 @@
 """``llm-tco catalog``: look into the catalogs llm-tco prices and plans with.
 
 One Typer sub-app; each sub-command is one function decorated with ``@catalog_app.command(...)`` in this
-module (``prices`` and ``update-prices`` here; ``gpus`` and ``models`` are added the same way).
+module (``prices``, ``update-prices``, ``gpus``, ``models`` and ``sources``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ __all__ = ["catalog_app", "register"]
 
 catalog_app = typer.Typer(
     name="catalog",
-    help="Look into the catalogs: token prices (genai-prices), and their explicit update.",
+    help="Look into the catalogs: token prices (genai-prices) and their explicit update, GPUs, open "
+    "models, and the published sources behind every default.",
     no_args_is_help=True,
     rich_markup_mode=None,  # as the main app: help text is shown as written
 )
@@ -216,5 +217,39 @@ def models_command(json_output: JsonOption = False) -> None:
             m.attention + (" + sliding window" if m.sliding_window else ""),
             f"{m.context_length:,}",
             m.licence,
+        )
+    out_console.print(table)
+
+
+@catalog_app.command("sources")
+def sources_command(
+    source_id: Annotated[
+        str | None, typer.Argument(help="Show one source (an id cited in a default or a catalog entry).")
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """The published sources behind the defaults and catalogs: URL, date and what each says."""
+    from llm_tco.catalog.sources import load_sources
+
+    sources = load_sources()
+    if source_id is not None:
+        if source_id not in sources:
+            raise UsageError(f"unknown source id {source_id!r}: `llm-tco catalog sources` lists them")
+        chosen = [sources[source_id]]
+    else:
+        chosen = list(sources.values())
+    if json_output:
+        emit_json({"sources": [s.model_dump(mode="python") for s in chosen]})
+        return
+    table = Table(title="Sources", title_justify="left", show_edge=False, header_style="bold")
+    for header in ("id", "title", "date", "url", "says"):
+        table.add_column(header, overflow="fold")
+    for s in chosen:
+        table.add_row(
+            cell(s.id),
+            cell(s.title),
+            str(s.published) if s.published else "undated",
+            cell(s.url or "(no single address)"),
+            cell(s.says),
         )
     out_console.print(table)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from llm_tco.config.fields import ASSUMPTION, FIG, Strict, assumption, field
+from llm_tco.config.fields import ASSUMPTION, Strict, assumption, cite, field
 
 __all__ = [
     "ALL_DEPLOYMENT_MODES",
@@ -38,7 +38,7 @@ class GpuConfig(Strict):
     deployment_modes: list[DeploymentMode] = field(
         list(ALL_DEPLOYMENT_MODES),
         unit="list of modes",
-        source="issue 5 §1",
+        source="llm-tco default: every deployment mode",
         description="Deployment modes to consider: on-demand, reserved-1y, reserved-3y, spot, owned.",
     )
     gpus: list[str] = field(
@@ -56,7 +56,9 @@ class GpuConfig(Strict):
     max_gpus_per_replica: int = field(
         8,
         unit="GPUs",
-        source="one 8-GPU node (NVLink domain of HGX H100/H200/B200, gpus.yaml)",
+        source=cite(
+            "nvidia-hgx-b200", "nvidia-h100", says="one 8-GPU server, the NVLink domain of HGX H100/H200/B200"
+        ),
         description="Largest tensor-parallel replica considered; past one server (8 GPUs) only on GPUs "
         "whose catalog entry gives an inter-node bandwidth (internode_gb_per_s_per_direction).",
         ge=1,
@@ -65,7 +67,7 @@ class GpuConfig(Strict):
     reserved_1y_discount: float = field(
         0.36,
         unit="fraction of on-demand",
-        source=f"{FIG} §2.2: H100 $1.60/h reserved vs $2.50/h on-demand (kshirol learnAI) = 36% off",
+        source=cite("kshirol-learnai-inference", says="H100 $1.60/h reserved vs $2.50/h on-demand = 36% off"),
         description="Discount off the on-demand price when the catalog has no 1-year reserved price.",
         ge=0,
         lt=1,
@@ -73,8 +75,9 @@ class GpuConfig(Strict):
     reserved_3y_discount: float = field(
         0.55,
         unit="fraction of on-demand",
-        source="upper end of the published 30-55% reserved-instance range "
-        "(computingpower.org/providers/pricing-models-explained, 2026-04-30)",
+        source=cite(
+            "computingpower-pricing-models", says="upper end of the published 30-55% reserved-instance range"
+        ),
         description="Discount off the on-demand price when the catalog has no 3-year reserved price.",
         ge=0,
         lt=1,
@@ -82,8 +85,9 @@ class GpuConfig(Strict):
     spot_discount: float = field(
         0.60,
         unit="fraction of on-demand",
-        source="H100 spot 50-65% below on-demand across hyperscalers "
-        "(digiterialabs.com/ai/insights/cloud-gpu-pricing-q1-2026)",
+        source=cite(
+            "digiterialabs-gpu-pricing-q1-2026", says="H100 spot 50-65% below on-demand across hyperscalers"
+        ),
         description="Discount off the on-demand price when the catalog has no spot price.",
         ge=0,
         lt=1,
@@ -110,7 +114,7 @@ class OwnedConfig(Strict):
     useful_life_years: float = field(
         3.0,
         unit="years",
-        source=f"{FIG} §2.2 (3 years is the common assumption; Lenovo uses 5)",
+        source=cite("lenovo-lp2225", says="3 years is the common assumption; Lenovo's study uses 5"),
         description="Straight-line depreciation period; hardware is bought again when it ends.",
         gt=0,
     )
@@ -138,14 +142,14 @@ class OwnedConfig(Strict):
     electricity_usd_per_kwh: float = field(
         0.15,
         unit="USD per kWh",
-        source=f"{FIG} §2.2 (Pan et al., arXiv 2509.18101)",
+        source=cite("pan-onprem-breakeven", says="electricity at $0.15/kWh"),
         description="Electricity price.",
         ge=0,
     )
     pue: float = field(
         1.58,
         unit="ratio",
-        source="Uptime Institute Global Data Center Survey 2023: industry average PUE 1.58",
+        source=cite("uptime-survey-2023", says="industry average PUE 1.58"),
         description="Power usage effectiveness: facility power ÷ IT power.",
         ge=1,
     )
@@ -160,7 +164,7 @@ class OwnedConfig(Strict):
     hosting_usd_per_kw_month: float = field(
         163.44,
         unit="USD per kW of IT load per month",
-        source="CBRE North America Data Center Trends H2 2023: average asking rate $163.44/kW/month",
+        source=cite("cbre-datacenter-h2-2023", says="average asking rate $163.44/kW/month"),
         description="Colocation or facility cost per kW of GPU TDP (space, cooling plant, security).",
         ge=0,
     )
@@ -172,14 +176,14 @@ class StaffingConfig(Strict):
     platform_fte: float = field(
         1.0,
         unit="FTE",
-        source=f"{FIG} §2.2: 0.5-2 FTE (kshirol learnAI)",
+        source=cite("kshirol-learnai-inference", says="0.5-2 FTE"),
         description="Engineers running the serving platform (charged to each self-hosted workload).",
         ge=0,
     )
     loaded_cost_usd_per_fte_year: float = field(
         200_000.0,
         unit="USD per FTE-year",
-        source=f"{FIG} §2.2: $100-400K/yr for 0.5-2 FTE (kshirol learnAI) = $200K per FTE",
+        source=cite("kshirol-learnai-inference", says="$100-400K/yr for 0.5-2 FTE = $200K per FTE"),
         description="Fully loaded cost of one engineer (salary, benefits, overhead).",
         ge=0,
     )
@@ -193,7 +197,7 @@ class StaffingConfig(Strict):
     hours_per_fte_year: float = field(
         2080.0,
         unit="hours per year",
-        source="40 h × 52 weeks",
+        source="llm-tco default: 40 h × 52 weeks",
         description="Working hours in an FTE-year; turns loaded cost into an hourly rate.",
         gt=0,
     )

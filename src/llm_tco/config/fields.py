@@ -10,15 +10,20 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ASSUMPTION", "FIG", "Strict", "assumption", "field"]
+__all__ = ["ASSUMPTION", "Strict", "assumption", "cite", "field"]
 
-FIG = "shared/reference/PUBLISHED_FIGURES.md"
 ASSUMPTION = "llm-tco assumption, no published figure found: set your own"
 
 
 def assumption(why: str) -> str:
     """The source text of a default no published figure backs, with the reason for the value chosen."""
     return f"llm-tco assumption ({why}), no published figure found: set your own"
+
+
+def cite(*source_ids: str, says: str) -> str:
+    """The source text of a default taken from published figures: the ids of the entries in the bundled
+    ``sources.yaml`` (where the user finds the URL, date and wording), then what was taken from them."""
+    return f"{' + '.join(source_ids)}: {says}"
 
 
 def field(

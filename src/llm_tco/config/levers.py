@@ -3,12 +3,9 @@ prompt caching — and the assumption behind the caching estimate (the plan cann
 
 from __future__ import annotations
 
-from llm_tco.config.fields import Strict, assumption, field
+from llm_tco.config.fields import Strict, assumption, cite, field
 
 __all__ = ["LeversConfig"]
-
-_OPENAI_CACHING = "https://platform.openai.com/docs/guides/prompt-caching (accessed 2026-12-04)"
-_OPENAI_BATCH = "https://platform.openai.com/docs/guides/batch (accessed 2026-12-04)"
 
 
 class LeversConfig(Strict):
@@ -17,7 +14,7 @@ class LeversConfig(Strict):
     batch_min_ttft_p99_ms: float = field(
         3_600_000.0,
         unit="ms",
-        source=f"llm-tco rule: a batch job is answered within a 24-hour completion window ({_OPENAI_BATCH}); "
+        source="llm-tco rule: a batch job is answered within a 24-hour completion window (openai-batch); "
         "a workload whose p99 time-to-first-token target is an hour or more does not wait on its answers",
         description="A workload is offered the Batch API when its [workloads.<name>] latency is "
         "'batch-ok' or its ttft_p99_ms is at least this.",
@@ -28,7 +25,7 @@ class LeversConfig(Strict):
         unit="fraction of input tokens",
         source=assumption(
             "a long prompt's system prompt, tool definitions and shared context are about half of it; "
-            "caching reuses only an exact repeated prefix: " + _OPENAI_CACHING
+            "caching reuses only an exact repeated prefix (openai-prompt-caching)"
         ),
         description="Share of a workload's input tokens that is a stable prefix, which prompt caching "
         "can serve as cache reads; the caching option is offered when today's cache hit rate is below it.",
@@ -38,8 +35,10 @@ class LeversConfig(Strict):
     min_cacheable_prefix_tokens: int = field(
         1024,
         unit="tokens",
-        source=f"OpenAI prompt caching guide: prompts of 1,024 tokens or more are cached "
-        f"({_OPENAI_CACHING}); other providers' minimums differ: check yours",
+        source=cite(
+            "openai-prompt-caching",
+            says="prompts of 1,024 tokens or more are cached; other providers' minimums differ: check yours",
+        ),
         description="A prefix shorter than this is not cached: caching is offered only when the stable "
         "prefix of the mean request (cacheable_input_share × mean input tokens) reaches it.",
         ge=0,
@@ -47,9 +46,12 @@ class LeversConfig(Strict):
     cache_lifetime_minutes: float = field(
         5.0,
         unit="minutes",
-        source="OpenAI prompt caching guide: cached prefixes stay active for 5 to 10 minutes of inactivity "
-        f"({_OPENAI_CACHING}); Anthropic's default cache lifetime is 5 minutes "
-        "(https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching, accessed 2026-12-04)",
+        source=cite(
+            "openai-prompt-caching",
+            "anthropic-prompt-caching",
+            says="OpenAI keeps cached prefixes for 5 to 10 minutes of inactivity; "
+            "Anthropic's default is 5 minutes",
+        ),
         description="A request finds its prefix cached when another request came within this time; the "
         "caching estimate uses it to tell cache reads from cache writes at the workload's request rate.",
         gt=0,

@@ -8,8 +8,9 @@ Each field carries two pieces of metadata that ``llm_tco.config.template`` write
 ``llm-tco init`` produces, so the template can never drift from the defaults:
 
 - ``unit`` — the unit of the value (also in the key name where it has one);
-- ``source`` — where the default comes from: a section of ``shared/reference/PUBLISHED_FIGURES.md`` or a
-  named public source, or "llm-tco assumption" where no published figure exists (change it!).
+- ``source`` — where the default comes from: the ids of the published sources behind it (entries of the
+  bundled ``sources.yaml``, rendered in ``docs/sources.md``), or "llm-tco assumption" where no published
+  figure exists (change it!).
 """
 
 from __future__ import annotations
@@ -140,11 +141,11 @@ class WorkloadConfig(Strict):
     sovereignty: str = field(
         "any",
         unit="any | region:<code> | no-third-party | on-prem | air-gapped",
-        source="issue 5 §1",
+        source="llm-tco default: no restriction unless you set one",
         description="Where the workload's data may go.",
     )
     criticality: Criticality = field(
-        "standard", unit="low | standard | high", source="issue 5 §1", description="Sets HA spares."
+        "standard", unit="low | standard | high", source="llm-tco default", description="Sets HA spares."
     )
     growth_monthly_rate: float | None = field(
         None,

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from llm_tco.config.fields import ASSUMPTION, FIG, Strict, assumption, field
+from llm_tco.config.fields import ASSUMPTION, Strict, assumption, cite, field
 
 __all__ = [
     "CapacityConfig",
@@ -30,7 +30,9 @@ class PlanningConfig(Strict):
     horizon_months: int = field(
         36,
         unit="months",
-        source=f"{FIG} §2.2 (3 years is the common amortisation period)",
+        source=cite(
+            "lenovo-lp2225", says="3 years is the common amortisation period (Lenovo's own study uses 5)"
+        ),
         description="Planning horizon; every option is costed month by month over it.",
         ge=1,
         le=240,
@@ -78,7 +80,7 @@ class GrowthConfig(Strict):
     mode: Literal["fitted", "fixed"] = field(
         "fitted",
         unit="'fitted' | 'fixed'",
-        source="issue 5 §1 (fitted from the audit's monthly trend by default)",
+        source="llm-tco default: fitted from the audit's monthly trend",
         description="'fitted': log-linear fit of monthly tokens per workload; 'fixed': use monthly_rate.",
     )
     monthly_rate: float = field(
@@ -111,9 +113,9 @@ class PricesConfig(Strict):
     closed_api_decline_per_year: float = field(
         0.095,
         unit="fraction per year",
-        source=f"{FIG} §1: matched-model price index falls 0.10 log points/yr (arXiv 2608.29843): "
-        "1 - e^-0.10 = 0.095. The ~10x/yr of a16z is at constant capability (switching models), not for "
-        "one model's price.",
+        source="price-of-intelligence: the matched-model price index falls 0.10 log points/yr: "
+        "1 - e^-0.10 = 0.095. The ~10x/yr of a16z-llmflation is at constant capability (switching models), "
+        "not for one model's price.",
         description="Yearly decline of a closed model's token prices.",
         ge=0,
         lt=1,
@@ -121,7 +123,10 @@ class PricesConfig(Strict):
     open_api_decline_per_year: float = field(
         0.095,
         unit="fraction per year",
-        source=f"{FIG} §1 (same matched-model index; no separate open-model figure was published)",
+        source=cite(
+            "price-of-intelligence",
+            says="the same matched-model index; no separate open-model figure was published",
+        ),
         description="Yearly decline of hosted open-weight model token prices.",
         ge=0,
         lt=1,
@@ -134,7 +139,7 @@ class CapacityConfig(Strict):
     target_utilisation: float = field(
         0.7,
         unit="fraction",
-        source=assumption(f"the break-even rule of thumb in {FIG} §2.3 needs > 25%"),
+        source=assumption("the break-even rule of thumb of kshirol-learnai-inference needs > 25%"),
         description="Peak load as a fraction of replica capacity; the headroom absorbs bursts.",
         gt=0,
         le=1,
@@ -149,14 +154,14 @@ class CapacityConfig(Strict):
     high_criticality_redundancy_factor: float = field(
         2.0,
         unit="× capacity",
-        source=f"{FIG} §2.2: plan 2× capacity for zero-downtime redundancy (kshirol learnAI)",
+        source=cite("kshirol-learnai-inference", says="plan 2× capacity for zero-downtime redundancy"),
         description="'high' criticality provisions this multiple of the needed replicas.",
         ge=1,
     )
     peak_to_mean_ratio: float = field(
         4.2,
         unit="ratio",
-        source=f"{FIG} §2.1 (Pan et al.: 8 h per business day ⇒ 730 h ÷ (8 h × 21.74 days) = 4.2)",
+        source=cite("pan-onprem-breakeven", says="8 h per business day ⇒ 730 h ÷ (8 h × 21.74 days) = 4.2"),
         description="Peak hour ÷ mean hour, used when the audit's grain cannot give it (daily buckets).",
         ge=1,
     )
@@ -184,7 +189,7 @@ class CapacityConfig(Strict):
     precisions: list[str] = field(
         ["bf16", "fp8"],
         unit="weight precisions",
-        source="capacity catalog precisions (fp8 needs a GPU with an FP8 path)",
+        source="llm-tco default: the capacity catalog's precisions (fp8 needs a GPU with an FP8 path)",
         description="Weight precisions to consider for self-hosting.",
     )
 
@@ -195,7 +200,10 @@ class QualityConfig(Strict):
     floor: float = field(
         0.9,
         unit="ratio to the current model",
-        source=f"{FIG} §5: open models reach 90% or more of closed models' benchmark performance",
+        source=cite(
+            "nagle-lf-open-models",
+            says="open models reach 90% or more of closed models' benchmark performance",
+        ),
         description="Minimum quality ratio (candidate score ÷ current model's score).",
         ge=0,
         le=10,

@@ -21,8 +21,9 @@ _HEADER = """\
 #
 # Every key is optional: delete what you do not need and the default (shown here) applies. Each setting
 # says what it means, its unit and where its default comes from; "llm-tco assumption" marks defaults with
-# no published figure behind them — replace them with your own numbers. Sources cited as
-# PUBLISHED_FIGURES.md are in the llm-tco repository under shared/reference/.
+# no published figure behind them — replace them with your own numbers. A source such as
+# "kshirol-learnai-inference: …" names an entry of the sources file shipped with llm-tco
+# (`llm-tco catalog sources` lists them with their URLs, dates and what they say).
 #
 # Per workload (name as in `llm-tco audit`), add a [workloads.<name>] table; see the example at the end.
 """

@@ -1,8 +1,8 @@
 """Costs that do not scale with tokens: the platform team, operations, fine-tuning and migration.
 
-These are the costs spreadsheets leave out (shared/reference/PUBLISHED_FIGURES.md §2.4: most published
-break-even studies omit staffing). Recurring ones are charged every month of a self-hosted option; one-off
-ones fall in the month they occur (migration and the initial fine-tuning run in month 1).
+These are the costs spreadsheets leave out (sources kshirol-learnai-inference and lenovo-lp2225: most
+published break-even studies omit staffing). Recurring ones are charged every month of a self-hosted option;
+one-off ones fall in the month they occur (migration and the initial fine-tuning run in month 1).
 """
 
 from __future__ import annotations

@@ -114,7 +114,7 @@ JOIN ingested_files f USING (file_id);
 """
 
 _V2 = """
--- Reported-cost details (issue 3: provider exports, reconciliation, FOCUS).
+-- Reported-cost details (provider exports, reconciliation, FOCUS).
 ALTER TABLE reported_costs ADD COLUMN source_record_id VARCHAR;  -- 'cost:<id>' or 'costfp:<sha256>:<n>'
 ALTER TABLE reported_costs ADD COLUMN project VARCHAR;            -- OpenAI project / Anthropic workspace
 ALTER TABLE reported_costs ADD COLUMN api_key_id VARCHAR;
