@@ -24,7 +24,13 @@ import duckdb
 
 from llm_tco.errors import LlmTcoError
 from llm_tco.ingest.base import Adapter, IngestOptions
-from llm_tco.ingest.batch_load import BatchNotUsableError, drop_work_tables, load_batch, read_batch
+from llm_tco.ingest.batch_load import (
+    BatchNotUsableError,
+    drop_work_tables,
+    load_batch,
+    not_usable,
+    read_batch,
+)
 from llm_tco.ingest.files import not_a_file_reason, probe_file
 from llm_tco.ingest.generic import matched_fields, staged_select
 from llm_tco.ingest.history import KnownPaths
@@ -142,16 +148,19 @@ class SmallFileBatcher:
                 one_request_per_record="requests" not in matched,
                 id_namespace=options.id_namespace or _GENERIC,
             )
-        except (duckdb.Error, BatchNotUsableError) as exc:
+        except duckdb.Error as exc:
             drop_work_tables(con)
-            raise BatchNotUsableError(str(exc)) from exc
+            raise not_usable(exc) from exc
+        except BatchNotUsableError:
+            drop_work_tables(con)
+            raise
         return load_batch(con, files, usage, self._layout, _Steps().step)
 
     def _admit(self, path: Path) -> tuple[SmallFile, dict[str, str]] | None:
         """The file as a batch member with its column matching, or None when it goes the per-file way."""
         name = str(path)
-        # DuckDB reads glob characters in a reader's path as a pattern: such a file goes alone
-        if not self._enabled or any(ch in name for ch in "*?[]{}\\"):
+        # DuckDB reads glob characters, a leading "~" and a URL scheme in a path specially: go alone
+        if not self._enabled or any(ch in name for ch in "*?[]{}\\") or name.startswith("~") or "://" in name:
             return None
         if not_a_file_reason(path) is not None:
             return None

@@ -36,7 +36,14 @@ from llm_tco.ingest.validate import ValidationSql, fingerprint_key_base
 from llm_tco.store.rollup import RollupLayout, append_stored_rollup_files
 from llm_tco.store.temp_tables import create_temp_table, scalar_int
 
-__all__ = ["POSITION_BITS", "BatchNotUsableError", "load_batch", "read_batch"]
+__all__ = [
+    "POSITION_BITS",
+    "BatchNotUsableError",
+    "drop_work_tables",
+    "load_batch",
+    "not_usable",
+    "read_batch",
+]
 
 POSITION_BITS = 32
 """Low bits of a batch record number that hold its position in its file."""
@@ -60,6 +67,14 @@ _FORMAT = "table"
 
 class BatchNotUsableError(Exception):
     """The files cannot be loaded together (the store is as before): load each on its own."""
+
+
+def not_usable(exc: duckdb.Error) -> BatchNotUsableError:
+    """The batch's failure from a failed query — unless the query was stopped by Ctrl-C: then the run
+    stops (``KeyboardInterrupt``) instead of loading the files again one by one."""
+    if isinstance(exc, duckdb.InterruptException):
+        raise KeyboardInterrupt from exc
+    return BatchNotUsableError(str(exc))
 
 
 def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -109,7 +124,7 @@ def read_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SmallFile], shape
             "GROUP BY filename) r ON r.filename = f.duck_name WHERE r.n IS DISTINCT FROM f.records",
         )
     except duckdb.Error as exc:
-        raise BatchNotUsableError(str(exc)) from exc
+        raise not_usable(exc) from exc
     if mismatched:
         raise BatchNotUsableError("records read differ from records counted")
     columns = ", ".join(quote_ident(c) for c in shape.columns)
@@ -200,7 +215,7 @@ def load_batch(
         raise BatchNotUsableError("a file changed while it was read") from exc
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
-        raise BatchNotUsableError(str(exc)) from exc
+        raise not_usable(exc) from exc
     except BaseException:
         con.execute("ROLLBACK")
         raise
