@@ -281,3 +281,20 @@ def test_kill_at_every_step_of_a_batch(tmp_path: Path) -> None:
     run = audit(clean / "earlier.csv", clean / "logs", "--db", clean / "s.duckdb")
     assert run.returncode == 0, run.stderr
     assert totals(doc) == totals(json.loads(run.stdout))
+
+
+def test_a_one_shot_audit_batches_json_lines(tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a store (``--db :memory:``) JSON lines are still loaded together, with the same report."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    _jsonl(logs / "a.jsonl", ("r1", TS, 100, 10), ("r2", "later", 1, 1))
+    _jsonl(logs / "b.jsonl", ("r1", TS, 100, 10), ("r3", TS, 300, 30))
+    runs = _Runs(tmp_path, cli, monkeypatch)
+    batched = cli("audit", logs, "--db", ":memory:", "--json")
+    with monkeypatch.context() as m:
+        m.setattr(small_files, "SMALL_FILE_BYTES", 0)
+        alone = cli("audit", logs, "--db", ":memory:", "--json")
+    assert runs.batches == [2]
+    _same(batched.json(), alone.json())
+    assert batched.json()["rows"] == {"read": 4, "accepted": 2, "quarantined": 1, "duplicates": 1}
+    assert batched.json()["totals"]["input_tokens"] == 400

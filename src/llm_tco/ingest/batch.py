@@ -91,8 +91,7 @@ class SmallFileBatcher:
         self._report = report
         self._known = known
         self._load_alone = load_alone
-        # rows kept as rows only: a store of sums alone streams each CSV into the rollup
-        self._enabled = options.keep_rows and (forced is None or forced.name == _GENERIC)
+        self._enabled = forced is None or forced.name == _GENERIC
         self._forced = forced
         self._fingerprints: set[str] | None = None
         self._queue: list[SmallFile] = []
@@ -187,6 +186,10 @@ class SmallFileBatcher:
         except LlmTcoError:
             return None
         if adapter.name != _GENERIC or probe.gzip or probe.encoding != "utf-8":
+            return None
+        # where rows are not kept, a CSV file is streamed into the rollup sums alone (JSON lines are
+        # stored as rows either way)
+        if probe.kind == "csv" and not self._options.keep_rows:
             return None
         screened = screen_content(probe.kind, raw, probe.delimiter, probe.columns)
         if screened is None:
