@@ -31,7 +31,7 @@ from llm_tco.ingest.batch_load import (
     not_usable,
     read_batch,
 )
-from llm_tco.ingest.files import not_a_file_reason, probe_file
+from llm_tco.ingest.files import not_a_file_reason, probe_file, resolve_file
 from llm_tco.ingest.generic import matched_fields, staged_select
 from llm_tco.ingest.history import KnownPaths
 from llm_tco.ingest.load import FAULT_ENV
@@ -94,6 +94,7 @@ class SmallFileBatcher:
         self._enabled = forced is None or forced.name == _GENERIC
         self._forced = forced
         self._fingerprints: set[str] | None = None
+        self._folders: dict[Path, Path] = {}
         self._queue: list[SmallFile] = []
         self._shape: Shape | None = None
         self._matched: dict[str, str] = {}
@@ -165,7 +166,7 @@ class SmallFileBatcher:
             return None
         try:
             stat = path.stat()
-            resolved = str(path.resolve())
+            resolved = str(resolve_file(path, self._folders))
         except (OSError, RuntimeError):
             return None
         read = read_small_file(path, stat)
