@@ -283,7 +283,9 @@ def test_kill_at_every_step_of_a_batch(tmp_path: Path) -> None:
     assert totals(doc) == totals(json.loads(run.stdout))
 
 
-def test_a_one_shot_audit_batches_json_lines(tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_one_shot_audit_batches_json_lines(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without a store (``--db :memory:``) JSON lines are still loaded together, with the same report."""
     logs = tmp_path / "logs"
     logs.mkdir()
