@@ -10,14 +10,19 @@ Run from the repository root::
 
     python benchmarks/tiny_files.py                 # 10,000 files
     python benchmarks/tiny_files.py --files 1000    # quicker
+    python benchmarks/tiny_files.py --files 1000 --out /tmp/before.json   # e.g. another checkout's code
 
-It prints one JSON object and writes it to ``benchmarks/results/tiny_files.json``.
+It prints one JSON object and writes it to ``benchmarks/results/tiny_files.json`` (or ``--out``), with
+the machine's load average before and after each audit (the machine it was written for is shared: a
+figure means little without it). The code measured is whichever ``llm_tco`` the child process imports
+(``PYTHONPATH=src`` for a checkout's own).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import tempfile
 from pathlib import Path
@@ -74,24 +79,37 @@ def _per_file(run: dict[str, object], files: int) -> dict[str, object]:
     return {**run, "ms_per_file": round(wall_s * 1000 / files, 2)}
 
 
+def _load_average() -> float:
+    """The 1-minute load average (how many processes competed for the machine's cores)."""
+    return round(os.getloadavg()[0], 2)
+
+
+def _measured(args: list[str], files: int) -> dict[str, object]:
+    before = _load_average()
+    run = _per_file(run_cli(args), files)
+    return {**run, "load_average": {"before": before, "after": _load_average()}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10_000, help="number of tiny files")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the result")
     args = parser.parse_args()
     folder = _folder(args.files, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         store = str(Path(tmp) / "store.duckdb")
-        first = run_cli(["audit", str(folder), "--db", store, "--json"])
-        again = run_cli(["audit", str(folder), "--db", store, "--json"])
+        first = _measured(["audit", str(folder), "--db", store, "--json"], args.files)
+        again = _measured(["audit", str(folder), "--db", store, "--json"], args.files)
     result = {
         "files": args.files,
         "seed": args.seed,
-        "first_audit": _per_file(first, args.files),
-        "re_audit": _per_file(again, args.files),
+        "cpu_count": os.cpu_count(),
+        "first_audit": first,
+        "re_audit": again,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
 

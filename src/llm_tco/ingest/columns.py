@@ -7,6 +7,7 @@ match. The first synonym present in the file is taken, so the list order encodes
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -112,8 +113,10 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
 REQUIRED_FIELDS: tuple[str, ...] = ("ts_start", "model_raw", "input_tokens", "output_tokens")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_name(name: str) -> str:
-    """Lower-case and drop separators, so ``inputTokens`` and ``input_tokens`` compare equal."""
+    """Lower-case and drop separators, so ``inputTokens`` and ``input_tokens`` compare equal. (Cached: a
+    folder of many small files matches the same few names, with every synonym, for each file.)"""
     return re.sub(r"[\s_\-.]", "", name).lower()
 
 

@@ -15,7 +15,7 @@ from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS, IngestOptions,
 from llm_tco.ingest.columns import REQUIRED_FIELDS, ambiguous_columns, match_columns
 from llm_tco.ingest.readers import quote_ident, table_reader
 
-__all__ = ["GenericTableAdapter", "staged_select"]
+__all__ = ["GenericTableAdapter", "matched_fields", "staged_select"]
 
 
 class GenericTableAdapter:
@@ -32,24 +32,7 @@ class GenericTableAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         reader, columns = table_reader(con, probe)
-        overrides = dict(options.column_map)
-        if options.workload_from:
-            overrides["workload"] = options.workload_from
-        matched = match_columns(columns, overrides)
-        present = set(columns)
-        for field, column in overrides.items():
-            if column not in present:
-                raise InputFileError(
-                    str(probe.path), f"column {column!r} (for {field}) not found in the file"
-                )
-        # a CSV or Parquet file states its column names (a JSON record's keys are checked per record)
-        ambiguity = ambiguous_columns(probe.columns if probe.kind in ("csv", "parquet") else (), matched)
-        if ambiguity is not None:
-            raise InputFileError(str(probe.path), ambiguity)
-        missing = [f for f in REQUIRED_FIELDS if f not in matched]
-        if missing:
-            names = ", ".join(_describe_field(f) for f in missing)
-            raise InputFileError(str(probe.path), f"missing required column {names}")
+        matched = matched_fields(probe, columns, options)
         sql = staged_select(reader.table, matched, defaults={"requests": "1"})
         return StagedSource(
             format=self.name,
@@ -62,6 +45,30 @@ class GenericTableAdapter:
             streamable=probe.kind in ("parquet", "csv") and "source_record_id" not in matched,
             one_request_per_record="requests" not in matched,
         )
+
+
+def matched_fields(probe: Probe, columns: list[str], options: IngestOptions) -> dict[str, str]:
+    """Canonical field -> column of a file with ``columns`` (``--map`` and ``--workload-from`` applied);
+    ``InputFileError`` when a named column is absent, two columns claim a field, or a required field has
+    no column. Shared with the loading of small files together (``llm_tco.ingest.batch``), so that a file
+    is matched alike whichever way it is loaded."""
+    overrides = dict(options.column_map)
+    if options.workload_from:
+        overrides["workload"] = options.workload_from
+    matched = match_columns(columns, overrides)
+    present = set(columns)
+    for field, column in overrides.items():
+        if column not in present:
+            raise InputFileError(str(probe.path), f"column {column!r} (for {field}) not found in the file")
+    # a CSV or Parquet file states its column names (a JSON record's keys are checked per record)
+    ambiguity = ambiguous_columns(probe.columns if probe.kind in ("csv", "parquet") else (), matched)
+    if ambiguity is not None:
+        raise InputFileError(str(probe.path), ambiguity)
+    missing = [f for f in REQUIRED_FIELDS if f not in matched]
+    if missing:
+        names = ", ".join(_describe_field(f) for f in missing)
+        raise InputFileError(str(probe.path), f"missing required column {names}")
+    return matched
 
 
 def _describe_field(field: str) -> str:

@@ -19,6 +19,7 @@ import duckdb
 
 from llm_tco.errors import InputFileError, UsageError
 from llm_tco.ingest.base import Adapter, IngestOptions, StagedSource
+from llm_tco.ingest.batch import SmallFileBatcher
 from llm_tco.ingest.costs import ReportedCounts, cost_validation_sql
 from llm_tco.ingest.files import ContentDigest, digest_file, expand_inputs, not_a_file_reason, probe_file
 from llm_tco.ingest.history import (
@@ -79,6 +80,17 @@ def ingest_files(
     # usage kept only as sums is summed by month segment: only a whole-store monthly audit reads it
     layout = refresh_rollup(con, "day" if options.keep_rows else "segment")
     known = KnownPaths(con)
+
+    def load_alone(path: Path) -> None:
+        try:
+            _ingest_path(con, path, options, forced, now, layout, report, known)
+        except InputFileError as exc:
+            # a write that failed is the store's fault (disk full), not the input's: stop the run
+            raise_store_write_failure(exc.__cause__)
+            report.rejected.append(RejectedFile(str(path), exc.reason))
+
+    # consecutive small files of one shape are loaded together (llm_tco.ingest.batch)
+    batcher = SmallFileBatcher(con, options, forced, now, layout, report, known, load_alone)
     for item in inputs:
         if is_database_url(item):
             _ingest_database(con, item, options, now, layout, report)
@@ -91,12 +103,10 @@ def ingest_files(
         for path in files:
             if on_file:
                 on_file(path)
-            try:
-                _ingest_path(con, path, options, forced, now, layout, report, known)
-            except InputFileError as exc:
-                # a write that failed is the store's fault (disk full), not the input's: stop the run
-                raise_store_write_failure(exc.__cause__)
-                report.rejected.append(RejectedFile(str(path), exc.reason))
+            if not batcher.offer(path):
+                batcher.flush()
+                load_alone(path)
+        batcher.flush()
     return report
 
 

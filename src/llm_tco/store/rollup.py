@@ -48,6 +48,7 @@ __all__ = [
     "RollupLayout",
     "append_rollup",
     "append_stored_rollup",
+    "append_stored_rollup_files",
     "price_data_boundaries",
     "price_data_layout",
     "refresh_rollup",
@@ -278,6 +279,28 @@ def append_stored_rollup(
         layout=layout,
         constants=constants,
     )
+
+
+def append_stored_rollup_files(
+    con: duckdb.DuckDBPyConnection,
+    first_file_id: int,
+    last_file_id: int,
+    layout: RollupLayout,
+    constants: Mapping[str, int] | None = None,
+) -> None:
+    """:func:`append_stored_rollup` for every file from ``first_file_id`` to ``last_file_id`` at once
+    (files loaded together in one transaction): the same sums, per file, in one statement."""
+    segment_dates = _series_start_dates(con, "series_key") if layout.grain == "segment" else ()
+    select = _rollup_select(
+        "(SELECT * FROM usage WHERE file_id BETWEEN ? AND ?)",
+        layout,
+        "series_key",
+        _tod_keys(con, layout, "series_key"),
+        None,
+        constants,
+        segment_dates,
+    )
+    con.execute(f"INSERT INTO {ROLLUP_TABLE} BY NAME {select}", [first_file_id, last_file_id])
 
 
 def refresh_rollup(con: duckdb.DuckDBPyConnection, grain: Grain = "day") -> RollupLayout:
