@@ -79,7 +79,7 @@ def ingest_files(
     # usage kept only as sums is summed by month segment: only a whole-store monthly audit reads it
     layout = refresh_rollup(con, "day" if options.keep_rows else "segment")
     known = KnownPaths(con)
-    for item in inputs:
+    for index, item in enumerate(inputs):
         if is_database_url(item):
             _ingest_database(con, item, options, now, layout, report)
             continue
@@ -88,11 +88,14 @@ def ingest_files(
         except InputFileError as exc:
             report.rejected.append(RejectedFile(exc.file, exc.reason))
             continue
-        for path in files:
+        for position, path in enumerate(files):
             if on_file:
                 on_file(path)
+            # the last input: nothing read after it can repeat its records
+            last = index == len(inputs) - 1 and position == len(files) - 1
+            file_options = dataclasses.replace(options, more_inputs=False) if last else options
             try:
-                _ingest_path(con, path, options, forced, now, layout, report, known)
+                _ingest_path(con, path, file_options, forced, now, layout, report, known)
             except InputFileError as exc:
                 # a write that failed is the store's fault (disk full), not the input's: stop the run
                 raise_store_write_failure(exc.__cause__)
@@ -295,6 +298,7 @@ def _ingest_one(
                 sliceable=staged.sliceable,
                 streamable=staged.streamable,
                 keep_rows=options.keep_rows,
+                keep_keys=options.more_inputs,
                 layout=layout,
                 continuation=continuation,
                 before_commit=before_commit,
