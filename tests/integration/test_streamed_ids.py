@@ -63,16 +63,18 @@ class Records:
         }
 
     def cost_usd(self) -> Decimal:
-        """The accepted records priced by genai-prices, per model from its token sums (no tiers: every
-        prompt is under 200k tokens; no caching)."""
+        """The accepted records priced at genai-prices' per-token rates of each model. Every prompt is
+        under 200k tokens, so each request is priced at the base tier: the rates are read from a
+        100k-token request (dividing is exact) and applied to the token sums."""
         total = Decimal(0)
+        per = 100_000
         for model in MODELS:
             rows = [n for n in self.accepted if self.model[n - 1] == model]
-            usage = Usage(
-                input_tokens=sum(self.prompt_tokens[n - 1] for n in rows),
-                output_tokens=sum(self.completion_tokens[n - 1] for n in rows),
-            )
-            total += calc_price(usage, model, provider_id=PROVIDERS[model]).total_price
+            provider = PROVIDERS[model]
+            in_rate = calc_price(Usage(input_tokens=per), model, provider_id=provider).total_price / per
+            out_rate = calc_price(Usage(output_tokens=per), model, provider_id=provider).total_price / per
+            total += in_rate * sum(self.prompt_tokens[n - 1] for n in rows)
+            total += out_rate * sum(self.completion_tokens[n - 1] for n in rows)
         return total
 
 
