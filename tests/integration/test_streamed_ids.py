@@ -247,9 +247,8 @@ def test_a_later_file_repeating_ids_is_checked_against_the_first(
         duplicates,
     )
     expected = {n: f"id conflict with {first}:{was}" for n, was in conflicts.items()}
-    found = {q["record"]: q["reason"] for q in doc["quarantine"] if q["file"] == str(second)}
-    assert len(doc["quarantine"]) >= 60 or found == expected  # the list shown may be cut short
-    assert all(expected[n] == reason for n, reason in found.items())
+    assert doc["id_conflicts"] == 60 + (len(records.conflicts) if one_shot else 0)  # this run's
+    # (the quarantine the audit shows is cut at 100 records: the first file's fill it)
     if not one_shot:
         with duckdb.connect(db, read_only=True) as con:
             rows = con.execute(
