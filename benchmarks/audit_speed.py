@@ -4,7 +4,9 @@
     python benchmarks/audit_speed.py --sizes 1e6 1e7   # quicker
 
 For each size it generates canonical Parquet usage (``benchmarks/gen_usage.py``; cached under
-``benchmarks/_data``, never committed), reads the file once so it sits in the OS cache, then measures:
+``benchmarks/_data``, never committed) with unique request ids (as per-request logs have: the audit must
+de-duplicate by id) and, with ``--no-ids-too``, without (a warehouse export), reads the file once so it
+sits in the OS cache, then measures:
 
 (c) ingest into a new on-disk store (incl. its audit) (``llm-tco audit FILE --db NEW --json``)
 (a) re-audit of that store                            (``llm-tco audit --db STORE --json``)
@@ -55,13 +57,16 @@ def _run(args: list[str]) -> tuple[float, float, dict[str, object]]:
         return wall, usage.ru_maxrss / 1024.0, json.loads(out.read())
 
 
-def _generated(rows: int) -> Path:
+def _generated(rows: int, ids: bool = True) -> Path:
     """The cached benchmark file for ``rows``, generated in a child process (this process must never
     hold large buffers: a child's peak RSS as the kernel reports it starts from its parent's)."""
-    parquet = DATA / f"usage_{rows}.parquet"
+    parquet = DATA / (f"usage_{rows}.parquet" if ids else f"usage_{rows}_noid.parquet")
     if not parquet.exists():
         script = HERE / "gen_usage.py"
-        subprocess.run([sys.executable, str(script), "--rows", str(rows), "--out", str(parquet)], check=True)
+        flags = [] if ids else ["--no-ids"]
+        subprocess.run(
+            [sys.executable, str(script), "--rows", str(rows), "--out", str(parquet), *flags], check=True
+        )
     return parquet
 
 
@@ -110,9 +115,9 @@ def _best(args: list[str], repeat: int) -> tuple[float, float]:
     return min(_run(args)[:2] for _ in range(repeat))
 
 
-def bench(rows: int, repeat: int) -> dict[str, object]:
+def bench(rows: int, repeat: int, ids: bool = True) -> dict[str, object]:
     DATA.mkdir(parents=True, exist_ok=True)
-    parquet = _generated(rows)
+    parquet = _generated(rows, ids)
     _warm(parquet)
     store = DATA / f"store_{rows}.duckdb"
     for stale in (store, Path(str(store) + ".wal")):
@@ -124,6 +129,8 @@ def bench(rows: int, repeat: int) -> dict[str, object]:
     oneshot_s, oneshot_mib = _best(["audit", str(parquet), "--db", ":memory:", "--json"], repeat)
     return {
         "rows": rows,
+        "request_ids": ids,
+        "load_average_1m": os.getloadavg()[0],
         "accepted": accepted,
         "a_reaudit_s": reaudit_s,
         "a_reaudit_rows_per_s": rows / reaudit_s,
@@ -141,12 +148,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="llm-tco audit speed benchmark")
     parser.add_argument("--sizes", nargs="+", type=float, default=[1e6, 1e7, 1e8])
     parser.add_argument("--repeat", type=int, default=2, help="runs of (a) and (b); the best is kept")
+    parser.add_argument("--no-ids-too", action="store_true", help="also measure files without request ids")
+    parser.add_argument("--skip-sample", action="store_true", help="leave out (d), the calc_price sample")
     args = parser.parse_args()
-    results = [bench(int(n), args.repeat) for n in sorted(args.sizes)]
+    variants = (True, False) if args.no_ids_too else (True,)
+    results = [bench(int(n), args.repeat, ids) for n in sorted(args.sizes) for ids in variants]
     largest = DATA / f"usage_{int(max(args.sizes))}.parquet"
-    sample = _calc_price_sample(largest)
-    oneshot_rate = max(float(r["b_oneshot_rows_per_s"]) for r in results if "b_oneshot_rows_per_s" in r)  # type: ignore[arg-type]
-    sample["speed_ratio_oneshot_vs_calc_price"] = oneshot_rate / float(sample["calc_price_rows_per_s"])  # type: ignore[arg-type]
+    sample: dict[str, object] = {}
+    if not args.skip_sample:
+        sample = _calc_price_sample(largest)
+        oneshot_rate = max(float(r["b_oneshot_rows_per_s"]) for r in results if "b_oneshot_rows_per_s" in r)  # type: ignore[arg-type]
+        sample["speed_ratio_oneshot_vs_calc_price"] = oneshot_rate / float(sample["calc_price_rows_per_s"])  # type: ignore[arg-type]
     report = {
         "benchmark": "audit_speed",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),

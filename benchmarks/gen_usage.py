@@ -1,11 +1,15 @@
 """Generate canonical usage as Parquet for the audit benchmarks (reproducible: fixed seed, fixed dates).
 
     python benchmarks/gen_usage.py --rows 10000000 --out benchmarks/_data/usage_10m.parquet
+    python benchmarks/gen_usage.py --rows 10000000 --no-ids --out benchmarks/_data/usage_10m_noid.parquet
 
 Rows are single requests over 2026-08-01 .. 2026-11-01 on 24 real models of three providers, 60 workloads
 and 8 teams, with prompt caching on the Anthropic and OpenAI models and a few long-context requests past
-the 200k-token tier. No request ids: record ids are the file fingerprint plus the position, the case of
-warehouse exports. Written in row groups of 1M rows so memory stays flat whatever the size.
+the 200k-token tier. By default every row has a unique ``request_id`` (``req_`` + 26 hex digits: 64 random
+bits, then the row number, so ids are unique whatever the seed), as per-request logs have (LiteLLM,
+Langfuse, Helicone, Bedrock, OTel): the audit must then de-duplicate by id. ``--no-ids`` leaves the column
+out: record ids are then the file fingerprint plus the position, the case of warehouse exports. Written in
+row groups of 1M rows so memory stays flat whatever the size.
 """
 
 from __future__ import annotations
@@ -57,6 +61,13 @@ ROW_GROUP = 1_000_000
 SEED = 42
 
 
+def _request_ids(rng: np.random.Generator, first_row: int, n: int) -> pa.Array:
+    """``req_`` + 16 hex digits of random bits + 10 hex digits of the row number: unique, random-looking."""
+    random_part = np.char.mod("%016x", rng.integers(0, 2**63, n, dtype=np.int64))
+    row_part = np.char.mod("%010x", np.arange(first_row, first_row + n, dtype=np.int64))
+    return pa.array(np.char.add(np.char.add("req_", random_part), row_part).astype(object), pa.string())
+
+
 def _chunk(rng: np.random.Generator, n: int) -> pa.Table:
     model_idx = rng.integers(0, len(MODELS), n)
     input_tokens = np.minimum(rng.lognormal(7.5, 1.2, n), 900_000).astype(np.int64)
@@ -92,15 +103,18 @@ def _chunk(rng: np.random.Generator, n: int) -> pa.Table:
     )
 
 
-def generate(rows: int, out: Path, seed: int = SEED) -> Path:
+def generate(rows: int, out: Path, seed: int = SEED, *, with_ids: bool = True) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
+    id_rng = np.random.default_rng(seed + 1)  # apart, so that the usage is the same with ids and without
     writer: pq.ParquetWriter | None = None
     try:
         done = 0
         while done < rows:
             n = min(ROW_GROUP, rows - done)
             table = _chunk(rng, n)
+            if with_ids:
+                table = table.add_column(0, "request_id", _request_ids(id_rng, done, n))
             if writer is None:
                 writer = pq.ParquetWriter(out, table.schema, compression="snappy")
             writer.write_table(table)
@@ -116,8 +130,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--no-ids", action="store_true", help="leave out the request_id column")
     args = parser.parse_args()
-    generate(args.rows, args.out, args.seed)
+    generate(args.rows, args.out, args.seed, with_ids=not args.no_ids)
 
 
 if __name__ == "__main__":

@@ -30,10 +30,20 @@ def _losing_one_series(real: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _two_models(path: Path, with_ids: bool) -> Path:
+    models = ["gpt-4o-mini", "gpt-4o", "gpt-4o-mini", "gpt-4o"]
+    if path.suffix == ".jsonl":  # JSON lines are held whole (their reader numbers no record)
+        path.write_text(
+            "".join(
+                f'{{"request_id": "r{i}", "timestamp": "2026-09-01T00:00:00Z", "model": "{m}", '
+                f'"prompt_tokens": {10 + i}, "completion_tokens": 1}}\n'
+                for i, m in enumerate(models)
+            )
+        )
+        return path
     header = ("request_id," if with_ids else "") + "timestamp,model,prompt_tokens,completion_tokens\n"
     rows = [
         (f"r{i}," if with_ids else "") + f"2026-09-01T00:00:00Z,{m},{10 + i},1\n"
-        for i, m in enumerate(["gpt-4o-mini", "gpt-4o", "gpt-4o-mini", "gpt-4o"])
+        for i, m in enumerate(models)
     ]
     path.write_text(header + "".join(rows))
     return path
@@ -51,13 +61,17 @@ def _assert_internal_error_naming(result: Any, path: Path, db: Path) -> None:
         con.close()
 
 
-@pytest.mark.parametrize("with_ids", [True, False], ids=["ids-held", "streamed"])
+@pytest.mark.parametrize(
+    ("name", "with_ids"),
+    [("usage.jsonl", True), ("usage.csv", True), ("usage.csv", False)],
+    ids=["ids-held", "ids-streamed", "streamed"],
+)
 def test_a_lost_usage_record_is_an_internal_error_not_a_duplicate(
-    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch, with_ids: bool
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch, name: str, with_ids: bool
 ) -> None:
-    module = load if with_ids else stream
+    module = load if name.endswith(".jsonl") else stream
     monkeypatch.setattr(module, "assign_series", _losing_one_series(module.assign_series))
-    path = _two_models(tmp_path / "usage.csv", with_ids)
+    path = _two_models(tmp_path / name, with_ids)
     db = tmp_path / "s.duckdb"
     cli("audit", "--db", db)  # nothing to read: a store that exists, so that the check can look inside
     result = cli("audit", path, "--db", db, "--json")
@@ -81,7 +95,7 @@ def test_a_lost_cost_record_is_an_internal_error(
 
 def test_without_a_fault_the_same_files_balance(tmp_path: Path, cli: Any) -> None:
     """The control: the check passes on the same files when no step loses anything."""
-    for with_ids in (True, False):
-        path = _two_models(tmp_path / f"usage-{with_ids}.csv", with_ids)
+    for name, with_ids in (("usage.jsonl", True), ("usage-ids.csv", True), ("usage.csv", False)):
+        path = _two_models(tmp_path / name, with_ids)
         doc = cli("audit", path, "--db", ":memory:", "--json").json()
         assert doc["rows"] == {"read": 4, "accepted": 4, "quarantined": 0, "duplicates": 0}

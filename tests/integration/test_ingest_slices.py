@@ -1,8 +1,10 @@
-"""A large Parquet file is validated and loaded in record-number slices inside one transaction: the
-result must be exactly that of loading it whole (counts, record numbers, duplicates across slices)."""
+"""A large sliceable file that cannot stream is validated and loaded in record-number slices inside one
+transaction: the result must be exactly that of loading it whole (counts, record numbers, duplicates
+across slices), and that of streaming it (what a Parquet file does)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import llm_tco.ingest.load as load
+from llm_tco.ingest.generic import GenericTableAdapter
 
 
 def _write(path: Path) -> None:
@@ -32,11 +35,19 @@ def _write(path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("slice_records", [3, 4, 1_000])
+@pytest.mark.parametrize("slice_records", [3, 4, 1_000, None])
 def test_sliced_load_equals_whole_load(
-    slice_records: int, tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+    slice_records: int | None, tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(load, "SLICE_RECORDS", slice_records)
+    """``slice_records`` None: the file streams (no slice is loaded)."""
+    if slice_records is not None:
+        monkeypatch.setattr(load, "SLICE_RECORDS", slice_records)
+        real_stage = GenericTableAdapter.stage
+
+        def held(self: GenericTableAdapter, *args: Any) -> Any:
+            return dataclasses.replace(real_stage(self, *args), streamable=False)
+
+        monkeypatch.setattr(GenericTableAdapter, "stage", held)
     calls: list[int] = []
     real = load._load_usage
 
@@ -53,5 +64,6 @@ def test_sliced_load_equals_whole_load(
     assert doc["quarantine"] == [{"file": str(path), "record": 6, "reason": "negative input_tokens (-5)"}]
     assert doc["totals"]["input_tokens"] == 100 + 101 + 102 + 104 + 106 + 107 + 108 + 109
     assert doc["totals"]["requests"] == 8
-    expected_slices = -(-10 // slice_records) if slice_records < 10 else 1  # ceil(10 / slice size)
+    # ceil(10 / slice size); none when the file streams
+    expected_slices = 0 if slice_records is None else -(-10 // slice_records) if slice_records < 10 else 1
     assert len(calls) == expected_slices

@@ -135,6 +135,9 @@ class IngestOptions:
     keep_rows: bool = True
     """False: store a streamable file's usage only as the rollup sums (``llm_tco.store.rollup``), not
     as rows — what a one-shot audit of a ``:memory:`` store needs, in bounded memory."""
+    more_inputs: bool = True
+    """False for the last input of a run: with ``keep_rows`` False, nothing read later can repeat its
+    records, so the compact keys of its records with ids are not kept (``llm_tco.ingest.keyed``)."""
 
 
 @dataclass(frozen=True)
@@ -181,9 +184,9 @@ class StagedSource:
     """True when the source has no request count and each record is one request (the staged ``requests``
     is the literal 1): the rollup then counts records instead of summing a column."""
     streamable: bool = False
-    """True when the reader numbers every record and no record has a source id. Such a file cannot hold a
-    duplicate (every key is the file's fingerprint plus a position), so it is validated and loaded as it
-    streams, without holding its validated records (``llm_tco.ingest.stream``)."""
+    """True when the reader numbers every record (the same number on every read), so that the file can be
+    validated and loaded as it streams, without holding its validated records (``llm_tco.ingest.stream``):
+    records with source ids are checked for repeats from a compact key each (``llm_tco.ingest.keyed``)."""
 
 
 class Adapter(Protocol):

@@ -42,7 +42,7 @@ class GenericTableAdapter:
             setup_sql=reader.setup,
             workload_from_applied=True,
             sliceable=probe.kind == "parquet",
-            streamable=probe.kind in ("parquet", "csv") and "source_record_id" not in matched,
+            streamable=probe.kind in ("parquet", "csv"),
             one_request_per_record="requests" not in matched,
         )
 

@@ -19,7 +19,14 @@ import duckdb
 
 from llm_tco.canonical import TOKEN_COLUMNS
 
-__all__ = ["CONFLICT_PREFIX", "classify_cost_repeats", "classify_repeats"]
+__all__ = [
+    "CONFLICT_PREFIX",
+    "STREAM_KEYS",
+    "classify_cost_repeats",
+    "classify_repeats",
+    "ensure_stream_keys",
+    "usage_hash_sql",
+]
 
 CONFLICT_PREFIX = "id conflict with "
 """How a conflict's quarantine reason starts (the audit counts them by it to say how to keep both)."""
@@ -27,23 +34,60 @@ CONFLICT_PREFIX = "id conflict with "
 _USAGE = ("ts_start", "model_raw", "requests", *TOKEN_COLUMNS)
 """What must match for a repeated usage key to be the same record."""
 
+STREAM_KEYS = "_stream_keys"
+"""TEMP table of the compact keys a one-shot store keeps of the streamed records with source ids that it
+does not store as rows (``llm_tco.ingest.keyed``): ``record_key``, ``usage_hash`` (:func:`usage_hash_sql`),
+``file_id``, ``record_no``."""
+
+_USAGE_TYPES = {"ts_start": "TIMESTAMP", "model_raw": "VARCHAR"}
+
+
+def usage_hash_sql(alias: str = "") -> str:
+    """A 64-bit hash of a validated record's usage (:data:`_USAGE`; columns of ``alias`` when given): what
+    a compact key keeps of it. The casts make it independent of the source's column types. Two different
+    usages share it with probability 2⁻⁶⁴."""
+    prefix = f"{alias}." if alias else ""
+    return "hash(" + ", ".join(f"CAST({prefix}{c} AS {_USAGE_TYPES.get(c, 'BIGINT')})" for c in _USAGE) + ")"
+
+
 _COST = ("ts_start", "ts_end", "model_raw", "line_item", "amount_usd", "billed_usd", "list_usd")
 """What must match for a repeated cost-record key to be the same record (a provider's figure for a
 period that is not final yet changes under the same id: the new figure is a conflict, not a copy)."""
 
 
+def ensure_stream_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Create :data:`STREAM_KEYS` unless this connection has it (a TEMP table: it lives as long as the
+    store connection, the whole of a one-shot run)."""
+    con.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {STREAM_KEYS} (record_key UHUGEINT NOT NULL, usage_hash UBIGINT "
+        "NOT NULL, file_id INTEGER NOT NULL, record_no BIGINT NOT NULL)"
+    )
+
+
 def classify_repeats(con: duckdb.DuckDBPyConnection, source_file: str) -> None:
     """Create ``_dupes (record_no, conflict)`` for the accepted-so-far usage records of ``_validated``
-    whose key was seen before: ``conflict`` NULL for a true duplicate, else the quarantine reason."""
+    whose key was seen before: ``conflict`` NULL for a true duplicate, else the quarantine reason.
+
+    Stored records are the ``usage`` rows, compared column by column, and the compact keys of
+    :data:`STREAM_KEYS`, compared by their usage hash (``usage_hash`` NULL marks a row)."""
+    ensure_stream_keys(con)
+    rows = ", ".join(f"x.{c}" if c != "model_raw" else "s.model_raw" for c in _USAGE)
+    nothing = ", ".join(f"NULL AS {c}" for c in _USAGE)
+    stored = (
+        f"(SELECT x.record_key, x.file_id, x.record_no, NULL::UBIGINT AS usage_hash, {rows} "
+        "FROM usage x JOIN usage_series s USING (series_key) "
+        f"UNION ALL SELECT record_key, file_id, record_no, usage_hash, {nothing} FROM {STREAM_KEYS})"
+    )
     _classify(
         con,
         source_file,
         validated="_validated",
         ids_only="record_id IS NOT NULL",
-        stored="(SELECT x.*, s.model_raw FROM usage x JOIN usage_series s USING (series_key))",
+        stored=stored,
         columns=_USAGE,
         out="_dupes",
         prefix=CONFLICT_PREFIX,
+        hashed=True,
     )
 
 
@@ -76,6 +120,7 @@ def _classify(
     columns: tuple[str, ...],
     out: str,
     prefix: str,
+    hashed: bool = False,
 ) -> None:
     """The common file repeats nothing, so both comparisons start from the few repeated keys: the keys
     that occur more than once in the file (one hash aggregate) and a semi-join of the file's keys with
@@ -83,6 +128,11 @@ def _classify(
     this module's constants, never user data.)"""
     same_first = _same("v", "k", columns)
     same_stored = _same("v", "u", columns)
+    if hashed:  # a compact key: its usage hash stands for the columns
+        same_stored = (
+            f"(CASE WHEN u.usage_hash IS NULL THEN {same_stored} ELSE u.usage_hash = {usage_hash_sql('v')} "
+            "END)"
+        )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {out} AS

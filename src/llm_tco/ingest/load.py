@@ -42,7 +42,15 @@ __all__ = ["AccountingError", "FileCounts", "ReportedCounts", "load_file"]
 FAULT_ENV = "LLM_TCO_FAULT_AFTER_STEPS"
 _DROP_WORK_TABLES = "".join(
     f"DROP TABLE IF EXISTS {table};"
-    for table in ("_validated", "_dupes", "_combos", "_combo_ids", "_series_keys", "_series_map")
+    for table in (
+        "_validated",
+        "_dupes",
+        "_combos",
+        "_combo_ids",
+        "_series_keys",
+        "_series_map",
+        "_repeat_hashes",
+    )
 )
 SLICE_RECORDS = 5_000_000
 """Records validated and loaded at a time from a sliceable (Parquet) file: about 1.5 GiB of working
@@ -75,6 +83,7 @@ def load_file(
     sliceable: bool = False,
     streamable: bool = False,
     keep_rows: bool = True,
+    keep_keys: bool = True,
     layout: RollupLayout,
     continuation: Continuation | None = None,
     before_commit: Callable[[], None] | None = None,
@@ -83,11 +92,11 @@ def load_file(
     (``llm_tco.ingest.costs``) in a single transaction, with the usage's rollup sums (``layout``: the
     rollup's boundaries). ``source_file`` is what the store records as the file (a path, or a redacted
     database URL). ``digest`` returns what was read of the file (``ContentDigest``): a streamable new
-    file's first pass runs before it is asked for (it may still be being computed). ``streamable`` and
-    ``keep_rows``: see ``StagedSource`` and ``IngestOptions``. ``continuation``: how the file continues
-    earlier versions of it (records to skip, the key fingerprint, file ids to replace) and its resolved
-    path; None for a database. ``before_commit`` may raise to abandon the transaction (the file changed
-    while it was read)."""
+    file's first pass runs before it is asked for (it may still be being computed). ``streamable``,
+    ``keep_rows`` and ``keep_keys``: see ``StagedSource`` and ``IngestOptions`` (``more_inputs``).
+    ``continuation``: how the file continues earlier versions of it (records to skip, the key fingerprint,
+    file ids to replace) and its resolved path; None for a database. ``before_commit`` may raise to
+    abandon the transaction (the file changed while it was read)."""
     cont = continuation or Continuation()
     stream = usage is not None and streamable
     # A file not ingested under this name before is most likely new bytes: its fingerprint is computed
@@ -118,7 +127,7 @@ def load_file(
         file_id = scalar_int(con, "SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files")
         read = accepted = quarantined = duplicates = 0
         if usage is not None and stream:
-            read, accepted, quarantined = load_streaming(
+            read, accepted, quarantined, duplicates = load_streaming(
                 con,
                 file_id=file_id,
                 source_file=source_file,
@@ -127,6 +136,7 @@ def load_file(
                 keep_rows=keep_rows,
                 layout=layout,
                 step=steps.step,
+                keep_keys=keep_keys,
             )
         elif usage is not None:
             for sql, params in _slices(con, usage.sql, usage.params, sliceable):

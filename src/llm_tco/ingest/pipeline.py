@@ -81,9 +81,9 @@ def ingest_files(
     layout = refresh_rollup(con, "day" if options.keep_rows else "segment")
     known = KnownPaths(con)
 
-    def load_alone(path: Path) -> None:
+    def load_alone(path: Path, file_options: IngestOptions = options) -> None:
         try:
-            _ingest_path(con, path, options, forced, now, layout, report, known)
+            _ingest_path(con, path, file_options, forced, now, layout, report, known)
         except InputFileError as exc:
             # a write that failed is the store's fault (disk full), not the input's: stop the run
             raise_store_write_failure(exc.__cause__)
@@ -91,7 +91,7 @@ def ingest_files(
 
     # consecutive small files of one shape are loaded together (llm_tco.ingest.batch)
     batcher = SmallFileBatcher(con, options, forced, now, layout, report, known, load_alone)
-    for item in inputs:
+    for index, item in enumerate(inputs):
         if is_database_url(item):
             _ingest_database(con, item, options, now, layout, report)
             continue
@@ -100,12 +100,14 @@ def ingest_files(
         except InputFileError as exc:
             report.rejected.append(RejectedFile(exc.file, exc.reason))
             continue
-        for path in files:
+        for position, path in enumerate(files):
             if on_file:
                 on_file(path)
             if not batcher.offer(path):
                 batcher.flush()
-                load_alone(path)
+                # the last input: nothing read after it can repeat its records
+                last = index == len(inputs) - 1 and position == len(files) - 1
+                load_alone(path, dataclasses.replace(options, more_inputs=False) if last else options)
         batcher.flush()
     return report
 
@@ -305,6 +307,7 @@ def _ingest_one(
                 sliceable=staged.sliceable,
                 streamable=staged.streamable,
                 keep_rows=options.keep_rows,
+                keep_keys=options.more_inputs,
                 layout=layout,
                 continuation=continuation,
                 before_commit=before_commit,

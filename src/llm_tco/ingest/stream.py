@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 import duckdb
 
+from llm_tco.ingest.keyed import classify_stream_repeats, keep_stream_keys
 from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.validate import ValidationSql
 from llm_tco.store.rollup import RollupLayout, append_rollup, append_stored_rollup
@@ -56,14 +57,25 @@ def load_streaming(
     keep_rows: bool,
     layout: RollupLayout,
     step: Callable[[], None],
-) -> tuple[int, int, int]:
+    keep_keys: bool = False,
+) -> tuple[int, int, int, int]:
     """Passes 2 and 3 of one streamable file, after :func:`assign_stream_series`; returns (read,
-    accepted, quarantined). ``step`` marks a transaction step (fault injection)."""
+    accepted, quarantined, duplicates), each counted. ``step`` marks a transaction step (fault
+    injection). Records with source ids are first checked for repeats (``llm_tco.ingest.keyed``): the
+    duplicates and id conflicts found are left out of the stream, and the conflicts quarantined.
+    ``keep_keys``: a one-shot store (``keep_rows`` False) keeps the compact keys of the accepted records
+    with ids, for a later input of the same run."""
+    read = scalar_int(con, f"SELECT count(*) FROM ({usage.sql})", usage.params)
+    repeats = classify_stream_repeats(con, usage, source_file, read) if usage.has_ids else 0
+    step()
+    accepted_sql = "(SELECT * FROM ({sql}) WHERE reason IS NULL{fresh})".format(
+        sql=usage.sql, fresh=" AND record_no NOT IN (SELECT record_no FROM _dupes)" if repeats else ""
+    )
     if keep_rows:
         con.execute(
             f"INSERT INTO usage SELECT {USAGE_INSERT_COLUMNS} FROM "
-            f"(SELECT k.series_key, CAST(? AS INTEGER) AS file_id, v.* FROM ({usage.sql}) v "
-            "JOIN _series_keys k ON k.attr_hash = v.attr_hash WHERE v.reason IS NULL)",
+            f"(SELECT k.series_key, CAST(? AS INTEGER) AS file_id, v.* FROM {accepted_sql} v "
+            "JOIN _series_keys k ON k.attr_hash = v.attr_hash)",
             [file_id, *usage.params],
         )
         step()
@@ -72,29 +84,36 @@ def load_streaming(
         accepted = append_rollup(
             con,
             file_id=file_id,
-            source=f"(SELECT * FROM ({usage.sql}) WHERE reason IS NULL)",
+            source=accepted_sql,
             params=usage.params,
             layout=layout,
             by_attr_hash=True,
             constants=usage.constants,
         )
+        if keep_keys and usage.has_ids:
+            keep_stream_keys(con, accepted_sql, usage.params, file_id)
     step()
-    read = scalar_int(con, f"SELECT count(*) FROM ({usage.sql})", usage.params)
-    if read == accepted:
-        return read, accepted, 0
-    quarantined = scalar_int(
+    duplicates = scalar_int(con, "SELECT count(*) FROM _dupes WHERE conflict IS NULL") if repeats else 0
+    if read == accepted + duplicates:
+        return read, accepted, 0, duplicates
+    invalid = scalar_int(
         con,
         f"INSERT INTO quarantine SELECT ?, ?, record_no, reason FROM ({usage.sql}) WHERE reason IS NOT NULL",
         [file_id, source_file, *usage.params],
     )
-    if read != accepted + quarantined:  # every record is accepted or quarantined: nothing may be lost
-        raise RuntimeError(  # a bug, not bad input: exits 3
-            f"{source_file}: {read} records read but {accepted} accepted and {quarantined} quarantined"
+    conflicts = (
+        scalar_int(
+            con,
+            "INSERT INTO quarantine SELECT ?, ?, record_no, conflict FROM _dupes WHERE conflict IS NOT NULL",
+            [file_id, source_file],
         )
+        if repeats
+        else 0
+    )
     con.execute(
         "DELETE FROM usage_series WHERE series_key > ? AND series_key NOT IN "
         "(SELECT series_key FROM usage_rollup WHERE series_key > ?)",
         [series_before, series_before],
     )
     step()
-    return read, accepted, quarantined
+    return read, accepted, invalid + conflicts, duplicates

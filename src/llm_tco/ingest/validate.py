@@ -74,6 +74,8 @@ class ValidationSql:
     constants: dict[str, int] = dataclasses.field(default_factory=dict)
     """Canonical count columns whose value is the same in every accepted record (a token count the source
     does not have is 0; ``requests`` of a source without counts is 1): sums of them are counts."""
+    has_ids: bool = True
+    """False when the source has no id column: no record has a ``record_id``, so none can repeat one."""
 
 
 FINGERPRINT_KEY_VARIABLE = "llm_tco_fingerprint_key"
@@ -337,4 +339,5 @@ def validation_sql(
     constants = {t: 0 for t in TOKEN_COLUMNS if col(t)[1] == "null"}
     if one_request_per_record:
         constants["requests"] = 1
-    return ValidationSql(sql, params, combos_sql, [*staged_params, *raw_params], constants)
+    has_ids = staged.kinds.get("source_record_id", "null") != "null"
+    return ValidationSql(sql, params, combos_sql, [*staged_params, *raw_params], constants, has_ids)

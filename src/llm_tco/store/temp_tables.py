@@ -44,5 +44,5 @@ def create_temp_table(
 
 def scalar_int(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> int:
     """The integer a one-value query returns (0 when it returns no row or NULL)."""
-    row = con.execute(sql, list(params)).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    rows = con.execute(sql, list(params)).fetchall()  # whole: no unfinished result is left behind
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
