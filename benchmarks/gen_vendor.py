@@ -69,10 +69,11 @@ class Plan:
     bad: float
     json_format: bool
     seed: int
+    malformed: bool = True
 
     def kinds(self) -> Iterator[str]:
         """``good``, ``duplicate`` or one of ``BAD_KINDS`` per record, spread evenly through the file."""
-        bad_kinds = BAD_KINDS if self.json_format else BAD_KINDS[:-1]
+        bad_kinds = BAD_KINDS if self.json_format and self.malformed else BAD_KINDS[:-1]
         rng = random.Random(self.seed ^ 0x5EED)
         n_bad = 0
         for i in range(self.records):
@@ -367,7 +368,8 @@ def _openai_page(results: list[dict[str, Any]], page_no: int, bad_ts: bool) -> d
 
 def _anthropic_result(g: Gen, i: int, kind: str) -> dict[str, Any]:
     uncached, read, write, out = g.tokens()
-    scale = g.rng.randrange(1, 50)
+    # one or two requests' worth: a result stays within the 200k-token tier its context_window names
+    scale = g.rng.randrange(1, 3)
     one_hour = write * scale // 3
     result: dict[str, Any] = {
         "cache_creation": {
@@ -501,12 +503,19 @@ def _write_csv(out: TextIO, plan: Plan) -> None:
 
 
 def generate(
-    fmt: str, path: Path, records: int, *, duplicates: float = 0.0, bad: float = 0.0, seed: int = 42
+    fmt: str,
+    path: Path,
+    records: int,
+    *,
+    duplicates: float = 0.0,
+    bad: float = 0.0,
+    seed: int = 42,
+    malformed: bool = True,
 ) -> Path:
     """Write ``records`` usage records of format ``fmt`` to ``path`` (see the module's description)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    plan = Plan(records, duplicates, bad, json_format=fmt != "litellm-csv", seed=seed)
+    plan = Plan(records, duplicates, bad, json_format=fmt != "litellm-csv", seed=seed, malformed=malformed)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as out:
         if fmt == "bedrock":
@@ -537,10 +546,19 @@ def main() -> None:
     parser.add_argument("--duplicates", type=float, default=0.0, help="share of exact repeats (0..1)")
     parser.add_argument("--bad", type=float, default=0.0, help="share of broken records (0..1)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--no-malformed", action="store_true", help="bad records without malformed lines (JSON formats)"
+    )
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     generate(
-        args.format, args.out, int(args.records), duplicates=args.duplicates, bad=args.bad, seed=args.seed
+        args.format,
+        args.out,
+        int(args.records),
+        duplicates=args.duplicates,
+        bad=args.bad,
+        seed=args.seed,
+        malformed=not args.no_malformed,
     )
 
 
