@@ -15,6 +15,9 @@ ran), else the record's ``region``. Each record is one request (``requests`` = 1
 
 Natural workload: a ``workload`` key of ``requestMetadata`` when present, else the inference profile or
 model id. ``requestMetadata`` is the record's metadata for attribution rules; ``identity.arn`` the user.
+
+The fields are read once per record (``llm_tco.ingest.json_fields``): the request and response bodies a
+log may carry are never parsed into values.
 """
 
 from __future__ import annotations
@@ -22,12 +25,29 @@ from __future__ import annotations
 import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
-from llm_tco.ingest.formats._sql import first_of, jtext, require_kind, staged_select
-from llm_tco.ingest.readers import json_documents
+from llm_tco.ingest.formats._sql import lit, require_kind, staged_select
+from llm_tco.ingest.json_fields import FieldType, json_fields
 
 __all__ = ["ADAPTER", "BedrockAdapter"]
 
 _ARN_MODEL = r"^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:(?:foundation-model|inference-profile)/(.+)$"
+_FIELDS: dict[str, FieldType] = {
+    "$.schemaType": "VARCHAR",
+    "$.timestamp": "VARCHAR",
+    "$.accountId": "VARCHAR",
+    "$.region": "VARCHAR",
+    "$.inferenceRegion": "VARCHAR",
+    "$.requestId": "VARCHAR",
+    "$.modelId": "VARCHAR",
+    "$.identity.arn": "VARCHAR",
+    "$.requestMetadata": "JSON",
+    "$.input.inputTokenCount": "VARCHAR",
+    "$.input.cacheReadInputTokenCount": "VARCHAR",
+    "$.input.cacheWriteInputTokenCount": "VARCHAR",
+    "$.output.outputTokenCount": "VARCHAR",
+}
+_METADATA_KEYS = ("$.workload", "$.Workload", "$.team", "$.Team", "$.project", "$.Project")
+"""``requestMetadata`` keys read, extracted in one call per record (one parse of the object)."""
 
 
 class BedrockAdapter:
@@ -39,41 +59,44 @@ class BedrockAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         require_kind(probe, self.name, "json", "jsonl", "csv", "unknown")
-        reader = json_documents(con, probe, strip_line_prefix=probe.kind != "json")
-        d = "doc"
-        model_id = jtext(d, "$.modelId")
+        fields = json_fields(con, probe, _FIELDS, strip_line_prefix=probe.kind != "json")
+        f = fields.get
+        meta = f("$.requestMetadata")
+        keys = "[" + ", ".join(lit(k) for k in _METADATA_KEYS) + "]"
+        source = (
+            f"(SELECT *, CASE WHEN json_type({meta}) = 'OBJECT' THEN {meta} END AS _meta,"
+            f" json_extract_string({meta}, {keys}) AS _mk FROM {fields.reader.table})"
+        )
+        model_id = f("$.modelId")
         model = f"coalesce(nullif(regexp_extract({model_id}, '{_ARN_MODEL}', 1), ''), {model_id})"
-        meta = f"json_extract({d}, '$.requestMetadata')"
-        workload = first_of(d, ["$.requestMetadata.workload", "$.requestMetadata.Workload"])
-        output = jtext(d, "$.output.outputTokenCount")
+        output = f("$.output.outputTokenCount")
         exprs = {
-            "record_no": "doc_no",
-            "source_record_id": jtext(d, "$.requestId"),
-            "id_scope": jtext(d, "$.accountId"),  # request ids are the account's
-            "ts_start": jtext(d, "$.timestamp"),
+            "record_no": "record_no",
+            "source_record_id": f("$.requestId"),
+            "id_scope": f("$.accountId"),  # request ids are the account's
+            "ts_start": f("$.timestamp"),
             "provider": "'bedrock'",
             "model_raw": model,
-            "workload": f"coalesce({workload}, {model})",
-            "team": first_of(d, ["$.requestMetadata.team", "$.requestMetadata.Team"]),
-            "project": first_of(d, ["$.requestMetadata.project", "$.requestMetadata.Project"]),
-            "user": jtext(d, "$.identity.arn"),
-            "region": first_of(d, ["$.inferenceRegion", "$.region"]),
+            "workload": f"coalesce(_mk[1], _mk[2], {model})",
+            "team": "coalesce(_mk[3], _mk[4])",
+            "project": "coalesce(_mk[5], _mk[6])",
+            "user": f("$.identity.arn"),
+            "region": f"coalesce({f('$.inferenceRegion')}, {f('$.region')})",
             "requests": "1",
-            "input_tokens": jtext(d, "$.input.inputTokenCount"),
-            "cache_read_tokens": jtext(d, "$.input.cacheReadInputTokenCount"),
-            "cache_write_tokens": jtext(d, "$.input.cacheWriteInputTokenCount"),
+            "input_tokens": f("$.input.inputTokenCount"),
+            "cache_read_tokens": f("$.input.cacheReadInputTokenCount"),
+            "cache_write_tokens": f("$.input.cacheWriteInputTokenCount"),
             # Embedding models log no output: zero output tokens, not a missing count.
             "output_tokens": f"CASE WHEN {output} IS NULL AND contains(lower({model_id}), 'embed') THEN '0' "
             f"ELSE {output} END",
             "reject_reason": (
-                f"coalesce(_reject_reason, CASE WHEN {jtext(d, '$.schemaType')} IS DISTINCT "
-                "FROM "
+                f"coalesce(_reject_reason, CASE WHEN {f('$.schemaType')} IS DISTINCT FROM "
                 "'ModelInvocationLog' THEN 'not a Bedrock ModelInvocationLog record' END)"
             ),
-            "metadata": f"CASE WHEN json_type({meta}) = 'OBJECT' THEN {meta} END",
+            "metadata": "_meta",
         }
         return StagedSource(
-            self.name, staged_select(exprs, reader.table), reader.params, input_includes_cache=False
+            self.name, staged_select(exprs, source), fields.reader.params, input_includes_cache=False
         )
 
 

@@ -21,13 +21,26 @@ from __future__ import annotations
 import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
-from llm_tco.ingest.formats._sql import column, first_of, jtext, require_kind, staged_select
+from llm_tco.ingest.formats._sql import column, lit, require_kind, staged_select
 from llm_tco.ingest.readers import table_reader
 from llm_tco.ingest.value_sql import column_kinds
 
 __all__ = ["ADAPTER", "LiteLLMAdapter"]
 
 _REQUIRED = {"request_id", "spend", "prompt_tokens", "completion_tokens", "starttime"}
+_AUX = "$.additional_usage_values"
+_META_PATHS = [
+    "$.user_api_key_team_alias",
+    "$.user_api_key_user_id",
+    f"{_AUX}.prompt_tokens_details.cached_tokens",
+    f"{_AUX}.cache_read_input_tokens",
+    f"{_AUX}.cache_creation_input_tokens",
+    f"{_AUX}.prompt_tokens_details.cache_creation_tokens",
+    f"{_AUX}.cache_creation_token_details.ephemeral_1h_input_tokens",
+    f"{_AUX}.cache_creation.ephemeral_1h_input_tokens",
+    f"{_AUX}.completion_tokens_details.reasoning_tokens",
+]
+"""The metadata paths read (team, user, the cache and reasoning split), extracted in one call per row."""
 
 
 def _json_of(col: str, kind: str) -> tuple[str, str]:
@@ -66,16 +79,24 @@ class LiteLLMAdapter:
 
         meta, meta_bad = _json_of(c("metadata"), kind("metadata"))
         tags_json, tags_bad = _json_of(c("request_tags"), kind("request_tags"))
-        aux = f"json_extract({meta}, '$.additional_usage_values')"
         tags = (
             f"CAST({c('request_tags')} AS VARCHAR[])"
             if kind("request_tags") == "list"
             else f"(CASE WHEN json_type({tags_json}) = 'ARRAY' THEN from_json({tags_json}, '[\"VARCHAR\"]') "
             "END)"
         )
+        # Every metadata path in one call per row: each JSON function parses the text again.
+        paths = "[" + ", ".join(lit(p) for p in _META_PATHS) + "]"
+        source = (
+            f"(SELECT *, {meta} AS _meta, json_extract_string({meta}, {paths}) AS _mv FROM {reader.table})"
+        )
+
+        def mv(*names: str) -> str:
+            found = [f"_mv[{_META_PATHS.index(n) + 1}]" for n in names]
+            return found[0] if len(found) == 1 else f"coalesce({', '.join(found)})"
+
         team = (
-            f"coalesce(nullif(trim({jtext(meta, '$.user_api_key_team_alias')}), ''), "
-            f"nullif(trim({c('team_id')}), ''))"
+            f"coalesce(nullif(trim({mv('$.user_api_key_team_alias')}), ''), nullif(trim({c('team_id')}), ''))"
         )
         exprs = {
             "record_no": "record_no",
@@ -88,34 +109,29 @@ class LiteLLMAdapter:
             "team": team,
             "api_key_id": c("api_key"),
             "user": f"coalesce(nullif(trim({c('end_user')}), ''), nullif(trim({c('user')}), ''), "
-            f"{jtext(meta, '$.user_api_key_user_id')})",
+            f"{mv('$.user_api_key_user_id')})",
             "requests": "1",
             "input_tokens": c("prompt_tokens"),
-            "cache_read_tokens": first_of(
-                aux, ["$.prompt_tokens_details.cached_tokens", "$.cache_read_input_tokens"]
+            "cache_read_tokens": mv(
+                f"{_AUX}.prompt_tokens_details.cached_tokens", f"{_AUX}.cache_read_input_tokens"
             ),
-            "cache_write_tokens": first_of(
-                aux, ["$.cache_creation_input_tokens", "$.prompt_tokens_details.cache_creation_tokens"]
+            "cache_write_tokens": mv(
+                f"{_AUX}.cache_creation_input_tokens", f"{_AUX}.prompt_tokens_details.cache_creation_tokens"
             ),
-            "cache_write_1h_tokens": first_of(
-                aux,
-                [
-                    "$.cache_creation_token_details.ephemeral_1h_input_tokens",
-                    "$.cache_creation.ephemeral_1h_input_tokens",
-                ],
+            "cache_write_1h_tokens": mv(
+                f"{_AUX}.cache_creation_token_details.ephemeral_1h_input_tokens",
+                f"{_AUX}.cache_creation.ephemeral_1h_input_tokens",
             ),
             "output_tokens": c("completion_tokens"),
-            "reasoning_tokens": jtext(aux, "$.completion_tokens_details.reasoning_tokens"),
+            "reasoning_tokens": mv(f"{_AUX}.completion_tokens_details.reasoning_tokens"),
             "reported_cost_usd": c("spend"),
             "reject_reason": (
                 f"coalesce(_reject_reason, 'metadata ' || ({meta_bad}), 'request_tags ' || ({tags_bad}))"
             ),
             "tags": tags,
-            "metadata": meta,
+            "metadata": "_meta",
         }
-        return StagedSource(
-            self.name, staged_select(exprs, reader.table), reader.params, setup_sql=reader.setup
-        )
+        return StagedSource(self.name, staged_select(exprs, source), reader.params, setup_sql=reader.setup)
 
 
 ADAPTER = LiteLLMAdapter()
