@@ -37,8 +37,8 @@ from llm_tco.report.audit_doc import (
     UnpricedRow,
     WorkloadRow,
 )
-from llm_tco.report.focus import export_focus
-from llm_tco.report.reconcile import reconcile
+from llm_tco.audit.focus import export_focus
+from llm_tco.audit.reconcile import reconcile
 
 __all__ = ["QUARANTINE_SHOWN", "build_audit"]
 
