@@ -1,6 +1,6 @@
 """The package's layers import one way (DESIGN.md, "Layout"): the pure models import no I/O, ingest
-never prices, and the renderers take a finished document (no store, no pricing). Checked on the source's import statements, so a new import that breaks a boundary fails here
-rather than in a review."""
+never prices, and the renderers take a finished document (no store, no pricing). Checked on the source's
+import statements, so a new import that breaks a boundary fails here rather than in a review."""
 
 from __future__ import annotations
 
