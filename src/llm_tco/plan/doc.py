@@ -31,7 +31,8 @@ DeploymentName = Literal["on-demand", "reserved-1y", "reserved-3y", "spot", "own
 
 
 class _Doc(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # the attribute docstrings below are the fields' descriptions in the published JSON Schema
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class Breakeven(_Doc):

@@ -36,6 +36,7 @@ __all__ = [
     "load_document",
     "parse_document",
     "report_json_schema",
+    "schema_text",
 ]
 
 SCHEMA_VERSION: Final = 2
@@ -135,6 +136,12 @@ def report_json_schema() -> dict[str, Any]:
         ),
         **schema,
     }
+
+
+def schema_text() -> str:
+    """The committed schema file's exact text: stable key order and a final newline, so that a diff of
+    ``schema/report.schema.json`` shows only real changes."""
+    return json.dumps(report_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def parse_document(data: Any, origin: str) -> AuditReport | PlanReport:
