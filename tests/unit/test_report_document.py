@@ -32,7 +32,9 @@ def fixture_plan() -> dict[str, Any]:
 def fixture_audit() -> dict[str, Any]:
     """The fixed plan document's header and audit part, as `audit --json` writes them."""
     plan = fixture_plan()
-    header = {k: plan[k] for k in ("schema_version", "tool_version", "price_data_version", "config", "inputs")}
+    header = {
+        k: plan[k] for k in ("schema_version", "tool_version", "price_data_version", "config", "inputs")
+    }
     return {**header, **plan["audit"], "kind": "llm-tco.audit"}
 
 

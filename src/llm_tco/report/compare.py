@@ -82,7 +82,8 @@ def option_text(option: Option | None) -> str | None:
             f"({option.deployment})"
         )
     where = f" via {option.provider}" if option.provider else ""
-    return f"{option.model}{where}" + (" (today)" if option.id == "stay" else "")
+    lever = {"batch": " (Batch API)", "prompt-caching": " (prompt caching)"}.get(option.lever or "", "")
+    return f"{option.model}{where}" + (" (today)" if option.id == "stay" else lever)
 
 
 def crossed(plan: WorkloadPlan) -> bool:

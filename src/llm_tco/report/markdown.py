@@ -149,7 +149,10 @@ def _plan_blocks(document: PlanDocument) -> list[Block]:
 
 def _audit_blocks(document: AuditDocument) -> list[Block]:
     t = document.totals
-    window = f"{prose(document.since or 'the start')} to {prose(document.until or 'the end')}"
+    if document.since is None and document.until is None:
+        window = "all the usage in the store"
+    else:
+        window = f"from {prose(document.since or 'the start')} to {prose(document.until or 'the end')}"
     blocks: list[Block] = [
         f"Window: {window}.",
         "## Totals",
