@@ -30,7 +30,7 @@ from llm_tco.cli.common import (
     warn,
 )
 from llm_tco.cli.interrupt import raise_if_interrupted
-from llm_tco.cli.outputs import CompareOption, CsvOption, MdOption, load_previous, write_outputs
+from llm_tco.cli.outputs import CompareOption, CsvOption, MdOption, prepare_outputs, write_outputs
 from llm_tco.config import Config, load_config
 from llm_tco.errors import UsageError
 from llm_tco.ingest.base import DEFAULT_MAX_TOKENS_PER_REQUEST, IngestOptions
@@ -292,7 +292,7 @@ def register(app: typer.Typer) -> None:
         if files:
             now_utc()  # a bad LLM_TCO_NOW is refused before the store is opened
         config, config_file = load_config(config_path)
-        previous = load_previous(compare, md)
+        previous = prepare_outputs(md, csv, compare)
         if id_namespace is not None and (not id_namespace.strip() or ":" in id_namespace):
             raise UsageError(f"--id-namespace {id_namespace!r}: expected a non-empty name without ':'")
         options = IngestOptions(

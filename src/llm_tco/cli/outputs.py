@@ -12,7 +12,7 @@ from llm_tco.errors import InputFileError, UsageError
 from llm_tco.report.document import AuditReport, PlanReport, load_document
 from llm_tco.report.render import Format, check_comparable, render_text
 
-__all__ = ["CompareOption", "CsvOption", "MdOption", "load_previous", "write_output", "write_outputs"]
+__all__ = ["CompareOption", "CsvOption", "MdOption", "prepare_outputs", "write_output", "write_outputs"]
 
 MdOption = Annotated[
     Path | None,
@@ -41,8 +41,14 @@ CompareOption = Annotated[
 ]
 
 
-def load_previous(compare: Path | None, md: Path | None) -> AuditReport | PlanReport | None:
-    """The ``--compare`` report, read before any work so that a bad file fails fast."""
+def prepare_outputs(
+    md: Path | None, csv: Path | None, compare: Path | None
+) -> AuditReport | PlanReport | None:
+    """Check the output files' folders and read the ``--compare`` report before any work, so that a typo
+    fails in a second instead of after the audit; returns the previous report (None without one)."""
+    for path in (md, csv):
+        if path is not None and not path.parent.is_dir():
+            raise InputFileError(str(path), f"cannot write: no folder {path.parent}")
     if compare is None:
         return None
     if md is None:

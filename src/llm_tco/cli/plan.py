@@ -11,7 +11,7 @@ import typer
 from llm_tco.audit.compute import build_audit
 from llm_tco.audit.inputs import input_fingerprints
 from llm_tco.cli.common import DbOption, JsonOption, check_store_exists, emit_json, out_console, warn
-from llm_tco.cli.outputs import CompareOption, CsvOption, MdOption, load_previous, write_outputs
+from llm_tco.cli.outputs import CompareOption, CsvOption, MdOption, prepare_outputs, write_outputs
 from llm_tco.config import Config, load_config
 from llm_tco.errors import PolicyTrippedError
 from llm_tco.plan import PlanInputs, build_plan, evaluate_policies, parse_fail_on
@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
         """Compare closed APIs, hosted open models and self-hosting for each workload, over the horizon."""
         policies = [parse_fail_on(value) for value in fail_on or []]
         config, path = load_config(config_path)
-        previous = load_previous(compare, md)
+        previous = prepare_outputs(md, csv, compare)
         config = resolve_config_names(config, str(path) if path else "configuration")
         check_store_exists(db)
         overrides = load_price_overrides(prices) if prices is not None else None

@@ -1,10 +1,11 @@
 """The spreadsheet export (``--csv FILE``): the plan's per-workload option table, one row per option, or
 for an audit the spend by workload.
 
-Money is written exactly (the document's ``Decimal``), not rounded; an unpriced amount is an empty cell,
-never 0. Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
-tab or a carriage return: a workload named ``=HYPERLINK(…)``) are prefixed with ``'``, which spreadsheets
-show as text.
+Money is written as the JSON report writes it (a number with every decimal a float keeps, not rounded to
+cents), so the CSV of a saved report equals the one written when it was computed; an unpriced amount is
+an empty cell, never 0. Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return: a workload named ``=HYPERLINK(…)``) are prefixed with ``'``,
+which spreadsheets show as text.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return repr(float(value))  # as the JSON report writes it, so a saved report's CSV is the same
     if isinstance(value, int | float):
         return repr(value)
     text = str(value)
