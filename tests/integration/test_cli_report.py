@@ -47,6 +47,24 @@ def test_saved_report_renders_as_computed(cli: Any, store: str, tmp_path: Path, 
     assert to_file.read_text(encoding="utf-8") == printed.out
 
 
+def test_saved_audit_keeps_its_breakdown(cli: Any, store: str, tmp_path: Path) -> None:
+    printed = cli("audit", "--db", store, "--by", "team")
+    saved = tmp_path / "saved.json"
+    saved.write_text(cli("audit", "--db", store, "--json").out, encoding="utf-8")
+    again = cli("report", saved, "--by", "team")
+    assert again.code == 0, again.err
+    assert again.out == printed.out and "team" in again.out
+
+
+def test_json_output_matches_the_committed_schema(cli: Any, store: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema_file = Path(__file__).resolve().parents[2] / "schema" / "report.schema.json"
+    validator = jsonschema.Draft202012Validator(json.loads(schema_file.read_text(encoding="utf-8")))
+    for command in ("audit", "plan"):
+        doc = cli(command, "--db", store, "--json").json()
+        assert [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(doc)] == []
+
+
 def test_json_documents_share_one_version_field(cli: Any, store: str) -> None:
     audit = cli("audit", "--db", store, "--json").json()
     plan = cli("plan", "--db", store, "--json").json()

@@ -11,6 +11,7 @@ import typer
 from llm_tco.cli.common import OutputClosed, out_console
 from llm_tco.cli.outputs import CompareOption, write_output
 from llm_tco.errors import UsageError
+from llm_tco.report.audit_terminal import GroupBy
 from llm_tco.report.document import load_document
 from llm_tco.report.render import Format, check_comparable, render_table, render_text
 
@@ -29,6 +30,9 @@ def register(app: typer.Typer) -> None:
             typer.Option("--output", help="Write to this file instead of stdout.", show_default=False),
         ] = None,
         compare: CompareOption = None,
+        by: Annotated[
+            GroupBy, typer.Option(help="Main breakdown of an audit's table (as `audit --by`).")
+        ] = "workload",
     ) -> None:
         """Render a saved report document as a table, HTML, Markdown or CSV."""
         formats = get_args(Format)
@@ -42,7 +46,7 @@ def register(app: typer.Typer) -> None:
         if previous is not None and compare is not None:
             check_comparable(document, previous, str(compare))
         if fmt == "table" and output is None:
-            render_table(document, out_console)  # the terminal's own width, as `audit`/`plan` print it
+            render_table(document, out_console, by)  # the terminal's own width, as `audit`/`plan` print it
             return
         text = render_text(
             document,

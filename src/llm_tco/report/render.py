@@ -12,7 +12,7 @@ from typing import Literal, cast
 from rich.console import Console
 
 from llm_tco.errors import InputFileError, UsageError
-from llm_tco.report.audit_terminal import render_audit
+from llm_tco.report.audit_terminal import GroupBy, render_audit
 from llm_tco.report.csv_table import render_csv
 from llm_tco.report.document import AuditReport, PlanReport
 from llm_tco.report.markdown import render_markdown
@@ -26,12 +26,12 @@ TABLE_WIDTH = 150
 """Columns of a table written to a file (as on a redirected stdout)."""
 
 
-def render_table(document: AuditReport | PlanReport, console: Console) -> None:
-    """The terminal tables, as ``audit`` and ``plan`` print them."""
+def render_table(document: AuditReport | PlanReport, console: Console, by: GroupBy = "workload") -> None:
+    """The terminal tables, as ``audit`` (``--by``) and ``plan`` print them."""
     if isinstance(document, PlanReport):
         render_plan(document, console)
     else:
-        render_audit(document, console)
+        render_audit(document, console, by)
 
 
 def render_html_text(document: AuditReport | PlanReport) -> str:
@@ -64,6 +64,7 @@ def render_text(
     *,
     previous: AuditReport | PlanReport | None = None,
     previous_label: str = "the previous report",
+    by: GroupBy = "workload",
 ) -> str:
     """The document in ``fmt`` as text (the table as a console of ``TABLE_WIDTH`` columns prints it)."""
     if fmt == "md":
@@ -73,5 +74,7 @@ def render_text(
     if fmt == "html":
         return render_html_text(document)
     out = io.StringIO()
-    render_table(document, Console(file=out, width=TABLE_WIDTH, markup=False, emoji=False, soft_wrap=False))
+    render_table(
+        document, Console(file=out, width=TABLE_WIDTH, markup=False, emoji=False, soft_wrap=False), by
+    )
     return out.getvalue()
