@@ -135,6 +135,10 @@ def test_report_refuses_bad_options(cli: Any, store: str, tmp_path: Path) -> Non
     plan.write_text(cli("plan", "--db", store, "--json").out, encoding="utf-8")
     _refused(cli("report", saved, "--format", "md", "--compare", plan), str(plan), "field kind: llm-tco.plan")
     _refused(cli("audit", "--db", store, "--compare", plan), "--compare needs --md FILE")
+    # refused before the audit runs: nothing printed, no summary written
+    summary = tmp_path / "pr.md"
+    _refused(cli("audit", "--db", store, "--md", summary, "--compare", plan), str(plan), "field kind")
+    assert not summary.exists()
     _refused(
         cli("audit", "--db", store, "--md", tmp_path / "no-such-dir" / "x.md"), "no-such-dir", "cannot write"
     )

@@ -292,7 +292,7 @@ def register(app: typer.Typer) -> None:
         if files:
             now_utc()  # a bad LLM_TCO_NOW is refused before the store is opened
         config, config_file = load_config(config_path)
-        previous = prepare_outputs(md, csv, compare)
+        previous = prepare_outputs(md, csv, compare, kind="llm-tco.audit")
         if id_namespace is not None and (not id_namespace.strip() or ":" in id_namespace):
             raise UsageError(f"--id-namespace {id_namespace!r}: expected a non-empty name without ':'")
         options = IngestOptions(

@@ -42,10 +42,11 @@ CompareOption = Annotated[
 
 
 def prepare_outputs(
-    md: Path | None, csv: Path | None, compare: Path | None
+    md: Path | None, csv: Path | None, compare: Path | None, *, kind: str
 ) -> AuditReport | PlanReport | None:
-    """Check the output files' folders and read the ``--compare`` report before any work, so that a typo
-    fails in a second instead of after the audit; returns the previous report (None without one)."""
+    """Check the output files' folders and read the ``--compare`` report (of the command's ``kind``)
+    before any work, so that a typo fails in a second instead of after the audit; returns the previous
+    report (None without one)."""
     for path in (md, csv):
         if path is not None and not path.parent.is_dir():
             raise InputFileError(str(path), f"cannot write: no folder {path.parent}")
@@ -53,7 +54,9 @@ def prepare_outputs(
         return None
     if md is None:
         raise UsageError("--compare needs --md FILE: the comparison is part of the Markdown summary")
-    return load_document(compare)
+    previous = load_document(compare)
+    check_comparable(kind, previous, str(compare))
+    return previous
 
 
 def write_output(path: Path, text: str) -> None:
@@ -72,11 +75,9 @@ def write_outputs(
     previous: AuditReport | PlanReport | None = None,
     previous_file: Path | None = None,
 ) -> None:
-    """Write the ``--md`` and ``--csv`` files the user asked for."""
+    """Write the ``--md`` and ``--csv`` files the user asked for (``previous``: from ``prepare_outputs``)."""
     wanted: list[tuple[Path | None, Format]] = [(md, "md"), (csv, "csv")]
     outputs = [(path, fmt) for path, fmt in wanted if path is not None]
-    if previous is not None and previous_file is not None:
-        check_comparable(document, previous, str(previous_file))
     for path, fmt in outputs:
         label = previous_file.name if previous_file is not None else "the previous report"
         write_output(path, render_text(document, fmt, previous=previous, previous_label=label))

@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
         """Compare closed APIs, hosted open models and self-hosting for each workload, over the horizon."""
         policies = [parse_fail_on(value) for value in fail_on or []]
         config, path = load_config(config_path)
-        previous = prepare_outputs(md, csv, compare)
+        previous = prepare_outputs(md, csv, compare, kind="llm-tco.plan")
         config = resolve_config_names(config, str(path) if path else "configuration")
         check_store_exists(db)
         overrides = load_price_overrides(prices) if prices is not None else None

@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         document = load_document(file)
         previous = load_document(compare) if compare is not None else None
         if previous is not None and compare is not None:
-            check_comparable(document, previous, str(compare))
+            check_comparable(document.kind, previous, str(compare))
         if fmt == "table" and output is None:
             render_table(document, out_console, by)  # the terminal's own width, as `audit`/`plan` print it
             return

@@ -47,14 +47,11 @@ def render_html_text(document: AuditReport | PlanReport) -> str:
     return render_html(document)
 
 
-def check_comparable(
-    document: AuditReport | PlanReport, previous: AuditReport | PlanReport, previous_file: str
-) -> None:
-    """``--compare`` needs a previous report of the same kind (an audit's spend is not a plan's)."""
-    if previous.kind != document.kind:
+def check_comparable(kind: str, previous: AuditReport | PlanReport, previous_file: str) -> None:
+    """``--compare`` needs a previous report of the same ``kind`` (an audit's spend is not a plan's)."""
+    if previous.kind != kind:
         raise InputFileError(
-            previous_file,
-            f"field kind: {previous.kind}, but this report is {document.kind}: compare like with like",
+            previous_file, f"field kind: {previous.kind}, but this report is {kind}: compare like with like"
         )
 
 
