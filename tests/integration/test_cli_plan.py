@@ -103,7 +103,8 @@ def test_plan_json(cli: Any, store: str, tmp_path: Path) -> None:
     result = cli("plan", "--db", store, "--json", "--config", _write(tmp_path, ""))
     assert result.code == 0, result.err
     doc = result.json()
-    assert doc["version"] == "1" and doc["start_month"] == "2026-11"
+    assert doc["schema_version"] == 2 and "version" not in doc and doc["start_month"] == "2026-11"
+    assert doc["kind"] == "llm-tco.plan" and doc["audit"]["totals"]["input_tokens"] > 0
     workloads = {w["workload"]: w for w in doc["workloads"]}
     assert set(workloads) == {"chat", "code", "dark"}
     chat = workloads["chat"]

@@ -15,8 +15,8 @@ from pathlib import Path
 from _formats import DATA, ingest
 from genai_prices import Usage, calc_price
 
-from llm_tco.report.focus import FOCUS_COLUMNS, export_focus
-from llm_tco.report.reconcile import NO_MODEL, PARTS, ReconciliationRow, reconcile
+from llm_tco.audit.focus import FOCUS_COLUMNS, export_focus
+from llm_tco.audit.reconcile import NO_MODEL, PARTS, ReconciliationRow, reconcile
 
 
 def _calc(tokens: int, when: datetime, **context: str) -> Decimal:

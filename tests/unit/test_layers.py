@@ -1,6 +1,6 @@
-"""The package's layers import one way (DESIGN.md, "Layout"): the pure models import no I/O, and ingest
-never prices. Checked on the source's import statements, so a new import that breaks a boundary fails here
-rather than in a review."""
+"""The package's layers import one way (DESIGN.md, "Layout"): the pure models import no I/O, ingest
+never prices, and the renderers take a finished document (no store, no pricing). Checked on the source's
+import statements, so a new import that breaks a boundary fails here rather than in a review."""
 
 from __future__ import annotations
 
@@ -41,10 +41,18 @@ def _violations(layer: str, forbidden: tuple[str, ...]) -> list[str]:
         ("plan", ("duckdb", "llm_tco.store", "llm_tco.cli", "llm_tco.ingest", "llm_tco.report", "rich")),
         # ingest produces canonical rows and never prices them
         ("ingest", ("llm_tco.pricing", "llm_tco.cli", "llm_tco.report", "llm_tco.plan")),
+        # renderers take a document: they never query the store or price usage themselves
+        ("report", ("duckdb", "llm_tco.store", "llm_tco.pricing", "llm_tco.ingest", "llm_tco.cli")),
     ],
 )
 def test_layer_imports_point_one_way(layer: str, forbidden: tuple[str, ...]) -> None:
     assert _violations(layer, forbidden) == []
+
+
+def test_every_layer_checked_exists() -> None:
+    """A renamed or moved package would make its row above pass vacuously."""
+    for layer in ("cost", "capacity", "plan", "ingest", "report"):
+        assert list((PACKAGE / layer).rglob("*.py")), layer
 
 
 def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 
 import duckdb
 
+from llm_tco.audit.focus import export_focus
+from llm_tco.audit.reconcile import reconcile
 from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.ingest.identity import CONFLICT_PREFIX
 from llm_tco.ingest.pipeline import IngestReport
@@ -37,8 +39,6 @@ from llm_tco.report.audit_doc import (
     UnpricedRow,
     WorkloadRow,
 )
-from llm_tco.report.focus import export_focus
-from llm_tco.report.reconcile import reconcile
 
 __all__ = ["QUARANTINE_SHOWN", "build_audit"]
 

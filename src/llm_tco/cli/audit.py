@@ -13,6 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from llm_tco.audit.compute import build_audit
+from llm_tco.audit.inputs import input_fingerprints
 from llm_tco.cli.audit_store import (
     attribution_info,
     given_attribution,
@@ -29,7 +30,8 @@ from llm_tco.cli.common import (
     warn,
 )
 from llm_tco.cli.interrupt import raise_if_interrupted
-from llm_tco.config import load_config
+from llm_tco.cli.outputs import CompareOption, CsvOption, MdOption, prepare_outputs, write_outputs
+from llm_tco.config import Config, load_config
 from llm_tco.errors import UsageError
 from llm_tco.ingest.base import DEFAULT_MAX_TOKENS_PER_REQUEST, IngestOptions
 from llm_tco.ingest.columns import parse_map_options
@@ -39,8 +41,9 @@ from llm_tco.ingest.reattribute import (
     settle_attribution,
 )
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
-from llm_tco.report.audit_doc import AuditDocument
 from llm_tco.report.audit_terminal import GroupBy, render_audit
+from llm_tco.report.document import AuditReport
+from llm_tco.report.provenance import document_header
 from llm_tco.report.text import literal
 from llm_tco.store import open_store, resolve_db_path
 from llm_tco.store.connection import MEMORY
@@ -94,8 +97,11 @@ def run_audit(
     reconcile_costs: bool = False,
     focus_path: Path | None = None,
     attribution: AttributionSettings | None = None,
-) -> tuple[AuditDocument, IngestReport | None]:
-    """Ingest then audit; returns the audit document and the ingest report (None when no files).
+    config: Config | None = None,
+    config_file: str | None = None,
+) -> tuple[AuditReport, IngestReport | None]:
+    """Ingest then audit; returns the audit report and the ingest report (None when no files).
+    ``config``/``config_file``: the configuration in force, reported in the document's header.
 
     ``attribution``: the attribution settings given to this run (None: none given, keep the store's).
     Stored records are re-attributed first when they differ from the store's, and new files are
@@ -138,9 +144,12 @@ def run_audit(
             focus_path=focus_path,
             rows_kept=keep_rows,
         )
+        inputs = input_fingerprints(con)
     finally:
         con.close()
-    return doc.model_copy(update={"attribution": attribution_info(settled)}), report
+    header = document_header(config or Config(), config_file, inputs)
+    audit = AuditReport(**{**dict(doc), **header, "attribution": attribution_info(settled)})
+    return audit, report
 
 
 def _ingest_with_progress(
@@ -263,6 +272,9 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         json_: JsonOption = False,
+        md: MdOption = None,
+        csv: CsvOption = None,
+        compare: CompareOption = None,
     ) -> None:
         """Audit token spend: by workload, model, provider, team and month, with unpriced usage listed."""
         if input_includes_cache not in ("yes", "no"):
@@ -280,6 +292,7 @@ def register(app: typer.Typer) -> None:
         if files:
             now_utc()  # a bad LLM_TCO_NOW is refused before the store is opened
         config, config_file = load_config(config_path)
+        previous = prepare_outputs(md, csv, compare, kind="llm-tco.audit")
         if id_namespace is not None and (not id_namespace.strip() or ":" in id_namespace):
             raise UsageError(f"--id-namespace {id_namespace!r}: expected a non-empty name without ':'")
         options = IngestOptions(
@@ -306,11 +319,14 @@ def register(app: typer.Typer) -> None:
             reconcile_costs=reconcile,
             focus_path=export_focus,
             attribution=given_attribution(config.attribution, config_file, workload_from),
+            config=config,
+            config_file=str(config_file) if config_file else None,
         )
         if json_:
             emit_json(doc.model_dump(mode="python"))
         else:
             render_audit(doc, out_console, by)
+        write_outputs(doc, md=md, csv=csv, previous=previous, previous_file=compare)
         for changed in report.changed if report else []:
             when = changed.ingested_at.strftime("%Y-%m-%d %H:%M UTC")
             warn(

@@ -8,17 +8,22 @@ from typing import Annotated
 
 import typer
 
+from llm_tco.audit.compute import build_audit
+from llm_tco.audit.inputs import input_fingerprints
 from llm_tco.cli.common import DbOption, JsonOption, check_store_exists, emit_json, out_console, warn
+from llm_tco.cli.outputs import CompareOption, CsvOption, MdOption, prepare_outputs, write_outputs
 from llm_tco.config import Config, load_config
 from llm_tco.errors import PolicyTrippedError
-from llm_tco.plan import PlanDocument, PlanInputs, build_plan, evaluate_policies, parse_fail_on
+from llm_tco.plan import PlanInputs, build_plan, evaluate_policies, parse_fail_on
 from llm_tco.plan.config_checks import resolve_config_names, unknown_workload_warnings
 from llm_tco.plan.inputs import with_price_overrides, with_user_files
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.pricing.query import prepare_pricing
 from llm_tco.profile import build_profiles
+from llm_tco.report.document import PlanReport
 from llm_tco.report.plan_terminal import render_plan
-from llm_tco.store import open_store
+from llm_tco.report.provenance import document_header
+from llm_tco.store import open_store, resolve_db_path
 
 __all__ = ["plan_document", "register"]
 
@@ -29,9 +34,10 @@ def plan_document(
     *,
     config_file: str | None = None,
     prices: PriceOverrides | None = None,
-) -> PlanDocument:
+) -> PlanReport:
     """Profile the store's workloads and plan them (the library call behind ``llm-tco plan``). ``prices``
-    (the audit's price file) prices today's usage and the API options as the audit does."""
+    (the audit's price file) prices today's usage and the API options as the audit does. The report holds
+    the audit of the same usage under ``audit``."""
     con = open_store(db, read_only=True)
     try:
         profiles = build_profiles(
@@ -41,13 +47,16 @@ def plan_document(
             max_fitted_monthly_rate=config.growth.max_fitted_monthly_rate,
             pricing=prepare_pricing(con, overrides=prices) if prices is not None else None,
         )
+        audit = build_audit(con, store_label=resolve_db_path(db), since=None, until=None, overrides=prices)
+        inputs = input_fingerprints(con)
     finally:
         con.close()
     base_dir = Path(config_file).parent if config_file else None
-    inputs = with_user_files(PlanInputs.bundled(), config, base_dir)
+    plan_inputs = with_user_files(PlanInputs.bundled(), config, base_dir)
     if prices is not None:
-        inputs = with_price_overrides(inputs, prices)
-    return build_plan(profiles, config, inputs, config_file=config_file)
+        plan_inputs = with_price_overrides(plan_inputs, prices)
+    plan = build_plan(profiles, config, plan_inputs, config_file=config_file)
+    return PlanReport(**dict(plan), **document_header(config, config_file, inputs), audit=audit)
 
 
 def register(app: typer.Typer) -> None:
@@ -82,10 +91,14 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
+        md: MdOption = None,
+        csv: CsvOption = None,
+        compare: CompareOption = None,
     ) -> None:
         """Compare closed APIs, hosted open models and self-hosting for each workload, over the horizon."""
         policies = [parse_fail_on(value) for value in fail_on or []]
         config, path = load_config(config_path)
+        previous = prepare_outputs(md, csv, compare, kind="llm-tco.plan")
         config = resolve_config_names(config, str(path) if path else "configuration")
         check_store_exists(db)
         overrides = load_price_overrides(prices) if prices is not None else None
@@ -100,6 +113,7 @@ def register(app: typer.Typer) -> None:
             emit_json(document)
         else:
             render_plan(document, out_console)
+        write_outputs(document, md=md, csv=csv, previous=previous, previous_file=compare)
         tripped = [r for r in results if r.tripped]
         if tripped:
             raise PolicyTrippedError(

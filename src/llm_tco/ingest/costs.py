@@ -2,7 +2,7 @@
 
 Cost-only records (OpenAI Costs API and cost CSV, Anthropic cost report, FOCUS rows without token
 quantities) are the provider's own figure for a period, not usage: they never become usage rows and are
-counted apart (``reported.records``). Reconciliation (``llm_tco.report.reconcile``) compares them with the
+counted apart (``reported.records``). Reconciliation (``llm_tco.audit.reconcile``) compares them with the
 computed cost. The same guarantees as for usage hold: a bad record is quarantined with a reason (prefixed
 ``reported cost:``), a record already stored with the same figures is a duplicate and one with other
 figures an id conflict (quarantined), and ``read = records + quarantined + duplicates``, each counted.

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from llm_tco.plan.doc import PLAN_DOCUMENT_VERSION, PlanDocument
+from llm_tco.plan.doc import PlanDocument
 from llm_tco.plan.engine import build_plan, plan_start, to_usd
 from llm_tco.plan.inputs import PlanInputs
 from llm_tco.plan.policy import FailOn, evaluate_policies, parse_fail_on
 
 __all__ = [
-    "PLAN_DOCUMENT_VERSION",
     "FailOn",
     "PlanDocument",
     "PlanInputs",

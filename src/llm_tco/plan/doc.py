@@ -1,4 +1,4 @@
-"""The plan document: one versioned JSON document, of which the terminal table is a rendering.
+"""The plan part of the report document, of which the terminal table is a rendering.
 
 Money is ``Decimal`` US dollars (not rounded to cents; the CLI's JSON encoder writes numbers). Key names
 carry their units. ``npv_usd`` is the present value of an option's costs over the horizon — positive, lower
@@ -13,7 +13,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 __all__ = [
-    "PLAN_DOCUMENT_VERSION",
     "Breakeven",
     "CostBreakdown",
     "CostLines",
@@ -27,14 +26,13 @@ __all__ = [
     "WorkloadPlan",
 ]
 
-PLAN_DOCUMENT_VERSION = "1"
-
 Placement = Literal["closed-api", "open-api", "self-hosted"]
 DeploymentName = Literal["on-demand", "reserved-1y", "reserved-3y", "spot", "owned"]
 
 
 class _Doc(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # the attribute docstrings below are the fields' descriptions in the published JSON Schema
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class Breakeven(_Doc):
@@ -245,7 +243,8 @@ class PolicyResult(_Doc):
 
 
 class PlanDocument(_Doc):
-    version: str = PLAN_DOCUMENT_VERSION
+    """The plan's figures (``llm_tco.report.document.PlanReport`` adds the versioned header and the audit)."""
+
     kind: Literal["llm-tco.plan"] = "llm-tco.plan"
     start_month: str
     horizon_months: int

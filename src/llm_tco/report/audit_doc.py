@@ -1,4 +1,4 @@
-"""The audit document: one versioned JSON shape that the terminal, ``--json`` and later reports render.
+"""The audit part of the report document: what the terminal, ``--json`` and the other reports render.
 
 Conventions (DESIGN.md): token and request totals cover all accepted usage; cost totals cover priced usage
 only and an unpriced entry's cost is ``None`` (JSON ``null``), never 0. Money is ``Decimal`` here and a
@@ -13,7 +13,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
-    "AUDIT_DOC_VERSION",
     "AuditDocument",
     "ChangedFileRow",
     "Counters",
@@ -30,8 +29,6 @@ __all__ = [
     "UnpricedRow",
     "WorkloadRow",
 ]
-
-AUDIT_DOC_VERSION = "1.0"
 
 
 class _Doc(BaseModel):
@@ -158,8 +155,8 @@ class AttributionInfo(_Doc):
 
 
 class AuditDocument(_Doc):
-    version: str = AUDIT_DOC_VERSION
-    kind: str = "audit"
+    """The audit's figures (``llm_tco.report.document.AuditReport`` adds the versioned header)."""
+
     store: str
     since: str | None
     until: str | None
