@@ -28,6 +28,7 @@ from llm_tco.cli.common import (
     out_console,
     warn,
 )
+from llm_tco.cli.html_output import HtmlOption, write_html_report
 from llm_tco.cli.interrupt import raise_if_interrupted
 from llm_tco.config import load_config
 from llm_tco.errors import UsageError
@@ -41,7 +42,7 @@ from llm_tco.ingest.reattribute import (
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.report.audit_doc import AuditDocument
 from llm_tco.report.audit_terminal import GroupBy, render_audit
-from llm_tco.report.text import literal
+from llm_tco.report.text import line, literal
 from llm_tco.store import open_store, resolve_db_path
 from llm_tco.store.connection import MEMORY
 
@@ -263,6 +264,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         json_: JsonOption = False,
+        html: HtmlOption = None,
     ) -> None:
         """Audit token spend: by workload, model, provider, team and month, with unpriced usage listed."""
         if input_includes_cache not in ("yes", "no"):
@@ -311,6 +313,9 @@ def register(app: typer.Typer) -> None:
             emit_json(doc.model_dump(mode="python"))
         else:
             render_audit(doc, out_console, by)
+        if html is not None:
+            write_html_report(html, doc, None)
+            err_console.print(line("audit: wrote the HTML report to ", html))
         for changed in report.changed if report else []:
             when = changed.ingested_at.strftime("%Y-%m-%d %H:%M UTC")
             warn(

@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from llm_tco.cli.common import DbOption, JsonOption, check_store_exists, emit_json, out_console, warn
+from llm_tco.cli.common import (
+    DbOption,
+    JsonOption,
+    check_store_exists,
+    emit_json,
+    err_console,
+    out_console,
+    warn,
+)
+from llm_tco.cli.html_output import HtmlOption, write_html_report
 from llm_tco.config import Config, load_config
 from llm_tco.errors import PolicyTrippedError
 from llm_tco.plan import PlanDocument, PlanInputs, build_plan, evaluate_policies, parse_fail_on
@@ -17,7 +26,9 @@ from llm_tco.plan.inputs import with_price_overrides, with_user_files
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.pricing.query import prepare_pricing
 from llm_tco.profile import build_profiles
+from llm_tco.report.audit_doc import AuditDocument
 from llm_tco.report.plan_terminal import render_plan
+from llm_tco.report.text import line
 from llm_tco.store import open_store
 
 __all__ = ["plan_document", "register"]
@@ -50,6 +61,18 @@ def plan_document(
     return build_plan(profiles, config, inputs, config_file=config_file)
 
 
+def _audit_for_report(db: str | None, prices: PriceOverrides | None) -> AuditDocument:
+    """The audit of what the store holds, for the HTML report's usage and data-quality sections (the same
+    document ``llm-tco audit`` prints with the same store and prices)."""
+    from llm_tco.cli.audit import run_audit  # the audit command's module: imported only for --html
+    from llm_tco.ingest.base import IngestOptions
+
+    doc, _ = run_audit(
+        [], db=db, options=IngestOptions(), since=None, until=None, show_progress=False, overrides=prices
+    )
+    return doc
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def plan(
@@ -63,6 +86,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         db: DbOption = None,
         json_: JsonOption = False,
+        html: HtmlOption = None,
         prices: Annotated[
             Path | None,
             typer.Option(
@@ -90,8 +114,8 @@ def register(app: typer.Typer) -> None:
         check_store_exists(db)
         overrides = load_price_overrides(prices) if prices is not None else None
         document = plan_document(db, config, config_file=str(path) if path else None, prices=overrides)
-        for line in unknown_workload_warnings(config, (w.workload for w in document.workloads)):
-            warn(line)
+        for warning in unknown_workload_warnings(config, (w.workload for w in document.workloads)):
+            warn(warning)
         results = evaluate_policies(document, policies)
         document = document.model_copy(update={"policies": results})
         if not document.workloads:
@@ -100,6 +124,9 @@ def register(app: typer.Typer) -> None:
             emit_json(document)
         else:
             render_plan(document, out_console)
+        if html is not None:
+            write_html_report(html, _audit_for_report(db, overrides), document)
+            err_console.print(line("plan: wrote the HTML report to ", html))
         tripped = [r for r in results if r.tripped]
         if tripped:
             raise PolicyTrippedError(

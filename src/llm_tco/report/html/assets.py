@@ -30,7 +30,9 @@ def plotly_js() -> str:
         bundle = Path(folder) / "package_data" / "plotly.min.js"
         if bundle.is_file():
             return bundle.read_text(encoding="utf-8")
-    raise RuntimeError("the plotly package (a dependency of llm-tco) is not installed or has no plotly.min.js")
+    raise RuntimeError(
+        "the plotly package (a dependency of llm-tco) is not installed or has no plotly.min.js"
+    )
 
 
 BOOT_SCRIPT = """

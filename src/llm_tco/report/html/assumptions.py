@@ -36,7 +36,11 @@ COST_LINE_DRIVERS: dict[str, tuple[str, ...]] = {
     "monitoring_usd": ("operations.monitoring_usd_per_month",),
     "governance_usd": ("operations.governance_hours_per_month",),
     "fine_tuning_usd": ("fine_tuning.one_off_usd", "fine_tuning.periodic_usd"),
-    "migration_usd": ("migration.prompts_to_port", "migration.hours_per_prompt", "migration.evaluation_hours"),
+    "migration_usd": (
+        "migration.prompts_to_port",
+        "migration.hours_per_prompt",
+        "migration.evaluation_hours",
+    ),
     "residual_credit_usd": ("owned.residual_value_fraction", "owned.useful_life_years"),
 }
 """The assumptions each cost line scales with: named as the drivers of a decision whose cost is mostly
@@ -89,9 +93,6 @@ def format_value(value: Any, unit: str = "") -> str:
     """A value with its unit for a sentence or a cell (``0.36 fraction``, ``unset``)."""
     if value is None:
         return "unset"
-    if isinstance(value, float):
-        text = f"{value:,.6g}"
-    else:
-        text = str(value)
+    text = f"{value:,.6g}" if isinstance(value, float) else str(value)
     spoken = unit and "'" not in unit and not unit.startswith(("path", "YYYY", "region", "provider"))
     return f"{text} {unit}" if spoken else text

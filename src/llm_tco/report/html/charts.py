@@ -25,8 +25,8 @@ from llm_tco.report.html.view import (
 )
 
 __all__ = [
-    "CUMULATIVE_CHARTS_MAX",
     "COST_LINE_LABELS",
+    "CUMULATIVE_CHARTS_MAX",
     "Chart",
     "audit_charts",
     "breakdown_chart",
@@ -54,7 +54,12 @@ COST_LINE_LABELS = {
 }
 
 _FONT = {"family": 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif', "size": 12}
-_PLACEMENT_COLOURS = {"stay": "#5b6473", "closed-api": "#2458a6", "open-api": "#1f7a3a", "self-hosted": "#b5651d"}
+_PLACEMENT_COLOURS = {
+    "stay": "#5b6473",
+    "closed-api": "#2458a6",
+    "open-api": "#1f7a3a",
+    "self-hosted": "#b5651d",
+}
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,10 @@ def cost_per_million_chart(doc: PlanDocument) -> Chart | None:
     if not views:
         return None
     labels = unique_labels([v.name for v in views])
-    roles: list[tuple[str, str]] = [("stay", "today"), *((p, f"best {PLACEMENT_LABELS[p]}") for p in PLACEMENTS)]
+    roles: list[tuple[str, str]] = [
+        ("stay", "today"),
+        *((p, f"best {PLACEMENT_LABELS[p]}") for p in PLACEMENTS),
+    ]
     data = []
     values: list[float] = []
     for role, name in roles:
@@ -165,7 +173,8 @@ def cost_per_million_chart(doc: PlanDocument) -> Chart | None:
                 "y": ys,
                 "hovertext": texts,
                 "marker": {"color": _PLACEMENT_COLOURS[role]},
-                "hovertemplate": "%{x}<br>%{hovertext}: $%{y:,.2f} per 1M tokens<extra>%{fullData.name}</extra>",
+                "hovertemplate": "%{x}<br>%{hovertext}: $%{y:,.2f} per 1M tokens"
+                "<extra>%{fullData.name}</extra>",
             }
         )
     if not data:

@@ -105,7 +105,9 @@ def table(
         f'<th{" class=num" if i in right else ""} scope="col">{h}</th>' for i, h in enumerate(headers)
     )
     body = "".join(
-        "<tr>" + "".join(f"<td{' class=num' if i in right else ''}>{c}</td>" for i, c in enumerate(r)) + "</tr>"
+        "<tr>"
+        + "".join(f"<td{' class=num' if i in right else ''}>{c}</td>" for i, c in enumerate(r))
+        + "</tr>"
         for r in rows
     )
     cap = f"<caption>{caption}</caption>" if caption else ""

@@ -103,9 +103,7 @@ def render_html(audit: AuditDocument | None, plan: PlanDocument | None) -> str:
     sections, charts = _sections(audit, plan)
     title = "LLM cost and hosting plan" if plan is not None else "LLM usage audit"
     toc = "".join(f'<li><a href="#{esc(s.id)}">{esc(s.title)}</a></li>' for s in sections)
-    body = "".join(
-        f'<section id="{esc(s.id)}"><h2>{esc(s.title)}</h2>{s.body}</section>' for s in sections
-    )
+    body = "".join(f'<section id="{esc(s.id)}"><h2>{esc(s.title)}</h2>{s.body}</section>' for s in sections)
     library = _SCRIPT_END.sub(r"<\\/\1", plotly_js())
     return (
         "<!DOCTYPE html>\n"

@@ -25,7 +25,9 @@ DECISIONS_SHOWN = 3
 
 def _figure(label: str, value: str, css: str = "") -> str:
     klass = f"value {css}".strip()
-    return f'<div class="figure"><div class="label">{esc(label)}</div><div class="{klass}">{value}</div></div>'
+    return (
+        f'<div class="figure"><div class="label">{esc(label)}</div><div class="{klass}">{value}</div></div>'
+    )
 
 
 def _range_sentence(doc: PlanDocument) -> str | None:
@@ -153,9 +155,13 @@ def plan_summary(doc: PlanDocument) -> str:
         _figure("today, per month", esc(usd(totals.current_monthly_cost_usd, lower_bound=lower))),
         _figure("recommended, first month", esc(usd(totals.recommended_monthly_cost_usd))),
         _figure(
-            f"saving over {horizon}" if change <= 0 else f"extra cost over {horizon}",
+            f"saving over {horizon}"
+            if change < 0
+            else f"extra cost over {horizon}"
+            if change > 0
+            else f"change over {horizon}",
             esc(usd(abs(change))),
-            "saving" if change <= 0 else "cost",
+            "saving" if change < 0 else "cost" if change > 0 else "",
         ),
     ]
     sentences = [
@@ -172,7 +178,11 @@ def plan_summary(doc: PlanDocument) -> str:
             if change > 0
             else "the same as staying"
         )
-        + (f" ({pct(float(-change / totals.current_horizon_cost_usd))})" if change < 0 and totals.current_horizon_cost_usd else "")
+        + (
+            f" ({pct(float(-change / totals.current_horizon_cost_usd))})"
+            if change < 0 and totals.current_horizon_cost_usd
+            else ""
+        )
         + ".",
     ]
     range_sentence = _range_sentence(doc)
@@ -191,7 +201,7 @@ def plan_summary(doc: PlanDocument) -> str:
         )
     else:
         sentences.append(
-            "No workload is forced to move: " + _optional_sentence(totals.optional_horizon_cost_usd)
+            "No workload is forced to move. " + _optional_sentence(totals.optional_horizon_cost_usd)
         )
     if totals.workloads_without_option:
         sentences.append(
@@ -207,7 +217,11 @@ def plan_summary(doc: PlanDocument) -> str:
     return (
         f'<div class="figures">{"".join(figures)}</div>'
         + "".join(f'<p class="lead">{s}</p>' for s in sentences)
-        + (f"<h3>The decisions that matter most</h3><ol class=\"decisions\">{decisions}</ol>" if decisions else "")
+        + (
+            f'<h3>The decisions that matter most</h3><ol class="decisions">{decisions}</ol>'
+            if decisions
+            else ""
+        )
     )
 
 
@@ -227,13 +241,14 @@ def audit_summary(doc: AuditDocument) -> str:
     unpriced = len(doc.unpriced)
     figures = [
         _figure("priced spend", esc(usd(totals.cost_usd))),
-        _figure("records accepted", esc(f"{doc.rows.accepted:,}")),
+        _figure("requests", esc("—" if totals.requests is None else f"{totals.requests:,}")),
         _figure("quarantined", esc(f"{doc.quarantine_total:,}"), "cost" if doc.quarantine_total else ""),
     ]
     sentences = [
         f"From {esc(window)} the usage cost {esc(usd(totals.cost_usd))}"
         + (" for the priced part" if unpriced else "")
-        + f", over {esc(f'{doc.rows.accepted:,}')} accepted records in {len(doc.by_workload)} workload(s).",
+        + (f", over {totals.requests:,} requests" if totals.requests is not None else "")
+        + f" in {len(doc.by_workload)} workload(s).",
     ]
     priced = [w for w in doc.by_workload if w.cost_usd is not None]
     if priced:

@@ -46,9 +46,7 @@ def portfolio_table(doc: PlanDocument) -> str:
         staying = view.stay is not None and chosen.id == view.stay.id
         placement = "stay (today)" if staying else PLACEMENT_LABELS.get(chosen.placement, chosen.placement)
         model = chosen.model + (f" via {chosen.provider}" if chosen.provider else "")
-        gpus = (
-            f"{chosen.gpus} × {chosen.gpu} ({chosen.deployment})" if chosen.gpus and chosen.gpu else "—"
-        )
+        gpus = f"{chosen.gpus} × {chosen.gpu} ({chosen.deployment})" if chosen.gpus and chosen.gpu else "—"
         lower = chosen.cost_is_lower_bound
         rows.append(
             [
@@ -89,15 +87,18 @@ def quality_notes(audit: AuditDocument | None, plan: PlanDocument | None) -> str
                         for u in audit.unpriced
                     ],
                     numeric=(2, 3, 4),
-                    caption="Counted in tokens and requests, not in cost (a cost total would be wrong, not low).",
+                    caption="Counted in tokens and requests, not in cost (a cost total would be wrong, "
+                    "not low).",
                 )
             )
         parts.append("<h3>Records</h3>")
         rows = audit.rows
-        parts.append(
-            f"<p>{rows.read:,} read, {rows.accepted:,} accepted, {rows.quarantined:,} quarantined, "
-            f"{rows.duplicates:,} duplicates skipped.</p>"
-        )
+        if rows.read:
+            parts.append(
+                f"<p>This run read {rows.read:,} records: {rows.accepted:,} accepted, {rows.quarantined:,} "
+                f"quarantined, {rows.duplicates:,} duplicates skipped.</p>"
+            )
+        parts.append(f"<p>{audit.quarantine_total:,} quarantined record(s) in the store.</p>")
         if audit.quarantine:
             shown = audit.quarantine[:QUARANTINE_ROWS_SHOWN]
             more = audit.quarantine_total - len(shown)
@@ -128,7 +129,8 @@ def quality_notes(audit: AuditDocument | None, plan: PlanDocument | None) -> str
                         for c in audit.changed_files
                     ],
                     numeric=(2,),
-                    caption="Files whose content changed since they were ingested: the earlier version is kept.",
+                    caption="Files whose content changed since they were ingested: the earlier version "
+                    "is kept.",
                 )
             )
         parts.extend(f'<p class="note">{esc(n)}</p>' for n in audit.notes)
@@ -136,7 +138,9 @@ def quality_notes(audit: AuditDocument | None, plan: PlanDocument | None) -> str
         totals = plan.totals
         if totals.workloads_unpriced:
             names = ", ".join(_name(w) for w in totals.workloads_unpriced)
-            parts.append(f"<p>Workloads with usage that has no price (their cost is a lower bound): {names}.</p>")
+            parts.append(
+                f"<p>Workloads with usage that has no price (their cost is a lower bound): {names}.</p>"
+            )
         if totals.workloads_without_option:
             names = ", ".join(_name(w) for w in totals.workloads_without_option)
             parts.append(

@@ -70,7 +70,9 @@ def workload_views(doc: PlanDocument) -> list[WorkloadView]:
             for placement, option_id in plan.best_by_placement.items()
             if option_id is not None and option_id in by_id
         }
-        views.append(WorkloadView(plan=plan, stay=by_id.get("stay"), recommended=plan.recommendation, best=best))
+        views.append(
+            WorkloadView(plan=plan, stay=by_id.get("stay"), recommended=plan.recommendation, best=best)
+        )
     return views
 
 
@@ -102,5 +104,5 @@ def npv_range(option: Any) -> tuple[float, float, float] | None:
     values = [getattr(option, f"npv_usd_p{q}", None) for q in (10, 50, 90)]
     if any(v is None for v in values):
         return None
-    p10, p50, p90 = (float(v) for v in values)
+    p10, p50, p90 = (float(v) for v in values if v is not None)
     return p10, p50, p90
