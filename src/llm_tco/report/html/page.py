@@ -28,7 +28,13 @@ from llm_tco.report.html.charts import (
 from llm_tco.report.html.markup import esc, json_for_script, pct
 from llm_tco.report.html.sensitivity import tornado_chart
 from llm_tco.report.html.summary import audit_summary, plan_summary
-from llm_tco.report.html.tables import assumptions_table, plan_notes, portfolio_table, quality_notes
+from llm_tco.report.html.tables import (
+    assumptions_table,
+    audit_workloads_table,
+    plan_notes,
+    portfolio_table,
+    quality_notes,
+)
 
 __all__ = ["render_html"]
 
@@ -80,7 +86,7 @@ def _sections(audit: AuditDocument | None, plan: PlanDocument | None) -> tuple[l
     if plan is not None:
         add("spend", "Spend over time", "", spend_over_time_chart(plan))
     if audit is not None:
-        body = audit_summary(audit) if plan is not None else ""
+        body = (audit_summary(audit) if plan is not None else "") + audit_workloads_table(audit)
         add("audit", "Audited usage", body, *audit_charts(audit))
     if plan is not None:
         add("per-million", "Cost per 1M tokens", "", cost_per_million_chart(plan))

@@ -11,7 +11,14 @@ from llm_tco.report.html.assumptions import assumption_rows, format_value
 from llm_tco.report.html.markup import esc, table, tokens, usd
 from llm_tco.report.html.view import PLACEMENT_LABELS, workload_views
 
-__all__ = ["QUARANTINE_ROWS_SHOWN", "assumptions_table", "plan_notes", "portfolio_table", "quality_notes"]
+__all__ = [
+    "QUARANTINE_ROWS_SHOWN",
+    "assumptions_table",
+    "audit_workloads_table",
+    "plan_notes",
+    "portfolio_table",
+    "quality_notes",
+]
 
 QUARANTINE_ROWS_SHOWN = 50
 """Quarantined records listed one by one (the total is always given; the JSON document has the rest)."""
@@ -63,6 +70,27 @@ def portfolio_table(doc: PlanDocument) -> str:
         ["workload", "placement", "model", "pool", "GPUs", "first month", f"{doc.horizon_months} months"],
         rows,
         numeric=(5, 6),
+    )
+
+
+def audit_workloads_table(audit: AuditDocument) -> str:
+    """The audited usage by workload: requests, tokens and the priced cost (``unpriced`` when none of
+    it has a price; unpriced requests counted apart)."""
+    rows = [
+        [
+            _name(w.workload),
+            esc("—" if w.requests is None else f"{w.requests:,}"),
+            esc(tokens(w.input_tokens)),
+            esc(tokens(w.output_tokens)),
+            esc(f"{w.unpriced_requests:,}" if w.unpriced_requests else "—"),
+            esc(usd(w.cost_usd)),
+        ]
+        for w in audit.by_workload
+    ]
+    return table(
+        ["workload", "requests", "input tokens", "output tokens", "unpriced requests", "cost"],
+        rows,
+        numeric=(1, 2, 3, 4, 5),
     )
 
 
