@@ -24,6 +24,9 @@ def test_demo_runs_audit_then_plan_with_the_three_outcomes(tmp_path: Path, cli: 
     assert "closed-api" in placements.values()
     assert "open-api" in placements.values()
     assert placements["agent-research"] == "self-hosted"  # air-gapped: no API, no cloud GPU
+    report = tmp_path / "demo" / "report.html"  # the HTML report, and where it is, even with --json
+    assert report.is_file() and "agent-research" in report.read_text(encoding="utf-8")
+    assert f"wrote the report to {report}" in result.err
 
 
 def test_demo_is_reproducible(tmp_path: Path, cli: Any) -> None:

@@ -29,6 +29,7 @@ from llm_tco.cli.common import (
     out_console,
     warn,
 )
+from llm_tco.cli.html_output import HtmlOption, write_html_report
 from llm_tco.cli.interrupt import raise_if_interrupted
 from llm_tco.cli.outputs import CompareOption, CsvOption, MdOption, prepare_outputs, write_outputs
 from llm_tco.config import Config, load_config
@@ -44,7 +45,7 @@ from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.report.audit_terminal import GroupBy, render_audit
 from llm_tco.report.document import AuditReport
 from llm_tco.report.provenance import document_header
-from llm_tco.report.text import literal
+from llm_tco.report.text import line, literal
 from llm_tco.store import open_store, resolve_db_path
 from llm_tco.store.connection import MEMORY
 
@@ -275,6 +276,7 @@ def register(app: typer.Typer) -> None:
         md: MdOption = None,
         csv: CsvOption = None,
         compare: CompareOption = None,
+        html: HtmlOption = None,
     ) -> None:
         """Audit token spend: by workload, model, provider, team and month, with unpriced usage listed."""
         if input_includes_cache not in ("yes", "no"):
@@ -327,6 +329,9 @@ def register(app: typer.Typer) -> None:
         else:
             render_audit(doc, out_console, by)
         write_outputs(doc, md=md, csv=csv, previous=previous, previous_file=compare)
+        if html is not None:
+            write_html_report(html, doc, None)
+            err_console.print(line("audit: wrote the HTML report to ", html))
         for changed in report.changed if report else []:
             when = changed.ingested_at.strftime("%Y-%m-%d %H:%M UTC")
             warn(

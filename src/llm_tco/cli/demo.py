@@ -9,6 +9,7 @@ import typer
 
 from llm_tco.cli.audit import run_audit
 from llm_tco.cli.common import JsonOption, emit_json, err_console, out_console
+from llm_tco.cli.html_output import write_html_report
 from llm_tco.cli.plan import plan_document
 from llm_tco.demo.generate import DEMO_SEED, write_demo_files
 from llm_tco.ingest.base import IngestOptions
@@ -49,9 +50,14 @@ def register(app: typer.Typer) -> None:
             show_progress=not json_,
         )
         plan_doc = plan_document(str(store), demo_config(), config_file="demo llm-tco.toml")
+        report = folder / "report.html"
+        write_html_report(report, doc, plan_doc, option="demo report")
         if json_:
             emit_json({"audit": doc.model_dump(mode="python"), "plan": plan_doc.model_dump(mode="python")})
-            return
-        render_audit(doc, out_console)
-        out_console.print()
-        render_plan(plan_doc, out_console)
+        else:
+            render_audit(doc, out_console)
+            out_console.print()
+            render_plan(plan_doc, out_console)
+        err_console.print(
+            line("demo: wrote the report to ", report, " (open it in a browser; it prints to PDF)")
+        )

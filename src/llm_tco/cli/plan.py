@@ -10,7 +10,16 @@ import typer
 
 from llm_tco.audit.compute import build_audit
 from llm_tco.audit.inputs import input_fingerprints
-from llm_tco.cli.common import DbOption, JsonOption, check_store_exists, emit_json, out_console, warn
+from llm_tco.cli.common import (
+    DbOption,
+    JsonOption,
+    check_store_exists,
+    emit_json,
+    err_console,
+    out_console,
+    warn,
+)
+from llm_tco.cli.html_output import HtmlOption, write_html_report
 from llm_tco.cli.outputs import CompareOption, CsvOption, MdOption, prepare_outputs, write_outputs
 from llm_tco.config import Config, load_config
 from llm_tco.errors import PolicyTrippedError
@@ -23,6 +32,7 @@ from llm_tco.profile import build_profiles
 from llm_tco.report.document import PlanReport
 from llm_tco.report.plan_terminal import render_plan
 from llm_tco.report.provenance import document_header
+from llm_tco.report.text import line
 from llm_tco.store import open_store, resolve_db_path
 
 __all__ = ["plan_document", "register"]
@@ -72,6 +82,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         db: DbOption = None,
         json_: JsonOption = False,
+        html: HtmlOption = None,
         prices: Annotated[
             Path | None,
             typer.Option(
@@ -103,8 +114,8 @@ def register(app: typer.Typer) -> None:
         check_store_exists(db)
         overrides = load_price_overrides(prices) if prices is not None else None
         document = plan_document(db, config, config_file=str(path) if path else None, prices=overrides)
-        for line in unknown_workload_warnings(config, (w.workload for w in document.workloads)):
-            warn(line)
+        for warning in unknown_workload_warnings(config, (w.workload for w in document.workloads)):
+            warn(warning)
         results = evaluate_policies(document, policies)
         document = document.model_copy(update={"policies": results})
         if not document.workloads:
@@ -114,6 +125,9 @@ def register(app: typer.Typer) -> None:
         else:
             render_plan(document, out_console)
         write_outputs(document, md=md, csv=csv, previous=previous, previous_file=compare)
+        if html is not None:
+            write_html_report(html, document.audit, document)
+            err_console.print(line("plan: wrote the HTML report to ", html))
         tripped = [r for r in results if r.tripped]
         if tripped:
             raise PolicyTrippedError(

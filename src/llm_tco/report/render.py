@@ -4,14 +4,12 @@ it did when it was computed."""
 
 from __future__ import annotations
 
-import importlib
 import io
-from collections.abc import Callable
-from typing import Literal, cast
+from typing import Literal
 
 from rich.console import Console
 
-from llm_tco.errors import InputFileError, UsageError
+from llm_tco.errors import InputFileError
 from llm_tco.report.audit_terminal import GroupBy, render_audit
 from llm_tco.report.csv_table import render_csv
 from llm_tco.report.document import AuditReport, PlanReport
@@ -35,16 +33,13 @@ def render_table(document: AuditReport | PlanReport, console: Console, by: Group
 
 
 def render_html_text(document: AuditReport | PlanReport) -> str:
-    """The self-contained HTML report (``llm_tco.report.html.render_html``): the one place that calls it,
-    so a build without the HTML renderer says so once, as a usage error."""
-    try:
-        module = importlib.import_module("llm_tco.report.html")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("llm_tco.report.html",):
-            raise
-        raise UsageError("the HTML report is not available in this version of llm-tco") from exc
-    render_html = cast(Callable[[AuditReport | PlanReport], str], module.render_html)
-    return render_html(document)
+    """The self-contained HTML report of a saved document (``llm_tco.report.html.render_html``): a plan
+    carries its audit part, an audit is rendered alone."""
+    from llm_tco.report.html import render_html
+
+    if isinstance(document, PlanReport):
+        return render_html(document.audit, document)
+    return render_html(document, None)
 
 
 def check_comparable(kind: str, previous: AuditReport | PlanReport, previous_file: str) -> None:
