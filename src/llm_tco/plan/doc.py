@@ -65,7 +65,7 @@ class CostLines(_Doc):
     power_and_hosting_usd: Decimal = Decimal(0)
     """Owned GPUs: electricity (with PUE) and data-centre hosting."""
     staff_usd: Decimal = Decimal(0)
-    """The platform team (``staffing.platform_fte``)."""
+    """The platform team (``[platform] fte``; self-hosted options: their share of it)."""
     on_call_usd: Decimal = Decimal(0)
     monitoring_usd: Decimal = Decimal(0)
     governance_usd: Decimal = Decimal(0)

@@ -93,7 +93,7 @@ def cost_lines_text(option: Option, assumptions: dict[str, float | int | str | N
     if len(top) < 2:  # one line is all of it: nothing to break down
         return None
     gross = sum(v for v in horizon.values() if v > 0)
-    fte = {"staff_usd": "staffing.platform_fte", "on_call_usd": "staffing.on_call_fte"}
+    fte = {"staff_usd": "platform.fte", "on_call_usd": "platform.on_call_fte"}
     parts = []
     for key in top:
         count = assumptions.get(fte.get(key, ""))
