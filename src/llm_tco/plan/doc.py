@@ -10,7 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from llm_tco.plan.portfolio.doc import Portfolio, empty_portfolio
 
 __all__ = [
     "PLAN_DOCUMENT_VERSION",
@@ -257,3 +259,5 @@ class PlanDocument(_Doc):
     totals: PlanTotals
     policies: list[PolicyResult] = []
     notes: list[str] = []
+    portfolio: Portfolio = Field(default_factory=empty_portfolio)
+    """The workloads decided together: one platform, pooled replicas, the optimum and its baselines."""
