@@ -122,7 +122,11 @@ def solve(problem: Problem, risk_aversion: float = 0.0) -> Solution:
     # Constraints.
     blocks = []
     lower, upper = [], []
-    blocks.append(csr_array((cover_matrix.data, cover_matrix.indices, cover_matrix.indptr), shape=(problem.workloads, size)))
+    blocks.append(
+        csr_array(
+            (cover_matrix.data, cover_matrix.indices, cover_matrix.indptr), shape=(problem.workloads, size)
+        )
+    )
     lower += [1.0] * problem.workloads
     upper += [1.0] * problem.workloads
     if len(hosted):

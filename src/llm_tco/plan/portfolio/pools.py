@@ -236,9 +236,7 @@ def candidate_pools(items: list[WorkloadItem]) -> list[PoolConfig]:
         classes = {by_index[i].context.sovereignty for i in members} - _OPEN_CLASSES
         for location in sorted(classes | {"any"}):
             group = sorted(
-                i
-                for i in members
-                if location_of([location, by_index[i].context.sovereignty]) == location
+                i for i in members if location_of([location, by_index[i].context.sovereignty]) == location
             )
             for subset in _subsets(group):
                 sovereignties = [by_index[i].context.sovereignty for i in subset]
