@@ -10,10 +10,12 @@ import typer
 
 from llm_tco.cli.common import DbOption, JsonOption, check_store_exists, emit_json, out_console, warn
 from llm_tco.config import Config, load_config
-from llm_tco.errors import PolicyTrippedError
+from llm_tco.config.model import deprecated_keys
+from llm_tco.errors import PolicyTrippedError, UsageError
 from llm_tco.plan import PlanDocument, PlanInputs, build_plan, evaluate_policies, parse_fail_on
 from llm_tco.plan.config_checks import resolve_config_names, unknown_workload_warnings
 from llm_tco.plan.inputs import with_price_overrides, with_user_files
+from llm_tco.plan.portfolio.problem import ScenarioSource
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.pricing.query import prepare_pricing
 from llm_tco.profile import build_profiles
@@ -29,9 +31,11 @@ def plan_document(
     *,
     config_file: str | None = None,
     prices: PriceOverrides | None = None,
+    risk_aversion: float = 0.0,
 ) -> PlanDocument:
     """Profile the store's workloads and plan them (the library call behind ``llm-tco plan``). ``prices``
-    (the audit's price file) prices today's usage and the API options as the audit does."""
+    (the audit's price file) prices today's usage and the API options as the audit does; ``risk_aversion``
+    (0-1) makes the portfolio minimise the CVaR of its NPV over sampled scenarios instead of the mean."""
     con = open_store(db, read_only=True)
     try:
         profiles = build_profiles(
@@ -47,7 +51,25 @@ def plan_document(
     inputs = with_user_files(PlanInputs.bundled(), config, base_dir)
     if prices is not None:
         inputs = with_price_overrides(inputs, prices)
-    return build_plan(profiles, config, inputs, config_file=config_file)
+    scenarios = risk_scenarios(config) if risk_aversion > 0 else None
+    return build_plan(
+        profiles, config, inputs, config_file=config_file, risk_aversion=risk_aversion, scenarios=scenarios
+    )
+
+
+def risk_scenarios(config: Config) -> ScenarioSource:
+    """The sampled option NPVs the CVaR objective needs.
+
+    RISK-SCENARIOS CALL SITE: the Monte Carlo model (``llm_tco.plan.uncertainty.scenarios``) provides
+    ``option_npv_draws``; this is the one place the plan asks it for draws.
+    """
+    try:
+        from llm_tco.plan.uncertainty import scenarios as monte_carlo  # type: ignore[import-not-found]
+    except ImportError:
+        monte_carlo = None
+    if monte_carlo is None or not hasattr(monte_carlo, "option_npv_draws"):
+        raise UsageError("--risk-aversion needs the Monte Carlo model, which this build does not include")
+    raise UsageError("--risk-aversion: the Monte Carlo model is not wired to the portfolio yet")
 
 
 def register(app: typer.Typer) -> None:
@@ -82,14 +104,32 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
+        risk_aversion: Annotated[
+            float,
+            typer.Option(
+                "--risk-aversion",
+                min=0.0,
+                max=1.0,
+                help="0-1: choose the portfolio that minimises the CVaR at this level (the mean of the "
+                "worst 1-A share of up to 500 sampled scenarios) instead of the expected NPV.",
+            ),
+        ] = 0.0,
     ) -> None:
         """Compare closed APIs, hosted open models and self-hosting for each workload, over the horizon."""
         policies = [parse_fail_on(value) for value in fail_on or []]
         config, path = load_config(config_path)
         config = resolve_config_names(config, str(path) if path else "configuration")
+        for deprecation in deprecated_keys(config):
+            warn(f"{path}: {deprecation}")
         check_store_exists(db)
         overrides = load_price_overrides(prices) if prices is not None else None
-        document = plan_document(db, config, config_file=str(path) if path else None, prices=overrides)
+        document = plan_document(
+            db,
+            config,
+            config_file=str(path) if path else None,
+            prices=overrides,
+            risk_aversion=risk_aversion,
+        )
         for line in unknown_workload_warnings(config, (w.workload for w in document.workloads)):
             warn(line)
         results = evaluate_policies(document, policies)

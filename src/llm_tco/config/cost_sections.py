@@ -13,6 +13,7 @@ from llm_tco.config.fields import ASSUMPTION, FIG, Strict, assumption, field
 
 __all__ = [
     "ALL_DEPLOYMENT_MODES",
+    "DEPRECATED_PLATFORM_KEYS",
     "DeploymentMode",
     "FineTuningConfig",
     "GpuConfig",
@@ -20,7 +21,6 @@ __all__ = [
     "OperationsConfig",
     "OwnedConfig",
     "PlatformConfig",
-    "DEPRECATED_PLATFORM_KEYS",
     "StaffingConfig",
 ]
 

@@ -292,5 +292,7 @@ def deprecated_keys(config: Config) -> list[str]:
     out = []
     for section, key, new_key in DEPRECATED_PLATFORM_KEYS:
         if getattr(getattr(config, section), key) is not None:
-            out.append(f"{section}.{key} is deprecated: set [platform] {new_key} instead (read as that for now)")
+            out.append(
+                f"{section}.{key} is deprecated: set [platform] {new_key} instead (read as that for now)"
+            )
     return out

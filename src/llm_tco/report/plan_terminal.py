@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from llm_tco.plan.doc import Option, PlanDocument, PlanTotals, WorkloadPlan
+from llm_tco.report.portfolio_terminal import render_portfolio
 from llm_tco.report.text import cell, line
 
 __all__ = ["render_plan"]
@@ -262,6 +263,7 @@ def render_plan(document: PlanDocument, console: Console) -> None:
         return
     for plan in document.workloads:
         _workload(plan, console, document.assumptions)
+    render_portfolio(document.portfolio, console)
     totals = document.totals
     partial = totals.current_cost_is_lower_bound
     console.print(

@@ -16,6 +16,7 @@ import numpy as np
 from llm_tco.catalog.open_models import get_open_model
 from llm_tco.config.model import Config
 from llm_tco.cost.horizon import FloatArray, npv_usd
+from llm_tco.errors import LookupFailedError
 from llm_tco.plan.candidate import Candidate
 from llm_tco.plan.context import platform_costs
 from llm_tco.plan.doc import WorkloadPlan
@@ -96,7 +97,7 @@ def _assignment(item: WorkloadItem, candidate: Candidate, pool_id: str | None) -
 def _hf_id(model: str) -> str | None:
     try:
         return get_open_model(model).hf_id
-    except Exception:  # noqa: BLE001 - a user's own catalog entry may not be in the bundled one
+    except (LookupFailedError, StopIteration):  # a model of the user's own catalog file
         return None
 
 
@@ -189,6 +190,98 @@ def build_portfolio(
     )
 
 
+def _chosen_columns(columns: list[Column], solution: Solution) -> dict[int, tuple[Column, str | None]]:
+    """Workload index → (its column, the id of its pool or None); pools numbered in column order."""
+    out: dict[int, tuple[Column, str | None]] = {}
+    pools = 0
+    for j in solution.chosen:
+        column = columns[j]
+        pool_id = None
+        if column.pool is not None:
+            pools += 1
+            pool_id = f"pool-{pools}"
+        for w in column.covers:
+            out[w] = (column, pool_id)
+    return out
+
+
+def _gpu_hours(items: list[WorkloadItem], chosen: dict[int, tuple[Column, str | None]]) -> dict[int, float]:
+    """GPU-hours over the horizon of each self-hosted workload of the portfolio (a pool's split among its
+    workloads by their share of its tokens)."""
+    out: dict[int, float] = {}
+    for w, (column, _) in chosen.items():
+        if column.pool is not None:
+            pool = column.pool
+            total = float(pool.tokens.sum())
+            own = float(items[w].context.tokens.sum())
+            out[w] = pool.gpu_hours * (own / total if total else 1.0 / len(pool.members))
+        elif column.choice is not None and column.choice.self_hosted:
+            out[w] = column.choice.gpu_hours
+    return out
+
+
+def _platform_shares(item: WorkloadItem, others_gpu_hours: float) -> dict[str, float]:
+    """Option id → its share of the platform next to the portfolio's other self-hosted workloads."""
+    shares: dict[str, float] = {}
+    for candidate in item.planned.candidates:
+        if candidate.placement != "self-hosted" or not candidate.priced or candidate.economics is None:
+            continue
+        choice = item.choice(candidate.id)
+        own = choice.gpu_hours if choice is not None else candidate_gpu_hours(candidate, item)
+        shares[candidate.id] = own / (own + others_gpu_hours) if own + others_gpu_hours > 0 else 1.0
+    return shares
+
+
+def candidate_gpu_hours(candidate: Candidate, item: WorkloadItem) -> float:
+    economics = candidate.economics
+    if economics is None:
+        return 0.0
+    return float(economics.months(item.context.tokens).gpus.sum()) * economics.serving_hours_per_month
+
+
+def _platform_doc(
+    config: Config, platform: dict[str, FloatArray], platform_npv: float, paid: bool
+) -> PlatformCost:
+    zero = Decimal(0)
+    flows = sum(platform.values(), np.zeros(config.planning.horizon_months, dtype=np.float64))
+    return PlatformCost(
+        fte=config.platform.fte,
+        on_call_fte=config.platform.on_call_fte,
+        monitoring_usd_per_month=config.platform.monitoring_usd_per_month,
+        governance_hours_per_month=config.platform.governance_hours_per_month,
+        already_staffed=config.platform.already_staffed,
+        monthly_cost_usd=_usd(float(flows[0])) if paid and len(flows) else zero,
+        horizon_cost_usd=_usd(float(flows.sum())) if paid else zero,
+        npv_usd=_usd(platform_npv) if paid else zero,
+    )
+
+
+def _column_candidate(column: Column, workload: int) -> Candidate:
+    if column.pool is not None:
+        return column.pool.member_choices[column.covers.index(workload)].candidate
+    assert column.choice is not None
+    return column.choice.candidate
+
+
+def _column_flows(column: Column) -> FloatArray:
+    if column.pool is not None:
+        return column.pool.flows_usd
+    assert column.choice is not None
+    return column.choice.flows_usd
+
+
+def _baseline_doc(value: BaselineValue, columns: list[Column], items: list[WorkloadItem]) -> Baseline:
+    return Baseline(
+        name=value.name,
+        total_npv_usd=_usd(value.total_npv_usd) if value.total_npv_usd is not None else None,
+        assignments=[
+            _assignment(items[w], _column_candidate(columns[j], w), None)
+            for j in (value.chosen or [])
+            for w in columns[j].covers
+        ],
+    )
+
+
 def _assemble(
     items: list[WorkloadItem],
     columns: list[Column],
@@ -202,111 +295,37 @@ def _assemble(
     risk_aversion: float,
     candidate_pool_count: int,
 ) -> tuple[Portfolio, list[WorkloadPlan]]:
-    rate = config.planning.discount_rate_per_year
-    pool_ids: dict[int, str] = {}
-    chosen_by_workload: dict[int, tuple[Column, str | None]] = {}
-    for j in solution.chosen:
-        column = columns[j]
-        pool_id = None
-        if column.pool is not None:
-            pool_id = f"pool-{len(pool_ids) + 1}"
-            pool_ids[j] = pool_id
-        for w in column.covers:
-            chosen_by_workload[w] = (column, pool_id)
-    # GPU-hours of each self-hosted workload in the portfolio (a pool's split by tokens).
-    gpu_hours: dict[int, float] = {}
-    for w, (column, _) in chosen_by_workload.items():
-        if column.pool is not None:
-            pool = column.pool
-            total_tokens = float(pool.tokens.sum())
-            own = float(items[w].context.tokens.sum())
-            gpu_hours[w] = pool.gpu_hours * (own / total_tokens if total_tokens else 1 / len(pool.members))
-        elif column.choice is not None and column.choice.self_hosted:
-            gpu_hours[w] = column.choice.gpu_hours
+    chosen_by_workload = _chosen_columns(columns, solution)
+    gpu_hours = _gpu_hours(items, chosen_by_workload)
     all_hours = sum(gpu_hours.values())
     plans: list[WorkloadPlan] = []
     assignments: list[PortfolioAssignment] = []
+    pool_docs: list[Pool] = []
     for item in items:
         column, pool_id = chosen_by_workload[item.index]
-        others = all_hours - gpu_hours.get(item.index, 0.0)
-        shares = {}
-        for choice in item.choices:
-            if choice.self_hosted:
-                own = choice.gpu_hours
-                shares[choice.id] = own / (own + others) if own + others > 0 else 1.0
-        for candidate in item.planned.candidates:  # options outside the allowed set, shown all the same
-            if candidate.placement == "self-hosted" and candidate.priced and candidate.id not in shares:
-                own = (
-                    float(candidate.economics.months(item.context.tokens).gpus.sum())
-                    * (candidate.economics.serving_hours_per_month)
-                    if candidate.economics
-                    else 0.0
-                )
-                shares[candidate.id] = own / (own + others) if own + others > 0 else 1.0
-        if column.pool is not None:
-            assert pool_id is not None
-            member = column.pool.member_choices[column.covers.index(item.index)].candidate
+        shares = _platform_shares(item, all_hours - gpu_hours.get(item.index, 0.0))
+        chosen = _column_candidate(column, item.index)
+        if column.pool is not None and pool_id is not None:
             share = gpu_hours[item.index] / all_hours if all_hours else 1.0
-            chosen = pooled_candidate(member, item, column.pool, pool_id, platform, share)
-        else:
-            assert column.choice is not None
-            chosen = column.choice.candidate
-            if column.choice.self_hosted:
-                chosen = with_platform_share(chosen, item.context, platform, shares[chosen.id])
-        engine_reasons = item.planned.plan.recommendation.reasons if item.planned.plan.recommendation else []
-        reasons = _reasons(item, chosen, pool_id, engine_reasons)
+            chosen = pooled_candidate(chosen, item, column.pool, pool_id, platform, share)
+            if column.covers[0] == item.index:
+                pool_docs.append(_pool_doc(pool_id, column.pool, items))
+        elif chosen.placement == "self-hosted":
+            chosen = with_platform_share(chosen, item.context, platform, shares[chosen.id])
+        recommendation = item.planned.plan.recommendation
+        reasons = _reasons(item, chosen, pool_id, recommendation.reasons if recommendation else [])
         plans.append(workload_document(item, option_doc, platform, shares, chosen, reasons))
         assignments.append(_assignment(item, chosen, pool_id))
-    pool_docs = [
-        _pool_doc(pool_ids[j], columns[j].pool, items) for j in solution.chosen if columns[j].pool is not None
-    ]  # type: ignore[arg-type]
-    zero = Decimal(0)
-    platform_monthly = (
-        sum(float(v[0]) for v in platform.values()) if len(next(iter(platform.values()))) else 0.0
-    )
-    months = config.planning.horizon_months
-    open_ = solution.platform
-    platform_doc = PlatformCost(
-        fte=config.platform.fte,
-        on_call_fte=config.platform.on_call_fte,
-        monitoring_usd_per_month=config.platform.monitoring_usd_per_month,
-        governance_hours_per_month=config.platform.governance_hours_per_month,
-        already_staffed=config.platform.already_staffed,
-        monthly_cost_usd=_usd(platform_monthly) if open_ else zero,
-        horizon_cost_usd=_usd(platform_monthly * months) if open_ else zero,
-        npv_usd=_usd(platform_npv) if open_ else zero,
-    )
-    horizon = sum(
-        (
-            float(columns[j].pool.flows_usd.sum())
-            if columns[j].pool is not None
-            else float(columns[j].choice.flows_usd.sum())
-        )  # type: ignore[union-attr]
-        for j in solution.chosen
-    ) + (platform_monthly * months if open_ else 0.0)
-    by_column = {j: c for j, c in enumerate(columns)}
-    baseline_docs = [
-        Baseline(
-            name=v.name,  # type: ignore[arg-type]
-            total_npv_usd=_usd(v.total_npv_usd) if v.total_npv_usd is not None else None,
-            assignments=[
-                _assignment(items[w], _column_candidate(by_column[j], w), None)
-                for j in (v.chosen or [])
-                for w in by_column[j].covers
-            ],
-        )
-        for v in values
-    ]
-    stay_npv = sum(item.stay.npv_usd for item in items)
-    del rate
+    platform_doc = _platform_doc(config, platform, platform_npv, solution.platform)
+    horizon = sum(float(_column_flows(columns[j]).sum()) for j in solution.chosen)
     portfolio = Portfolio(
         assignments=assignments,
         pools=pool_docs,
         platform=platform_doc,
         total_npv_usd=_usd(solution.total_npv_usd),
-        current_npv_usd=_usd(stay_npv),
-        total_horizon_cost_usd=_usd(horizon),
-        baselines=baseline_docs,
+        current_npv_usd=_usd(sum(item.stay.npv_usd for item in items)),
+        total_horizon_cost_usd=_usd(horizon) + platform_doc.horizon_cost_usd,
+        baselines=[_baseline_doc(v, columns, items) for v in values],
         solver_status=SolverStatus(
             status=solution.status,
             mip_gap=solution.mip_gap,
@@ -317,10 +336,3 @@ def _assemble(
         notes=notes,
     )
     return portfolio, plans
-
-
-def _column_candidate(column: Column, workload: int) -> Candidate:
-    if column.pool is not None:
-        return column.pool.member_choices[column.covers.index(workload)].candidate
-    assert column.choice is not None
-    return column.choice.candidate

@@ -208,7 +208,7 @@ def _subsets(group: list[int]) -> list[tuple[int, ...]]:
     n = len(group)
     if n <= ALL_SUBSETS_UP_TO:
         return [s for size in range(2, n + 1) for s in itertools.combinations(group, size)]
-    out = set(itertools.combinations(group, 2))
+    out: set[tuple[int, ...]] = set(itertools.combinations(group, 2))
     out.add(tuple(group))
     out.update(tuple(g for g in group if g != left_out) for left_out in group)
     return sorted(out)
