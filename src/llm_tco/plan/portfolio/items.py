@@ -90,7 +90,7 @@ class WorkloadItem:
 
     @property
     def name(self) -> str:
-        return self.planned.plan.workload
+        return self.planned.context.workload
 
     @property
     def context(self) -> WorkloadContext:
