@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _plan_fixtures import START, make_profile
 
 from llm_tco.catalog.quality import QualityRatio
 from llm_tco.config.load import parse_config
@@ -24,7 +25,6 @@ from llm_tco.plan.portfolio.items import Choice, PlannedWorkload, WorkloadItem
 from llm_tco.plan.portfolio.milp import solve
 from llm_tco.plan.portfolio.pools import candidate_pools, location_of
 from llm_tco.plan.portfolio.problem import columns_problem
-from tests.unit._plan_fixtures import START, make_profile
 
 TOKENS_PER_S = 1000.0
 UTILISATION = 0.5
