@@ -9,9 +9,12 @@ sovereignty classes all accept: an ``air-gapped`` pool holds only air-gapped wor
 or ``on-prem`` pool holds workloads of that class and those that accept anywhere (``any``,
 ``no-third-party``); a pool cannot mix two such classes.
 
-Which sets to offer the optimiser: every one of a group of up to :data:`ALL_SUBSETS_UP_TO` workloads;
-beyond that, every pair, the whole group and the whole group less one workload (so the optimum is over
-these candidate configurations).
+Which sets to offer the optimiser (the optimum is over these candidate configurations): a workload joins
+groups with its :data:`POOLED_CHOICES` cheapest self-hosted options; a group of up to
+:data:`ALL_SUBSETS_UP_TO` workloads offers every subset; a larger one offers the whole group, the whole
+group less any one workload, its largest workloads (by volume) two, three, … at a time, and (up to
+:data:`PAIRS_UP_TO` workloads) every pair. A pool that
+costs no less than its workloads alone is dropped (they can always run alone).
 """
 
 from __future__ import annotations
@@ -40,8 +43,12 @@ __all__ = [
     "pool_config",
 ]
 
-ALL_SUBSETS_UP_TO = 8
+ALL_SUBSETS_UP_TO = 6
 """Groups of compatible workloads up to this size offer every subset as a pool."""
+PAIRS_UP_TO = 12
+"""Larger groups up to this size also offer every pair."""
+POOLED_CHOICES = 100
+"""A workload's cheapest self-hosted options that may join pools."""
 
 _OPEN_CLASSES = frozenset({"any", "no-third-party"})
 _CRITICALITY_ORDER = {"low": 0, "standard": 1, "high": 2}
@@ -204,14 +211,22 @@ def pool_config(items: list[WorkloadItem], choices: list[Choice], location: str)
     )
 
 
-def _subsets(group: list[int]) -> list[tuple[int, ...]]:
+def _subsets(group: list[int], volume: dict[int, float]) -> list[tuple[int, ...]]:
     n = len(group)
     if n <= ALL_SUBSETS_UP_TO:
         return [s for size in range(2, n + 1) for s in itertools.combinations(group, size)]
-    out: set[tuple[int, ...]] = set(itertools.combinations(group, 2))
-    out.add(tuple(group))
+    out: set[tuple[int, ...]] = {tuple(group)}
     out.update(tuple(g for g in group if g != left_out) for left_out in group)
+    largest = sorted(group, key=lambda g: (-volume[g], g))
+    out.update(tuple(sorted(largest[:size])) for size in range(2, n))
+    if n <= PAIRS_UP_TO:
+        out.update(itertools.combinations(group, 2))
     return sorted(out)
+
+
+def _poolable(item: WorkloadItem) -> list[Choice]:
+    hosted = sorted((c for c in item.choices if c.self_hosted), key=lambda c: (c.npv_usd, c.id))
+    return hosted[:POOLED_CHOICES]
 
 
 def candidate_pools(items: list[WorkloadItem]) -> list[PoolConfig]:
@@ -220,13 +235,12 @@ def candidate_pools(items: list[WorkloadItem]) -> list[PoolConfig]:
     for item in items:
         if item.fixed_at_stay:
             continue
-        for choice in item.choices:
-            if not choice.self_hosted:
-                continue
+        for choice in _poolable(item):
             key = _key(choice, item)
             if key is not None:
                 groups.setdefault(key, {})[item.index] = choice
     by_index = {item.index: item for item in items}
+    volume = {item.index: float(item.context.tokens.sum()) for item in items}
     pools: list[PoolConfig] = []
     seen: set[tuple[PoolKey, tuple[int, ...]]] = set()
     for key, members in groups.items():
@@ -238,12 +252,12 @@ def candidate_pools(items: list[WorkloadItem]) -> list[PoolConfig]:
             group = sorted(
                 i for i in members if location_of([location, by_index[i].context.sovereignty]) == location
             )
-            for subset in _subsets(group):
+            for subset in _subsets(group, volume):
                 sovereignties = [by_index[i].context.sovereignty for i in subset]
                 if location_of(sovereignties) != location or (key, subset) in seen:
                     continue
                 seen.add((key, subset))
-                pools.append(
-                    pool_config([by_index[i] for i in subset], [members[i] for i in subset], location)
-                )
+                pool = pool_config([by_index[i] for i in subset], [members[i] for i in subset], location)
+                if pool.npv_usd < sum(members[i].npv_usd for i in subset):
+                    pools.append(pool)
     return pools

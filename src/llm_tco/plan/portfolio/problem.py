@@ -68,6 +68,30 @@ def _scenarios(
     return out
 
 
+def _undominated(item: WorkloadItem) -> list[Choice]:
+    """The choices that can matter for the mean: the cheapest self-hosted and the cheapest other one (any
+    self-hosted option brings the same platform), plus staying and the engine's choice (the baselines)."""
+    keep: dict[str, Choice] = {}
+    for hosted in (True, False):
+        group = [c for c in item.choices if c.self_hosted == hosted]
+        if group:
+            best = min(group, key=lambda c: (c.npv_usd, c.id))
+            keep[best.id] = best
+    for choice in item.choices:
+        if choice.id in ("stay", item.engine_choice_id):
+            keep[choice.id] = choice
+    return [c for c in item.choices if c.id in keep]
+
+
+def _cheapest_per_member_set(pools: list[PoolConfig]) -> list[PoolConfig]:
+    """Of pools serving the same workloads, the cheapest (for the mean, the others can never win)."""
+    best: dict[tuple[int, ...], PoolConfig] = {}
+    for pool in pools:
+        if pool.members not in best or pool.npv_usd < best[pool.members].npv_usd:
+            best[pool.members] = pool
+    return list(best.values())
+
+
 def columns_problem(
     items: list[WorkloadItem],
     pools: list[PoolConfig],
@@ -75,7 +99,12 @@ def columns_problem(
     scenarios: ScenarioSource | None = None,
 ) -> tuple[list[Column], Problem]:
     """The columns and the programme over them."""
-    columns = [Column((item.index,), choice=choice) for item in items for choice in item.choices]
+    if scenarios is None:
+        items_choices = [(item, _undominated(item)) for item in items]
+        pools = _cheapest_per_member_set(pools)
+    else:  # under risk, a dearer option may have the lighter tail: keep them all
+        items_choices = [(item, item.choices) for item in items]
+    columns = [Column((item.index,), choice=choice) for item, choices in items_choices for choice in choices]
     columns += [Column(pool.members, pool=pool) for pool in pools]
     matrix = _scenarios(items, columns, scenarios, platform_npv_usd) if scenarios is not None else None
     problem = Problem(
