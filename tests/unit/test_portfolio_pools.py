@@ -23,7 +23,7 @@ from llm_tco.plan.candidate import Candidate
 from llm_tco.plan.context import workload_context
 from llm_tco.plan.portfolio.items import Choice, PlannedWorkload, WorkloadItem
 from llm_tco.plan.portfolio.milp import solve
-from llm_tco.plan.portfolio.pools import candidate_pools, location_of
+from llm_tco.plan.portfolio.pools import candidate_pools, location_of, pool_config
 from llm_tco.plan.portfolio.problem import columns_problem
 
 TOKENS_PER_S = 1000.0
@@ -115,11 +115,13 @@ def test_complementary_daily_peaks_share_one_replica() -> None:
 
 def test_peaks_at_the_same_hour_are_not_cheaper_together() -> None:
     items = [_item(0, "a", MORNING), _item(1, "b", MORNING)]
-    (pool,) = candidate_pools(items)
-    # Together the busiest hour is 2 × 2C/730... : ceil(2C × 2 / (2C)) = 2 replicas, as apart.
+    pool = pool_config(items, [i.choices[0] for i in items], "any")
+    # Together the busiest hour is twice the summed mean: ceil(2C × 2 / (2C)) = 2 replicas, as apart.
     assert pool.peak_to_mean_ratio == pytest.approx(2.0)
     assert pool.months.replicas.tolist() == [2] * MONTHS
     assert pool.npv_usd == pytest.approx(sum(i.choices[0].npv_usd for i in items))
+    # No cheaper than apart: not offered to the optimiser at all.
+    assert candidate_pools(items) == []
 
 
 def test_a_pool_keeps_the_spares_of_its_most_critical_workload() -> None:
@@ -149,7 +151,9 @@ def test_one_location_must_satisfy_every_member(classes: tuple[str, ...], expect
 
 def test_pools_never_mix_incompatible_sovereignty() -> None:
     classes = ["region:eu", "region:us", "any", "air-gapped", "air-gapped"]
-    items = [_item(i, f"w{i}", MORNING if i % 2 else EVENING, sovereignty=c) for i, c in enumerate(classes)]
+    # Standard criticality: any two workloads together save a spare, so every pair one location can
+    # hold is cheaper together — and only those are offered.
+    items = [_item(i, f"w{i}", MORNING, sovereignty=c, criticality="standard") for i, c in enumerate(classes)]
     memberships = {pool.members for pool in candidate_pools(items)}
     # By hand: eu+any, us+any, and the two air-gapped ones; nothing else.
     assert memberships == {(0, 2), (1, 2), (3, 4)}
