@@ -263,7 +263,9 @@ def render_plan(document: PlanDocument, console: Console) -> None:
         return
     for plan in document.workloads:
         _workload(plan, console, document.assumptions)
-    render_portfolio(document.portfolio, console)
+    render_portfolio(
+        document.portfolio, console, current_is_lower_bound=document.totals.current_cost_is_lower_bound
+    )
     totals = document.totals
     partial = totals.current_cost_is_lower_bound
     console.print(

@@ -29,7 +29,7 @@ def _usd(value: Decimal | float | None) -> str:
     for unit, size in (("M", 1e6), ("k", 1e3)):
         if abs(v) >= size:
             return f"${v / size:,.2f}{unit}"
-    return f"${v:,.0f}"
+    return f"${v:,.2f}"
 
 
 def _where(a: PortfolioAssignment) -> str:
@@ -47,8 +47,9 @@ def _assignments(portfolio: Portfolio) -> Table:
     return table
 
 
-def render_portfolio(portfolio: Portfolio, console: Console) -> None:
-    """Print the portfolio section (nothing for a plan without workloads)."""
+def render_portfolio(portfolio: Portfolio, console: Console, *, current_is_lower_bound: bool = False) -> None:
+    """Print the portfolio section (nothing for a plan without workloads); ``current_is_lower_bound``:
+    part of today's usage has no price, so today's NPV is a lower bound."""
     if not portfolio.assignments:
         return
     status = portfolio.solver_status
@@ -96,10 +97,12 @@ def render_portfolio(portfolio: Portfolio, console: Console) -> None:
     spread = ""
     if portfolio.npv_usd_p10 is not None and portfolio.npv_usd_p90 is not None:
         spread = f" (P10–P90 {_usd(portfolio.npv_usd_p10)}–{_usd(portfolio.npv_usd_p90)})"
+    change = f"saving {_usd(saving)}" if saving >= 0 else f"{_usd(-saving)} more"
     console.print(
         cell(
-            f"  total NPV: today {_usd(portfolio.current_npv_usd)} → recommended "
-            f"{_usd(portfolio.total_npv_usd)}{spread}, saving {_usd(saving)}"
+            f"  total NPV: today {'≥ ' if current_is_lower_bound else ''}{_usd(portfolio.current_npv_usd)} → "
+            "recommended "
+            f"{_usd(portfolio.total_npv_usd)}{spread}, {change}"
         )
     )
     baselines = "; ".join(

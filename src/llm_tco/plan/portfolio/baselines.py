@@ -4,7 +4,7 @@ without the platform, the platform once if anything is self-hosted, the same dis
 - ``all-stay``: every workload on today's model;
 - ``per-workload``: each workload on the option the per-workload engine recommends;
 - ``all-self-hosted``: every workload that can be self-hosted is (pools allowed: the cheapest such
-  portfolio); the others stay.
+  portfolio); the others take their cheapest allowed option (infeasible when none can be self-hosted).
 
 A baseline a workload cannot take (its option is not allowed: it breaks a constraint) is infeasible.
 """
@@ -71,19 +71,15 @@ def _per_option(columns: list[Column], items: list[WorkloadItem], ids: list[str 
     return None if any(j is None for j in chosen) else [j for j in chosen if j is not None]
 
 
-def _all_self_hosted(columns: list[Column], items: list[WorkloadItem], problem: Problem) -> list[int] | None:
+def _all_self_hosted(columns: list[Column], problem: Problem) -> list[int] | None:
+    """The cheapest portfolio with every workload that can be self-hosted self-hosted (pools allowed);
+    the others take their cheapest allowed option. None when no workload can be self-hosted."""
     hosted_workloads = {w for c in columns if c.self_hosted for w in c.covers}
+    if not hosted_workloads:
+        return None
     allowed = np.array(
         [c.self_hosted or all(w not in hosted_workloads for w in c.covers) for c in columns], dtype=np.bool_
     )
-    stays_ok = all(
-        item.index in hosted_workloads or _single(columns, item, "stay") is not None for item in items
-    )
-    if not stays_ok:
-        return None
-    for j, column in enumerate(columns):  # a workload that cannot be self-hosted stays
-        if not column.self_hosted and not (column.choice is not None and column.choice.id == "stay"):
-            allowed[j] = False
     return solve(replace(problem, allowed=allowed, scenario_cost_usd=None)).chosen
 
 
@@ -102,5 +98,5 @@ def baselines(
             problem,
             risk_aversion,
         ),
-        _value("all-self-hosted", _all_self_hosted(columns, items, problem), columns, problem, risk_aversion),
+        _value("all-self-hosted", _all_self_hosted(columns, problem), columns, problem, risk_aversion),
     ]
