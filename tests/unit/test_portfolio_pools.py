@@ -159,3 +159,23 @@ def test_pools_never_mix_incompatible_sovereignty() -> None:
     assert memberships == {(0, 2), (1, 2), (3, 4)}
     for pool in candidate_pools(items):
         assert location_of([classes[m] for m in pool.members]) == pool.location
+
+
+def test_scenario_draws_without_spread_give_the_mean_optimum() -> None:
+    # Every draw equal to the option's deterministic NPV (the platform in it, as the engine costs a
+    # self-hosted option): the CVaR optimum is then the mean optimum, the pool included.
+    items = [_item(0, "day", MORNING), _item(1, "night", EVENING)]
+    pools = candidate_pools(items)
+    platform_npv = 1234.0
+
+    def flat(keys: Any) -> np.ndarray:
+        by_key = {(i.name, c.id): c.npv_usd + platform_npv for i in items for c in i.choices}
+        return np.array([[by_key[tuple(k)]] * 20 for k in keys])
+
+    _, problem = columns_problem(items, pools, platform_npv, scenarios=flat)
+    assert problem.scenario_cost_usd is not None
+    np.testing.assert_allclose(problem.scenario_cost_usd[:, 0], problem.cost_usd)
+    mean = solve(problem)
+    risky = solve(problem, risk_aversion=0.9)
+    assert risky.chosen == mean.chosen
+    assert risky.objective_usd == pytest.approx(mean.total_npv_usd)

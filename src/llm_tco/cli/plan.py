@@ -60,16 +60,11 @@ def plan_document(
 def risk_scenarios(config: Config) -> ScenarioSource:
     """The sampled option NPVs the CVaR objective needs.
 
-    RISK-SCENARIOS CALL SITE: the Monte Carlo model (``llm_tco.plan.uncertainty.scenarios``) provides
-    ``option_npv_draws``; this is the one place the plan asks it for draws.
+    RISK-SCENARIOS CALL SITE: the one place the plan asks the Monte Carlo model for draws of each
+    (workload, option)'s NPV; until that model is part of the build, risk aversion cannot be planned.
     """
-    try:
-        from llm_tco.plan.uncertainty import scenarios as monte_carlo  # type: ignore[import-not-found]
-    except ImportError:
-        monte_carlo = None
-    if monte_carlo is None or not hasattr(monte_carlo, "option_npv_draws"):
-        raise UsageError("--risk-aversion needs the Monte Carlo model, which this build does not include")
-    raise UsageError("--risk-aversion: the Monte Carlo model is not wired to the portfolio yet")
+    del config
+    raise UsageError("--risk-aversion needs the Monte Carlo model, which this build does not include yet")
 
 
 def register(app: typer.Typer) -> None:
