@@ -161,6 +161,8 @@ def build_portfolio(
 ) -> tuple[Portfolio, list[WorkloadPlan]]:
     """The portfolio and the workload documents it rewrites (see the module docstring). ``scenarios``
     (required when ``risk_aversion`` > 0) samples the options' NPVs for the CVaR objective."""
+    if risk_aversion > 0 and scenarios is None:
+        raise ValueError("risk aversion needs sampled scenarios")
     if not planned:
         return empty_portfolio(), []
     months = config.planning.horizon_months

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from llm_tco.plan.portfolio.items import Choice, WorkloadItem
-from llm_tco.plan.portfolio.milp import Problem
+from llm_tco.plan.portfolio.milp import MAX_SCENARIOS, Problem
 from llm_tco.plan.portfolio.pools import PoolConfig
 
 __all__ = ["Column", "OptionKey", "ScenarioSource", "columns_problem"]
@@ -106,7 +106,12 @@ def columns_problem(
         items_choices = [(item, item.choices) for item in items]
     columns = [Column((item.index,), choice=choice) for item, choices in items_choices for choice in choices]
     columns += [Column(pool.members, pool=pool) for pool in pools]
-    matrix = _scenarios(items, columns, scenarios, platform_npv_usd) if scenarios is not None else None
+    matrix = None
+    if scenarios is not None:
+        full = _scenarios(items, columns, scenarios, platform_npv_usd)
+        # The programme takes at most MAX_SCENARIOS of them; the baselines are valued on the same ones.
+        keep = np.unique(np.linspace(0, full.shape[1] - 1, min(full.shape[1], MAX_SCENARIOS)).round())
+        matrix = full[:, keep.astype(np.int64)]
     problem = Problem(
         workloads=len(items),
         covers=[c.covers for c in columns],
