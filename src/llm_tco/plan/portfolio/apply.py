@@ -2,7 +2,7 @@
 
 Each self-hosted option carries its share of the platform by GPU-hours: the share it would have next to
 the portfolio's other self-hosted workloads (its GPU-hours ÷ its own plus theirs). For the chosen options
-these shares sum to the whole platform. A workload served by a pool is recommended its share of the
+these shares sum to the whole platform; break-even and payback are computed with that share. A workload served by a pool is recommended its share of the
 pool's cost (by tokens, month by month) plus its share of the platform, so that the recommendations sum
 to the portfolio's total.
 """
@@ -17,7 +17,8 @@ import numpy as np
 from llm_tco.cost.horizon import FloatArray
 from llm_tco.plan.candidate import Candidate
 from llm_tco.plan.context import WorkloadContext
-from llm_tco.plan.doc import Breakeven, Option, Recommendation, WorkloadPlan
+from llm_tco.plan.doc import Breakeven, Option, Recommendation, WorkloadBreakeven, WorkloadPlan
+from llm_tco.plan.explain import breakeven_for
 from llm_tco.plan.portfolio.items import PLATFORM_LINES, WorkloadItem
 from llm_tco.plan.portfolio.pools import PoolConfig
 
@@ -38,7 +39,24 @@ def with_platform_share(
         lines[name] = platform[name] * share
         recurring = recurring + lines[name]
     notes = [*candidate.notes, f"its share of the shared platform by GPU-hours: {share:.1%}"]
-    return replace(candidate, recurring_usd=recurring, lines=lines, notes=notes)
+    return replace(
+        candidate,
+        recurring_usd=recurring,
+        lines=lines,
+        notes=notes,
+        fixed_monthly_usd=context.fixed.monthly_usd * share,
+    )
+
+
+def _reference_api(item: WorkloadItem) -> Candidate | None:
+    """What break-even compares with, as the engine does: staying (its current cost), else the best
+    feasible API option."""
+    stay = item.stay.candidate
+    if stay.priced:
+        return stay
+    rate = item.context.config.planning.discount_rate_per_year
+    apis = [c for c in item.planned.candidates if c.placement != "self-hosted" and c.feasible and c.priced]
+    return min(apis, key=lambda c: c.rank_key(rate), default=None)
 
 
 def pooled_candidate(
@@ -98,17 +116,31 @@ def workload_document(
     plan = item.planned.plan
     context = item.context
     by_id = {c.id: c for c in item.planned.candidates}
+    reference = _reference_api(item)
     options = []
+    breakevens: dict[str, Breakeven | None] = {}
     for option in plan.options:
         candidate = by_id.get(option.id)
         if candidate is None or option.id not in shares:
             options.append(option)
             continue
         shared = with_platform_share(candidate, context, platform, shares[option.id])
-        options.append(option_doc(shared, context, option.breakeven))
+        breakevens[option.id] = breakeven_for(shared, reference, context)
+        options.append(option_doc(shared, context, breakevens[option.id]))
     recommendation = plan.recommendation
     if recommendation is not None or not item.fixed_at_stay:
         old = next((o for o in plan.options if o.id == chosen.id), None)
-        document = option_doc(chosen, context, old.breakeven if old else None)
+        breakeven = breakevens.get(chosen.id, old.breakeven if old else None)
+        document = option_doc(chosen, context, breakeven)
         recommendation = Recommendation(**document.model_dump(), reasons=reasons)
-    return plan.model_copy(update={"options": options, "recommendation": recommendation})
+    workload_breakeven = plan.breakeven
+    if workload_breakeven is not None and workload_breakeven.option_id in breakevens:
+        shared_breakeven = breakevens[workload_breakeven.option_id or ""]
+        workload_breakeven = (
+            WorkloadBreakeven(**shared_breakeven.model_dump(), option_id=workload_breakeven.option_id)
+            if shared_breakeven is not None
+            else None
+        )
+    return plan.model_copy(
+        update={"options": options, "recommendation": recommendation, "breakeven": workload_breakeven}
+    )
