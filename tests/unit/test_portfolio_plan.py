@@ -193,3 +193,21 @@ def test_old_platform_keys_are_read_with_a_deprecation() -> None:
     assert len(warnings) == 3
     assert any("staffing.platform_fte" in w and "[platform] fte" in w for w in warnings)
     assert deprecated_keys(parse_config({"platform": {"fte": 2.0}})) == []
+
+
+def test_a_shared_platform_lowers_each_options_break_even(inputs: PlanInputs) -> None:
+    alone = _plan(inputs, {"a": THREE["a"]}).workloads[0]
+    shared = _plan(inputs, THREE).workloads[0]
+    compared = 0
+    for option in shared.options:
+        if option.placement != "self-hosted" or option.breakeven is None:
+            continue
+        lone = next(o for o in alone.options if o.id == option.id)
+        assert lone.breakeven is not None
+        if option.breakeven.monthly_tokens is None or lone.breakeven.monthly_tokens is None:
+            continue
+        # Part of the platform instead of all of it: the fixed cost to recover is smaller.
+        assert option.breakeven.monthly_tokens < lone.breakeven.monthly_tokens
+        assert option.npv_usd is not None and lone.npv_usd is not None and option.npv_usd < lone.npv_usd
+        compared += 1
+    assert compared > 0
