@@ -2,9 +2,9 @@
 
 Each self-hosted option carries its share of the platform by GPU-hours: the share it would have next to
 the portfolio's other self-hosted workloads (its GPU-hours ÷ its own plus theirs). For the chosen options
-these shares sum to the whole platform; break-even and payback are computed with that share. A workload served by a pool is recommended its share of the
-pool's cost (by tokens, month by month) plus its share of the platform, so that the recommendations sum
-to the portfolio's total.
+these shares sum to the whole platform; break-even and payback are computed with that share. A workload
+served by a pool is recommended its share of the pool's cost (by tokens, month by month) plus its share
+of the platform, so that the recommendations sum to the portfolio's total.
 """
 
 from __future__ import annotations
