@@ -182,3 +182,46 @@ def _write(tmp_path: Path, text: str) -> str:
     path = tmp_path / "cfg.toml"
     path.write_text(text)
     return str(path)
+
+
+def test_plan_json_has_the_portfolio(cli: Any, store: str, tmp_path: Path) -> None:
+    result = cli("plan", "--db", store, "--json", "--config", _write(tmp_path, ""))
+    assert result.code == 0, result.err
+    doc = result.json()
+    portfolio = doc["portfolio"]
+    for key in ("assignments", "pools", "platform", "total_npv_usd", "baselines", "solver_status"):
+        assert key in portfolio
+    for key in ("npv_usd_p10", "npv_usd_p50", "npv_usd_p90"):
+        assert key in portfolio
+    assert [a["workload"] for a in portfolio["assignments"]] == [w["workload"] for w in doc["workloads"]]
+    for assignment, workload in zip(portfolio["assignments"], doc["workloads"], strict=True):
+        assert workload["recommendation"]["id"] == assignment["option_id"]
+        assert {"placement", "provider", "model", "pool_id"} <= assignment.keys()
+    assert {b["name"] for b in portfolio["baselines"]} == {"all-stay", "per-workload", "all-self-hosted"}
+    assert set(portfolio["platform"]) >= {
+        "fte", "on_call_fte", "monitoring_usd_per_month", "governance_hours_per_month", "already_staffed",
+        "monthly_cost_usd", "horizon_cost_usd", "npv_usd",
+    }  # fmt: skip
+    assert portfolio["solver_status"]["status"] == "optimal"
+
+
+def test_plan_terminal_shows_the_portfolio(cli: Any, store: str, tmp_path: Path) -> None:
+    result = cli("plan", "--db", store, "--config", _write(tmp_path, ""))
+    assert result.code == 0, result.err
+    assert "Portfolio" in result.out and "total NPV" in result.out and "baselines" in result.out
+
+
+def test_old_platform_keys_warn_once_each(cli: Any, store: str, tmp_path: Path) -> None:
+    config = _write(
+        tmp_path, "[staffing]\nplatform_fte = 2.0\n[operations]\nmonitoring_usd_per_month = 10.0\n"
+    )
+    result = cli("plan", "--db", store, "--json", "--config", config)
+    assert result.code == 0, result.err
+    assert result.err.count("deprecated") == 2
+    assert "staffing.platform_fte" in result.err and "[platform] fte" in result.err
+    assert result.json()["portfolio"]["platform"]["fte"] == 2.0
+
+
+def test_risk_aversion_outside_0_to_1_is_a_usage_error(cli: Any, store: str) -> None:
+    result = cli("plan", "--db", store, "--risk-aversion", "1.5")
+    assert result.code == 2 and "--risk-aversion" in result.err

@@ -74,9 +74,9 @@ def test_zero_volume(inputs: PlanInputs) -> None:
             continue
         # One serving replica plus the standard spare, and the fixed monthly costs.
         assert option.replicas == 1 + config.capacity.ha_spare_replicas
-        staffing = (config.staffing.platform_fte + config.staffing.on_call_fte) * 200_000 / 12
-        governance = config.operations.governance_hours_per_month * 200_000 / 2080
-        fixed = staffing + config.operations.monitoring_usd_per_month + governance
+        staffing = (config.platform.fte + config.platform.on_call_fte) * 200_000 / 12
+        governance = config.platform.governance_hours_per_month * 200_000 / 2080
+        fixed = staffing + config.platform.monitoring_usd_per_month + governance
         assert float(option.monthly_cost_usd or 0) >= fixed
 
 

@@ -1,5 +1,5 @@
 """The global sections of ``llm-tco.toml`` about what self-hosting costs: ``[gpu]``, ``[owned]``,
-``[staffing]``, ``[operations]``, ``[fine_tuning]`` and ``[migration]``.
+``[staffing]``, ``[platform]`` (and the deprecated ``[operations]``), ``[fine_tuning]`` and ``[migration]``.
 
 Every field is declared with :func:`llm_tco.config.fields.field`: its description, unit and the source of
 its default travel to the generated template.
@@ -13,12 +13,14 @@ from llm_tco.config.fields import ASSUMPTION, Strict, assumption, cite, field
 
 __all__ = [
     "ALL_DEPLOYMENT_MODES",
+    "DEPRECATED_PLATFORM_KEYS",
     "DeploymentMode",
     "FineTuningConfig",
     "GpuConfig",
     "MigrationConfig",
     "OperationsConfig",
     "OwnedConfig",
+    "PlatformConfig",
     "StaffingConfig",
 ]
 
@@ -171,27 +173,13 @@ class OwnedConfig(Strict):
 
 
 class StaffingConfig(Strict):
-    """People needed to run a self-hosted platform."""
+    """What people cost (the size of the platform team is in ``[platform]``)."""
 
-    platform_fte: float = field(
-        1.0,
-        unit="FTE",
-        source=cite("kshirol-learnai-inference", says="0.5-2 FTE"),
-        description="Engineers running the serving platform (charged to each self-hosted workload).",
-        ge=0,
-    )
     loaded_cost_usd_per_fte_year: float = field(
         200_000.0,
         unit="USD per FTE-year",
         source=cite("kshirol-learnai-inference", says="$100-400K/yr for 0.5-2 FTE = $200K per FTE"),
         description="Fully loaded cost of one engineer (salary, benefits, overhead).",
-        ge=0,
-    )
-    on_call_fte: float = field(
-        0.25,
-        unit="FTE",
-        source=ASSUMPTION,
-        description="Extra staffing for the on-call rotation of a production service.",
         ge=0,
     )
     hours_per_fte_year: float = field(
@@ -201,25 +189,90 @@ class StaffingConfig(Strict):
         description="Working hours in an FTE-year; turns loaded cost into an hourly rate.",
         gt=0,
     )
+    platform_fte: float | None = field(
+        None,
+        unit="FTE",
+        source="none (deprecated): read as [platform] fte when that is unset",
+        description="Deprecated: use [platform] fte.",
+        ge=0,
+    )
+    on_call_fte: float | None = field(
+        None,
+        unit="FTE",
+        source="none (deprecated): read as [platform] on_call_fte when that is unset",
+        description="Deprecated: use [platform] on_call_fte.",
+        ge=0,
+    )
 
 
 class OperationsConfig(Strict):
-    """Recurring costs of running a model yourself, beyond GPUs and people."""
+    """Deprecated: these settings moved to ``[platform]``."""
 
+    monitoring_usd_per_month: float | None = field(
+        None,
+        unit="USD per month",
+        source="none (deprecated): read as [platform] monitoring_usd_per_month when that is unset",
+        description="Deprecated: use [platform] monitoring_usd_per_month.",
+        ge=0,
+    )
+    governance_hours_per_month: float | None = field(
+        None,
+        unit="hours per month",
+        source="none (deprecated): read as [platform] governance_hours_per_month when that is unset",
+        description="Deprecated: use [platform] governance_hours_per_month.",
+        ge=0,
+    )
+
+
+class PlatformConfig(Strict):
+    """The self-hosting platform as the organisation has it: paid once for every self-hosted workload."""
+
+    fte: float = field(
+        1.0,
+        unit="FTE",
+        source=cite("kshirol-learnai-inference", says="0.5-2 FTE"),
+        description="Engineers running the serving platform (one team for all self-hosted workloads).",
+        ge=0,
+    )
+    on_call_fte: float = field(
+        0.25,
+        unit="FTE",
+        source=ASSUMPTION,
+        description="Extra staffing for the on-call rotation of a production service.",
+        ge=0,
+    )
     monitoring_usd_per_month: float = field(
         1_000.0,
         unit="USD per month",
         source=ASSUMPTION,
-        description="Monitoring, logging, evaluation and tooling for a self-hosted workload.",
+        description="Monitoring, logging, evaluation and tooling of the platform.",
         ge=0,
     )
     governance_hours_per_month: float = field(
         10.0,
         unit="hours per month",
         source=ASSUMPTION,
-        description="Governance and compliance work (model risk review, audits) for a self-hosted model.",
+        description="Governance and compliance work (model risk review, audits) for self-hosted models.",
         ge=0,
     )
+    already_staffed: bool = field(
+        False,
+        unit="true or false",
+        source="none (a new team unless you say it exists)",
+        description=(
+            "The team above exists and is paid today: self-hosting adds no staff or on-call cost, only "
+            "monitoring and governance."
+        ),
+    )
+
+
+DEPRECATED_PLATFORM_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("staffing", "platform_fte", "fte"),
+    ("staffing", "on_call_fte", "on_call_fte"),
+    ("operations", "monitoring_usd_per_month", "monitoring_usd_per_month"),
+    ("operations", "governance_hours_per_month", "governance_hours_per_month"),
+)
+"""(old section, old key, ``[platform]`` key): settings that moved to ``[platform]``; still read."""
 
 
 class FineTuningConfig(Strict):

@@ -16,21 +16,23 @@ Each field carries two pieces of metadata that ``llm_tco.config.template`` write
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from llm_tco.capacity.precision import WEIGHT_PRECISIONS
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.config.candidates import CandidatesConfig
 from llm_tco.config.cost_sections import (
     ALL_DEPLOYMENT_MODES,
+    DEPRECATED_PLATFORM_KEYS,
     DeploymentMode,
     FineTuningConfig,
     GpuConfig,
     MigrationConfig,
     OperationsConfig,
     OwnedConfig,
+    PlatformConfig,
     StaffingConfig,
 )
 from llm_tco.config.fields import Strict, field
@@ -62,10 +64,12 @@ __all__ = [
     "OperationsConfig",
     "OwnedConfig",
     "PlanningConfig",
+    "PlatformConfig",
     "PricesConfig",
     "QualityConfig",
     "StaffingConfig",
     "WorkloadConfig",
+    "deprecated_keys",
 ]
 
 Criticality = Literal["low", "standard", "high"]
@@ -242,6 +246,7 @@ class Config(Strict):
     gpu: GpuConfig = GpuConfig()
     owned: OwnedConfig = OwnedConfig()
     staffing: StaffingConfig = StaffingConfig()
+    platform: PlatformConfig = PlatformConfig()
     operations: OperationsConfig = OperationsConfig()
     fine_tuning: FineTuningConfig = FineTuningConfig()
     migration: MigrationConfig = MigrationConfig()
@@ -254,6 +259,41 @@ class Config(Strict):
     attribution: list[AttributionRule] = Field(default_factory=list)
     """``[[attribution]]`` rules mapping usage to workloads (``llm_tco.config.attribution``)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _read_deprecated_platform_keys(cls, data: Any) -> Any:
+        """Settings that moved to ``[platform]`` are still read from ``[staffing]``/``[operations]`` when
+        ``[platform]`` does not set them (``[platform]`` wins); :func:`deprecated_keys` names them."""
+        if not isinstance(data, dict):
+            return data
+        platform = data.get("platform", {})
+        if isinstance(platform, BaseModel):
+            return data  # a built model: nothing to carry over
+        if not isinstance(platform, dict):
+            return data  # let validation report it
+        moved = dict(platform)
+        for section, key, new_key in DEPRECATED_PLATFORM_KEYS:
+            table = data.get(section)
+            value = getattr(table, key, None) if isinstance(table, BaseModel) else None
+            if isinstance(table, dict):
+                value = table.get(key)
+            if value is not None and new_key not in moved:
+                moved[new_key] = value
+        if moved != platform:
+            data = {**data, "platform": moved}
+        return data
+
     def workload(self, name: str) -> WorkloadConfig:
         """The workload's table, or the defaults when the file has none for it."""
         return self.workloads.get(name, WorkloadConfig())
+
+
+def deprecated_keys(config: Config) -> list[str]:
+    """One warning per deprecated key the configuration sets, naming where it moved."""
+    out = []
+    for section, key, new_key in DEPRECATED_PLATFORM_KEYS:
+        if getattr(getattr(config, section), key) is not None:
+            out.append(
+                f"{section}.{key} is deprecated: set [platform] {new_key} instead (read as that for now)"
+            )
+    return out

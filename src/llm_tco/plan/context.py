@@ -16,7 +16,13 @@ from llm_tco.plan.doc import GrowthInfo
 from llm_tco.profile.model import WorkloadProfile
 from llm_tco.units import HOURS_PER_MONTH
 
-__all__ = ["WorkloadContext", "hourly_rate_usd", "serving_window_peak", "workload_context"]
+__all__ = [
+    "WorkloadContext",
+    "hourly_rate_usd",
+    "platform_costs",
+    "serving_window_peak",
+    "workload_context",
+]
 
 _OUTSIDE_NOTE_SHARE = 0.005
 """Load outside the serving window below this share (rounding, a stray request) is not worth a note."""
@@ -81,6 +87,22 @@ def hourly_rate_usd(config: Config) -> float:
     return config.staffing.loaded_cost_usd_per_fte_year / config.staffing.hours_per_fte_year
 
 
+def platform_costs(config: Config) -> FixedCosts:
+    """The whole platform's monthly costs (``[platform]``), paid once for every self-hosted workload. A
+    team that already exists (``already_staffed``) is paid today whatever the plan: self-hosting adds
+    nothing for it, so its staff and on-call lines are 0."""
+    platform = config.platform
+    staffed = platform.already_staffed
+    return FixedCosts.from_assumptions(
+        platform_fte=0.0 if staffed else platform.fte,
+        on_call_fte=0.0 if staffed else platform.on_call_fte,
+        loaded_cost_usd_per_fte_year=config.staffing.loaded_cost_usd_per_fte_year,
+        monitoring_usd_per_month=platform.monitoring_usd_per_month,
+        governance_hours_per_month=platform.governance_hours_per_month,
+        hourly_rate_usd=hourly_rate_usd(config),
+    )
+
+
 def _growth(profile: WorkloadProfile, config: Config) -> GrowthInfo:
     table = config.workload(profile.workload)
     fit = profile.growth
@@ -143,14 +165,7 @@ def workload_context(profile: WorkloadProfile, config: Config, start: datetime) 
             spare_replicas=config.capacity.ha_spare_replicas,
             high_factor=config.capacity.high_criticality_redundancy_factor,
         ),
-        fixed=FixedCosts.from_assumptions(
-            platform_fte=config.staffing.platform_fte,
-            on_call_fte=config.staffing.on_call_fte,
-            loaded_cost_usd_per_fte_year=config.staffing.loaded_cost_usd_per_fte_year,
-            monitoring_usd_per_month=config.operations.monitoring_usd_per_month,
-            governance_hours_per_month=config.operations.governance_hours_per_month,
-            hourly_rate_usd=rate,
-        ),
+        fixed=platform_costs(config),
         migration_usd=migration_cost_usd(
             prompts_to_port=prompts,
             hours_per_prompt=config.migration.hours_per_prompt,

@@ -10,7 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from llm_tco.plan.portfolio.doc import Portfolio, empty_portfolio
 
 __all__ = [
     "Breakeven",
@@ -63,7 +65,7 @@ class CostLines(_Doc):
     power_and_hosting_usd: Decimal = Decimal(0)
     """Owned GPUs: electricity (with PUE) and data-centre hosting."""
     staff_usd: Decimal = Decimal(0)
-    """The platform team (``staffing.platform_fte``)."""
+    """The platform team (``[platform] fte``; self-hosted options: their share of it)."""
     on_call_usd: Decimal = Decimal(0)
     monitoring_usd: Decimal = Decimal(0)
     governance_usd: Decimal = Decimal(0)
@@ -256,3 +258,5 @@ class PlanDocument(_Doc):
     totals: PlanTotals
     policies: list[PolicyResult] = []
     notes: list[str] = []
+    portfolio: Portfolio = Field(default_factory=empty_portfolio)
+    """The workloads decided together: one platform, pooled replicas, the optimum and its baselines."""

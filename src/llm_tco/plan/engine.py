@@ -33,6 +33,9 @@ from llm_tco.plan.feasibility import apply_feasibility, unfit_models, unscored_r
 from llm_tco.plan.inputs import PlanInputs
 from llm_tco.plan.latency import check_api_latency
 from llm_tco.plan.levers import lever_candidates
+from llm_tco.plan.portfolio.build import build_portfolio
+from llm_tco.plan.portfolio.items import PlannedWorkload
+from llm_tco.plan.portfolio.problem import ScenarioSource
 from llm_tco.plan.selfhosted import models_meeting_floor, selfhosted_candidates
 from llm_tco.plan.totals import organisation_totals
 from llm_tco.profile.model import WorkloadProfile
@@ -169,15 +172,16 @@ def _stay_where_the_logs_are(stay: Candidate, context: WorkloadContext, inputs: 
 
 def _plan_workload(
     profile: WorkloadProfile, config: Config, inputs: PlanInputs, start: datetime
-) -> WorkloadPlan:
+) -> PlannedWorkload:
     context = workload_context(profile, config, start)
     try:
-        return _plan_workload_in(context, inputs)
+        plan, candidates = _plan_workload_in(context, inputs)
     except OverflowError as exc:
         raise _overflow(context, f"the self-hosted fleet overflows ({exc})") from exc
+    return PlannedWorkload(plan, context, candidates)
 
 
-def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadPlan:
+def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> tuple[WorkloadPlan, list[Candidate]]:
     profile, config = context.profile, context.config
     rate = config.planning.discount_rate_per_year
     stay = stay_candidate(context, inputs, _current_placement(profile))
@@ -248,7 +252,7 @@ def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadP
     best_breakeven = breakevens.get(best_self.id) if best_self is not None else None
     if best_self is not None and best_breakeven is not None:
         workload_breakeven = WorkloadBreakeven(**best_breakeven.model_dump(), option_id=best_self.id)
-    return WorkloadPlan(
+    plan = WorkloadPlan(
         workload=profile.workload,
         current_provider=profile.current.provider if profile.current else None,
         current_model=context.current_model,
@@ -282,6 +286,7 @@ def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadP
         current_cost_is_lower_bound=profile.unpriced_share > 0 or profile.monthly_cost_usd is None,
         serving_hours_per_month=context.serving_hours_per_month,
     )
+    return plan, candidates
 
 
 def _check_gpu_keys(config: Config, inputs: PlanInputs) -> None:
@@ -305,14 +310,22 @@ def build_plan(
     inputs: PlanInputs,
     *,
     config_file: str | None = None,
+    risk_aversion: float = 0.0,
+    scenarios: ScenarioSource | None = None,
 ) -> PlanDocument:
-    """The plan for every profiled workload (see the module docstring)."""
+    """The plan for every profiled workload (see the module docstring), decided as one portfolio
+    (``llm_tco.plan.portfolio``): each recommendation is the portfolio's choice for the workload.
+    ``scenarios`` samples the options' NPVs for ``risk_aversion`` > 0 (the CVaR objective)."""
     _check_gpu_keys(config, inputs)
     start = plan_start(profiles, config)
-    plans = [_plan_workload(p, config, inputs, start) for p in profiles]
+    planned = [_plan_workload(p, config, inputs, start) for p in profiles]
+    portfolio, plans = build_portfolio(
+        planned, config, _option, risk_aversion=risk_aversion, scenarios=scenarios
+    )
     notes = [
-        "fixed platform costs (staffing, on-call, monitoring, governance) are charged in full to each "
-        "self-hosted option; a platform shared by several workloads would divide them",
+        "the platform's fixed costs (staffing, on-call, monitoring, governance) are paid once for every "
+        "self-hosted workload; each self-hosted option carries its share by GPU-hours (beside the "
+        "portfolio's other self-hosted workloads)",
         "owned hardware: purchases are one-off costs in the month the fleet grows; the remaining book value "
         "is credited in the last month for NPV and horizon totals, never for payback (cash paid only); "
         "break-even uses straight-line depreciation instead",
@@ -330,6 +343,7 @@ def build_plan(
         workloads=plans,
         totals=organisation_totals(plans),
         notes=notes,
+        portfolio=portfolio,
     )
 
 

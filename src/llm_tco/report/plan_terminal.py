@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from llm_tco.plan.doc import Option, PlanDocument, PlanTotals, WorkloadPlan
+from llm_tco.report.portfolio_terminal import render_portfolio
 from llm_tco.report.text import cell, line
 
 __all__ = ["render_plan"]
@@ -93,7 +94,7 @@ def cost_lines_text(option: Option, assumptions: dict[str, float | int | str | N
     if len(top) < 2:  # one line is all of it: nothing to break down
         return None
     gross = sum(v for v in horizon.values() if v > 0)
-    fte = {"staff_usd": "staffing.platform_fte", "on_call_usd": "staffing.on_call_fte"}
+    fte = {"staff_usd": "platform.fte", "on_call_usd": "platform.on_call_fte"}
     parts = []
     for key in top:
         count = assumptions.get(fte.get(key, ""))
@@ -262,6 +263,9 @@ def render_plan(document: PlanDocument, console: Console) -> None:
         return
     for plan in document.workloads:
         _workload(plan, console, document.assumptions)
+    render_portfolio(
+        document.portfolio, console, current_is_lower_bound=document.totals.current_cost_is_lower_bound
+    )
     totals = document.totals
     partial = totals.current_cost_is_lower_bound
     console.print(
