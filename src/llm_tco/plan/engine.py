@@ -35,6 +35,12 @@ from llm_tco.plan.latency import check_api_latency
 from llm_tco.plan.levers import lever_candidates
 from llm_tco.plan.selfhosted import models_meeting_floor, selfhosted_candidates
 from llm_tco.plan.totals import organisation_totals
+from llm_tco.plan.uncertainty.build import workload_costs
+from llm_tco.plan.uncertainty.costs import WorkloadCosts
+from llm_tco.plan.uncertainty.document import Sensitivity, UncertaintySummary
+from llm_tco.plan.uncertainty.ranges import monte_carlo
+from llm_tco.plan.uncertainty.scenarios import UncertaintyContext, draw_scenarios
+from llm_tco.plan.uncertainty.sensitivity import plan_sensitivity
 from llm_tco.profile.model import WorkloadProfile
 from llm_tco.units import TOKENS_PER_MILLION
 
@@ -169,15 +175,16 @@ def _stay_where_the_logs_are(stay: Candidate, context: WorkloadContext, inputs: 
 
 def _plan_workload(
     profile: WorkloadProfile, config: Config, inputs: PlanInputs, start: datetime
-) -> WorkloadPlan:
+) -> tuple[WorkloadPlan, WorkloadCosts]:
     context = workload_context(profile, config, start)
     try:
-        return _plan_workload_in(context, inputs)
+        plan, candidates = _plan_workload_in(context, inputs)
     except OverflowError as exc:
         raise _overflow(context, f"the self-hosted fleet overflows ({exc})") from exc
+    return plan, workload_costs(context, candidates)
 
 
-def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadPlan:
+def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> tuple[WorkloadPlan, list[Candidate]]:
     profile, config = context.profile, context.config
     rate = config.planning.discount_rate_per_year
     stay = stay_candidate(context, inputs, _current_placement(profile))
@@ -248,7 +255,7 @@ def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadP
     best_breakeven = breakevens.get(best_self.id) if best_self is not None else None
     if best_self is not None and best_breakeven is not None:
         workload_breakeven = WorkloadBreakeven(**best_breakeven.model_dump(), option_id=best_self.id)
-    return WorkloadPlan(
+    plan = WorkloadPlan(
         workload=profile.workload,
         current_provider=profile.current.provider if profile.current else None,
         current_model=context.current_model,
@@ -282,6 +289,7 @@ def _plan_workload_in(context: WorkloadContext, inputs: PlanInputs) -> WorkloadP
         current_cost_is_lower_bound=profile.unpriced_share > 0 or profile.monthly_cost_usd is None,
         serving_hours_per_month=context.serving_hours_per_month,
     )
+    return plan, candidates
 
 
 def _check_gpu_keys(config: Config, inputs: PlanInputs) -> None:
@@ -305,11 +313,23 @@ def build_plan(
     inputs: PlanInputs,
     *,
     config_file: str | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
 ) -> PlanDocument:
-    """The plan for every profiled workload (see the module docstring)."""
+    """The plan for every profiled workload (see the module docstring), with Monte Carlo ranges and
+    sensitivity over ``draws`` scenarios seeded by ``seed`` (default: ``[uncertainty]``; 0 draws: none)."""
     _check_gpu_keys(config, inputs)
     start = plan_start(profiles, config)
-    plans = [_plan_workload(p, config, inputs, start) for p in profiles]
+    planned = [_plan_workload(p, config, inputs, start) for p in profiles]
+    plans = [plan for plan, _ in planned]
+    draws = config.uncertainty.draws if draws is None else draws
+    seed = config.uncertainty.seed if seed is None else seed
+    uncertainty: UncertaintySummary | None = None
+    sensitivity: list[Sensitivity] = []
+    if draws > 0 and plans:
+        context = UncertaintyContext.build(config, [costs for _, costs in planned])
+        plans, uncertainty = monte_carlo(context, plans, draw_scenarios(context, draws, seed), seed)
+        sensitivity = plan_sensitivity(context, plans)
     notes = [
         "fixed platform costs (staffing, on-call, monitoring, governance) are charged in full to each "
         "self-hosted option; a platform shared by several workloads would divide them",
@@ -330,6 +350,8 @@ def build_plan(
         workloads=plans,
         totals=organisation_totals(plans),
         notes=notes,
+        uncertainty=uncertainty,
+        sensitivity=sensitivity,
     )
 
 

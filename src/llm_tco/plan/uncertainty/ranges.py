@@ -1,0 +1,127 @@
+"""Monte Carlo ranges into the plan document: each option's P10/P50/P90 and its chance of beating staying,
+and the organisation's ranges (the sum of the workloads' recommendations in the same scenarios)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from llm_tco.cost.horizon import FloatArray
+from llm_tco.plan.doc import Option, Recommendation, WorkloadPlan
+from llm_tco.plan.uncertainty.distributions import quantile
+from llm_tco.plan.uncertainty.document import AssumptionInForce, UncertaintySummary
+from llm_tco.plan.uncertainty.scenarios import (
+    Scenarios,
+    UncertaintyContext,
+    WorkloadDraws,
+    evaluate_workload,
+    price_paths,
+)
+
+__all__ = ["PERCENTILES", "monte_carlo", "usd"]
+
+PERCENTILES = (10.0, 50.0, 90.0)
+
+
+def usd(value: float) -> Decimal:
+    """A float amount as Decimal dollars to the micro-dollar, as every amount of the document."""
+    return Decimal(f"{value:.6f}")
+
+
+def _percentiles(values: FloatArray) -> FloatArray:
+    """P10, P50, P90 along the last axis (linear interpolation between order statistics)."""
+    return np.percentile(values, PERCENTILES, axis=-1)
+
+
+def _ranged_options(options: list[Option], draws: WorkloadDraws) -> list[Option]:
+    """The options with their ranges (percentiles of every option at once: one partition per matrix)."""
+    npv = _percentiles(draws.npv_usd)
+    horizon = _percentiles(draws.horizon_usd)
+    stay_row = draws.row("stay")
+    out: list[Option] = []
+    for option in options:
+        row = draws.row(option.id)
+        if row is None:
+            out.append(option)
+            continue
+        beats = None
+        if stay_row is not None and option.id != "stay":
+            beats = float(np.mean(draws.npv_usd[row] < draws.npv_usd[stay_row]))
+        update = {
+            "npv_usd_p10": usd(npv[0, row]),
+            "npv_usd_p50": usd(npv[1, row]),
+            "npv_usd_p90": usd(npv[2, row]),
+            "horizon_cost_usd_p10": usd(horizon[0, row]),
+            "horizon_cost_usd_p50": usd(horizon[1, row]),
+            "horizon_cost_usd_p90": usd(horizon[2, row]),
+            "probability_beats_current": beats,
+        }
+        out.append(option.model_copy(update=update))
+    return out
+
+
+def _assumptions(context: UncertaintyContext) -> list[AssumptionInForce]:
+    specs = [(None, s) for s in context.specs] + [(w.workload, w.demand_growth) for w in context.workloads]
+    return [
+        AssumptionInForce(
+            name=spec.name,
+            kind=spec.kind,
+            workload=workload,
+            distribution=spec.distribution.model_dump(exclude_none=True),
+            p10=quantile(spec.distribution, 0.1),
+            p90=quantile(spec.distribution, 0.9),
+            source=spec.source,
+        )
+        for workload, spec in specs
+    ]
+
+
+def monte_carlo(
+    context: UncertaintyContext, plans: list[WorkloadPlan], scenarios: Scenarios, seed: int
+) -> tuple[list[WorkloadPlan], UncertaintySummary]:
+    """The plans with every priced option's ranges, and the organisation's summary."""
+    paths = price_paths(context, scenarios)
+    size = scenarios.size
+    current = np.zeros(size)
+    recommended_npv = np.zeros(size)
+    recommended_horizon = np.zeros(size)
+    out: list[WorkloadPlan] = []
+    for plan in plans:
+        costs = context.workload(plan.workload)
+        draws = evaluate_workload(context, costs, scenarios, paths_in=paths)
+        stay_row = draws.row("stay")
+        options = _ranged_options(plan.options, draws)
+        recommendation = plan.recommendation
+        chosen_row = draws.row(recommendation.id) if recommendation is not None else None
+        if recommendation is not None:
+            ranged = next(o for o in options if o.id == recommendation.id)
+            recommendation = Recommendation(**ranged.model_dump(), reasons=recommendation.reasons)
+        if stay_row is not None:
+            current += draws.npv_usd[stay_row]
+        fallback = chosen_row if chosen_row is not None else stay_row
+        if fallback is not None:
+            recommended_npv += draws.npv_usd[fallback]
+            recommended_horizon += draws.horizon_usd[fallback]
+        out.append(plan.model_copy(update={"options": options, "recommendation": recommendation}))
+    savings = current - recommended_npv
+    c, r, h, s = (_percentiles(a) for a in (current, recommended_npv, recommended_horizon, savings))
+    summary = UncertaintySummary(
+        draws=size,
+        seed=seed,
+        assumptions=_assumptions(context),
+        current_npv_usd_p10=usd(c[0]),
+        current_npv_usd_p50=usd(c[1]),
+        current_npv_usd_p90=usd(c[2]),
+        recommended_npv_usd_p10=usd(r[0]),
+        recommended_npv_usd_p50=usd(r[1]),
+        recommended_npv_usd_p90=usd(r[2]),
+        recommended_horizon_cost_usd_p10=usd(h[0]),
+        recommended_horizon_cost_usd_p50=usd(h[1]),
+        recommended_horizon_cost_usd_p90=usd(h[2]),
+        savings_npv_usd_p10=usd(s[0]),
+        savings_npv_usd_p50=usd(s[1]),
+        savings_npv_usd_p90=usd(s[2]),
+        probability_recommended_beats_current=float(np.mean(recommended_npv < current)),
+    )
+    return out, summary
