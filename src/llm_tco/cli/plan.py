@@ -29,6 +29,8 @@ def plan_document(
     *,
     config_file: str | None = None,
     prices: PriceOverrides | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
 ) -> PlanDocument:
     """Profile the store's workloads and plan them (the library call behind ``llm-tco plan``). ``prices``
     (the audit's price file) prices today's usage and the API options as the audit does."""
@@ -47,7 +49,7 @@ def plan_document(
     inputs = with_user_files(PlanInputs.bundled(), config, base_dir)
     if prices is not None:
         inputs = with_price_overrides(inputs, prices)
-    return build_plan(profiles, config, inputs, config_file=config_file)
+    return build_plan(profiles, config, inputs, config_file=config_file, draws=draws, seed=seed)
 
 
 def register(app: typer.Typer) -> None:
@@ -82,6 +84,25 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
+        draws: Annotated[
+            int | None,
+            typer.Option(
+                "--draws",
+                min=0,
+                help="Monte Carlo draws over the uncertain assumptions (default: [uncertainty] draws, "
+                "10,000; 0: no ranges or sensitivity).",
+                show_default=False,
+            ),
+        ] = None,
+        seed: Annotated[
+            int | None,
+            typer.Option(
+                "--seed",
+                min=0,
+                help="Seed of the draws (default: [uncertainty] seed); printed with the results.",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
         """Compare closed APIs, hosted open models and self-hosting for each workload, over the horizon."""
         policies = [parse_fail_on(value) for value in fail_on or []]
@@ -89,7 +110,9 @@ def register(app: typer.Typer) -> None:
         config = resolve_config_names(config, str(path) if path else "configuration")
         check_store_exists(db)
         overrides = load_price_overrides(prices) if prices is not None else None
-        document = plan_document(db, config, config_file=str(path) if path else None, prices=overrides)
+        document = plan_document(
+            db, config, config_file=str(path) if path else None, prices=overrides, draws=draws, seed=seed
+        )
         for line in unknown_workload_warnings(config, (w.workload for w in document.workloads)):
             warn(line)
         results = evaluate_policies(document, policies)

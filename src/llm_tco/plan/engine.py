@@ -44,7 +44,7 @@ from llm_tco.plan.uncertainty.sensitivity import plan_sensitivity
 from llm_tco.profile.model import WorkloadProfile
 from llm_tco.units import TOKENS_PER_MILLION
 
-__all__ = ["build_plan", "plan_start", "to_usd"]
+__all__ = ["build_plan", "plan_start", "plan_with_uncertainty", "to_usd"]
 
 PLACEMENTS = ("closed-api", "open-api", "self-hosted")
 
@@ -318,16 +318,30 @@ def build_plan(
 ) -> PlanDocument:
     """The plan for every profiled workload (see the module docstring), with Monte Carlo ranges and
     sensitivity over ``draws`` scenarios seeded by ``seed`` (default: ``[uncertainty]``; 0 draws: none)."""
+    return plan_with_uncertainty(profiles, config, inputs, config_file=config_file, draws=draws, seed=seed)[0]
+
+
+def plan_with_uncertainty(
+    profiles: list[WorkloadProfile],
+    config: Config,
+    inputs: PlanInputs,
+    *,
+    config_file: str | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+) -> tuple[PlanDocument, UncertaintyContext]:
+    """:func:`build_plan`, and the option costs behind it (for
+    :func:`llm_tco.plan.uncertainty.scenarios.option_npv_draws`, whatever the number of draws)."""
     _check_gpu_keys(config, inputs)
     start = plan_start(profiles, config)
     planned = [_plan_workload(p, config, inputs, start) for p in profiles]
     plans = [plan for plan, _ in planned]
     draws = config.uncertainty.draws if draws is None else draws
     seed = config.uncertainty.seed if seed is None else seed
+    context = UncertaintyContext.build(config, [costs for _, costs in planned])
     uncertainty: UncertaintySummary | None = None
     sensitivity: list[Sensitivity] = []
     if draws > 0 and plans:
-        context = UncertaintyContext.build(config, [costs for _, costs in planned])
         plans, uncertainty = monte_carlo(context, plans, draw_scenarios(context, draws, seed), seed)
         sensitivity = plan_sensitivity(context, plans)
     notes = [
@@ -340,7 +354,7 @@ def build_plan(
     unknown = sorted(set(config.workloads) - {p.workload for p in profiles})
     if unknown:
         notes.append(f"[workloads] tables with no usage in the store: {', '.join(unknown)}")
-    return PlanDocument(
+    document = PlanDocument(
         start_month=f"{start:%Y-%m}",
         horizon_months=config.planning.horizon_months,
         discount_rate_per_year=config.planning.discount_rate_per_year,
@@ -353,6 +367,7 @@ def build_plan(
         uncertainty=uncertainty,
         sensitivity=sensitivity,
     )
+    return document, context
 
 
 def _assumptions(config: Config) -> dict[str, float | int | str | None]:
