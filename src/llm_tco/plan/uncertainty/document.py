@@ -41,7 +41,8 @@ class AssumptionInForce(_Doc):
 
 class UncertaintySummary(_Doc):
     """The Monte Carlo: its settings, the distributions drawn, and the organisation's ranges (the sum over
-    workloads of each one's recommendation, or staying when it has none, in the same scenarios)."""
+    workloads of each one's recommendation, or staying when it has none, in the same scenarios; staying's
+    NPV counts the workloads whose usage is priced, as a lower bound otherwise)."""
 
     draws: int
     seed: int
@@ -58,8 +59,10 @@ class UncertaintySummary(_Doc):
     savings_npv_usd_p10: Decimal
     savings_npv_usd_p50: Decimal
     savings_npv_usd_p90: Decimal
-    """Staying's NPV minus the recommendations' (positive: the recommendations save)."""
+    """Staying's NPV minus the recommendations' (positive: the recommendations save), over the workloads
+    whose staying has a price."""
     probability_recommended_beats_current: float
+    """Share of the scenarios in which that saving is positive."""
 
 
 class TornadoBar(_Doc):

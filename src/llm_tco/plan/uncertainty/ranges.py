@@ -86,6 +86,8 @@ def monte_carlo(
     current = np.zeros(size)
     recommended_npv = np.zeros(size)
     recommended_horizon = np.zeros(size)
+    saving = np.zeros(size)
+    """Over the workloads whose staying has a price (for the others there is nothing to save against)."""
     out: list[WorkloadPlan] = []
     for plan in plans:
         costs = context.workload(plan.workload)
@@ -99,13 +101,15 @@ def monte_carlo(
             recommendation = Recommendation(**ranged.model_dump(), reasons=recommendation.reasons)
         if stay_row is not None:
             current += draws.npv_usd[stay_row]
+            saving += (
+                draws.npv_usd[stay_row] - draws.npv_usd[chosen_row if chosen_row is not None else stay_row]
+            )
         fallback = chosen_row if chosen_row is not None else stay_row
         if fallback is not None:
             recommended_npv += draws.npv_usd[fallback]
             recommended_horizon += draws.horizon_usd[fallback]
         out.append(plan.model_copy(update={"options": options, "recommendation": recommendation}))
-    savings = current - recommended_npv
-    c, r, h, s = (_percentiles(a) for a in (current, recommended_npv, recommended_horizon, savings))
+    c, r, h, s = (_percentiles(a) for a in (current, recommended_npv, recommended_horizon, saving))
     summary = UncertaintySummary(
         draws=size,
         seed=seed,
@@ -122,6 +126,6 @@ def monte_carlo(
         savings_npv_usd_p10=usd(s[0]),
         savings_npv_usd_p50=usd(s[1]),
         savings_npv_usd_p90=usd(s[2]),
-        probability_recommended_beats_current=float(np.mean(recommended_npv < current)),
+        probability_recommended_beats_current=float(np.mean(saving > 0)),
     )
     return out, summary
