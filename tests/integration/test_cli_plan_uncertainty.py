@@ -58,7 +58,7 @@ def test_plan_terminal_shows_savings_range_and_influential_assumptions(
     assert result.code == 0, result.err
     out = " ".join(result.out.split())
     assert "Under uncertainty (200 draws, seed 5)" in out
-    assert re.search(r"vs staying P10 -?\$[\d,]+, P50 -?\$[\d,]+, P90 -?\$[\d,]+", out)
+    assert re.search(r"vs staying P10 -?\$[\d,.]+, P50 -?\$[\d,.]+, P90 -?\$[\d,.]+", out)
     assert "most influential assumptions" in out
     assert "under uncertainty: NPV P10–P90" in out
 

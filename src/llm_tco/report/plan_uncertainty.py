@@ -28,7 +28,7 @@ ASSUMPTION_LABELS = {
 def _usd(value: Decimal | float) -> str:
     v = float(value)
     sign = "-" if v < 0 else ""
-    return f"{sign}${abs(v):,.0f}"
+    return f"{sign}${abs(v):,.0f}" if abs(v) >= 100 else f"{sign}${abs(v):,.2f}"
 
 
 def influential_text(sensitivity: Sensitivity, count: int = 3) -> str:
