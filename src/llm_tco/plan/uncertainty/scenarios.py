@@ -229,7 +229,8 @@ def evaluate_workload(
             fleets.setdefault(_fleet_key(option.economics), []).append(row)
         elif "tokens" in option.lines:
             api_rows.setdefault(option.placement, []).append(row)
-    result = np.einsum("kfo,fs->kso", coefficients, factors)
+    npv = coefficients[:, :, 0] @ factors
+    horizon = coefficients[:, :, 1] @ factors
     if fleets:
         volume = workload.tokens[None, :] * demand
         inverse_capacity = 1.0 / capacity
@@ -243,16 +244,17 @@ def evaluate_workload(
                 amount = fleet @ columns + spares * columns.sum(axis=0)[None, :]
                 if priced_by_hour:
                     amount *= gpu_price[:, None]
-                result[row] += amount
+                npv[row] += amount[:, 0]
+                horizon[row] += amount[:, 1]
     for placement, rows in api_rows.items():
         path = demand * paths[placement]
         tokens = np.stack([options[r].lines["tokens"] for r in rows], axis=1)
-        result[rows, :, 0] += (path @ (tokens * weights[:, :1])).T
-        result[rows, :, 1] += (path @ tokens).T
+        npv[rows] += (path @ (tokens * weights[:, :1])).T
+        horizon[rows] += (path @ tokens).T
     return WorkloadDraws(
         option_ids=[o.option_id for o in options],
-        npv_usd=result[:, :, 0],
-        horizon_usd=result[:, :, 1],
+        npv_usd=npv,
+        horizon_usd=horizon,
     )
 
 
