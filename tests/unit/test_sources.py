@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from llm_tco.catalog.sources import citation_problem, cited_ids, load_sources
 from llm_tco.config.model import Config, WorkloadConfig
+from llm_tco.plan.uncertainty.defaults import global_specs
 from llm_tco.report.sources_md import sources_markdown
 
 REPO = Path(__file__).resolve().parents[2]
@@ -61,7 +62,13 @@ def _all_catalog_sources() -> list[tuple[str, str]]:
 
 
 def _all_config_sources() -> list[tuple[str, str]]:
-    return list(_config_sources(Config)) + list(_config_sources(WorkloadConfig, "workloads.<name>."))
+    """Every configuration default's source, and those of the default distributions of the Monte Carlo."""
+    distributions = [(f"uncertainty.{s.name}", s.source) for s in global_specs(Config())]
+    return (
+        list(_config_sources(Config))
+        + list(_config_sources(WorkloadConfig, "workloads.<name>."))
+        + distributions
+    )
 
 
 def test_every_config_default_cites_a_bundled_source_or_says_it_is_an_assumption() -> None:

@@ -23,11 +23,10 @@ from llm_tco.cli.html_output import HtmlOption, write_html_report
 from llm_tco.cli.outputs import CompareOption, CsvOption, MdOption, prepare_outputs, write_outputs
 from llm_tco.config import Config, load_config
 from llm_tco.config.model import deprecated_keys
-from llm_tco.errors import PolicyTrippedError, UsageError
+from llm_tco.errors import PolicyTrippedError
 from llm_tco.plan import PlanInputs, build_plan, evaluate_policies, parse_fail_on
 from llm_tco.plan.config_checks import resolve_config_names, unknown_workload_warnings
 from llm_tco.plan.inputs import with_price_overrides, with_user_files
-from llm_tco.plan.portfolio.problem import ScenarioSource
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.pricing.query import prepare_pricing
 from llm_tco.profile import build_profiles
@@ -47,6 +46,8 @@ def plan_document(
     config_file: str | None = None,
     prices: PriceOverrides | None = None,
     risk_aversion: float = 0.0,
+    draws: int | None = None,
+    seed: int | None = None,
 ) -> PlanReport:
     """Profile the store's workloads and plan them (the library call behind ``llm-tco plan``). ``prices``
     (the audit's price file) prices today's usage and the API options as the audit does; ``risk_aversion``
@@ -69,26 +70,16 @@ def plan_document(
     plan_inputs = with_user_files(PlanInputs.bundled(), config, base_dir)
     if prices is not None:
         plan_inputs = with_price_overrides(plan_inputs, prices)
-    scenarios = risk_scenarios(config) if risk_aversion > 0 else None
     plan = build_plan(
         profiles,
         config,
         plan_inputs,
         config_file=config_file,
         risk_aversion=risk_aversion,
-        scenarios=scenarios,
+        draws=draws,
+        seed=seed,
     )
     return PlanReport(**dict(plan), **document_header(config, config_file, inputs), audit=audit)
-
-
-def risk_scenarios(config: Config) -> ScenarioSource:
-    """The sampled option NPVs the CVaR objective needs.
-
-    RISK-SCENARIOS CALL SITE: the one place the plan asks the Monte Carlo model for draws of each
-    (workload, option)'s NPV; until that model is part of the build, risk aversion cannot be planned.
-    """
-    del config
-    raise UsageError("--risk-aversion needs the Monte Carlo model, which this build does not include yet")
 
 
 def register(app: typer.Typer) -> None:
@@ -137,6 +128,25 @@ def register(app: typer.Typer) -> None:
                 "worst 1-A share of up to 500 sampled scenarios) instead of the expected NPV.",
             ),
         ] = 0.0,
+        draws: Annotated[
+            int | None,
+            typer.Option(
+                "--draws",
+                min=0,
+                help="Monte Carlo draws over the uncertain assumptions (default: [uncertainty] draws, "
+                "10,000; 0: no ranges or sensitivity).",
+                show_default=False,
+            ),
+        ] = None,
+        seed: Annotated[
+            int | None,
+            typer.Option(
+                "--seed",
+                min=0,
+                help="Seed of the draws (default: [uncertainty] seed); printed with the results.",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
         """Compare closed APIs, hosted open models and self-hosting for each workload, over the horizon."""
         policies = [parse_fail_on(value) for value in fail_on or []]
@@ -153,6 +163,8 @@ def register(app: typer.Typer) -> None:
             config_file=str(path) if path else None,
             prices=overrides,
             risk_aversion=risk_aversion,
+            draws=draws,
+            seed=seed,
         )
         for warning in unknown_workload_warnings(config, (w.workload for w in document.workloads)):
             warn(warning)

@@ -45,6 +45,7 @@ from llm_tco.config.sections import (
     PricesConfig,
     QualityConfig,
 )
+from llm_tco.config.uncertainty import UncertaintyConfig
 from llm_tco.cost.serving_hours import serving_hours_per_month
 
 __all__ = [
@@ -255,6 +256,7 @@ class Config(Strict):
     candidates: CandidatesConfig = CandidatesConfig()
     levers: LeversConfig = LeversConfig()
     catalog: CatalogConfig = CatalogConfig()
+    uncertainty: UncertaintyConfig = UncertaintyConfig()
     workloads: dict[str, WorkloadConfig] = Field(default_factory=dict)
     attribution: list[AttributionRule] = Field(default_factory=list)
     """``[[attribution]]`` rules mapping usage to workloads (``llm_tco.config.attribution``)."""

@@ -64,6 +64,8 @@ def toml_value(value: Any) -> str:
         return toml_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, BaseModel):
+        return toml_value(value.model_dump(exclude_none=True))
     if isinstance(value, dict):
         if not value:
             return "{}"

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from llm_tco.plan.portfolio.doc import Portfolio, empty_portfolio
+from llm_tco.plan.uncertainty.document import Sensitivity, UncertaintySummary
 
 __all__ = [
     "Breakeven",
@@ -144,6 +145,16 @@ class Option(_Doc):
     cost_is_lower_bound: bool = False
     """Part of the usage it prices has no price (staying on a partly unpriced workload): the figures are
     what the priced part costs, a lower bound."""
+    npv_usd_p10: Decimal | None = None
+    """Monte Carlo: the NPV's 10th percentile over the drawn scenarios (null without draws or a price)."""
+    npv_usd_p50: Decimal | None = None
+    npv_usd_p90: Decimal | None = None
+    horizon_cost_usd_p10: Decimal | None = None
+    horizon_cost_usd_p50: Decimal | None = None
+    horizon_cost_usd_p90: Decimal | None = None
+    probability_beats_current: float | None = None
+    """Share of the scenarios in which this option's NPV is below staying's (null for staying itself,
+    without draws, or when staying has no price)."""
 
 
 class Recommendation(Option):
@@ -260,3 +271,7 @@ class PlanDocument(_Doc):
     notes: list[str] = []
     portfolio: Portfolio = Field(default_factory=empty_portfolio)
     """The workloads decided together: one platform, pooled replicas, the optimum and its baselines."""
+    uncertainty: UncertaintySummary | None = None
+    """The Monte Carlo's settings, distributions and organisation-wide ranges (null with no draws)."""
+    sensitivity: list[Sensitivity] = []
+    """Tornado data and break-even surface per workload decision, then the portfolio's."""

@@ -37,8 +37,20 @@ def fit_growth(
     total = float(np.sum((y - y.mean()) ** 2))
     r_squared = 1.0 - float(np.sum(residual**2)) / total if total > 0 else 1.0
     rate = math.expm1(float(slope))
+    standard_error = _rate_standard_error(x, residual, float(slope))
     note = None
     if abs(rate) > max_abs_rate:
         note = f"fitted growth {rate:+.1%}/month clipped to ±{max_abs_rate:.0%}"
         rate = math.copysign(max_abs_rate, rate)
-    return GrowthFit(rate, r_squared, int(keep.sum()), note)
+    return GrowthFit(rate, r_squared, int(keep.sum()), note, standard_error)
+
+
+def _rate_standard_error(x: np.ndarray, residual: np.ndarray, slope: float) -> float | None:
+    """Standard error of the monthly rate e^b - 1: the OLS slope's, √(SSR / (n - 2) / Σ(x - x̄)²), times
+    e^b (the delta method). None below three points (no degree of freedom left)."""
+    n = len(x)
+    spread = float(np.sum((x - x.mean()) ** 2))
+    if n < 3 or spread <= 0:
+        return None
+    slope_se = math.sqrt(float(np.sum(residual**2)) / (n - 2) / spread)
+    return math.exp(slope) * slope_se

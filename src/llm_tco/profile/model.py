@@ -94,6 +94,9 @@ class GrowthFit:
     r_squared: float | None
     months_used: int
     note: str | None = None
+    rate_standard_error: float | None = None
+    """Standard error of ``monthly_rate`` (the slope's, through d(e^b)/db = e^b); None without a fit or
+    with too few months to estimate it (three or more are needed)."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from llm_tco.plan.doc import Option, PlanDocument, PlanTotals, WorkloadPlan
+from llm_tco.plan.uncertainty.document import Sensitivity
+from llm_tco.report.plan_uncertainty import render_organisation_uncertainty, workload_range_text
 from llm_tco.report.portfolio_terminal import render_portfolio
 from llm_tco.report.text import cell, line
 
@@ -169,7 +171,10 @@ def _cost_lines(
 
 
 def _workload(
-    plan: WorkloadPlan, console: Console, assumptions: dict[str, float | int | str | None] | None = None
+    plan: WorkloadPlan,
+    console: Console,
+    assumptions: dict[str, float | int | str | None] | None = None,
+    sensitivity: list[Sensitivity] | None = None,
 ) -> None:
     growth = plan.growth
     fit = f", R² {growth.r_squared:.2f}" if growth.r_squared is not None and growth.source == "fitted" else ""
@@ -203,6 +208,9 @@ def _workload(
         for reason in rec.reasons:
             style = "yellow" if reason.startswith("unmet") else ""
             console.print(line("    • ", reason), style=style)
+        ranged = workload_range_text(plan, sensitivity or [])
+        if ranged:
+            console.print(line("    under uncertainty: ", ranged))
     _cost_lines(plan, console, assumptions or {})
     if plan.serving_hours_per_month < 730.0:
         console.print(
@@ -262,7 +270,7 @@ def render_plan(document: PlanDocument, console: Console) -> None:
         console.print(cell("no usage in the store: run `llm-tco audit FILES…` first"))
         return
     for plan in document.workloads:
-        _workload(plan, console, document.assumptions)
+        _workload(plan, console, document.assumptions, document.sensitivity)
     render_portfolio(
         document.portfolio, console, current_is_lower_bound=document.totals.current_cost_is_lower_bound
     )
@@ -286,6 +294,7 @@ def render_plan(document: PlanDocument, console: Console) -> None:
             )
         )
     _forced_and_optional(totals, console)
+    render_organisation_uncertainty(document, console)
     for policy in document.policies:
         if policy.tripped:
             console.print(cell(f"--fail-on {policy.policy}: {', '.join(policy.tripped)}", "red"))
