@@ -138,7 +138,7 @@ def _secret_env(name: str, secret: str, key: str) -> dict[str, Any]:
 
 def _summary(pool: Pool) -> str:
     lines = [
-        f"Pool {pool.id}: {pool.open_model} ({pool.hf_id}) at {pool.precision} on {pool.gpu} "
+        f"Pool {pool_object_name(pool)}: {pool.open_model} ({pool.hf_id}) at {pool.precision} on {pool.gpu} "
         f"({pool.deployment}),",
         f"{pool.replicas} replica(s) of {pool.gpus_per_replica} GPU(s) (tensor parallel "
         f"{pool.tensor_parallel} x pipeline {pool.pipeline_parallel}), {pool.gpus} GPU(s) in all.",
