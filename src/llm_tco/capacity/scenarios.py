@@ -120,10 +120,10 @@ class ReplicaModel:
         w = self.workload
         prompt_tokens = b * w.input_len / w.output_len
         chunk = self.prefill_chunk_tokens(b)
-        decode = self.step(b, 0.0)
         if prompt_tokens >= chunk:
             step = self.step(b, prompt_tokens / w.input_len)
             return step, step.total_s
+        decode = self.step(b, 0.0)
         share = prompt_tokens / chunk
         with_chunk = self.step(b, chunk / w.input_len)
         return decode, (1.0 - share) * decode.total_s + share * with_chunk.total_s
