@@ -15,6 +15,7 @@ headline parameter count is respected.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from llm_tco.capacity.kv import kv_bytes_for_context, kv_share_per_gpu
@@ -60,8 +61,12 @@ class WeightBreakdown:
         return self.routed_expert_bytes * self.params_per_expert / self.routed_expert_params
 
 
+@functools.lru_cache(maxsize=4096)
 def weight_breakdown(model: ModelSpec, precision: str) -> WeightBreakdown:
-    """Split the weights into embeddings, output head, routed experts and the rest, with their bytes."""
+    """Split the weights into embeddings, output head, routed experts and the rest, with their bytes.
+
+    Memoised: the iteration-time model asks for it at every step it times, always for the same few
+    (model, precision) pairs."""
     embedding = float(model.vocab_size * model.hidden_size)
     lm_head = 0.0 if model.tied_embeddings else embedding
     matrices = 3.0 if model.gated_mlp else 2.0

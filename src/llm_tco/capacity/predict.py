@@ -181,12 +181,14 @@ def predict(
     scenario: ScenarioSpec,
     prediction_id: str = "cli",
     measurements: Sequence[Measurement] = (),
+    explain_misfit: bool = True,
 ) -> Prediction:
     """Predict throughput and latency of ``deployment`` under ``scenario``.
 
     A matching entry of ``measurements`` (see ``capacity.measured``) replaces the model's figures. Raises
     ``DoesNotFitError`` when the weights, reserve and one full-length sequence's cache do not fit (and no
-    measurement says otherwise).
+    measurement says otherwise); its message names the smallest configuration that would, unless
+    ``explain_misfit`` is False (a search over many shapes that discards the message skips that search).
     """
     if workload.input_len <= 0 or workload.output_len <= 0:
         raise UsageError("input and output lengths must be positive")
@@ -226,7 +228,11 @@ def predict(
     )
     if not memory.fits:
         if measurement is None:
-            raise DoesNotFitError(_does_not_fit_message(model, gpu, params, deployment, workload))
+            raise DoesNotFitError(
+                _does_not_fit_message(model, gpu, params, deployment, workload)
+                if explain_misfit
+                else f"{model.id} at {deployment.precision} does not fit {deployment.tp}× {gpu.id}"
+            )
         fitted = replace(skeleton, fits=True, notes=(*skeleton.notes, "the model predicts this does not fit"))
         return apply_measurement(fitted, measurement)
     replica = ReplicaModel(model, gpu, params, deployment, workload, memory)
@@ -298,10 +304,11 @@ def replica_capacity(
     kv_precision: str | None = None,
     measurements: Sequence[Measurement] = (),
     pp: int = 1,
+    explain_misfit: bool = True,
 ) -> ReplicaCapacity:
     """Sustainable output tokens/s and requests/s of one ``tp × pp``-GPU replica (``pp`` pipeline stages
     of ``tp`` GPUs) under p99 TTFT/TPOT targets. Measurements describe tensor-parallel replicas only, so
-    they are not consulted for a pipelined one.
+    they are not consulted for a pipelined one. ``explain_misfit`` as for ``predict``.
 
     Never raises for a configuration that does not fit or cannot meet the targets: ``fits`` is False (or
     the rates are 0) and ``reason`` says why, so a planner can scan many options.
@@ -319,6 +326,7 @@ def replica_capacity(
             workload=workload,
             scenario=ScenarioSpec(kind="slo", ttft_ms=ttft_p99_ms, tpot_ms=tpot_p99_ms),
             measurements=measurements if pp == 1 else (),
+            explain_misfit=explain_misfit,
         )
     except DoesNotFitError as exc:
         return ReplicaCapacity(False, 0.0, 0.0, 0.0, tp * pp, None, None, None, str(exc))

@@ -21,11 +21,13 @@ from llm_tco.cli.common import (
 )
 from llm_tco.cli.html_output import HtmlOption, write_html_report
 from llm_tco.cli.outputs import CompareOption, CsvOption, MdOption, prepare_outputs, write_outputs
+from llm_tco.cli.plan_export import check_namespace, export_plan
 from llm_tco.config import Config, load_config
 from llm_tco.config.model import deprecated_keys
 from llm_tco.errors import PolicyTrippedError
 from llm_tco.plan import PlanInputs, build_plan, evaluate_policies, parse_fail_on
 from llm_tco.plan.config_checks import resolve_config_names, unknown_workload_warnings
+from llm_tco.plan.export import DEFAULT_NAMESPACE
 from llm_tco.plan.inputs import with_price_overrides, with_user_files
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
 from llm_tco.pricing.query import prepare_pricing
@@ -147,9 +149,36 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
+        export_litellm: Annotated[
+            Path | None,
+            typer.Option(
+                "--export-litellm",
+                help="Write a LiteLLM proxy config (YAML) giving each workload one stable alias routed to "
+                "the backend the plan assigns it.",
+                show_default=False,
+            ),
+        ] = None,
+        export_serving: Annotated[
+            Path | None,
+            typer.Option(
+                "--export-serving",
+                help="Write, per self-hosted pool, its vLLM launch script and a Kubernetes Deployment + "
+                "Service manifest into this folder.",
+                show_default=False,
+            ),
+        ] = None,
+        export_namespace: Annotated[
+            str,
+            typer.Option(
+                "--export-namespace",
+                help="Kubernetes namespace of the exported pools (their Services' addresses in the "
+                "LiteLLM config).",
+            ),
+        ] = DEFAULT_NAMESPACE,
     ) -> None:
         """Compare closed APIs, hosted open models and self-hosting for each workload, over the horizon."""
         policies = [parse_fail_on(value) for value in fail_on or []]
+        check_namespace(export_namespace)
         config, path = load_config(config_path)
         previous = prepare_outputs(md, csv, compare, kind="llm-tco.plan")
         config = resolve_config_names(config, str(path) if path else "configuration")
@@ -172,6 +201,14 @@ def register(app: typer.Typer) -> None:
         document = document.model_copy(update={"policies": results})
         if not document.workloads:
             warn("no usage in the store: run `llm-tco audit FILES…` first")
+        export_plan(
+            document,
+            config,
+            config_file=str(path) if path else None,
+            litellm_path=export_litellm,
+            serving_dir=export_serving,
+            namespace=export_namespace,
+        )
         if json_:
             emit_json(document)
         else:

@@ -143,6 +143,7 @@ def _capacity(
         tpot_p99_ms=tpot,
         measurements=inputs.measurements,
         pp=pp,
+        explain_misfit=False,
     )
 
 
