@@ -42,7 +42,7 @@ SERIES = [
     (4, "openai", "mystery-model-x", "dark", 100, 10),
 ]
 CONFIG = (
-    f'[workloads.chat]\nsovereignty = "air-gapped"\n\n[workloads."{HOSTILE}"]\nsovereignty = "air-gapped"\n'
+    f'[workloads.chat]\nsovereignty = "air-gapped"\n\n[workloads."{HOSTILE}"]\nsovereignty = "on-prem"\n'
 )
 
 
@@ -154,7 +154,7 @@ def test_litellm_accepts_the_config_and_routes_each_alias(
 
 def test_manifests_pass_the_kubernetes_schemas(exported: dict[str, Any]) -> None:
     manifests = _manifests(exported["serving"])
-    assert len(manifests) == 2  # one pool per self-hosted workload
+    assert len(manifests) == 2  # air-gapped and on-prem never share a pool: one pool each
     version = kubernetes_validate.latest_version()
     for docs in manifests.values():
         assert [d["kind"] for d in docs] == ["Deployment", "Service"]
