@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 from _html_fixtures import audit, lines, option, plan, totals, workload
-from pydantic import Field
 
 from llm_tco.plan.doc import ForcedChange, Option, PlanDocument, Recommendation
+from llm_tco.plan.uncertainty.document import Sensitivity, TornadoBar
 from llm_tco.report.html import render_html
 from llm_tco.report.html.markup import json_for_script
 
@@ -221,34 +221,41 @@ def test_uncertainty_sections_only_when_the_document_has_them() -> None:
     assert 'id="uncertainty"' not in page
     assert "chart-npv-range" not in page and "chart-tornado" not in page
 
-    class RangedRecommendation(Recommendation):
-        npv_usd_p10: Decimal | None = None
-        npv_usd_p50: Decimal | None = None
-        npv_usd_p90: Decimal | None = None
-
-    class SensitivePlan(PlanDocument):
-        sensitivity: list[dict[str, Any]] = Field(default_factory=list)
-
     rec = option(
         "open-api:x:m",
         "open-api",
         "m",
         [40, 40, 40],
-        cls=RangedRecommendation,
+        cls=Recommendation,
         npv_usd_p10=Decimal(100),
         npv_usd_p50=Decimal(118),
         npv_usd_p90=Decimal(150),
     )
     stay = option("stay", "closed-api", "gpt-4o-mini", [100, 100, 100])
+
+    def bar(name: str, low: float, high: float) -> TornadoBar:
+        return TornadoBar(
+            assumption=name,
+            low_value=None,
+            high_value=None,
+            saving_at_low_usd=Decimal(str(low)),
+            saving_at_high_usd=Decimal(str(high)),
+            swing_usd=Decimal(str(abs(high - low))),
+        )
+
     swings = [
-        {"workload": None, "assumption": "narrow", "low_usd": 990.0, "high_usd": 1010.0},
-        {"workload": None, "assumption": "wide", "low_usd": 800.0, "high_usd": 1300.0},
-        {"workload": None, "assumption": "middle", "low_usd": 1100.0, "high_usd": 950.0},
+        Sensitivity(
+            scope="portfolio",
+            workload=None,
+            option_id=None,
+            base_saving_usd=Decimal(1000),
+            tornado=[bar("narrow", 990.0, 1010.0), bar("wide", 800.0, 1300.0), bar("middle", 1100.0, 950.0)],
+            breakeven_surface=None,
+        )
     ]
     doc = plan(
         [workload("w", [stay, rec], rec)],
         totals(current_monthly=100, recommended_monthly=40, current_horizon=300, recommended_horizon=120),
-        cls=SensitivePlan,
         sensitivity=swings,
     )
     charts = {c["id"]: c for c in _charts(_parse(render_html(None, doc)))}
@@ -268,7 +275,10 @@ def test_assumptions_appendix_gives_value_unit_and_source() -> None:
     text = parsed.plain
     appendix = text[text.index("Appendix: assumptions", text.index("Appendix: assumptions") + 1) :]
     # the default PUE: its published source; a changed value: the user's configuration; an unknown key
-    assert re.search(r"owned\.pue 1\.58 ratio Uptime Institute", appendix)
+    assert re.search(
+        r"owned\.pue 1\.58 ratio Uptime Institute Global Data Center Survey 2023 \(Uptime", appendix
+    )
+    assert "https://uptimeinstitute.com/" in appendix
     assert "staffing.platform_fte 2 FTE set in my llm-tco.toml" in appendix
     assert "made.up 7 not documented" in appendix
 

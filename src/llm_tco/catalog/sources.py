@@ -22,6 +22,7 @@ __all__ = [
     "SourcesFile",
     "citation_problem",
     "cited_ids",
+    "cited_text",
     "load_sources",
 ]
 
@@ -80,3 +81,20 @@ def citation_problem(text: str) -> str | None:
     known = load_sources()
     missing = [source_id for source_id in ids if source_id not in known]
     return f"cites unknown source id(s) {', '.join(missing)}" if missing else None
+
+
+def cited_text(text: str) -> str:
+    """``text`` with the source ids it cites spelt out for a reader (title, publisher, date and address),
+    so that a report names its sources without the reader looking them up."""
+    ids = cited_ids(text)
+    known = load_sources()
+    if not ids or any(source_id not in known for source_id in ids):
+        return text
+    says = text.split(": ", 1)[1]
+    named = []
+    for source_id in ids:
+        source = known[source_id]
+        when = source.published.isoformat() if source.published else "undated"
+        where = f", {source.url}" if source.url else ""
+        named.append(f"{source.title} ({source.publisher}, {when}{where})")
+    return f"{'; '.join(named)}: {says}"

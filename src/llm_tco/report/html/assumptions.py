@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from llm_tco.catalog.sources import cited_text
 from llm_tco.config import Config
 
 __all__ = ["COST_LINE_DRIVERS", "AssumptionRow", "assumption_rows", "format_value"]
@@ -85,7 +86,9 @@ def assumption_rows(assumptions: dict[str, Any], config_file: str | None) -> lis
             source = "not documented"
         elif value != default:
             source = f"set in {config_file}" if config_file else "set in the configuration"
-        rows.append(AssumptionRow(key=key, value=value, unit=unit, source=source, description=description))
+        rows.append(
+            AssumptionRow(key=key, value=value, unit=unit, source=cited_text(source), description=description)
+        )
     return rows
 
 

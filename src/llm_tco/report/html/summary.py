@@ -9,7 +9,6 @@ Every sentence is built from escaped parts: names from logs reach the page only 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from llm_tco.plan.doc import Option, PlanDocument
 from llm_tco.report.audit_doc import AuditDocument
@@ -31,29 +30,16 @@ def _figure(label: str, value: str, css: str = "") -> str:
 
 
 def _range_sentence(doc: PlanDocument) -> str | None:
-    """The P10–P90 sentence when the document carries Monte Carlo percentiles (read tolerantly: documents
-    without uncertainty have no such fields): the saving's range if given, else the plan's NPV range."""
-    portfolio: Any = getattr(doc, "portfolio", None)
-    if portfolio is None:
+    """The P10–P90 sentence when the plan ran its Monte Carlo: the range of the saving in present value."""
+    summary = doc.uncertainty
+    if summary is None:
         return None
-
-    def pair(prefix: str) -> tuple[float, float] | None:
-        low, high = getattr(portfolio, f"{prefix}_p10", None), getattr(portfolio, f"{prefix}_p90", None)
-        return None if low is None or high is None else (float(low), float(high))
-
-    saving = pair("savings_npv_usd")
-    if saving is not None:
-        return (
-            f"Under the uncertain assumptions the saving in present value lies between {esc(usd(saving[0]))} "
-            f"(P10) and {esc(usd(saving[1]))} (P90)."
-        )
-    npv = pair("npv_usd")
-    if npv is not None:
-        return (
-            f"Under the uncertain assumptions the recommended plan's present cost lies between "
-            f"{esc(usd(npv[0]))} (P10) and {esc(usd(npv[1]))} (P90)."
-        )
-    return None
+    low, high = float(summary.savings_npv_usd_p10), float(summary.savings_npv_usd_p90)
+    return (
+        f"Under the uncertain assumptions ({summary.draws:,} scenarios, seed {summary.seed}) the saving in "
+        f"present value lies between {esc(usd(low))} (P10) and {esc(usd(high))} (P90); the recommendations "
+        f"beat staying in {summary.probability_recommended_beats_current:.0%} of the scenarios."
+    )
 
 
 def _drivers(doc: PlanDocument, option: Option) -> list[str]:
