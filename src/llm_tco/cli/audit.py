@@ -376,7 +376,9 @@ def _spark_session(engine: str, files: list[str] | None, master: str, conf: list
     if engine == "duckdb":
         return None
     if not files:
-        raise UsageError("--engine spark audits files or a table: name them (a re-audit of a store is DuckDB's)")
+        raise UsageError(
+            "--engine spark audits files or a table: name them (a re-audit of a store is DuckDB's)"
+        )
     from llm_tco.spark.session import get_session, parse_spark_conf, require_pyspark
 
     require_pyspark()

@@ -15,28 +15,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from llm_tco.errors import UsageError
-from llm_tco.ingest.records import AccountingError
 from llm_tco.ingest.base import IngestOptions
 from llm_tco.ingest.files import digest_file
 from llm_tco.ingest.history import Continuation, prior_version
 from llm_tco.ingest.ingested import record_copy, seen_before
 from llm_tco.ingest.outcome import ChangedFile, FileResult, IngestReport
 from llm_tco.ingest.pipeline import now_utc
+from llm_tco.ingest.records import AccountingError
 from llm_tco.ingest.series import assign_series
 from llm_tco.pricing.query import prepare_pricing
-from llm_tco.spark.arrow import arrow_of
 from llm_tco.spark.aggregate import COMBO_COLUMNS, aggregate_usage, combo_hash
+from llm_tco.spark.arrow import arrow_of
 from llm_tco.spark.identity import OUTCOME, STORED_FILE, classify
 from llm_tco.spark.price import check_against_store, spark_month_totals, store_month_totals
-from llm_tco.spark.source import FILE_INDEX, RECORD_NO, InputFile, list_inputs, read_files
+from llm_tco.spark.source import FILE_INDEX, RECORD_NO, InputFile, SparkInput, list_inputs, read_files
 from llm_tco.spark.store_write import SOURCE_FORMAT, FileTally, write_results
 from llm_tco.spark.validate import ValidationSettings, validate_frame
-from llm_tco.store.rollup import refresh_rollup
+from llm_tco.store.rollup import RollupLayout, refresh_rollup
 from llm_tco.store.temp_tables import create_temp_table
 
 if TYPE_CHECKING:
@@ -98,7 +98,9 @@ def _sort_out(
         seen = seen_before(con, item.fingerprint)
         if seen is not None:
             cont = Continuation(resolved_path=None if prior is not None else item.resolved)
-            report.files.append(FileResult(item.path, SOURCE_FORMAT, record_copy(con, seen, item.path, _digest(item), cont)))
+            report.files.append(
+                FileResult(item.path, SOURCE_FORMAT, record_copy(con, seen, item.path, _digest(item), cont))
+            )
         elif item.fingerprint in fingerprints:
             copies.append(item)
         else:
@@ -120,33 +122,44 @@ def _digest(item: InputFile):  # type: ignore[no-untyped-def]
 def _ingest_fresh(
     spark: SparkSession,
     con: duckdb.DuckDBPyConnection,
-    frame: object,
+    frame: SparkInput,
     files: list[InputFile],
     settings: ValidationSettings,
-    layout: object,
+    layout: RollupLayout,
 ) -> list[FileResult]:
     from pyspark import StorageLevel
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
     paths = spark.createDataFrame([(f.index, f.path) for f in files], f"{FILE_INDEX} INT, path STRING")
-    validated = validate_frame(frame.frame, settings)  # type: ignore[attr-defined]
+    validated = validate_frame(frame.frame, settings)
     classified = classify(validated, paths, _stored_keyed(spark, con)).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         tallies = _tallies(classified)
-        accepted = classified.filter(F.col(OUTCOME) == "accepted")
-        combos = accepted.select(combo_hash().alias("_combo"), *(F.col(f"`{c}`") for c in COMBO_COLUMNS)).distinct().collect()
+        accepted = classified.filter(sf.col(OUTCOME) == "accepted")
+        combos = (
+            accepted.select(combo_hash().alias("_combo"), *(sf.col(f"`{c}`") for c in COMBO_COLUMNS))
+            .distinct()
+            .collect()
+        )
         con.execute("BEGIN TRANSACTION")
         try:
             series = _assign_series(spark, con, combos, layout)
-            usage = aggregate_usage(accepted, series, layout.tier_thresholds, layout.tod_boundaries_s)  # type: ignore[attr-defined]
+            usage = aggregate_usage(accepted, series, layout.tier_thresholds, layout.tod_boundaries_s)
             usage = usage.persist(StorageLevel.MEMORY_AND_DISK)
-            quarantine = classified.filter(F.col(OUTCOME) == "quarantined").select(FILE_INDEX, RECORD_NO, "reason")
-            results = write_results(con, files, tallies, usage.toArrow(), quarantine.toArrow(), layout)  # type: ignore[arg-type]
-            file_ids = [int(r[0]) for r in con.execute(
-                "SELECT file_id FROM ingested_files ORDER BY file_id DESC LIMIT ?", [len(files)]
-            ).fetchall()]
+            quarantine = classified.filter(sf.col(OUTCOME) == "quarantined").select(
+                FILE_INDEX, RECORD_NO, "reason"
+            )
+            results = write_results(con, files, tallies, usage.toArrow(), quarantine.toArrow(), layout)
+            file_ids = [
+                int(r[0])
+                for r in con.execute(
+                    "SELECT file_id FROM ingested_files ORDER BY file_id DESC LIMIT ?", [len(files)]
+                ).fetchall()
+            ]
             pricing = prepare_pricing(con)
-            check_against_store(spark_month_totals(spark, con, usage, pricing), store_month_totals(con, file_ids, pricing))
+            check_against_store(
+                spark_month_totals(spark, con, usage, pricing), store_month_totals(con, file_ids, pricing)
+            )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -183,21 +196,30 @@ def _tallies(classified: DataFrame) -> dict[int, FileTally]:
     }
 
 
-def _assign_series(spark: SparkSession, con: duckdb.DuckDBPyConnection, combos: list[object], layout: object) -> DataFrame:
+def _assign_series(
+    spark: SparkSession, con: duckdb.DuckDBPyConnection, combos: Sequence[Any], layout: RollupLayout
+) -> DataFrame:
     """Give each attribute combination its ``usage_series`` row (the store's own series assignment) and
     return ``_combo -> series_key, tod`` for Spark."""
-    hashes = [int(c["_combo"]) for c in combos]  # type: ignore[index]
+    hashes = [int(c["_combo"]) for c in combos]
     if len(set(hashes)) != len(hashes):
-        raise AccountingError("two attribute combinations share a 64-bit hash: cannot tell their series apart")
-    columns = [("attr_hash", "BIGINT"), *((c, "BOOLEAN" if c == "batch" else "VARCHAR") for c in COMBO_COLUMNS),
-               ("tags", "VARCHAR[]"), ("metadata", "JSON")]
-    rows = [(*(c[k] for k in ("_combo", *COMBO_COLUMNS)), None, None) for c in combos]  # type: ignore[index]
+        raise AccountingError(
+            "two attribute combinations share a 64-bit hash: cannot tell their series apart"
+        )
+    columns = [
+        ("attr_hash", "BIGINT"),
+        *((c, "BOOLEAN" if c == "batch" else "VARCHAR") for c in COMBO_COLUMNS),
+        ("tags", "VARCHAR[]"),
+        ("metadata", "JSON"),
+    ]
+    rows = [(*(c[k] for k in ("_combo", *COMBO_COLUMNS)), None, None) for c in combos]
     create_temp_table(con, "_spark_combos", columns, rows)
     assign_series(con, "_spark_combos", SOURCE_FORMAT)
     keyed = con.execute(
-        "SELECT k.attr_hash, k.series_key, s.provider, s.model FROM _series_keys k JOIN usage_series s USING (series_key)"
+        "SELECT k.attr_hash, k.series_key, s.provider, s.model "
+        "FROM _series_keys k JOIN usage_series s USING (series_key)"
     ).fetchall()
-    tod_models = layout.tod_models  # type: ignore[attr-defined]
+    tod_models = layout.tod_models
     data = [(int(h), int(k), (p, m) in tod_models) for h, k, p, m in keyed]
     return spark.createDataFrame(data, "_combo BIGINT, series_key INT, tod BOOLEAN")
 
@@ -217,7 +239,12 @@ def audit(
     configure(spark)
     inputs = [source] if isinstance(source, str) else list(source)
     doc, _ = run_audit(
-        inputs, db=db or ":memory:", options=options or IngestOptions(), since=None, until=None,
-        show_progress=False, engine=spark,
+        inputs,
+        db=db or ":memory:",
+        options=options or IngestOptions(),
+        since=None,
+        until=None,
+        show_progress=False,
+        engine=spark,
     )
     return doc

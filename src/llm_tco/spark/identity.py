@@ -33,11 +33,11 @@ def classify(validated: DataFrame, paths: DataFrame, stored: DataFrame | None) -
 
     ``paths`` maps ``_file_idx`` to the path the reasons name (``path``); ``stored`` holds the store's
     records with ids (``_file_idx`` = -1, ``record_no``, ``record_id``, ``path`` and the usage columns)."""
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
     from pyspark.sql.window import Window
 
-    valid = F.col("reason").isNull()
-    keyed = validated.filter(valid & F.col("record_id").isNotNull()).join(F.broadcast(paths), FILE_INDEX)
+    valid = sf.col("reason").isNull()
+    keyed = validated.filter(valid & sf.col("record_id").isNotNull()).join(sf.broadcast(paths), FILE_INDEX)
     columns = [FILE_INDEX, RECORD_NO, "record_id", "path", *_USAGE]
     if stored is not None:
         keyed = keyed.select(*columns).unionByName(stored.select(*columns))
@@ -45,44 +45,47 @@ def classify(validated: DataFrame, paths: DataFrame, stored: DataFrame | None) -
     overall = Window.partitionBy("record_id").orderBy(FILE_INDEX, RECORD_NO)
 
     def first(column: str, window: object) -> Column:
-        return F.first(column).over(window)  # type: ignore[arg-type]
+        return sf.first(column).over(window)  # type: ignore[arg-type]
 
     ranked = keyed.select(
         *columns,
-        F.row_number().over(in_file).alias("_in_file_rank"),
+        sf.row_number().over(in_file).alias("_in_file_rank"),
         *(first(c, in_file).alias(f"_f_{c}") for c in (RECORD_NO, *_USAGE)),
         *(first(c, overall).alias(f"_o_{c}") for c in (FILE_INDEX, RECORD_NO, "path", *_USAGE)),
     )
 
     def same(prefix: str) -> Column:
-        test = F.lit(True)
+        test = sf.lit(True)
         for column in _USAGE:
-            test = test & F.col(column).eqNullSafe(F.col(f"{prefix}{column}"))
+            test = test & sf.col(column).eqNullSafe(sf.col(f"{prefix}{column}"))
         return test
 
-    repeats_in_file = F.col("_in_file_rank") > 1
-    repeats_earlier = (F.col("_in_file_rank") == 1) & (F.col(f"_o_{FILE_INDEX}") < F.col(FILE_INDEX))
-    conflict = (
-        F.when(
-            repeats_in_file & ~same("_f_"),
-            F.concat(F.lit(CONFLICT_PREFIX), F.col("path"), F.lit(":"), F.col(f"_f_{RECORD_NO}").cast("string")),
-        )
-        .when(
-            repeats_earlier & ~same("_o_"),
-            F.concat(F.lit(CONFLICT_PREFIX), F.col("_o_path"), F.lit(":"), F.col(f"_o_{RECORD_NO}").cast("string")),
-        )
+    repeats_in_file = sf.col("_in_file_rank") > 1
+    repeats_earlier = (sf.col("_in_file_rank") == 1) & (sf.col(f"_o_{FILE_INDEX}") < sf.col(FILE_INDEX))
+    conflict = sf.when(
+        repeats_in_file & ~same("_f_"),
+        sf.concat(
+            sf.lit(CONFLICT_PREFIX), sf.col("path"), sf.lit(":"), sf.col(f"_f_{RECORD_NO}").cast("string")
+        ),
+    ).when(
+        repeats_earlier & ~same("_o_"),
+        sf.concat(
+            sf.lit(CONFLICT_PREFIX), sf.col("_o_path"), sf.lit(":"), sf.col(f"_o_{RECORD_NO}").cast("string")
+        ),
     )
-    flagged = ranked.filter((F.col(FILE_INDEX) != STORED_FILE) & (repeats_in_file | repeats_earlier)).select(
-        FILE_INDEX, RECORD_NO, conflict.alias("_conflict"), F.lit(True).alias("_repeat")
+    flagged = ranked.filter((sf.col(FILE_INDEX) != STORED_FILE) & (repeats_in_file | repeats_earlier)).select(
+        FILE_INDEX, RECORD_NO, conflict.alias("_conflict"), sf.lit(True).alias("_repeat")
     )
     # only the records with an id meet the verdicts; the others keep their validation verdict
-    others = validated.filter(~(valid & F.col("record_id").isNotNull()))
-    judged = validated.filter(valid & F.col("record_id").isNotNull()).join(flagged, [FILE_INDEX, RECORD_NO], "left")
-    reason = F.coalesce(F.col("reason"), F.col("_conflict"))
+    others = validated.filter(~(valid & sf.col("record_id").isNotNull()))
+    judged = validated.filter(valid & sf.col("record_id").isNotNull()).join(
+        flagged, [FILE_INDEX, RECORD_NO], "left"
+    )
+    reason = sf.coalesce(sf.col("reason"), sf.col("_conflict"))
     outcome = (
-        F.when(reason.isNotNull(), F.lit("quarantined"))
-        .when(F.col("_repeat"), F.lit("duplicate"))
-        .otherwise(F.lit("accepted"))
+        sf.when(reason.isNotNull(), sf.lit("quarantined"))
+        .when(sf.col("_repeat"), sf.lit("duplicate"))
+        .otherwise(sf.lit("accepted"))
     )
     kept = [c for c in validated.columns if c != "reason"]
     return judged.select(*kept, reason.alias("reason"), outcome.alias(OUTCOME)).unionByName(
@@ -92,6 +95,6 @@ def classify(validated: DataFrame, paths: DataFrame, stored: DataFrame | None) -
 
 def outcome_of_invalid() -> Column:
     """Records without an id, or quarantined by validation: accepted unless a reason was given."""
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
-    return F.when(F.col("reason").isNotNull(), F.lit("quarantined")).otherwise(F.lit("accepted"))
+    return sf.when(sf.col("reason").isNotNull(), sf.lit("quarantined")).otherwise(sf.lit("accepted"))

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import sqlglot
 
 from llm_tco.canonical import TOKEN_COLUMNS
-from llm_tco.spark.arrow import arrow_of
 from llm_tco.ingest.records import AccountingError
 from llm_tco.pricing.query import PricingContext, priced_usage_sql
 from llm_tco.pricing.table import LAYOUT_TABLE, RATES_TABLE, SERIES_TABLE
+from llm_tco.spark.arrow import arrow_of
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -38,11 +38,11 @@ def spark_month_totals(
     spark: SparkSession, con: duckdb.DuckDBPyConnection, usage: DataFrame, pricing: PricingContext
 ) -> Totals:
     """Price ``usage`` (the store's usage columns) in Spark, by series and month."""
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
     for table in (RATES_TABLE, SERIES_TABLE, LAYOUT_TABLE):
         arrow = arrow_of(con, f"SELECT * FROM {table}")
-        F.broadcast(spark.createDataFrame(arrow)).createOrReplaceTempView(table)
+        sf.broadcast(spark.createDataFrame(arrow)).createOrReplaceTempView(table)
     usage.createOrReplaceTempView(_VIEW)
     sql, params = priced_usage_sql(_VIEW, grain="month", pricing=pricing)
     spark_sql = _wide_integers(sqlglot.transpile(sql, read="duckdb", write="spark")[0])
@@ -56,7 +56,9 @@ def _wide_integers(sql: str) -> str:
     return re.sub(r"\bU?INT128\b", "DECIMAL(38, 0)", sql)
 
 
-def store_month_totals(con: duckdb.DuckDBPyConnection, file_ids: list[int], pricing: PricingContext) -> Totals:
+def store_month_totals(
+    con: duckdb.DuckDBPyConnection, file_ids: list[int], pricing: PricingContext
+) -> Totals:
     """The same totals priced by the store, over the rows just written."""
     ids = ", ".join(str(int(i)) for i in file_ids) or "NULL"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {_VIEW} AS SELECT * FROM usage WHERE file_id IN ({ids})")
@@ -69,8 +71,9 @@ def store_month_totals(con: duckdb.DuckDBPyConnection, file_ids: list[int], pric
     }
 
 
-def _totals(row: object) -> tuple[int, ...]:
-    get = row.__getitem__  # type: ignore[attr-defined]
+def _totals(row: Any) -> tuple[int, ...]:
+    """A Spark ``Row`` or a mapping of the priced columns, as comparable integers."""
+    get = row.__getitem__
     cost = get("cost_usd")
     cents = -1 if cost is None else int(Decimal(cost).quantize(_CENT, rounding=ROUND_HALF_EVEN) * 100)
     return (*(int(get(t) or 0) for t in TOKEN_COLUMNS), int(get("requests") or 0), cents)

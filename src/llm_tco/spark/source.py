@@ -80,14 +80,19 @@ def read_files(
     if files[0].path.startswith(TABLE_PREFIX):
         return _read_table(spark, files[0], column_map, workload_from)
     kind = _kind(files[0].path)
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
     reader = spark.read
     uris = [f.uri for f in files]
     if kind == "parquet":
         frame = reader.parquet(*uris)
     elif kind == "csv":
-        frame = reader.option("header", "true").option("inferSchema", "false").option("mode", "PERMISSIVE").csv(uris)
+        frame = (
+            reader.option("header", "true")
+            .option("inferSchema", "false")
+            .option("mode", "PERMISSIVE")
+            .csv(uris)
+        )
     else:
         frame = (
             reader.option("primitivesAsString", "true")
@@ -100,23 +105,23 @@ def read_files(
         [(_local_form(f.uri), f.index) for f in files], f"_uri STRING, {FILE_INDEX} INT"
     )
     # Spark spells a local file "file:/x" or "file:///x" depending on the version: compare one form
-    numbered = frame.withColumn("_uri", F.regexp_replace(F.col("_metadata.file_path"), "^file:/+", "/"))
+    numbered = frame.withColumn("_uri", sf.regexp_replace(sf.col("_metadata.file_path"), "^file:/+", "/"))
     if kind == "parquet":
-        numbered = numbered.withColumn(RECORD_NO, F.col("_metadata.row_index") + F.lit(1))
+        numbered = numbered.withColumn(RECORD_NO, sf.col("_metadata.row_index") + sf.lit(1))
     else:
         from pyspark.sql.window import Window
 
         # CSV and JSON lines give no row index: the scan order within a file is its line order, and
         # monotonically_increasing_id grows along it (splits of one file are numbered in file order).
-        order = Window.partitionBy("_uri").orderBy(F.monotonically_increasing_id())
-        numbered = numbered.withColumn(RECORD_NO, F.row_number().over(order).cast("bigint"))
+        order = Window.partitionBy("_uri").orderBy(sf.monotonically_increasing_id())
+        numbered = numbered.withColumn(RECORD_NO, sf.row_number().over(order).cast("bigint"))
     reject = (
-        F.when(F.col(_CORRUPT).isNotNull(), F.lit("malformed JSON record"))
+        sf.when(sf.col(_CORRUPT).isNotNull(), sf.lit("malformed JSON record"))
         if _CORRUPT in frame.columns
-        else F.lit(None)
+        else sf.lit(None)
     )
     numbered = numbered.withColumn(REJECT, reject.cast("string"))
-    joined = numbered.join(F.broadcast(index_of), "_uri")
+    joined = numbered.join(sf.broadcast(index_of), "_uri")
     keep = [FILE_INDEX, RECORD_NO, REJECT, *(f"`{c}`" for c in frame.columns if c != _CORRUPT)]
     return SparkInput(joined.select(*keep), tuple(files), matched, kind)
 
@@ -135,12 +140,12 @@ def _is_table(spark: SparkSession, name: str) -> bool:
 def _table_input(spark: SparkSession, name: str) -> InputFile:
     """A table is one input; its fingerprint digests its content (order-independent), so that an
     unchanged table is recognised as already audited."""
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
     frame = spark.table(name)
     row = frame.select(
-        F.count(F.lit(1)).alias("n"),
-        F.sum(F.xxhash64(*(F.col(f"`{c}`") for c in frame.columns)).cast("decimal(38,0)")).alias("h"),
+        sf.count(sf.lit(1)).alias("n"),
+        sf.sum(sf.xxhash64(*(sf.col(f"`{c}`") for c in frame.columns)).cast("decimal(38,0)")).alias("h"),
     ).first()
     content = f"{name}\x1f{row['n'] if row else 0}\x1f{row['h'] if row else 0}"
     fingerprint = hashlib.sha256(content.encode()).hexdigest()
@@ -151,16 +156,16 @@ def _read_table(
     spark: SparkSession, table: InputFile, column_map: dict[str, str], workload_from: str | None
 ) -> SparkInput:
     """A table's records are numbered by scan position (unique, not dense)."""
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
     name = table.path.removeprefix(TABLE_PREFIX)
     frame = spark.table(name)
     matched = _match(frame.columns, column_map, workload_from, name, "table")
     numbered = frame.select(
-        F.lit(table.index).alias(FILE_INDEX),
-        (F.monotonically_increasing_id() + F.lit(1)).alias(RECORD_NO),
-        F.lit(None).cast("string").alias(REJECT),
-        *(F.col(f"`{c}`") for c in frame.columns),
+        sf.lit(table.index).alias(FILE_INDEX),
+        (sf.monotonically_increasing_id() + sf.lit(1)).alias(RECORD_NO),
+        sf.lit(None).cast("string").alias(REJECT),
+        *(sf.col(f"`{c}`") for c in frame.columns),
     )
     return SparkInput(numbered, (table,), matched, "table")
 
@@ -177,19 +182,21 @@ def _input_files(spark: SparkSession, inputs: list[str]) -> list[InputFile]:
         uri = path.resolve().as_uri()
         files.append(InputFile(len(files), str(path), uri, digest.fingerprint, size, str(path.resolve())))
     if remote:
-        from pyspark.sql import functions as F
+        from pyspark.sql import functions as sf
 
         rows = (
             spark.read.format("binaryFile")
             .load(remote)
-            .select("path", "length", F.sha2("content", 256).alias("sha"))
+            .select("path", "length", sf.sha2("content", 256).alias("sha"))
             .orderBy("path")
             .collect()
         )
         if not rows:
             raise InputFileError(", ".join(remote), "no file matches")
         for row in rows:
-            files.append(InputFile(len(files), str(row["path"]), str(row["path"]), str(row["sha"]), int(row["length"])))
+            files.append(
+                InputFile(len(files), str(row["path"]), str(row["path"]), str(row["sha"]), int(row["length"]))
+            )
     return files
 
 

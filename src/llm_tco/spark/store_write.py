@@ -17,10 +17,9 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from llm_tco.ingest.records import AccountingError
 from llm_tco.ingest.costs import ReportedCounts
 from llm_tco.ingest.outcome import FileResult
-from llm_tco.ingest.records import FileCounts, check_balance
+from llm_tco.ingest.records import AccountingError, FileCounts, check_balance
 from llm_tco.spark.source import InputFile
 from llm_tco.store.rollup import RollupLayout, append_stored_rollup
 
@@ -95,7 +94,8 @@ def _insert_usage(con: duckdb.DuckDBPyConnection, item: InputFile, file_id: int)
         INSERT INTO usage (series_key, file_id, record_no, record_key, source_record_id, ts_start, ts_end,
                            requests, input_tokens, cache_read_tokens, cache_write_tokens,
                            cache_write_1h_tokens, output_tokens, reasoning_tokens, reported_cost_usd)
-        SELECT series_key, ?, record_no, md5_number('spark:' || ? || ':' || record_no), NULL, ts_start, ts_end,
+        SELECT series_key, ?, record_no, md5_number('spark:' || ? || ':' || record_no), NULL,
+               ts_start, ts_end,
                requests, input_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens,
                output_tokens, reasoning_tokens, reported_cost_usd
         FROM _spark_usage WHERE _file_idx = ?

@@ -21,7 +21,7 @@ from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS
 from llm_tco.ingest.generic import staged_select
 from llm_tco.ingest.validate import bind_fingerprint, validation_sql
-from llm_tco.spark.source import FILE_INDEX, RECORD_NO, REJECT
+from llm_tco.spark.source import FILE_INDEX, RECORD_NO
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -77,16 +77,16 @@ class ValidationSettings:
 def validate_frame(frame: DataFrame, settings: ValidationSettings) -> DataFrame:
     """The input frame validated: canonical columns, ``reason`` (NULL = accepted), ``_file_idx`` and
     ``record_no`` split again."""
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
     combined = frame.withColumn(
-        RECORD_NO, F.shiftleft(F.col(FILE_INDEX).cast("bigint"), RECORD_BITS) + F.col(RECORD_NO)
+        RECORD_NO, sf.shiftleft(sf.col(FILE_INDEX).cast("bigint"), RECORD_BITS) + sf.col(RECORD_NO)
     ).drop(FILE_INDEX)
     validated = combined.mapInArrow(_partition_validator(settings), VALIDATED_SCHEMA)
     mask = (1 << RECORD_BITS) - 1
-    return validated.withColumn(FILE_INDEX, F.shiftright(F.col(RECORD_NO), RECORD_BITS).cast("int")).withColumn(
-        RECORD_NO, F.col(RECORD_NO).bitwiseAND(F.lit(mask))
-    )
+    return validated.withColumn(
+        FILE_INDEX, sf.shiftright(sf.col(RECORD_NO), RECORD_BITS).cast("int")
+    ).withColumn(RECORD_NO, sf.col(RECORD_NO).bitwiseAND(sf.lit(mask)))
 
 
 def _partition_validator(settings: ValidationSettings):  # type: ignore[no-untyped-def]
@@ -116,6 +116,8 @@ def _partition_validator(settings: ValidationSettings):  # type: ignore[no-untyp
                 )
                 query = (f"SELECT {', '.join(_quoted(c) for c in _OUTPUT)} FROM ({sql.sql})", sql.params)
             table = con.execute(query[0], query[1]).to_arrow_table()
+            if table is None:  # a statement without rows; never the validation query
+                continue
             con.unregister("_batch")
             yield from table.to_batches()
         con.close()
@@ -125,5 +127,3 @@ def _partition_validator(settings: ValidationSettings):  # type: ignore[no-untyp
 
 def _quoted(column: str) -> str:
     return f'"{column}"'
-
-
