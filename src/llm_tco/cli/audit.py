@@ -100,6 +100,7 @@ def run_audit(
     attribution: AttributionSettings | None = None,
     config: Config | None = None,
     config_file: str | None = None,
+    engine: object | None = None,
 ) -> tuple[AuditReport, IngestReport | None]:
     """Ingest then audit; returns the audit report and the ingest report (None when no files).
     ``config``/``config_file``: the configuration in force, reported in the document's header.
@@ -110,8 +111,10 @@ def run_audit(
 
     A one-shot audit (``--db :memory:``) keeps the usage only as rollup sums by month segment when
     nothing it prints needs the rows (no window, reconciliation or FOCUS export; the bundled or updated
-    price data), so that it streams files of any size in bounded memory."""
-    one_shot = resolve_db_path(db) == MEMORY
+    price data), so that it streams files of any size in bounded memory.
+
+    ``engine``: a Spark session to ingest the files with (``llm_tco.spark``), None for DuckDB."""
+    one_shot = resolve_db_path(db) == MEMORY and engine is None
     rows_needed = reconcile_costs or focus_path is not None or overrides is not None
     keep_rows = not one_shot or rows_needed or since is not None or until is not None
     if files:
@@ -132,7 +135,12 @@ def run_audit(
         if files:
             row = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files").fetchone()
             first_new = int(row[0]) if row else 1
-            report = _ingest_with_progress(con, files, options, show_progress)
+            if engine is not None:
+                from llm_tco.spark.api import spark_ingest
+
+                report = spark_ingest(engine, con, files, options)  # type: ignore[arg-type]
+            else:
+                report = _ingest_with_progress(con, files, options, show_progress)
         doc = build_audit(
             con,
             store_label=resolve_db_path(db),
@@ -272,6 +280,20 @@ def register(app: typer.Typer) -> None:
                 "whose content changed since it was ingested is otherwise left out and reported).",
             ),
         ] = False,
+        engine: Annotated[
+            str,
+            typer.Option(
+                help="duckdb (this machine) or spark: validate, de-duplicate, price and aggregate the files "
+                "as a PySpark job (generic usage tables; needs pip install 'llm-tco[spark]').",
+            ),
+        ] = "duckdb",
+        spark_master: Annotated[
+            str, typer.Option(help="Spark master URL for --engine spark (local[*], spark://…, yarn).")
+        ] = "local[*]",
+        spark_conf: Annotated[
+            list[str] | None,
+            typer.Option("--spark-conf", help="KEY=VALUE: a Spark setting for --engine spark (repeatable)."),
+        ] = None,
         json_: JsonOption = False,
         md: MdOption = None,
         csv: CsvOption = None,
@@ -310,6 +332,7 @@ def register(app: typer.Typer) -> None:
         )
         if not files:
             check_store_exists(db)
+        session = _spark_session(engine, files, spark_master, spark_conf or [])
         doc, report = run_audit(
             files or [],
             db=db,
@@ -323,6 +346,7 @@ def register(app: typer.Typer) -> None:
             attribution=given_attribution(config.attribution, config_file, workload_from),
             config=config,
             config_file=str(config_file) if config_file else None,
+            engine=session,
         )
         if json_:
             emit_json(doc.model_dump(mode="python"))
@@ -342,3 +366,20 @@ def register(app: typer.Typer) -> None:
             for rejected in report.rejected:
                 warn(f"rejected {rejected.file}: {rejected.reason}")
             raise typer.Exit(2)
+
+
+def _spark_session(engine: str, files: list[str] | None, master: str, conf: list[str]) -> object | None:
+    """The Spark session for ``--engine spark`` (None for DuckDB); exits 2 with the install command when
+    PySpark is missing."""
+    if engine not in ("duckdb", "spark"):
+        raise UsageError(f"--engine {engine!r}: expected duckdb or spark")
+    if engine == "duckdb":
+        return None
+    if not files:
+        raise UsageError(
+            "--engine spark audits files or a table: name them (a re-audit of a store is DuckDB's)"
+        )
+    from llm_tco.spark.session import get_session, parse_spark_conf, require_pyspark
+
+    require_pyspark()
+    return get_session(master, parse_spark_conf(conf))

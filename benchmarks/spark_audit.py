@@ -1,0 +1,83 @@
+"""Spark audit speed: ``llm-tco audit FILE --db :memory: --engine spark`` beside the DuckDB path.
+
+Fresh processes, start to exit (the Spark session's start included: about 4.5 s of a ``local[2]`` run on
+an idle 2-core machine), with the child's peak RSS (``os.wait4``: the Python process and, once it has
+reaped it, the JVM it started). Input: canonical Parquet from ``gen_usage.py`` with unique request ids
+(cached under ``benchmarks/_data/``). Writes ``benchmarks/results/spark_audit.json``.
+
+Run from the repository root with the ``spark`` extra installed and Java on the PATH::
+
+    python benchmarks/spark_audit.py                  # 10M rows
+    python benchmarks/spark_audit.py --sizes 1e6 1e7 1e8
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+from pathlib import Path
+
+from fresh_process import run_cli
+from gen_usage import generate
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "_data"
+RESULTS = HERE / "results" / "spark_audit.json"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=float, default=[1e7])
+    parser.add_argument("--master", default="local[2]")
+    args = parser.parse_args()
+    results = []
+    for size in (int(s) for s in args.sizes):
+        path = DATA / f"usage_ids_{size}.parquet"
+        if not path.exists():
+            DATA.mkdir(parents=True, exist_ok=True)
+            generate(size, path)
+        path.read_bytes()  # into the OS cache
+        load_before = os.getloadavg()[0]
+        duck = run_cli(["audit", str(path), "--db", ":memory:", "--json"])
+        spark = run_cli(
+            [
+                "audit",
+                str(path),
+                "--db",
+                ":memory:",
+                "--json",
+                "--engine",
+                "spark",
+                "--spark-master",
+                args.master,
+            ]
+        )
+        assert duck["rows"] == spark["rows"], (duck["rows"], spark["rows"])
+        entry = {
+            "rows": size,
+            "duckdb": {k: duck[k] for k in ("wall_s", "peak_rss_mib")},
+            "spark": {k: spark[k] for k in ("wall_s", "peak_rss_mib")},
+            "spark_rows_per_s": round(size / float(spark["wall_s"])),  # type: ignore[arg-type]
+            "load_average_before": round(load_before, 2),
+            "load_average_after": round(os.getloadavg()[0], 2),
+        }
+        print(json.dumps(entry))
+        results.append(entry)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+                "master": args.master,
+                "results": results,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+if __name__ == "__main__":
+    main()

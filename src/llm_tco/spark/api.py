@@ -1,0 +1,250 @@
+"""Running an audit's ingest on Spark, and :func:`audit`, the entry point for a job that has a session.
+
+:func:`spark_ingest` stands where the DuckDB ingest stands in ``llm-tco audit``: it reads, validates,
+de-duplicates, aggregates and prices the input on Spark and writes the result into the store (an
+in-memory one for a one-shot audit), so that the audit document — terminal, ``--json``, FOCUS export,
+quarantine sample — is built by the same code as on the DuckDB path.
+
+Per file, in input order: a file whose bytes the store (or an earlier input of this run) already holds is
+recognised as a copy and its records counted as duplicates; a file at a path ingested before with other
+content is left out and reported as changed (growing files are continued by the DuckDB engine only);
+the rest are read by Spark in one job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from llm_tco.errors import UsageError
+from llm_tco.ingest.base import IngestOptions
+from llm_tco.ingest.files import digest_file
+from llm_tco.ingest.history import Continuation, prior_version
+from llm_tco.ingest.ingested import record_copy, seen_before
+from llm_tco.ingest.outcome import ChangedFile, FileResult, IngestReport
+from llm_tco.ingest.pipeline import now_utc
+from llm_tco.ingest.records import AccountingError
+from llm_tco.ingest.series import assign_series
+from llm_tco.pricing.query import prepare_pricing
+from llm_tco.spark.aggregate import COMBO_COLUMNS, aggregate_usage, combo_hash
+from llm_tco.spark.arrow import arrow_of
+from llm_tco.spark.identity import OUTCOME, STORED_FILE, classify
+from llm_tco.spark.price import check_against_store, spark_month_totals, store_month_totals
+from llm_tco.spark.source import FILE_INDEX, RECORD_NO, InputFile, SparkInput, list_inputs, read_files
+from llm_tco.spark.store_write import SOURCE_FORMAT, FileTally, write_results
+from llm_tco.spark.validate import ValidationSettings, validate_frame
+from llm_tco.store.rollup import RollupLayout, refresh_rollup
+from llm_tco.store.temp_tables import create_temp_table
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from llm_tco.report.audit_doc import AuditDocument
+
+__all__ = ["audit", "spark_ingest"]
+
+
+def spark_ingest(
+    spark: SparkSession, con: duckdb.DuckDBPyConnection, inputs: list[str], options: IngestOptions
+) -> IngestReport:
+    """Ingest ``inputs`` (generic usage files, globs, folders, URIs or one table) with Spark into the store
+    of ``con``; the report counts every record of every file as accepted, quarantined or duplicate."""
+    if options.format not in (None, "table"):
+        raise UsageError(f"--engine spark reads generic usage tables only, not --format {options.format}")
+    if options.replace:
+        raise UsageError("--replace is not supported with --engine spark (audit those files with DuckDB)")
+    report = IngestReport()
+    now = now_utc()
+    layout = refresh_rollup(con, "day")
+    files = list_inputs(spark, inputs)
+    fresh, copies = _sort_out(con, files, report)
+    if fresh:
+        frame = read_files(spark, fresh, options.column_map, options.workload_from)
+        settings = ValidationSettings(
+            frame.matched,
+            options.input_includes_cache,
+            options.max_tokens_per_request,
+            now.replace(tzinfo=None),
+            options.id_namespace or SOURCE_FORMAT,
+        )
+        report.files.extend(_ingest_fresh(spark, con, frame, fresh, settings, layout))
+    for item in copies:  # inputs repeating the bytes of an earlier input of this run
+        seen = seen_before(con, item.fingerprint)
+        if seen is None:
+            raise AccountingError(f"{item.path}: its bytes were read in this run but are not in the store")
+        counts = record_copy(con, seen, item.path, _digest(item), Continuation(resolved_path=item.resolved))
+        report.files.append(FileResult(item.path, SOURCE_FORMAT, counts))
+    order = {f.path: f.index for f in files}
+    report.files.sort(key=lambda r: order.get(r.file, 0))
+    return report
+
+
+def _sort_out(
+    con: duckdb.DuckDBPyConnection, files: Sequence[InputFile], report: IngestReport
+) -> tuple[list[InputFile], list[InputFile]]:
+    """(files Spark reads, later inputs repeating an earlier input's bytes); files the store holds are
+    accounted for here (copies, changed files)."""
+    fresh: list[InputFile] = []
+    copies: list[InputFile] = []
+    fingerprints: set[str] = set()
+    for item in files:
+        prior = prior_version(con, item.path, item.resolved or item.path)
+        if prior is not None and prior.fingerprint != item.fingerprint:
+            report.changed.append(ChangedFile(item.path, prior.ingested_at, prior.usage_records))
+            continue
+        seen = seen_before(con, item.fingerprint)
+        if seen is not None:
+            cont = Continuation(resolved_path=None if prior is not None else item.resolved)
+            report.files.append(
+                FileResult(item.path, SOURCE_FORMAT, record_copy(con, seen, item.path, _digest(item), cont))
+            )
+        elif item.fingerprint in fingerprints:
+            copies.append(item)
+        else:
+            fingerprints.add(item.fingerprint)
+            fresh.append(replace(item, index=len(fresh)))
+    return fresh, copies
+
+
+def _digest(item: InputFile):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from llm_tco.ingest.files import ContentDigest
+
+    if item.resolved is not None:
+        return digest_file(Path(item.resolved), item.size_bytes)
+    return ContentDigest(item.size_bytes, item.fingerprint, item.size_bytes, item.fingerprint)
+
+
+def _ingest_fresh(
+    spark: SparkSession,
+    con: duckdb.DuckDBPyConnection,
+    frame: SparkInput,
+    files: list[InputFile],
+    settings: ValidationSettings,
+    layout: RollupLayout,
+) -> list[FileResult]:
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as sf
+
+    paths = spark.createDataFrame([(f.index, f.path) for f in files], f"{FILE_INDEX} INT, path STRING")
+    validated = validate_frame(frame.frame, settings)
+    classified = classify(validated, paths, _stored_keyed(spark, con)).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        tallies = _tallies(classified)
+        accepted = classified.filter(sf.col(OUTCOME) == "accepted")
+        combos = (
+            accepted.select(combo_hash().alias("_combo"), *(sf.col(f"`{c}`") for c in COMBO_COLUMNS))
+            .distinct()
+            .collect()
+        )
+        con.execute("BEGIN TRANSACTION")
+        try:
+            series = _assign_series(spark, con, combos, layout)
+            usage = aggregate_usage(accepted, series, layout.tier_thresholds, layout.tod_boundaries_s)
+            usage = usage.persist(StorageLevel.MEMORY_AND_DISK)
+            quarantine = classified.filter(sf.col(OUTCOME) == "quarantined").select(
+                FILE_INDEX, RECORD_NO, "reason"
+            )
+            results = write_results(con, files, tallies, usage.toArrow(), quarantine.toArrow(), layout)
+            file_ids = [
+                int(r[0])
+                for r in con.execute(
+                    "SELECT file_id FROM ingested_files ORDER BY file_id DESC LIMIT ?", [len(files)]
+                ).fetchall()
+            ]
+            pricing = prepare_pricing(con)
+            check_against_store(
+                spark_month_totals(spark, con, usage, pricing), store_month_totals(con, file_ids, pricing)
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        classified.unpersist()
+    return results
+
+
+def _stored_keyed(spark: SparkSession, con: duckdb.DuckDBPyConnection) -> DataFrame | None:
+    """The store's records with source ids, as the identity stage compares them (None when it has none)."""
+    from llm_tco.canonical import TOKEN_COLUMNS
+
+    tokens = ", ".join(f"u.{t}" for t in TOKEN_COLUMNS)
+    arrow = arrow_of(
+        con,
+        f"SELECT {STORED_FILE}::INTEGER AS {FILE_INDEX}, u.record_no, u.source_record_id AS record_id, "
+        f"f.path, u.ts_start, s.model_raw, u.requests, {tokens} "
+        "FROM usage u JOIN usage_series s USING (series_key) JOIN ingested_files f USING (file_id) "
+        "WHERE u.source_record_id IS NOT NULL",
+    )
+    return spark.createDataFrame(arrow) if arrow.num_rows else None
+
+
+def _tallies(classified: DataFrame) -> dict[int, FileTally]:
+    counts: dict[int, dict[str, int]] = {}
+    for row in classified.groupBy(FILE_INDEX, OUTCOME).count().collect():
+        counts.setdefault(int(row[FILE_INDEX]), {})[str(row[OUTCOME])] = int(row["count"])
+    return {
+        index: FileTally(
+            sum(c.values()), c.get("accepted", 0), c.get("quarantined", 0), c.get("duplicate", 0)
+        )
+        for index, c in counts.items()
+    }
+
+
+def _assign_series(
+    spark: SparkSession, con: duckdb.DuckDBPyConnection, combos: Sequence[Any], layout: RollupLayout
+) -> DataFrame:
+    """Give each attribute combination its ``usage_series`` row (the store's own series assignment) and
+    return ``_combo -> series_key, tod`` for Spark."""
+    hashes = [int(c["_combo"]) for c in combos]
+    if len(set(hashes)) != len(hashes):
+        raise AccountingError(
+            "two attribute combinations share a 64-bit hash: cannot tell their series apart"
+        )
+    columns = [
+        ("attr_hash", "BIGINT"),
+        *((c, "BOOLEAN" if c == "batch" else "VARCHAR") for c in COMBO_COLUMNS),
+        ("tags", "VARCHAR[]"),
+        ("metadata", "JSON"),
+    ]
+    rows = [(*(c[k] for k in ("_combo", *COMBO_COLUMNS)), None, None) for c in combos]
+    create_temp_table(con, "_spark_combos", columns, rows)
+    assign_series(con, "_spark_combos", SOURCE_FORMAT)
+    keyed = con.execute(
+        "SELECT k.attr_hash, k.series_key, s.provider, s.model "
+        "FROM _series_keys k JOIN usage_series s USING (series_key)"
+    ).fetchall()
+    tod_models = layout.tod_models
+    data = [(int(h), int(k), (p, m) in tod_models) for h, k, p, m in keyed]
+    return spark.createDataFrame(data, "_combo BIGINT, series_key INT, tod BOOLEAN")
+
+
+def audit(
+    spark: SparkSession,
+    source: str | list[str],
+    *,
+    db: str | None = None,
+    options: IngestOptions | None = None,
+) -> AuditDocument:
+    """Audit ``source`` (paths, globs, URIs or a table name) with an existing Spark session; the result is
+    the audit document ``llm-tco audit --json`` prints. ``db``: a store to write into (None: in memory)."""
+    from llm_tco.cli.audit import run_audit
+    from llm_tco.spark.session import configure
+
+    configure(spark)
+    inputs = [source] if isinstance(source, str) else list(source)
+    doc, _ = run_audit(
+        inputs,
+        db=db or ":memory:",
+        options=options or IngestOptions(),
+        since=None,
+        until=None,
+        show_progress=False,
+        engine=spark,
+    )
+    return doc

@@ -1,0 +1,79 @@
+"""Starting (or reusing) the Spark session an audit runs in.
+
+The session is set to UTC: the store's timestamps are naive UTC, and Spark would otherwise read and
+truncate them in the JVM's local zone. Arrow batches are made large because each batch pays a fixed cost
+in the Python worker (one validation query per batch).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from llm_tco.errors import UsageError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+__all__ = ["INSTALL_HINT", "get_session", "parse_spark_conf", "require_pyspark"]
+
+INSTALL_HINT = "pip install 'llm-tco[spark]'"
+
+SESSION_DEFAULTS: Mapping[str, str] = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "200000",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+}
+"""Settings every audit needs; ``--spark-conf`` may override the last three, never the time zone."""
+
+
+def require_pyspark() -> None:
+    """Fail with the install command when PySpark is missing (exit 2, not a traceback)."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise UsageError(f"--engine spark needs PySpark, which is not installed: {INSTALL_HINT}") from None
+
+
+def parse_spark_conf(pairs: list[str]) -> dict[str, str]:
+    """``--spark-conf KEY=VALUE`` options as a mapping (a bad pair exits 2 naming it)."""
+    conf: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--spark-conf {pair!r}: expected KEY=VALUE (e.g. spark.executor.memory=4g)")
+        if key.strip() == "spark.sql.session.timeZone" and value.strip().upper() != "UTC":
+            raise UsageError("--spark-conf spark.sql.session.timeZone: the audit runs in UTC only")
+        conf[key.strip()] = value.strip()
+    return conf
+
+
+def get_session(master: str, conf: Mapping[str, str]) -> SparkSession:
+    """The active session if there is one (llm-tco called inside a Spark job), else a new one."""
+    require_pyspark()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        configure(active)
+        return active
+    # Local executors run Python workers: they must use this interpreter, which has llm-tco and DuckDB
+    # (a cluster's workers are configured by its owner: spark.pyspark.python / PYSPARK_PYTHON).
+    if master.startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.master(master).appName("llm-tco audit")
+    for key, value in {**SESSION_DEFAULTS, **conf}.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def configure(session: SparkSession) -> None:
+    """Settings an existing session must have for the audit: UTC and Arrow."""
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    session.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")

@@ -1,0 +1,205 @@
+"""``audit --engine spark``: the same audit as DuckDB's, on a real local Spark session.
+
+Every test compares the Spark path with the DuckDB path on the same generated files (the DuckDB audit is
+the reference the rest of the suite holds to genai-prices and to hand counts), including each pricing
+feature that splits buckets: time-of-day prices (deepseek-chat), a long-context tier (claude-sonnet-4-5 above
+200k input tokens), a price change inside the window (claude-opus-4-5 on 2026-10-14), cache reads and
+writes, an unknown model, duplicates, an id conflict and invalid records. The totals must be equal to the
+cent and every token column exactly; the quarantine reasons must be the same records with the same words.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+_REQUIRED = os.environ.get("LLM_TCO_REQUIRE_SPARK") == "1"
+
+
+def _spark_available() -> str | None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "PySpark is not installed (pip install -e '.[spark]')"
+    if shutil.which("java") is None:
+        return "no Java runtime"
+    return None
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    missing = _spark_available()
+    if missing:
+        if _REQUIRED:
+            pytest.fail(f"LLM_TCO_REQUIRE_SPARK=1 but {missing}")
+        pytest.skip(missing)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from llm_tco.spark.session import get_session
+
+    session = get_session("local[1]", {"spark.sql.shuffle.partitions": "2"})
+    yield session
+    session.stop()
+
+
+_MODELS = [
+    ("deepseek-chat", "deepseek"),  # time-of-day prices
+    ("claude-sonnet-4-5", "anthropic"),  # long-context tier above 200k
+    ("claude-opus-4-5", "anthropic"),  # a price change on 2026-10-14
+    ("gpt-4o", "openai"),
+    ("no-such-model-xyz", None),  # unpriced
+]
+
+
+def _rows(seed: int, n: int, prefix: str) -> list[dict[str, str]]:
+    rng = random.Random(seed)
+    rows: list[dict[str, str]] = []
+    for i in range(n):
+        model, provider = _MODELS[i % len(_MODELS)]
+        day = 1 + rng.randrange(80)  # 2026-09-01 .. 2026-11-19
+        month, dom = (9, day) if day <= 30 else (10, day - 30) if day <= 61 else (11, day - 61)
+        hour, minute = rng.randrange(24), rng.randrange(60)
+        long_context = model == "claude-sonnet-4-5" and i % 3 == 0
+        input_tokens = 250_000 if long_context else rng.randrange(100, 20_000)
+        cache_read = rng.randrange(0, input_tokens // 2)
+        cache_write = rng.randrange(0, (input_tokens - cache_read) // 2) if provider == "anthropic" else 0
+        rows.append(
+            {
+                "request_id": f"{prefix}{i}",
+                "timestamp": f"2026-{month:02d}-{dom:02d}T{hour:02d}:{minute:02d}:{rng.randrange(60):02d}Z",
+                "provider": provider or "",
+                "model": model,
+                "workload": ["support", "search", "agents"][i % 3],
+                "input_tokens": str(input_tokens),
+                "cache_read_tokens": str(cache_read),
+                "cache_write_tokens": str(cache_write),
+                "output_tokens": str(rng.randrange(1, 2_000)),
+            }
+        )
+    # a true duplicate, an id conflict and invalid records, with reasons worded by the validation
+    rows.append(dict(rows[3]))
+    rows.append({**rows[4], "output_tokens": str(int(rows[4]["output_tokens"]) + 1)})
+    rows.append({**rows[5], "request_id": f"{prefix}bad-time", "timestamp": "yesterday"})
+    rows.append({**rows[6], "request_id": f"{prefix}bad-count", "input_tokens": "-3"})
+    rows.append({**rows[7], "request_id": f"{prefix}bad-model", "model": ""})
+    rows.append({**rows[8], "request_id": f"{prefix}bad-number", "output_tokens": "12.5"})
+    return rows
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _write_parquet(path: Path, rows: list[dict[str, str]]) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {key: [r[key] for r in rows] for key in rows[0]}
+    typed: dict[str, Any] = dict(columns)
+    for key in ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens"):
+        typed[key] = [float(v) for v in columns[key]]  # 12.5 and -3 stay as the source wrote them
+    pq.write_table(pa.table(typed), path)
+    return path
+
+
+def _audit(cli: Any, *args: object) -> dict[str, Any]:
+    result = cli("audit", *args, "--json")
+    assert result.code == 0, result.err
+    document: dict[str, Any] = result.json()
+    return document
+
+
+def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
+    """What both engines must agree on (the store label and timings may differ)."""
+    quarantine = sorted((q["file"], q["record"], q["reason"]) for q in doc["quarantine"])
+    return {
+        "rows": doc["rows"],
+        "totals": doc["totals"],
+        "by_model": sorted(doc["by_model"], key=lambda r: (r["provider"] or "", r["model"])),
+        "by_workload": sorted(doc["by_workload"], key=lambda r: r["workload"]),
+        "by_month": doc["by_month"],
+        "unpriced": doc["unpriced"],
+        "quarantine": quarantine,
+        "files": [
+            {k: f[k] for k in ("file", "read", "accepted", "quarantined", "duplicates")} for f in doc["files"]
+        ],
+    }
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_spark_and_duckdb_audit_alike(spark: Any, cli: Any, tmp_path: Path, kind: str) -> None:
+    rows = _rows(7, 400, "a-")
+    write = _write_csv if kind == "csv" else _write_parquet
+    first = write(tmp_path / f"a.{kind}", rows)
+    second = write(tmp_path / f"b.{kind}", _rows(8, 150, "a-")[:150])  # repeats ids of the first file
+    duck = _audit(cli, first, second, "--db", ":memory:")
+    on_spark = _audit(cli, first, second, "--db", ":memory:", "--engine", "spark")
+    assert _comparable(on_spark) == _comparable(duck)
+    # the checks above compared like with like; these say the data exercised what it was made for
+    assert duck["rows"]["read"] == len(rows) + 150
+    assert duck["rows"]["duplicates"] >= 1 and duck["id_conflicts"] >= 1
+    reasons = {q[2] for q in _comparable(duck)["quarantine"]}
+    assert "unparseable timestamp 'yesterday'" in reasons
+    assert any(r.startswith("negative input_tokens") for r in reasons)
+    assert "missing model" in reasons
+    assert any(r.startswith("id conflict with ") for r in reasons)
+    months = {m["month"] for m in duck["by_month"]}
+    assert {"2026-09", "2026-10", "2026-11"} <= months
+    assert any(u["model_raw"] == "no-such-model-xyz" for u in duck["unpriced"])
+
+
+def test_a_spark_audit_fills_a_store_that_plan_and_duckdb_read(spark: Any, cli: Any, tmp_path: Path) -> None:
+    data = _write_csv(tmp_path / "usage.csv", _rows(11, 300, "s-"))
+    store = tmp_path / "store.duckdb"
+    on_spark = _audit(cli, data, "--db", store, "--engine", "spark")
+    reference = _audit(cli, data, "--db", ":memory:")
+    assert on_spark["totals"] == reference["totals"]
+    # the store holds the file by its fingerprint: the DuckDB engine recognises it
+    again = _audit(cli, data, "--db", store)
+    assert again["rows"]["accepted"] == 0
+    assert again["rows"]["duplicates"] == reference["rows"]["read"]
+    assert again["totals"] == reference["totals"]
+    # and plan reads the store as it reads any audit's
+    planned = cli("plan", "--db", store, "--json", "--draws", "0")
+    assert planned.code == 0, planned.err
+    workloads = {w["workload"] for w in planned.json()["workloads"]}
+    assert workloads == {"support", "search", "agents"}
+
+
+def test_library_entry_point_reuses_the_session(spark: Any, tmp_path: Path) -> None:
+    from llm_tco.spark import audit
+
+    data = _write_csv(tmp_path / "lib.csv", _rows(3, 60, "l-"))
+    document = audit(spark, str(data))
+    assert document.rows.read == 66
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
+
+
+def test_without_pyspark_the_flag_exits_2_with_the_install_command(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark now raises ImportError
+    data = _write_csv(tmp_path / "u.csv", _rows(1, 5, "x-"))
+    result = cli("audit", data, "--db", ":memory:", "--engine", "spark")
+    assert result.code == 2
+    assert "pip install 'llm-tco[spark]'" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_bad_spark_conf_exits_2(cli: Any, tmp_path: Path) -> None:
+    data = _write_csv(tmp_path / "u.csv", _rows(1, 5, "x-"))
+    result = cli("audit", data, "--engine", "spark", "--spark-conf", "no-equals-sign")
+    assert result.code == 2 and "--spark-conf" in result.err
