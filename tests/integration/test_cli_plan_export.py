@@ -41,9 +41,7 @@ SERIES = [
     (3, "openai", "gpt-4o-mini", "code", 2000, 300),
     (4, "openai", "mystery-model-x", "dark", 100, 10),
 ]
-CONFIG = (
-    f'[workloads.chat]\nsovereignty = "air-gapped"\n\n[workloads."{HOSTILE}"]\nsovereignty = "on-prem"\n'
-)
+CONFIG = f'[workloads.chat]\nsovereignty = "air-gapped"\n\n[workloads."{HOSTILE}"]\nsovereignty = "on-prem"\n'
 
 
 def _hash_alias(name: str) -> str:
