@@ -1,0 +1,182 @@
+"""The warehouse query: price and aggregate a usage table against the exported price tables.
+
+Written once, in DuckDB's dialect, and translated by sqlglot to the requested engine. Stages: ``u`` reads
+the usage table (a missing count is 0 tokens, a missing ``requests`` one request); ``names`` lists its
+distinct (provider, model) pairs; ``inferred`` gives a name logged without a provider the first provider
+whose own rule matches it; ``resolved`` the first model rule (lowest ``rule_priority``) of that provider
+all of whose conditions hold, with the provider whose prices apply; ``priced`` joins every usage row to
+the rate row of its day, time of day and long-context band (mean input tokens per request), and the
+final stage sums per month, workload, provider and model, with ``cost_usd`` NULL when any row of the
+group is unpriced. Names are compared lower-cased and trimmed, as genai-prices matches them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from llm_tco.canonical import TOKEN_COLUMNS
+from llm_tco.errors import UsageError
+
+__all__ = ["DIALECTS", "USAGE_COLUMNS", "QueryTables", "warehouse_sql"]
+
+DIALECTS: Final = ("spark", "databricks", "snowflake", "bigquery", "trino", "duckdb")
+USAGE_COLUMNS: Final = ("provider", "model", "workload", "requests", *TOKEN_COLUMNS)
+"""Columns read from the usage table besides its time column."""
+
+
+@dataclass(frozen=True)
+class QueryTables:
+    """The three tables (names as the warehouse spells them, optionally ``catalog.schema.table``)."""
+
+    usage: str
+    prices: str
+    rules: str
+    time_column: str = "ts_start"
+    present_columns: Sequence[str] | None = None
+    """The usage columns the table has (None: all of them); the others read as NULL."""
+
+
+def _table(name: str, option: str) -> str:
+    try:
+        table = exp.to_table(name, dialect="duckdb")
+    except (ParseError, ValueError) as exc:
+        raise UsageError(f"{option}: {name!r} is not a table name") from exc
+    if not isinstance(table, exp.Table) or not table.name or table.sql(dialect="duckdb") != name:
+        raise UsageError(f"{option}: {name!r} is not a plain table name (letters, digits, _ and dots)")
+    return name
+
+
+def _column(name: str, option: str) -> str:
+    if not name.replace("_", "").isalnum() or name[0].isdigit():
+        raise UsageError(f"{option}: {name!r} is not a plain column name")
+    return name
+
+
+def _match_sql(kind: str, value: str, ref: str) -> str:
+    """One condition of a flattened rule, true when the lower-cased name ``ref`` satisfies it."""
+    return f"""CASE {kind}
+            WHEN 'equals' THEN {ref} = LOWER({value})
+            WHEN 'starts_with' THEN LEFT({ref}, LENGTH({value})) = LOWER({value})
+            WHEN 'ends_with' THEN RIGHT({ref}, LENGTH({value})) = LOWER({value})
+            WHEN 'contains' THEN STRPOS({ref}, LOWER({value})) > 0
+            WHEN 'regex' THEN REGEXP_MATCHES({ref}, {value})
+            ELSE FALSE END"""
+
+
+def _definition(tables: QueryTables) -> str:
+    present = set(tables.present_columns) if tables.present_columns is not None else set(USAGE_COLUMNS)
+
+    def col(name: str, missing: str) -> str:
+        if name not in present:
+            return f"CAST({missing} AS BIGINT)" if missing != "NULL" or name in TOKEN_COLUMNS else missing
+        return f"COALESCE({name}, {missing})" if missing != "NULL" else name
+
+    tokens = ",\n        ".join(f"{col(c, '0')} AS {c}" for c in TOKEN_COLUMNS)
+    text = lambda name: name if name in present else "CAST(NULL AS VARCHAR)"  # noqa: E731
+    match = _match_sql("r.match_kind", "r.match_value", "n.ref")
+    sums = ",\n    ".join(f"SUM({c}) AS {c}" for c in TOKEN_COLUMNS)
+    cost = " + ".join(
+        [
+            "CAST(input_tokens - cache_read_tokens - cache_write_tokens AS DECIMAL(38, 0))"
+            " * p.uncached_input_usd_per_token",
+            "CAST(cache_read_tokens AS DECIMAL(38, 0)) * p.cache_read_usd_per_token",
+            "CAST(cache_write_tokens - cache_write_1h_tokens AS DECIMAL(38, 0)) * p.cache_write_5m_usd_per_token",
+            "CAST(cache_write_1h_tokens AS DECIMAL(38, 0)) * p.cache_write_1h_usd_per_token",
+            "CAST(output_tokens - reasoning_tokens AS DECIMAL(38, 0)) * p.output_usd_per_token",
+            "CAST(reasoning_tokens AS DECIMAL(38, 0)) * p.reasoning_output_usd_per_token",
+            "CAST(requests AS DECIMAL(38, 0)) * p.usd_per_request",
+        ]
+    )
+    return f"""
+WITH u AS (
+    SELECT CAST({tables.time_column} AS TIMESTAMP) AS ts,
+        COALESCE({text("provider")}, '') AS provider_key,
+        {text("model")} AS model_raw,
+        {text("workload")} AS workload,
+        {col("requests", "1")} AS requests,
+        {tokens}
+    FROM {tables.usage}
+),
+names AS (
+    SELECT DISTINCT provider_key, model_raw, LOWER(TRIM(model_raw)) AS ref FROM u
+),
+provider_hits AS (
+    SELECT n.model_raw, r.provider, r.rule_priority
+    FROM names n JOIN {tables.rules} r ON r.model IS NULL
+    WHERE n.provider_key = ''
+    GROUP BY n.model_raw, r.provider, r.rule_priority, r.conj_id, r.n_conditions
+    HAVING SUM(CASE WHEN {match} THEN 1 ELSE 0 END) = r.n_conditions
+),
+inferred AS (
+    SELECT model_raw, provider FROM (
+        SELECT model_raw, provider,
+            ROW_NUMBER() OVER (PARTITION BY model_raw ORDER BY rule_priority) AS rn
+        FROM provider_hits) t
+    WHERE rn = 1
+),
+named AS (
+    SELECT n.provider_key, n.model_raw, n.ref,
+        CASE WHEN n.provider_key = '' THEN i.provider ELSE n.provider_key END AS provider
+    FROM names n LEFT JOIN inferred i ON n.provider_key = '' AND i.model_raw = n.model_raw
+),
+model_hits AS (
+    SELECT n.provider_key, n.model_raw, r.model, r.price_provider, r.rule_priority
+    FROM named n JOIN {tables.rules} r ON r.provider = n.provider AND r.model IS NOT NULL
+    GROUP BY n.provider_key, n.model_raw, r.model, r.price_provider, r.rule_priority, r.conj_id,
+        r.n_conditions
+    HAVING SUM(CASE WHEN {match} THEN 1 ELSE 0 END) = r.n_conditions
+),
+resolved AS (
+    SELECT n.provider_key, n.model_raw, n.provider, h.model, h.price_provider
+    FROM named n LEFT JOIN (
+        SELECT provider_key, model_raw, model, price_provider,
+            ROW_NUMBER() OVER (PARTITION BY provider_key, model_raw ORDER BY rule_priority) AS rn
+        FROM model_hits) h
+        ON h.provider_key = n.provider_key AND h.model_raw = n.model_raw AND h.rn = 1
+),
+priced AS (
+    SELECT CAST(DATE_TRUNC('month', u.ts) AS DATE) AS month, u.workload, m.provider,
+        COALESCE(m.model, u.model_raw) AS model, u.requests, {", ".join(f"u.{c}" for c in TOKEN_COLUMNS)},
+        p.model IS NOT NULL AS is_priced,
+        {cost} AS cost_usd
+    FROM u
+    JOIN resolved m ON m.provider_key = u.provider_key AND m.model_raw = u.model_raw
+    LEFT JOIN {tables.prices} p
+        ON p.provider = m.price_provider AND p.model = m.model
+        AND CAST(u.ts AS DATE) >= p.valid_from AND CAST(u.ts AS DATE) < p.valid_to
+        AND CAST(EXTRACT(HOUR FROM u.ts) * 3600 + EXTRACT(MINUTE FROM u.ts) * 60
+            + FLOOR(EXTRACT(SECOND FROM u.ts)) AS BIGINT) >= p.tod_from_s
+        AND CAST(EXTRACT(HOUR FROM u.ts) * 3600 + EXTRACT(MINUTE FROM u.ts) * 60
+            + FLOOR(EXTRACT(SECOND FROM u.ts)) AS BIGINT) < p.tod_to_s
+        AND (p.input_from_tokens = 0 OR u.input_tokens > p.input_from_tokens * u.requests)
+        AND (p.input_to_tokens IS NULL OR u.input_tokens <= p.input_to_tokens * u.requests)
+)
+SELECT month, workload, provider, model,
+    SUM(requests) AS requests,
+    {sums},
+    CASE WHEN SUM(CASE WHEN is_priced THEN 0 ELSE 1 END) = 0 THEN SUM(cost_usd) END AS cost_usd
+FROM priced
+GROUP BY month, workload, provider, model
+ORDER BY month, workload, provider, model
+"""
+
+
+def warehouse_sql(tables: QueryTables, dialect: str) -> str:
+    """The query for ``dialect`` (one of :data:`DIALECTS`), translated from the one definition."""
+    if dialect not in DIALECTS:
+        raise UsageError(f"--dialect: {dialect!r} is not one of {', '.join(DIALECTS)}")
+    _table(tables.usage, "--usage-table")
+    _table(tables.prices, "--prices-table")
+    _table(tables.rules, "--rules-table")
+    _column(tables.time_column, "--time-column")
+    for name in tables.present_columns or ():
+        if name not in USAGE_COLUMNS:
+            raise UsageError(f"--columns: {name!r} is not one of {', '.join(USAGE_COLUMNS)}")
+    [statement] = sqlglot.transpile(_definition(tables), read="duckdb", write=dialect, pretty=True)
+    return statement + ";\n"
