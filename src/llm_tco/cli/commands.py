@@ -16,6 +16,7 @@ COMMAND_MODULES: dict[str, str] = {
     "init": "llm_tco.cli.init",
     "plan": "llm_tco.cli.plan",
     "catalog": "llm_tco.cli.catalog",
+    "warehouse-sql": "llm_tco.cli.warehouse",
 }
 
 
