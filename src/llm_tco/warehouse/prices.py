@@ -9,7 +9,8 @@ DECIMAL(38, 24) per token (per request for ``usd_per_request``). The cells are t
 (:mod:`llm_tco.pricing.table`), so a usage row prices here exactly as in ``llm-tco audit``.
 
 ``rules`` — genai-prices' model-matching rules flattened into rows. A model's ``match`` clause (a tree of
-``equals``, ``starts_with``, ``ends_with``, ``contains``, ``regex``, ``or`` and ``and``) is rewritten as
+``equals``, ``starts_with``, ``ends_with``, ``contains``, ``regex``, ``or`` and ``and``; a leading
+negative look-ahead becomes a ``not_regex`` condition) is rewritten as
 an OR of ANDs: each AND is one ``conj_id`` of ``n_conditions`` rows (``match_kind``, ``match_value``), and
 a name matches it when all its rows hold. ``rule_priority`` orders the rules as genai-prices tries them
 (first match wins): a provider's own models in catalogue order, then its fallback providers' models
@@ -94,6 +95,8 @@ def flatten_match(clause: MatchLogic) -> list[list[Condition]]:
         ClauseContains: ("contains", "contains"),
         ClauseRegex: ("regex", "regex"),
     }
+    if isinstance(clause, ClauseRegex):
+        return [_regex_conditions(clause.regex)]
     if type(clause) in simple:
         kind, attr = simple[type(clause)]
         return [[(kind, str(getattr(clause, attr)))]]
@@ -105,6 +108,28 @@ def flatten_match(clause: MatchLogic) -> list[list[Condition]]:
             product = [left + right for left in product for right in flatten_match(part)]
         return product
     raise DataFileError(f"unsupported model-matching clause in the price data: {clause!r}")
+
+
+def _regex_conditions(pattern: str) -> list[Condition]:
+    """A regex as conditions every engine's regex library can run.
+
+    Python's ``re`` (which genai-prices uses) has look-ahead; RE2 (DuckDB, BigQuery) does not. The data's
+    look-aheads are a leading negative one, ``^(?!A)B``, which is exactly "not ``^(?:A)``, and ``^(?:B)``":
+    rewritten so (``not_regex`` is the negated kind). Anything else is kept as it is.
+    """
+    if not pattern.startswith("^(?!"):
+        return [("regex", pattern)]
+    depth = 0
+    for i in range(1, len(pattern)):
+        if pattern[i] == "(" and pattern[i - 1] != "\\":
+            depth += 1
+        elif pattern[i] == ")" and pattern[i - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                ahead, rest = pattern[4:i], pattern[i + 1 :]
+                conditions: list[Condition] = [("not_regex", f"^(?:{ahead})")]
+                return conditions + ([("regex", f"^(?:{rest})")] if rest else [])
+    return [("regex", pattern)]
 
 
 def _rule_rows(

@@ -66,6 +66,7 @@ def _match_sql(kind: str, value: str, ref: str) -> str:
             WHEN 'ends_with' THEN RIGHT({ref}, LENGTH({value})) = LOWER({value})
             WHEN 'contains' THEN STRPOS({ref}, LOWER({value})) > 0
             WHEN 'regex' THEN REGEXP_MATCHES({ref}, {value})
+            WHEN 'not_regex' THEN NOT REGEXP_MATCHES({ref}, {value})
             ELSE FALSE END"""
 
 
