@@ -25,8 +25,8 @@ import duckdb
 import pytest
 import sqlglot
 
-from llm_tco.catalog.price_data import PRICES_FILE_ENV_VAR
 from llm_tco.canonical import TOKEN_COLUMNS
+from llm_tco.catalog.price_data import PRICES_FILE_ENV_VAR
 from llm_tco.warehouse.query import DIALECTS
 
 HEADER = (
@@ -118,7 +118,13 @@ def test_bad_dialect_exits_2(setup: dict[str, Any]) -> None:
 
 def test_bad_table_name_exits_2(setup: dict[str, Any]) -> None:
     result = _run(
-        "warehouse-sql", "--dialect", "duckdb", "--usage-table", "u; DROP TABLE x", "--prices-table", "p",
+        "warehouse-sql",
+        "--dialect",
+        "duckdb",
+        "--usage-table",
+        "u; DROP TABLE x",
+        "--prices-table",
+        "p",
         env=setup["env"],
     )
     assert result.returncode == 2
@@ -134,7 +140,9 @@ def _by_model(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any
             out[key][c] += int(row[c])
         cost = row["cost_usd"]
         out[key]["cost_usd"] = (
-            None if cost is None or out[key].get("cost_usd", 0) is None else out[key]["cost_usd"] + Decimal(str(cost))
+            None
+            if cost is None or out[key].get("cost_usd", 0) is None
+            else out[key]["cost_usd"] + Decimal(str(cost))
         )
     return {k: dict(v) for k, v in out.items()}
 
@@ -175,7 +183,9 @@ def _duckdb_rows(setup: dict[str, Any]) -> list[dict[str, Any]]:
         [str(setup["usage"])],
     )
     con.execute("CREATE TABLE prices AS SELECT * FROM read_parquet(?)", [str(tmp / "prices.parquet")])
-    con.execute("CREATE TABLE prices_rules AS SELECT * FROM read_parquet(?)", [str(tmp / "prices_rules.parquet")])
+    con.execute(
+        "CREATE TABLE prices_rules AS SELECT * FROM read_parquet(?)", [str(tmp / "prices_rules.parquet")]
+    )
     cursor = con.execute(_sql(setup, "duckdb"))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

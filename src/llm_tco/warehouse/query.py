@@ -73,13 +73,14 @@ def _match_sql(kind: str, value: str, ref: str) -> str:
 def _definition(tables: QueryTables) -> str:
     present = set(tables.present_columns) if tables.present_columns is not None else set(USAGE_COLUMNS)
 
-    def col(name: str, missing: str) -> str:
-        if name not in present:
-            return f"CAST({missing} AS BIGINT)" if missing != "NULL" or name in TOKEN_COLUMNS else missing
-        return f"COALESCE({name}, {missing})" if missing != "NULL" else name
+    def col(name: str, missing: int) -> str:
+        """A count column: ``missing`` where the table lacks it or the row has NULL."""
+        return f"COALESCE({name}, {missing})" if name in present else f"CAST({missing} AS BIGINT)"
 
-    tokens = ",\n        ".join(f"{col(c, '0')} AS {c}" for c in TOKEN_COLUMNS)
-    text = lambda name: name if name in present else "CAST(NULL AS VARCHAR)"  # noqa: E731
+    def text(name: str) -> str:
+        return name if name in present else "CAST(NULL AS VARCHAR)"
+
+    tokens = ",\n        ".join(f"{col(c, 0)} AS {c}" for c in TOKEN_COLUMNS)
     match = _match_sql("r.match_kind", "r.match_value", "n.ref")
     sums = ",\n    ".join(f"SUM({c}) AS {c}" for c in TOKEN_COLUMNS)
     cost = " + ".join(
@@ -87,7 +88,8 @@ def _definition(tables: QueryTables) -> str:
             "CAST(input_tokens - cache_read_tokens - cache_write_tokens AS DECIMAL(38, 0))"
             " * p.uncached_input_usd_per_token",
             "CAST(cache_read_tokens AS DECIMAL(38, 0)) * p.cache_read_usd_per_token",
-            "CAST(cache_write_tokens - cache_write_1h_tokens AS DECIMAL(38, 0)) * p.cache_write_5m_usd_per_token",
+            "CAST(cache_write_tokens - cache_write_1h_tokens AS DECIMAL(38, 0))"
+            " * p.cache_write_5m_usd_per_token",
             "CAST(cache_write_1h_tokens AS DECIMAL(38, 0)) * p.cache_write_1h_usd_per_token",
             "CAST(output_tokens - reasoning_tokens AS DECIMAL(38, 0)) * p.output_usd_per_token",
             "CAST(reasoning_tokens AS DECIMAL(38, 0)) * p.reasoning_output_usd_per_token",
@@ -100,7 +102,7 @@ WITH u AS (
         COALESCE({text("provider")}, '') AS provider_key,
         {text("model")} AS model_raw,
         {text("workload")} AS workload,
-        {col("requests", "1")} AS requests,
+        {col("requests", 1)} AS requests,
         {tokens}
     FROM {tables.usage}
 ),
@@ -179,5 +181,7 @@ def warehouse_sql(tables: QueryTables, dialect: str) -> str:
     for name in tables.present_columns or ():
         if name not in USAGE_COLUMNS:
             raise UsageError(f"--columns: {name!r} is not one of {', '.join(USAGE_COLUMNS)}")
+    if tables.present_columns is not None and "model" not in tables.present_columns:
+        raise UsageError("--columns: the usage table needs its model column")
     [statement] = sqlglot.transpile(_definition(tables), read="duckdb", write=dialect, pretty=True)
     return statement + ";\n"
