@@ -236,3 +236,69 @@ def test_spark_variant_equals_the_audit(setup: dict[str, Any], spark: Any) -> No
     sql = _sql(setup, "spark").rstrip().rstrip(";")
     rows = [r.asDict() for r in spark.sql(sql).collect()]
     _assert_equal(_by_model(rows), _audit_by_model(setup["audit"]))
+
+
+def test_missing_columns_count_as_zero_tokens_and_one_request(setup: dict[str, Any]) -> None:
+    """A usage table with only time, model and input/output tokens, named with --columns."""
+    result = _run(
+        "warehouse-sql",
+        "--dialect",
+        "duckdb",
+        "--usage-table",
+        "thin",
+        "--prices-table",
+        "prices",
+        "--columns",
+        "model,input_tokens,output_tokens",
+        env=setup["env"],
+    )
+    assert result.returncode == 0, result.stderr
+    tmp: Path = setup["tmp"]
+    con = duckdb.connect(":memory:")
+    con.execute(
+        "CREATE TABLE thin AS SELECT * FROM (VALUES "
+        "(TIMESTAMP '2026-04-03 12:00:00', 'gpt-4o', 1000, 100), "
+        "(TIMESTAMP '2026-04-04 12:00:00', 'gpt-4o-2024-08-06', 3000, NULL)) "
+        "t(ts_start, model, input_tokens, output_tokens)"
+    )
+    con.execute("CREATE TABLE prices AS SELECT * FROM read_parquet(?)", [str(tmp / "prices.parquet")])
+    rules = str(tmp / "prices_rules.parquet")
+    con.execute("CREATE TABLE prices_rules AS SELECT * FROM read_parquet(?)", [rules])
+    [row] = con.execute(result.stdout).fetchall()
+    month, workload, provider, model, requests, *tokens, cost = row
+    assert (str(month), workload, provider, model, requests) == ("2026-04-01", None, "openai", "gpt-4o", 2)
+    assert tokens == [4000, 0, 0, 0, 100, 0]
+    # gpt-4o at $2.50/M input and $10/M output, by hand: 4000 × 2.5e-6 + 100 × 1e-5
+    assert cost == Decimal("0.011")
+
+
+def test_export_prices_csv_carries_exact_rates_and_rules(setup: dict[str, Any]) -> None:
+    tmp: Path = setup["tmp"]
+    target = tmp / "export" / "prices.csv"
+    target.parent.mkdir()
+    result = _run("catalog", "export-prices", str(target), "--format", "csv", env=setup["env"])
+    assert result.returncode == 0, result.stderr
+    con = duckdb.connect(":memory:")
+    rate = con.execute(
+        "SELECT DISTINCT uncached_input_usd_per_token, output_usd_per_token, input_to_tokens "
+        "FROM read_csv(?, header = true, all_varchar = true) WHERE provider = 'openai' AND model = 'gpt-4o'",
+        [str(target)],
+    ).fetchall()
+    # $2.50 and $10.00 per million tokens in every period, written as exact decimals; one untiered band
+    assert rate == [("0.000002500000000000000000", "0.000010000000000000000000", None)]
+    kinds = {
+        k
+        for (k,) in con.execute(
+            "SELECT DISTINCT match_kind FROM read_csv(?, header = true)",
+            [str(tmp / "export" / "prices_rules.csv")],
+        ).fetchall()
+    }
+    assert {"equals", "starts_with", "regex", "not_regex"} <= kinds
+
+
+def test_export_prices_bad_format_exits_2(setup: dict[str, Any]) -> None:
+    tmp: Path = setup["tmp"]
+    result = _run("catalog", "export-prices", str(tmp / "p.xlsx"), "--format", "xlsx", env=setup["env"])
+    assert result.returncode == 2
+    assert "--format" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp / "p.xlsx").exists()
