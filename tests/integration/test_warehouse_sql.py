@@ -51,6 +51,12 @@ ROWS = (
     "2026-04-04T12:00:00Z,azure,gpt-4o,agent,1,2000,0,0,0,200,0",
     # no request count: one request
     "2026-04-05T12:00:00Z,openai,gpt-4o,agent,,1000,0,0,0,100,0",
+    # provider spellings and prefixed names as gateways log them: a gateway naming no provider, a
+    # provider-prefixed name, a name prefixed by its provider's alias, a capitalised provider and model
+    "2026-04-07T12:00:00Z,litellm,openai/gpt-4o-mini,agent,1,1000,0,0,0,100,0",
+    "2026-04-07T12:00:00Z,google,models/gemini-2.5-pro,agent,1,300000,0,0,0,100,0",
+    "2026-04-07T13:00:00Z,,vertex_ai/gemini-2.5-flash,agent,1,1000,0,0,0,100,0",
+    "2026-04-07T14:00:00Z,OpenAI,GPT-4o,agent,1,1000,0,0,0,100,0",
     # unknown model: counted, never priced
     "2026-04-06T12:00:00Z,openai,no-such-model-xyz,agent,1,1000,0,0,0,100,0",
 )
@@ -194,9 +200,9 @@ def _duckdb_rows(setup: dict[str, Any]) -> list[dict[str, Any]]:
 def test_duckdb_variant_equals_the_audit(setup: dict[str, Any]) -> None:
     rows = _duckdb_rows(setup)
     audit = setup["audit"]
-    # every usage row is counted once: 2+1+1+4+1+1+3+1+2+1+1+1 requests, written out by hand (the
-    # row without a count is one request here, an unknown count in the audit)
-    assert sum(r["requests"] for r in rows) == 19 == audit["totals"]["requests"] + 1
+    # every usage row is counted once: 2+1+1+4+1+1+3+1+2+1+1+1+1+1+1+1 requests, written out by hand
+    # (the row without a count is one request here, an unknown count in the audit)
+    assert sum(r["requests"] for r in rows) == 23 == audit["totals"]["requests"] + 1
     _assert_equal(_by_model(rows), _audit_by_model(audit))
     priced = sum((Decimal(str(r["cost_usd"])) for r in rows if r["cost_usd"] is not None), Decimal(0))
     assert priced.quantize(CENT) == Decimal(str(audit["totals"]["cost_usd"])).quantize(CENT)

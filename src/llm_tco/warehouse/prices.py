@@ -12,10 +12,12 @@ DECIMAL(38, 24) per token (per request for ``usd_per_request``). The cells are t
 ``equals``, ``starts_with``, ``ends_with``, ``contains``, ``regex``, ``or`` and ``and``; a leading
 negative look-ahead becomes a ``not_regex`` condition) is rewritten as
 an OR of ANDs: each AND is one ``conj_id`` of ``n_conditions`` rows (``match_kind``, ``match_value``), and
-a name matches it when all its rows hold. ``rule_priority`` orders the rules as genai-prices tries them
-(first match wins): a provider's own models in catalogue order, then its fallback providers' models
-(``price_provider`` names the provider whose price rows apply). Rows with ``model`` NULL are the
-providers' own rules, used to infer the provider of a name logged without one.
+a name matches it when all its rows hold. ``applies_to`` says what a rule decides: ``model`` rules give
+a provider's model for a model name, ordered by ``rule_priority`` as genai-prices tries them (first match
+wins): the provider's own models in catalogue order, then its fallback providers' models
+(``price_provider`` names the provider whose price rows apply); ``provider_of_model`` rules infer the
+provider of a model name logged without one; ``provider_spelling`` rules map a provider as logged
+(``bedrock``, ``vertex_ai``, ``litellm``) to its id, ``provider`` NULL for a gateway that names none.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from genai_prices.types import (
 
 from llm_tco.catalog.model_names import Resolution
 from llm_tco.catalog.price_data import current_snapshot
+from llm_tco.catalog.providers import _GATEWAYS, PROVIDER_ALIASES
 from llm_tco.errors import DataFileError, UsageError
 from llm_tco.pricing.table import NO_UPPER_TOKENS, RATE_COLUMNS, RATE_SCALE, _cells, _KeySpec
 
@@ -65,6 +68,7 @@ PRICE_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     *((c, _RATE_TYPE) for c in RATE_COLUMNS),
 )
 RULE_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
+    ("applies_to", "VARCHAR"),
     ("provider", "VARCHAR"),
     ("model", "VARCHAR"),
     ("price_provider", "VARCHAR"),
@@ -133,11 +137,38 @@ def _regex_conditions(pattern: str) -> list[Condition]:
 
 
 def _rule_rows(
-    provider: str | None, model: str | None, price_provider: str | None, priority: int, clause: MatchLogic
+    applies_to: str,
+    provider: str | None,
+    model: str | None,
+    price_provider: str | None,
+    priority: int,
+    clause: MatchLogic,
 ) -> Iterator[tuple[Any, ...]]:
     for conj_id, conj in enumerate(flatten_match(clause)):
         for kind, value in conj:
-            yield (provider, model, price_provider, priority, conj_id, len(conj), kind, value)
+            yield (applies_to, provider, model, price_provider, priority, conj_id, len(conj), kind, value)
+
+
+def _provider_spelling_rows(providers: list[Any]) -> Iterator[tuple[Any, ...]]:
+    """Rules mapping a provider as logged (lower-cased) to its genai-prices id, in the order
+    :func:`llm_tco.catalog.providers.normalize_provider` tries them: gateways (which name no provider:
+    ``provider`` NULL), the alias table, the ids themselves, then genai-prices' ``provider_match``."""
+    priority = 0
+    for gateway in sorted(_GATEWAYS):
+        yield ("provider_spelling", None, None, None, priority, 0, 1, "equals", gateway)
+        priority += 1
+    for alias, provider_id in PROVIDER_ALIASES.items():
+        yield ("provider_spelling", provider_id, None, None, priority, 0, 1, "equals", alias)
+        priority += 1
+    for provider in providers:
+        yield ("provider_spelling", provider.id, None, None, priority, 0, 1, "equals", provider.id)
+        priority += 1
+    for provider in providers:
+        if provider.provider_match is not None:
+            yield from _rule_rows(
+                "provider_spelling", provider.id, None, None, priority, provider.provider_match
+            )
+        priority += 1
 
 
 def build_price_export() -> PriceExport:
@@ -145,12 +176,18 @@ def build_price_export() -> PriceExport:
     snapshot = current_snapshot()
     by_id = {p.id: p for p in snapshot.providers}
     price_rows: list[tuple[Any, ...]] = []
-    rule_rows: list[tuple[Any, ...]] = []
+    rule_rows: list[tuple[Any, ...]] = list(_provider_spelling_rows(snapshot.providers))
     for provider_priority, provider in enumerate(snapshot.providers):
         if provider.model_match is not None:
-            rule_rows.extend(_rule_rows(provider.id, None, None, provider_priority, provider.model_match))
+            rule_rows.extend(
+                _rule_rows(
+                    "provider_of_model", provider.id, None, None, provider_priority, provider.model_match
+                )
+            )
         for model_priority, model in enumerate(provider.models):
-            rule_rows.extend(_rule_rows(provider.id, model.id, provider.id, model_priority, model.match))
+            rule_rows.extend(
+                _rule_rows("model", provider.id, model.id, provider.id, model_priority, model.match)
+            )
             resolution = Resolution(provider.id, model.id, provider_info=provider, model_info=model)
             try:
                 _, _, cells = _cells(_KeySpec(provider.id, model.id, (), ()), resolution, None)
@@ -167,7 +204,9 @@ def build_price_export() -> PriceExport:
             offset = _FALLBACK_STRIDE * (fallback_index + 1)
             for model_priority, model in enumerate(fallback.models):
                 rule_rows.extend(
-                    _rule_rows(provider.id, model.id, fallback.id, offset + model_priority, model.match)
+                    _rule_rows(
+                        "model", provider.id, model.id, fallback.id, offset + model_priority, model.match
+                    )
                 )
     return PriceExport(price_rows, rule_rows)
 

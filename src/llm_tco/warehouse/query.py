@@ -1,13 +1,20 @@
 """The warehouse query: price and aggregate a usage table against the exported price tables.
 
-Written once, in DuckDB's dialect, and translated by sqlglot to the requested engine. Stages: ``u`` reads
-the usage table (a missing count is 0 tokens, a missing ``requests`` one request); ``names`` lists its
-distinct (provider, model) pairs; ``inferred`` gives a name logged without a provider the first provider
-whose own rule matches it; ``resolved`` the first model rule (lowest ``rule_priority``) of that provider
-all of whose conditions hold, with the provider whose prices apply; ``priced`` joins every usage row to
-the rate row of its day, time of day and long-context band (mean input tokens per request), and the
-final stage sums per month, workload, provider and model, with ``cost_usd`` NULL when any row of the
-group is unpriced. Names are compared lower-cased and trimmed, as genai-prices matches them.
+Written once, in DuckDB's dialect, and translated by sqlglot to the requested engine. Names resolve as
+:func:`llm_tco.catalog.model_names.resolve_model` resolves them: ``u`` reads the usage table (a missing
+count is 0 tokens, a missing ``requests`` one request); ``spelled`` maps each provider as logged, and each
+``prefix/`` of a model name, to its genai-prices id (a gateway such as ``litellm`` names none);
+``candidates`` are the names to try, first match wins: the name under the given provider, the name
+without its prefix under the given provider, and under the provider its prefix names (only when none is
+given or both agree); a candidate without a provider takes the first provider whose own rule matches it;
+``resolved`` keeps the first model rule (by attempt, then ``rule_priority``) all of whose conditions
+hold, with the provider whose prices apply. ``priced`` joins every usage row to the rate row of its day,
+time of day (whole seconds after UTC midnight) and long-context band (mean input tokens per request),
+and the final stage sums per month, workload, provider and model, with ``cost_usd`` NULL when any row of
+the group is unpriced. Names are compared lower-cased and trimmed, as genai-prices matches them.
+
+Not modelled here: batch and service-tier price variants (the query prices standard requests), user
+price overrides, and genai-prices' retry of compact dated names (``-20251211`` as ``-2025-12-11``).
 """
 
 from __future__ import annotations
@@ -81,7 +88,10 @@ def _definition(tables: QueryTables) -> str:
         return name if name in present else "CAST(NULL AS VARCHAR)"
 
     tokens = ",\n        ".join(f"{col(c, 0)} AS {c}" for c in TOKEN_COLUMNS)
-    match = _match_sql("r.match_kind", "r.match_value", "n.ref")
+
+    def match(ref: str) -> str:
+        return _match_sql("r.match_kind", "r.match_value", ref)
+
     sums = ",\n    ".join(f"SUM({c}) AS {c}" for c in TOKEN_COLUMNS)
     cost = " + ".join(
         [
@@ -99,7 +109,7 @@ def _definition(tables: QueryTables) -> str:
     return f"""
 WITH u AS (
     SELECT CAST({tables.time_column} AS TIMESTAMP) AS ts,
-        COALESCE({text("provider")}, '') AS provider_key,
+        LOWER(TRIM(COALESCE({text("provider")}, ''))) AS provider_key,
         {text("model")} AS model_raw,
         {text("workload")} AS workload,
         {col("requests", 1)} AS requests,
@@ -109,39 +119,81 @@ WITH u AS (
 names AS (
     SELECT DISTINCT provider_key, model_raw, LOWER(TRIM(model_raw)) AS ref FROM u
 ),
-provider_hits AS (
-    SELECT n.model_raw, r.provider, r.rule_priority
-    FROM names n JOIN {tables.rules} r ON r.model IS NULL
-    WHERE n.provider_key = ''
-    GROUP BY n.model_raw, r.provider, r.rule_priority, r.conj_id, r.n_conditions
-    HAVING SUM(CASE WHEN {match} THEN 1 ELSE 0 END) = r.n_conditions
+split AS (
+    SELECT provider_key, model_raw, ref, STRPOS(ref, '/') > 0 AS has_slash,
+        CASE WHEN STRPOS(ref, '/') > 0 THEN SUBSTRING(ref, 1, STRPOS(ref, '/') - 1) ELSE '' END AS prefix,
+        CASE WHEN STRPOS(ref, '/') > 0 THEN SUBSTRING(ref, STRPOS(ref, '/') + 1) ELSE ref END AS rest
+    FROM names
 ),
-inferred AS (
-    SELECT model_raw, provider FROM (
-        SELECT model_raw, provider,
-            ROW_NUMBER() OVER (PARTITION BY model_raw ORDER BY rule_priority) AS rn
-        FROM provider_hits) t
-    WHERE rn = 1
+spellings AS (
+    SELECT provider_key AS spelling FROM split WHERE provider_key <> ''
+    UNION
+    SELECT prefix AS spelling FROM split WHERE prefix <> ''
+),
+spelling_hits AS (
+    SELECT n.spelling, r.provider, r.rule_priority
+    FROM spellings n JOIN {tables.rules} r ON r.applies_to = 'provider_spelling'
+    GROUP BY n.spelling, r.provider, r.rule_priority, r.conj_id, r.n_conditions
+    HAVING SUM(CASE WHEN {match("n.spelling")} THEN 1 ELSE 0 END) = r.n_conditions
+),
+spelled AS (
+    SELECT s.spelling, CASE WHEN h.rn IS NULL THEN s.spelling ELSE h.provider END AS provider
+    FROM spellings s LEFT JOIN (
+        SELECT spelling, provider,
+            ROW_NUMBER() OVER (PARTITION BY spelling ORDER BY rule_priority) AS rn
+        FROM spelling_hits) h
+        ON h.spelling = s.spelling AND h.rn = 1
+),
+base AS (
+    SELECT n.provider_key, n.model_raw, n.ref, n.has_slash, n.rest,
+        g.provider AS given, pp.provider AS prefix_provider
+    FROM split n
+    LEFT JOIN spelled g ON g.spelling = n.provider_key
+    LEFT JOIN spelled pp ON pp.spelling = n.prefix
+),
+candidates AS (
+    SELECT provider_key, model_raw, 0 AS attempt, given AS provider, ref AS cand_ref FROM base
+    UNION ALL
+    SELECT provider_key, model_raw, 1 AS attempt, given AS provider, rest AS cand_ref
+    FROM base WHERE has_slash AND given IS NOT NULL
+    UNION ALL
+    SELECT provider_key, model_raw, 2 AS attempt, prefix_provider AS provider, rest AS cand_ref
+    FROM base
+    WHERE has_slash AND prefix_provider IS NOT NULL AND (given IS NULL OR given = prefix_provider)
+),
+provider_hits AS (
+    SELECT n.provider_key, n.model_raw, r.provider, r.rule_priority
+    FROM candidates n JOIN {tables.rules} r ON r.applies_to = 'provider_of_model'
+    WHERE n.provider IS NULL
+    GROUP BY n.provider_key, n.model_raw, r.provider, r.rule_priority, r.conj_id, r.n_conditions
+    HAVING SUM(CASE WHEN {match("n.cand_ref")} THEN 1 ELSE 0 END) = r.n_conditions
 ),
 named AS (
-    SELECT n.provider_key, n.model_raw, n.ref,
-        CASE WHEN n.provider_key = '' THEN i.provider ELSE n.provider_key END AS provider
-    FROM names n LEFT JOIN inferred i ON n.provider_key = '' AND i.model_raw = n.model_raw
+    SELECT n.provider_key, n.model_raw, n.attempt, n.cand_ref,
+        CASE WHEN n.provider IS NULL THEN i.provider ELSE n.provider END AS provider
+    FROM candidates n LEFT JOIN (
+        SELECT provider_key, model_raw, provider,
+            ROW_NUMBER() OVER (PARTITION BY provider_key, model_raw ORDER BY rule_priority) AS rn
+        FROM provider_hits) i
+        ON n.provider IS NULL AND i.provider_key = n.provider_key AND i.model_raw = n.model_raw
+        AND i.rn = 1
 ),
 model_hits AS (
-    SELECT n.provider_key, n.model_raw, r.model, r.price_provider, r.rule_priority
-    FROM named n JOIN {tables.rules} r ON r.provider = n.provider AND r.model IS NOT NULL
-    GROUP BY n.provider_key, n.model_raw, r.model, r.price_provider, r.rule_priority, r.conj_id,
-        r.n_conditions
-    HAVING SUM(CASE WHEN {match} THEN 1 ELSE 0 END) = r.n_conditions
+    SELECT n.provider_key, n.model_raw, n.attempt, n.provider, r.model, r.price_provider, r.rule_priority
+    FROM named n JOIN {tables.rules} r ON r.applies_to = 'model' AND r.provider = n.provider
+    GROUP BY n.provider_key, n.model_raw, n.attempt, n.provider, r.model, r.price_provider,
+        r.rule_priority, r.conj_id, r.n_conditions
+    HAVING SUM(CASE WHEN {match("n.cand_ref")} THEN 1 ELSE 0 END) = r.n_conditions
 ),
 resolved AS (
-    SELECT n.provider_key, n.model_raw, n.provider, h.model, h.price_provider
+    SELECT n.provider_key, n.model_raw, COALESCE(h.provider, n.provider) AS provider, h.model,
+        h.price_provider
     FROM named n LEFT JOIN (
-        SELECT provider_key, model_raw, model, price_provider,
-            ROW_NUMBER() OVER (PARTITION BY provider_key, model_raw ORDER BY rule_priority) AS rn
+        SELECT provider_key, model_raw, provider, model, price_provider,
+            ROW_NUMBER() OVER (PARTITION BY provider_key, model_raw ORDER BY attempt, rule_priority) AS rn
         FROM model_hits) h
         ON h.provider_key = n.provider_key AND h.model_raw = n.model_raw AND h.rn = 1
+    WHERE n.attempt = 0
 ),
 priced AS (
     SELECT CAST(DATE_TRUNC('month', u.ts) AS DATE) AS month, u.workload, m.provider,
