@@ -66,14 +66,19 @@ def _column(name: str, option: str) -> str:
 
 
 def _match_sql(kind: str, value: str, ref: str) -> str:
-    """One condition of a flattened rule, true when the lower-cased name ``ref`` satisfies it."""
+    """One condition of a flattened rule, true when the lower-cased name ``ref`` satisfies it.
+
+    genai-prices searches a regex anywhere in the name; some engines' regex call matches the whole
+    string (Snowflake's ``REGEXP_LIKE``), so the pattern is wrapped as ``^.*(pattern).*$``, which is the
+    same search everywhere (model names have no line breaks)."""
+    search = f"'^.*(' || {value} || ').*$'"
     return f"""CASE {kind}
             WHEN 'equals' THEN {ref} = LOWER({value})
             WHEN 'starts_with' THEN LEFT({ref}, LENGTH({value})) = LOWER({value})
             WHEN 'ends_with' THEN RIGHT({ref}, LENGTH({value})) = LOWER({value})
             WHEN 'contains' THEN STRPOS({ref}, LOWER({value})) > 0
-            WHEN 'regex' THEN REGEXP_MATCHES({ref}, {value})
-            WHEN 'not_regex' THEN NOT REGEXP_MATCHES({ref}, {value})
+            WHEN 'regex' THEN REGEXP_MATCHES({ref}, {search})
+            WHEN 'not_regex' THEN NOT REGEXP_MATCHES({ref}, {search})
             ELSE FALSE END"""
 
 
