@@ -41,9 +41,9 @@ from genai_prices.types import (
 
 from llm_tco.catalog.model_names import Resolution
 from llm_tco.catalog.price_data import current_snapshot
-from llm_tco.catalog.providers import _GATEWAYS, PROVIDER_ALIASES
+from llm_tco.catalog.providers import GATEWAYS, PROVIDER_ALIASES
 from llm_tco.errors import DataFileError, UsageError
-from llm_tco.pricing.table import NO_UPPER_TOKENS, RATE_COLUMNS, RATE_SCALE, _cells, _KeySpec
+from llm_tco.pricing.table import NO_UPPER_TOKENS, RATE_COLUMNS, RATE_SCALE, standard_rate_cells
 
 __all__ = [
     "PRICE_COLUMNS",
@@ -154,7 +154,7 @@ def _provider_spelling_rows(providers: list[Any]) -> Iterator[tuple[Any, ...]]:
     :func:`llm_tco.catalog.providers.normalize_provider` tries them: gateways (which name no provider:
     ``provider`` NULL), the alias table, the ids themselves, then genai-prices' ``provider_match``."""
     priority = 0
-    for gateway in sorted(_GATEWAYS):
+    for gateway in sorted(GATEWAYS):
         yield ("provider_spelling", None, None, None, priority, 0, 1, "equals", gateway)
         priority += 1
     for alias, provider_id in PROVIDER_ALIASES.items():
@@ -190,7 +190,7 @@ def build_price_export() -> PriceExport:
             )
             resolution = Resolution(provider.id, model.id, provider_info=provider, model_info=model)
             try:
-                _, _, cells = _cells(_KeySpec(provider.id, model.id, (), ()), resolution, None)
+                cells = standard_rate_cells(resolution)
             except ValueError:  # price data genai-prices itself rejects: the model stays unpriced
                 continue
             for day_from, day_to, tod_from, tod_to, input_from, input_to, *rates, _source in cells:
