@@ -242,6 +242,9 @@ def test_spark_variant_equals_the_audit(setup: dict[str, Any], spark: Any) -> No
     sql = _sql(setup, "spark").rstrip().rstrip(";")
     rows = [r.asDict() for r in spark.sql(sql).collect()]
     _assert_equal(_by_model(rows), _audit_by_model(setup["audit"]))
+    # Spark keeps the cost's fractional digits (it cuts a 38-digit product to 6 places)
+    scales = {-r["cost_usd"].as_tuple().exponent for r in rows if r["cost_usd"] is not None}
+    assert scales and min(scales) >= 12
 
 
 def test_missing_columns_count_as_zero_tokens_and_one_request(setup: dict[str, Any]) -> None:
