@@ -9,7 +9,8 @@ without its prefix under the given provider, and under the provider its prefix n
 given or both agree); a candidate without a provider takes the first provider whose own rule matches it;
 ``resolved`` keeps the first model rule (by attempt, then ``rule_priority``) all of whose conditions
 hold, with the provider whose prices apply. ``priced`` joins every usage row to the rate row of its day,
-time of day (whole seconds after UTC midnight) and long-context band (mean input tokens per request),
+time of day (whole seconds after UTC midnight) and long-context band (mean input tokens per request;
+a row of zero requests is banded as one request of its whole input, as in the audit),
 and the final stage sums per month, workload, provider and model, with ``cost_usd`` NULL when any row of
 the group is unpriced. Names are compared lower-cased and trimmed, as genai-prices matches them.
 
@@ -127,6 +128,7 @@ WITH u AS (
         {text("model")} AS model_raw,
         {text("workload")} AS workload,
         {col("requests", 1)} AS requests,
+        CASE WHEN {col("requests", 1)} > 0 THEN {col("requests", 1)} ELSE 1 END AS band_requests,
         {tokens}
     FROM {tables.usage}
 ),
@@ -223,8 +225,8 @@ priced AS (
             + FLOOR(EXTRACT(SECOND FROM u.ts)) AS BIGINT) >= p.tod_from_s
         AND CAST(EXTRACT(HOUR FROM u.ts) * 3600 + EXTRACT(MINUTE FROM u.ts) * 60
             + FLOOR(EXTRACT(SECOND FROM u.ts)) AS BIGINT) < p.tod_to_s
-        AND (p.input_from_tokens = 0 OR u.input_tokens > p.input_from_tokens * u.requests)
-        AND (p.input_to_tokens IS NULL OR u.input_tokens <= p.input_to_tokens * u.requests)
+        AND (p.input_from_tokens = 0 OR u.input_tokens > p.input_from_tokens * u.band_requests)
+        AND (p.input_to_tokens IS NULL OR u.input_tokens <= p.input_to_tokens * u.band_requests)
 )
 SELECT month, workload, provider, model,
     SUM(requests) AS requests,
