@@ -19,7 +19,7 @@ from genai_prices.data_snapshot import find_provider_by_id
 
 from llm_tco.catalog.price_data import current_snapshot
 
-__all__ = ["PROVIDER_ALIASES", "infer_provider", "normalize_provider"]
+__all__ = ["GATEWAYS", "PROVIDER_ALIASES", "infer_provider", "normalize_provider"]
 
 PROVIDER_ALIASES: Final[dict[str, str]] = {
     # OpenTelemetry gen_ai.provider.name (semantic-conventions-genai registry)
@@ -61,7 +61,7 @@ PROVIDER_ALIASES: Final[dict[str, str]] = {
 }
 """Source spelling (lower case) → genai-prices provider id, for spellings genai-prices does not map itself."""
 
-_GATEWAYS: Final = frozenset({"litellm", "litellm_proxy"})
+GATEWAYS: Final = frozenset({"litellm", "litellm_proxy"})
 """Gateways that route to many providers: they name no provider; the model's ``prefix/`` or name does."""
 
 
@@ -77,7 +77,7 @@ def normalize_provider(value: str | None) -> str | None:
     if value is None:
         return None
     key = value.strip().lower()
-    if not key or key in _GATEWAYS:
+    if not key or key in GATEWAYS:
         return None
     if key in PROVIDER_ALIASES:
         return PROVIDER_ALIASES[key]

@@ -1,14 +1,15 @@
 """``llm-tco catalog``: look into the catalogs llm-tco prices and plans with.
 
 One Typer sub-app; each sub-command is one function decorated with ``@catalog_app.command(...)`` in this
-module (``prices``, ``update-prices``, ``gpus``, ``models`` and ``sources``).
+module (``prices``, ``update-prices``, ``export-prices``, ``gpus``, ``models`` and ``sources``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
@@ -166,6 +167,38 @@ def update_prices_command(json_output: JsonOption = False) -> None:
         line(f"updated prices: {version.providers} providers, {version.models} models from ", version.url)
     )
     out_console.print(line("saved to ", version.path, "; later runs use it without the network"))
+
+
+@catalog_app.command("export-prices")
+def export_prices_command(
+    file: Annotated[Path, typer.Argument(help="Where to write the dated price table.")],
+    file_format: Annotated[
+        str, typer.Option("--format", help="parquet or csv.", show_default=True)
+    ] = "parquet",
+    rules_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            help="Where to write the model-matching rules (default: beside FILE, named <stem>_rules).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write the dated price table and genai-prices' model-matching rules as data, for warehouse-sql.
+
+    One price row per provider, model, price period, time-of-day window and long-context band, with
+    every rate as an exact decimal; the rules say which model a logged name prices as.
+    """
+    from llm_tco.warehouse.prices import build_price_export, rules_path_for, write_price_export
+
+    if file_format not in ("parquet", "csv"):
+        raise UsageError(f"--format: {file_format!r} is not one of parquet, csv")
+    chosen: Literal["parquet", "csv"] = "parquet" if file_format == "parquet" else "csv"
+    rules_path = rules_file if rules_file is not None else rules_path_for(file)
+    export = build_price_export()
+    write_price_export(export, file, rules_path, chosen)
+    out_console.print(line(f"wrote {len(export.price_rows)} price rows to ", str(file)))
+    out_console.print(line(f"wrote {len(export.rule_rows)} matching-rule rows to ", str(rules_path)))
 
 
 @catalog_app.command("gpus")

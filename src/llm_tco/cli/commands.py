@@ -17,6 +17,7 @@ COMMAND_MODULES: dict[str, str] = {
     "plan": "llm_tco.cli.plan",
     "catalog": "llm_tco.cli.catalog",
     "report": "llm_tco.cli.report",
+    "warehouse-sql": "llm_tco.cli.warehouse",
 }
 
 

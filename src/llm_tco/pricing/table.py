@@ -70,6 +70,7 @@ __all__ = [
     "SeriesRow",
     "build_price_tables",
     "load_price_tables",
+    "standard_rate_cells",
 ]
 
 SERIES_TABLE: Final = "llm_tco_price_series"
@@ -315,6 +316,12 @@ def _cells(
                     (day_from, day_to, tod_from, tod_to, input_from, input_to, *_per_unit(rates), source)
                 )
     return tuple(tods[1:-1]), thresholds, cells
+
+
+def standard_rate_cells(resolution: Resolution) -> list[tuple[Any, ...]]:
+    """The rate cells (as in ``llm_tco_price_rates``, without the key) of a resolved model at its
+    standard prices: no batch or service-tier variant, no user override."""
+    return _cells(_KeySpec(resolution.provider, resolution.model, (), ()), resolution, None)[2]
 
 
 def _per_unit(rates: PartitionRates) -> list[Decimal]:
