@@ -34,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     for size in (int(s) for s in args.sizes):
-        path = DATA / f"usage_ids_{size}.parquet"
+        path = DATA / f"usage_{size}.parquet"  # the name audit_speed.py caches it under
         if not path.exists():
             DATA.mkdir(parents=True, exist_ok=True)
             generate(size, path)

@@ -12,6 +12,7 @@ record``): the validation passes ``record_no`` through unchanged, and the pair i
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -115,7 +116,9 @@ def _partition_validator(settings: ValidationSettings):  # type: ignore[no-untyp
                     id_namespace=settings.id_namespace,
                 )
                 query = (f"SELECT {', '.join(_quoted(c) for c in _OUTPUT)} FROM ({sql.sql})", sql.params)
-            table = con.execute(query[0], query[1]).to_arrow_table()
+            with warnings.catch_warnings():  # the copy it warns about is of one batch
+                warnings.simplefilter("ignore")
+                table = con.execute(query[0], query[1]).to_arrow_table()
             if table is None:  # a statement without rows; never the validation query
                 continue
             con.unregister("_batch")
