@@ -4,7 +4,6 @@ when it computed it, and bad input is refused with exit 2 naming the file and fi
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -144,10 +143,16 @@ def test_report_refuses_bad_options(cli: Any, store: str, tmp_path: Path) -> Non
     )
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("llm_tco.report.html") is not None, reason="the HTML renderer is installed"
-)
-def test_html_without_its_renderer_is_a_clear_usage_error(cli: Any, store: str, tmp_path: Path) -> None:
+def test_a_saved_report_renders_to_the_html_written_at_compute_time(
+    cli: Any, store: str, tmp_path: Path
+) -> None:
+    direct = tmp_path / "direct.html"
+    computed = cli("audit", "--db", store, "--json", "--html", direct)
+    assert computed.code == 0, computed.err
     saved = tmp_path / "audit.json"
-    saved.write_text(cli("audit", "--db", store, "--json").out, encoding="utf-8")
-    _refused(cli("report", saved, "--format", "html"), "HTML report is not available")
+    saved.write_text(computed.out, encoding="utf-8")
+    again = tmp_path / "again.html"
+    rendered = cli("report", saved, "--format", "html", "--output", again)
+    assert rendered.code == 0, rendered.err
+    assert again.read_text(encoding="utf-8") == direct.read_text(encoding="utf-8")
+    assert "<html" in again.read_text(encoding="utf-8")
