@@ -89,6 +89,11 @@ def test_every_distribution_fixed_gives_the_deterministic_plan_to_the_cent(
     assert doc.uncertainty is not None
     assert abs(float(doc.uncertainty.current_npv_usd_p50) - stay) < CENT * 3
     assert abs(float(doc.uncertainty.savings_npv_usd_p90) - (stay - rec)) < CENT * 6
+    # the portfolio's range is its recommendations' (pools and the platform shared among them)
+    portfolio = doc.portfolio
+    for p in ("p10", "p50", "p90"):
+        value = getattr(portfolio, f"npv_usd_{p}")
+        assert value is not None and abs(float(value) - float(portfolio.total_npv_usd)) < CENT * 6, p
 
 
 def test_fixed_replicas_and_fixed_draws_match_the_plan(inputs: PlanInputs) -> None:

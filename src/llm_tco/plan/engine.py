@@ -376,6 +376,15 @@ def plan_with_uncertainty(
         offsets = _portfolio_offsets(planned, plans)
         plans, uncertainty = monte_carlo(context, plans, draw_scenarios(context, draws, seed), seed, offsets)
         sensitivity = plan_sensitivity(context, plans)
+        # the portfolio's NPV is the sum of its recommendations (a pool's and the platform's costs are
+        # shared among them), so its range is theirs in the same scenarios
+        portfolio = portfolio.model_copy(
+            update={
+                "npv_usd_p10": uncertainty.recommended_npv_usd_p10,
+                "npv_usd_p50": uncertainty.recommended_npv_usd_p50,
+                "npv_usd_p90": uncertainty.recommended_npv_usd_p90,
+            }
+        )
     notes = [
         "the platform's fixed costs (staffing, on-call, monitoring, governance) are paid once for every "
         "self-hosted workload; each self-hosted option carries its share by GPU-hours (beside the "
