@@ -139,8 +139,12 @@ def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("kind", ["csv", "parquet"])
-def test_spark_and_duckdb_audit_alike(spark: Any, cli: Any, tmp_path: Path, kind: str) -> None:
+@pytest.mark.parametrize(("kind", "shuffled"), [("csv", False), ("parquet", False), ("csv", True)])
+def test_spark_and_duckdb_audit_alike(
+    spark: Any, cli: Any, tmp_path: Path, kind: str, shuffled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if shuffled:  # repeated ids joined by shuffling, as when two large exports overlap
+        monkeypatch.setattr("llm_tco.spark.api.BROADCAST_IDS", 0)
     rows = _rows(7, 400, "a-")
     write = _write_csv if kind == "csv" else _write_parquet
     first = write(tmp_path / f"a.{kind}", rows)
@@ -159,6 +163,35 @@ def test_spark_and_duckdb_audit_alike(spark: Any, cli: Any, tmp_path: Path, kind
     months = {m["month"] for m in duck["by_month"]}
     assert {"2026-09", "2026-10", "2026-11"} <= months
     assert any(u["model_raw"] == "no-such-model-xyz" for u in duck["unpriced"])
+
+
+def test_unique_ids_take_the_path_without_ranking(spark: Any, cli: Any, tmp_path: Path) -> None:
+    """Per-request logs give each request its own id: nothing is ranked, and the audit is still the
+    DuckDB one (invalid records quarantined with the same words)."""
+    rows = _rows(5, 300, "u-")[:300] + _rows(5, 300, "u-")[-4:]  # 300 unique ids, 4 invalid records
+    data = _write_parquet(tmp_path / "unique.parquet", rows)
+    duck = _audit(cli, data, "--db", ":memory:")
+    on_spark = _audit(cli, data, "--db", ":memory:", "--engine", "spark")
+    assert _comparable(on_spark) == _comparable(duck)
+    assert duck["rows"] == {"read": 304, "accepted": 300, "quarantined": 4, "duplicates": 0}
+
+
+def test_ids_the_store_holds_are_judged_against_it(spark: Any, cli: Any, tmp_path: Path) -> None:
+    """A file audited by DuckDB into a store, then a file repeating some of its ids audited by Spark into
+    the same store: the repeats are duplicates or id conflicts exactly as DuckDB judges them."""
+    first_rows = _rows(21, 200, "k-")[:200]
+    first = _write_csv(tmp_path / "first.csv", first_rows)
+    later = [dict(first_rows[10]), {**first_rows[11], "output_tokens": "7"}, *_rows(22, 50, "n-")[:50]]
+    second = _write_csv(tmp_path / "second.csv", later)
+    reference_store, spark_store = tmp_path / "reference.duckdb", tmp_path / "spark.duckdb"
+    for store in (reference_store, spark_store):
+        _audit(cli, first, "--db", store)
+    duck = _audit(cli, second, "--db", reference_store)
+    on_spark = _audit(cli, second, "--db", spark_store, "--engine", "spark")
+    assert _comparable(on_spark) == _comparable(duck)
+    assert duck["rows"]["duplicates"] == 1 and duck["id_conflicts"] == 1
+    conflict = next(q for q in duck["quarantine"] if q["reason"].startswith("id conflict with "))
+    assert conflict["reason"] == f"id conflict with {first}:12"  # the 12th record of the first file
 
 
 def test_a_spark_audit_fills_a_store_that_plan_and_duckdb_read(spark: Any, cli: Any, tmp_path: Path) -> None:

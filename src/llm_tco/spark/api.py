@@ -31,7 +31,7 @@ from llm_tco.ingest.series import assign_series
 from llm_tco.pricing.query import prepare_pricing
 from llm_tco.spark.aggregate import COMBO_COLUMNS, aggregate_usage, combo_hash
 from llm_tco.spark.arrow import arrow_of
-from llm_tco.spark.identity import OUTCOME, STORED_FILE, classify
+from llm_tco.spark.identity import BROADCAST_IDS, OUTCOME, STORED_FILE, classify, repeated_ids
 from llm_tco.spark.price import check_against_store, spark_month_totals, store_month_totals
 from llm_tco.spark.source import FILE_INDEX, RECORD_NO, InputFile, SparkInput, list_inputs, read_files
 from llm_tco.spark.store_write import SOURCE_FORMAT, FileTally, write_results
@@ -131,10 +131,22 @@ def _ingest_fresh(
     from pyspark.sql import functions as sf
 
     paths = spark.createDataFrame([(f.index, f.path) for f in files], f"{FILE_INDEX} INT, path STRING")
-    validated = validate_frame(frame.frame, settings)
-    classified = classify(validated, paths, _stored_keyed(spark, con)).persist(StorageLevel.MEMORY_AND_DISK)
+    # validated once (the Python workers' pass is the costliest), then every count and sum reads the cache
+    validated = validate_frame(frame.frame, settings).persist(StorageLevel.MEMORY_AND_DISK)
+    cached = [validated]
     try:
-        tallies = _tallies(classified)
+        read = _read_counts(validated)
+        stored = _stored_keyed(spark, con)
+        repeated = repeated_ids(validated, stored).persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(repeated)
+        repeats = repeated.count()
+        classified = classify(
+            validated, paths, stored, repeated if repeats else None, repeats <= BROADCAST_IDS
+        )
+        if repeats:  # ranked and joined: computed once, not per action
+            classified = classified.persist(StorageLevel.MEMORY_AND_DISK)
+            cached.append(classified)
+        tallies = _tallies(classified, read)
         accepted = classified.filter(sf.col(OUTCOME) == "accepted")
         combos = (
             accepted.select(combo_hash().alias("_combo"), *(sf.col(f"`{c}`") for c in COMBO_COLUMNS))
@@ -145,7 +157,8 @@ def _ingest_fresh(
         try:
             series = _assign_series(spark, con, combos, layout)
             usage = aggregate_usage(accepted, series, layout.tier_thresholds, layout.tod_boundaries_s)
-            usage = usage.persist(StorageLevel.MEMORY_AND_DISK)
+            usage = usage.persist(StorageLevel.MEMORY_AND_DISK)  # stored, then priced by Spark
+            cached.append(usage)
             quarantine = classified.filter(sf.col(OUTCOME) == "quarantined").select(
                 FILE_INDEX, RECORD_NO, "reason"
             )
@@ -165,7 +178,8 @@ def _ingest_fresh(
             con.execute("ROLLBACK")
             raise
     finally:
-        classified.unpersist()
+        for frame_ in cached:
+            frame_.unpersist()
     return results
 
 
@@ -184,13 +198,19 @@ def _stored_keyed(spark: SparkSession, con: duckdb.DuckDBPyConnection) -> DataFr
     return spark.createDataFrame(arrow) if arrow.num_rows else None
 
 
-def _tallies(classified: DataFrame) -> dict[int, FileTally]:
-    counts: dict[int, dict[str, int]] = {}
+def _read_counts(validated: DataFrame) -> dict[int, int]:
+    """Records read per file, counted before any verdict (so that the outcomes are checked against it)."""
+    return {int(r[FILE_INDEX]): int(r["count"]) for r in validated.groupBy(FILE_INDEX).count().collect()}
+
+
+def _tallies(classified: DataFrame, read: dict[int, int]) -> dict[int, FileTally]:
+    """Each file's outcomes, each counted directly."""
+    counts: dict[int, dict[str, int]] = {index: {} for index in read}
     for row in classified.groupBy(FILE_INDEX, OUTCOME).count().collect():
         counts.setdefault(int(row[FILE_INDEX]), {})[str(row[OUTCOME])] = int(row["count"])
     return {
         index: FileTally(
-            sum(c.values()), c.get("accepted", 0), c.get("quarantined", 0), c.get("duplicate", 0)
+            read.get(index, 0), c.get("accepted", 0), c.get("quarantined", 0), c.get("duplicate", 0)
         )
         for index, c in counts.items()
     }

@@ -37,6 +37,15 @@ SESSION_DEFAULTS: Mapping[str, str] = {
 the decimal precision."""
 
 
+LOCAL_DEFAULTS: Mapping[str, str] = {
+    # A local session's executors live in the driver's JVM, whose heap is Spark's 1 GiB by default: the
+    # validated records the audit caches (about 90 MB per million) would spill to disk from a few million
+    # on. A cluster's driver and executors are sized by its owner; --spark-conf overrides this.
+    "spark.driver.memory": "4g",
+}
+"""Settings of a ``local[...]`` session only, which ``--spark-conf`` may override."""
+
+
 def require_pyspark() -> None:
     """Fail with the install command when PySpark is missing (exit 2, not a traceback)."""
     try:
@@ -71,6 +80,7 @@ def get_session(master: str, conf: Mapping[str, str]) -> SparkSession:
     # (a cluster's workers are configured by its owner: spark.pyspark.python / PYSPARK_PYTHON).
     if master.startswith("local"):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        conf = {**LOCAL_DEFAULTS, **conf}
     builder = SparkSession.builder.master(master).appName("llm-tco audit")
     for key, value in {**SESSION_DEFAULTS, **conf}.items():
         builder = builder.config(key, value)
