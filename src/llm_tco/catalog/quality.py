@@ -193,13 +193,13 @@ def model_spellings(model: str) -> tuple[str, ...]:
     from llm_tco.catalog.model_names import resolve_model
 
     names = [model]
-    resolved = resolve_model(None, model).model
+    resolved = resolve_model(None, model, suggest=False).model
     if resolved:
         names.append(resolved)
     bare = _VERSION_SUFFIX.sub("", _PROVIDER_PREFIX.sub("", model.rsplit("/", 1)[-1]))
     for name in (bare, _DATE_SUFFIX.sub("", bare)):
         names.append(name)
-        again = resolve_model(None, name).model
+        again = resolve_model(None, name, suggest=False).model
         if again:
             names.append(again)
     return tuple(dict.fromkeys(n for n in names if n))
