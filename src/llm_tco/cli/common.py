@@ -6,7 +6,6 @@ else there; progress, warnings and tables for people go to stderr or, without ``
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sys
@@ -20,6 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from llm_tco.cli.json_text import json_text
 from llm_tco.errors import StoreError
 from llm_tco.report.text import line
 from llm_tco.store.connection import DB_ENV_VAR, MEMORY, resolve_db_path
@@ -110,8 +110,10 @@ def to_jsonable(value: Any) -> Any:
 
 
 def emit_json(document: Any) -> None:
-    """Print one JSON document on stdout."""
-    text = json.dumps(to_jsonable(document), indent=2, ensure_ascii=False, allow_nan=False)
+    """Print one JSON document on stdout: ``json.dumps(to_jsonable(document), indent=2,
+    ensure_ascii=False, allow_nan=False)``, written by :func:`~llm_tco.cli.json_text.json_text` (the same
+    text in one pass; a plan's document holds half a million values)."""
+    text = json_text(document)
     try:
         sys.stdout.write(text)
         sys.stdout.write("\n")
