@@ -9,7 +9,7 @@ import sys
 import pytest
 
 _PROBE = (
-    "import sys, os; import llm_tco.cli.main; "
+    "import os, sys; import llm_tco.cli; "
     "print(os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules)"
 )
 
@@ -22,5 +22,6 @@ def test_openblas_threads_default_to_one_before_numpy_loads(given: str | None, e
     out = subprocess.run(
         [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
-    # the variable is read when OpenBLAS loads (with NumPy): importing the command must not load it first
+    # OpenBLAS reads the variable when it loads (with NumPy): the package that every command module
+    # lives in sets it before any of them can import NumPy
     assert out == [expected, "False"]
