@@ -68,5 +68,5 @@ def percentiles(values: FloatArray, percents: Sequence[float]) -> FloatArray:
     # np.percentile's lerp: from below when gamma < 0.5, from above otherwise
     difference = above - below
     result: FloatArray = np.add(below, difference * gamma)
-    np.subtract(above, difference * (1 - gamma), out=result, where=np.broadcast_to(gamma >= 0.5, result.shape))
+    np.subtract(above, difference * (1 - gamma), out=result, where=gamma >= 0.5)
     return result
