@@ -6,10 +6,12 @@ else there; progress, warnings and tables for people go to stderr or, without ``
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -29,6 +31,7 @@ __all__ = [
     "JsonOption",
     "OutputClosed",
     "check_store_exists",
+    "collector_paused",
     "emit_json",
     "err_console",
     "out_console",
@@ -107,6 +110,23 @@ def to_jsonable(value: Any) -> Any:
     if hasattr(value, "model_dump"):
         return to_jsonable(value.model_dump(mode="python"))
     return value
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block (restored after it).
+
+    ``plan`` allocates millions of container objects (options, their documents, Decimals in dicts) that
+    all stay alive until the command ends; each full collection walks every one of them and frees
+    nothing (the peak memory was measured the same with the collector off). Reference counting still
+    frees everything else as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def emit_json(document: Any) -> None:
