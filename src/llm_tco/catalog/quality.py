@@ -119,6 +119,8 @@ class QualityIndex:
         self._scales = {b.id: b.scale for b in catalog.benchmarks}
         self._order = [b.id for b in catalog.benchmarks]
         self._by_name: dict[str, QualityEntry] = {}
+        self._ratios: dict[tuple[str, str, str], QualityRatio] = {}
+        """:meth:`ratio`'s answers (a plan asks for the same pairs for every workload on a model)."""
         for entry in catalog.models:
             for name in (entry.id, *entry.aliases):
                 self._by_name[normalise_name(name)] = entry
@@ -152,7 +154,14 @@ class QualityIndex:
 
     def ratio(self, candidate: str, current: str, task: str = "general") -> QualityRatio:
         """Quality of ``candidate`` relative to ``current`` on the benchmarks of ``task`` (see the module
-        docstring)."""
+        docstring); memoised (the catalog does not change, and the answer is immutable)."""
+        key = (candidate, current, task)
+        found = self._ratios.get(key)
+        if found is None:
+            found = self._ratios[key] = self._ratio(candidate, current, task)
+        return found
+
+    def _ratio(self, candidate: str, current: str, task: str) -> QualityRatio:
         if normalise_name(candidate) == normalise_name(current) or (
             self.entry(candidate) is not None and self.entry(candidate) is self.entry(current)
         ):
