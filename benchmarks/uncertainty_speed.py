@@ -18,35 +18,35 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads, as the command does
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import json
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
-import numpy as np  # noqa: E402
-from numpy.typing import NDArray  # noqa: E402
+import numpy as np
+from numpy.typing import NDArray
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit"))
 
-from _plan_fixtures import make_profile  # noqa: E402
+from _plan_fixtures import make_profile
 
-from llm_tco.config import parse_config  # noqa: E402
-from llm_tco.plan.engine import RISK_SCENARIOS, _option, _plan_workload, plan_start  # noqa: E402
-from llm_tco.plan.inputs import PlanInputs  # noqa: E402
-from llm_tco.plan.portfolio.build import build_portfolio  # noqa: E402
-from llm_tco.plan.uncertainty.build import workload_costs  # noqa: E402
-from llm_tco.plan.uncertainty.costs import OptionKey  # noqa: E402
-from llm_tco.plan.uncertainty.ranges import monte_carlo  # noqa: E402
-from llm_tco.plan.uncertainty.scenarios import (  # noqa: E402
+from llm_tco.config import parse_config
+from llm_tco.plan.engine import RISK_SCENARIOS, _option, _plan_workload, plan_start
+from llm_tco.plan.inputs import PlanInputs
+from llm_tco.plan.portfolio.build import build_portfolio
+from llm_tco.plan.uncertainty.build import workload_costs
+from llm_tco.plan.uncertainty.costs import OptionKey
+from llm_tco.plan.uncertainty.ranges import monte_carlo
+from llm_tco.plan.uncertainty.scenarios import (
     UncertaintyContext,
     draw_scenarios,
     option_npv_draws,
 )
-from llm_tco.plan.uncertainty.sensitivity import plan_sensitivity  # noqa: E402
+from llm_tco.plan.uncertainty.sensitivity import plan_sensitivity
 
 RESULTS = Path(__file__).resolve().parent / "results" / "uncertainty_speed.json"
 MODELS = ("gpt-4o-mini", "gpt-4o")
