@@ -44,7 +44,8 @@ def test_extreme_values_and_infinities() -> None:
     values[3, :950] = -np.inf
     values[4, ::7] = 5e-324
     values[5, ::3] = -5e-324
-    assert _same(percentiles(values, PERCENTS), np.percentile(values, PERCENTS, axis=-1))
+    with np.errstate(invalid="ignore"):  # inf - inf between two infinite order statistics, in both
+        assert _same(percentiles(values, PERCENTS), np.percentile(values, PERCENTS, axis=-1))
 
 
 def test_rows_with_nan_are_numpy_s_answer() -> None:
