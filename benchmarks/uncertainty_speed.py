@@ -7,6 +7,7 @@ chance of beating staying) and the sensitivity (tornado and break-even surface o
 part is timed in wall and CPU seconds; the best of ``--runs`` is kept::
 
     python benchmarks/uncertainty_speed.py [--workloads 50] [--draws 10000] [--risk-aversion 0.5]
+    python benchmarks/uncertainty_speed.py --store /tmp/x/plan.duckdb   # plan_speed.py's workloads
 
 It prints one JSON object and writes it to ``benchmarks/results/uncertainty_speed.json``. OpenBLAS gets
 one thread unless ``OPENBLAS_NUM_THREADS`` is set, as in the ``llm-tco`` command (``llm_tco.cli``).
@@ -34,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit"))
 
 from _plan_fixtures import make_profile
 
-from llm_tco.config import parse_config
+from llm_tco.config import Config, parse_config
 from llm_tco.plan.engine import RISK_SCENARIOS, _option, _plan_workload, plan_start
 from llm_tco.plan.inputs import PlanInputs
 from llm_tco.plan.portfolio.build import build_portfolio
@@ -47,6 +48,9 @@ from llm_tco.plan.uncertainty.scenarios import (
     option_npv_draws,
 )
 from llm_tco.plan.uncertainty.sensitivity import plan_sensitivity
+from llm_tco.profile import build_profiles
+from llm_tco.profile.model import WorkloadProfile
+from llm_tco.store import open_store
 
 RESULTS = Path(__file__).resolve().parent / "results" / "uncertainty_speed.json"
 MODELS = ("gpt-4o-mini", "gpt-4o")
@@ -61,9 +65,15 @@ def _timed(call: Callable[[], Any]) -> tuple[Any, float, float]:
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def run_once(workloads: int, draws: int, risk_aversion: float) -> dict[str, Any]:
-    """One timed run: the parts' wall and CPU seconds, and the sizes."""
-    profiles = [
+def _profiles(workloads: int, store: Path | None) -> list[WorkloadProfile]:
+    """The synthetic workloads, or those of a store (e.g. ``plan_speed.py --store``'s)."""
+    if store is not None:
+        con = open_store(str(store), read_only=True)
+        try:
+            return build_profiles(con, assumed_peak_to_mean_ratio=Config().capacity.peak_to_mean_ratio)
+        finally:
+            con.close()
+    return [
         make_profile(
             f"w{i:02d}",
             model=MODELS[i % 2],
@@ -73,6 +83,11 @@ def run_once(workloads: int, draws: int, risk_aversion: float) -> dict[str, Any]
         )
         for i in range(workloads)
     ]
+
+
+def run_once(workloads: int, draws: int, risk_aversion: float, store: Path | None = None) -> dict[str, Any]:
+    """One timed run: the parts' wall and CPU seconds, and the sizes."""
+    profiles = _profiles(workloads, store)
     config = parse_config({"uncertainty": {"draws": draws, "seed": SEED}})
     inputs = PlanInputs.bundled()
     start = plan_start(profiles, config)
@@ -97,6 +112,7 @@ def run_once(workloads: int, draws: int, risk_aversion: float) -> dict[str, Any]
     )
     _, sensitivity_wall, sensitivity_cpu = _timed(lambda: plan_sensitivity(context, ranged))
     return {
+        "workloads": len(profiles),
         "priced_options": sum(len(w.options) for w in context.workloads),
         "solver_status": portfolio.solver_status.status,
         "optimiser_s": optimiser_wall,
@@ -116,16 +132,17 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=10_000)
     parser.add_argument("--risk-aversion", type=float, default=0.0)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--store", type=Path, help="plan the workloads of this store instead (not written)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the results file")
     args = parser.parse_args()
     load_before = os.getloadavg()
-    runs = [run_once(args.workloads, args.draws, args.risk_aversion) for _ in range(args.runs)]
+    runs = [run_once(args.workloads, args.draws, args.risk_aversion, args.store) for _ in range(args.runs)]
     best = min(runs, key=lambda r: r["monte_carlo_and_optimiser_s"])
     result: dict[str, Any] = {
         "benchmark": "uncertainty_speed",
         "command": "python benchmarks/uncertainty_speed.py "
-        f"--workloads {args.workloads} --draws {args.draws} --risk-aversion {args.risk_aversion}",
-        "workloads": args.workloads,
+        + (f"--store {args.store}" if args.store else f"--workloads {args.workloads}")
+        + f" --draws {args.draws} --risk-aversion {args.risk_aversion}",
         "draws": args.draws,
         "risk_aversion": args.risk_aversion,
         "runs": len(runs),
@@ -138,7 +155,9 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    if not args.no_write:
+    if args.store is not None:
+        result["store"] = str(args.store)
+    if not args.no_write and args.store is None:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
