@@ -5,9 +5,14 @@ workloads over 2026-08-01 .. 2026-11-01, each on one of 12 real API models, with
 output length distributions (so the replica-shape search meets 50 different workloads rather than one
 memoised answer) and a volume that differs by two orders of magnitude across workloads. The file is
 ingested once into a new on-disk store (``audit FILE --db STORE``, not timed); then each ``plan --db STORE
---json`` runs in a fresh ``llm-tco`` process (Python start-up and imports included), its wall time and its
-own peak RSS (``os.wait4``) recorded. The best and the median of the runs are reported, with each run's
-CPU time. Then, in process, the replica-shape search alone is timed (CPU seconds, ``shape_search_s``).
+--json`` runs in a fresh ``llm-tco`` process (Python start-up and imports included), its wall time, CPU
+time and own peak RSS (``os.wait4``) recorded with the load average around it. The best and the median of
+the runs are reported. Then, in process, the replica-shape search alone is timed (CPU seconds,
+``shape_search_s``).
+
+The package is byte-compiled first (``compileall``, into the git-ignored ``__pycache__`` folders), as
+``pip install`` does: a source checkout run with ``PYTHONDONTWRITEBYTECODE=1`` would otherwise compile
+some 160 modules at every start (about 0.25 s), which an installed ``llm-tco`` never does.
 
 Run from the repository root::
 
@@ -20,6 +25,7 @@ It prints one JSON object and writes it to ``benchmarks/results/plan_speed.json`
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -100,6 +106,7 @@ def _run(args: list[str]) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of one fresh ``llm-tco ARGS`` process
     (its stdout discarded). CPU time is reported beside wall time because it is far less sensitive to
     other work on a shared machine."""
+    LOADS.append(round(os.getloadavg()[0], 2))
     with tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -112,6 +119,10 @@ def _run(args: list[str]) -> tuple[float, float, float]:
             err.seek(0)
             raise SystemExit(f"llm-tco {' '.join(args)} failed ({code}): {err.read().strip()[-2000:]}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
+
+
+LOADS: list[float] = []
+"""The 1-minute load average as each timed process started."""
 
 
 def shape_search_s(store: Path, repeat: int = 3) -> float:
@@ -152,14 +163,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--store", type=Path, help="keep the store here (default: a temporary folder)")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave the results file")
     args = parser.parse_args()
     usage = DATA / f"plan_speed_s{args.seed}.parquet"
     if not usage.exists():
         generate(usage, args.seed)
+    import llm_tco
+
+    compileall.compile_dir(Path(llm_tco.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         store = args.store or Path(tmp) / "plan.duckdb"
         if not store.exists():
             _run(["audit", str(usage), "--db", str(store), "--json"])
+        LOADS.clear()
         runs = [_run(["plan", "--db", str(store), "--json"]) for _ in range(args.runs)]
         shapes_s = shape_search_s(store)
     walls = [wall for wall, _, _ in runs]
@@ -175,13 +191,16 @@ def main() -> None:
         "cpu_s": [round(c, 2) for c in cpus],
         "best_cpu_s": round(min(cpus), 2),
         "peak_rss_mib": round(max(rss for _, _, rss in runs)),
+        "load_average_at_start": LOADS,
+        "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS") or "1 (the command's default)",
         "target_wall_s": 6.0,
         "shape_search_cpu_s": round(shapes_s, 2),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
 

@@ -81,6 +81,14 @@ def test_unknown_model_has_suggestions_and_a_reason() -> None:
     assert "claude-sonnet-4-5" in resolve_model(None, "claude-sonet-4-5").suggestions
 
 
+def test_a_look_up_without_suggestions_leaves_them_to_the_next_one_that_asks() -> None:
+    """``suggest=False`` (spellings tried on a hot path) skips the fuzzy search; a later look-up of the
+    same name that shows suggestions still gets them."""
+    quiet = resolve_model(None, "gpt-4o-ultra-unknown-2", suggest=False)
+    assert quiet.model is None and quiet.reason is not None and quiet.suggestions == ()
+    assert "gpt-4o" in resolve_model(None, "gpt-4o-ultra-unknown-2").suggestions
+
+
 def test_unknown_provider_is_not_guessed() -> None:
     resolution = resolve_model("vllm", "gpt-4o")
     assert resolution.model is None and resolution.reason == "unknown provider"

@@ -144,3 +144,18 @@ def test_flatten_tiers_keeps_flat_prices() -> None:
 )
 def test_price_context_mapping(batch: bool, tier: str | None, expected: dict[str, str] | None) -> None:
     assert price_context_for(batch, tier) == expected
+
+
+def test_memoised_rates_keep_each_price_s_own_decimal_form() -> None:
+    """Two prices equal in value but written differently (2.5 and 2.50 $/M) keep their own form: the memo
+    behind ``partition_rates`` must not hand one the other's Decimal (it would print differently)."""
+    from genai_prices.types import ModelPrice
+
+    from llm_tco.pricing.rates import partition_rates
+
+    short = partition_rates(ModelPrice(input_mtok=D("2.5"), output_mtok=D("10")))
+    long = partition_rates(ModelPrice(input_mtok=D("2.50"), output_mtok=D("10")))
+    again = partition_rates(ModelPrice(input_mtok=D("2.5"), output_mtok=D("10")))
+    assert short.uncached_input_mtok == long.uncached_input_mtok == D("2.5")
+    assert str(short.uncached_input_mtok) == "2.5" and str(long.uncached_input_mtok) == "2.50"
+    assert again == short

@@ -202,3 +202,17 @@ def test_default_distributions_spread_every_option(inputs: PlanInputs) -> None:
     s = doc.uncertainty
     assert s.savings_npv_usd_p10 <= s.savings_npv_usd_p50 <= s.savings_npv_usd_p90
     assert 0.0 <= s.probability_recommended_beats_current <= 1.0
+
+
+def test_threads_do_not_change_the_ranges(inputs: PlanInputs) -> None:
+    """The workloads' array work may run on several threads; the ranges and the organisation's sums are
+    the same numbers with one thread or more."""
+    from llm_tco.plan.uncertainty.ranges import monte_carlo
+    from llm_tco.plan.uncertainty.scenarios import draw_scenarios
+
+    doc, context = plan_with_uncertainty(_profiles(), _config({"draws": 0}), inputs)
+    scenarios = draw_scenarios(context, 3000, 5)
+    one = monte_carlo(context, list(doc.workloads), scenarios, 5, threads=1)
+    several = monte_carlo(context, list(doc.workloads), scenarios, 5, threads=3)
+    assert [p.model_dump() for p in one[0]] == [p.model_dump() for p in several[0]]
+    assert one[1].model_dump() == several[1].model_dump()

@@ -19,7 +19,7 @@ from llm_tco.audit.focus import export_focus
 from llm_tco.audit.reconcile import reconcile
 from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.ingest.identity import CONFLICT_PREFIX
-from llm_tco.ingest.pipeline import IngestReport
+from llm_tco.ingest.outcome import IngestReport
 from llm_tco.pricing.overrides import PriceOverrides
 from llm_tco.pricing.query import prepare_pricing, priced_usage_sql
 from llm_tco.report.audit_doc import (

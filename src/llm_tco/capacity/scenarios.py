@@ -23,7 +23,9 @@ whole prompt (or a token-budget chunk of it), the rest only decode (``ReplicaMod
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from llm_tco.capacity.compute import IterationTime, iteration_time
@@ -106,7 +108,9 @@ class ReplicaModel:
         budget = float(self.engine_defaults.max_batched_tokens) - b
         return max(min(self.workload.input_len, budget), 1.0)
 
-    def mean_iteration_s(self, b: float) -> tuple[IterationTime, float]:
+    def mean_iteration_s(
+        self, b: float, step: Callable[[float], IterationTime] | None = None
+    ) -> tuple[IterationTime, float]:
         """Mean iteration time in steady state at ``b`` in flight, and the decode-only iteration.
 
         ``b / O`` prompts (``P = b·I/O`` prompt tokens) must be prefilled per iteration on average. They
@@ -116,16 +120,20 @@ class ReplicaModel:
         (``f = 1``, chunk = ``P``). Averaging the *work* instead of the *time* would understate it: the
         experts a mixture-of-experts batch touches and the tensor-core tile use are concave in tokens,
         and a memory-bound decode step turns compute-bound only in the iterations that prefill.
+
+        ``step`` gives the iteration at ``b`` with so many prompts (default: :meth:`step`; a memo of it
+        lets a caller reuse the iterations).
         """
+        at = step if step is not None else functools.partial(self.step, b)
         w = self.workload
         prompt_tokens = b * w.input_len / w.output_len
         chunk = self.prefill_chunk_tokens(b)
         if prompt_tokens >= chunk:
-            step = self.step(b, prompt_tokens / w.input_len)
-            return step, step.total_s
-        decode = self.step(b, 0.0)
+            whole = at(prompt_tokens / w.input_len)
+            return whole, whole.total_s
+        decode = at(0.0)
         share = prompt_tokens / chunk
-        with_chunk = self.step(b, chunk / w.input_len)
+        with_chunk = at(chunk / w.input_len)
         return decode, (1.0 - share) * decode.total_s + share * with_chunk.total_s
 
     def _steady(self, b: float) -> tuple[IterationTime, float, float]:
@@ -169,9 +177,19 @@ class ReplicaModel:
     def slo_latencies(self, b: float) -> tuple[float, float, float]:
         """(p99 TTFT s, p99 TPOT s, output tokens/s) at ``b`` in flight, per the module's approximation."""
         w = self.workload
-        _, mean_s, throughput = self._steady(b)
-        decode_only = self.step(b, 0.0).total_s
-        with_prompt = self.step(b, 1.0).total_s
+        # the decode-only and one-prompt iterations are often those of the mean iteration: computed once
+        memo: dict[float, IterationTime] = {}
+
+        def at(prompts: float) -> IterationTime:
+            found = memo.get(prompts)
+            if found is None:
+                found = memo[prompts] = self.step(b, prompts)
+            return found
+
+        _, mean_s = self.mean_iteration_s(b, at)
+        throughput = b / mean_s
+        decode_only = at(0.0).total_s
+        with_prompt = at(1.0).total_s
         service = max(with_prompt - decode_only, 0.0)
         interfering = _poisson_p99(max(b - 1.0, 0.0))
         tpot99 = decode_only + interfering * service / w.output_len

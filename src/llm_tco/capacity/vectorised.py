@@ -197,18 +197,21 @@ def slo_curves(
         return None
     input_len, output_len = workload.input_len, workload.output_len
     b = np.arange(1, b_max + 1, dtype=np.float64)
-    zeros = np.zeros_like(b)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         prompt_tokens = b * input_len / output_len
         chunk = np.maximum(np.minimum(input_len, float(max_batched_tokens) - b), 1.0)
-        decode = _iteration_s(c, b, zeros)
+        # the four iterations the latencies need, at every b, in one pass (each element is computed
+        # alone, so the values are those of four separate passes): decode only, the whole steady-state
+        # prefill, one chunk, one prompt
+        decode, full, with_chunk, with_prompt = _iteration_s(
+            c,
+            np.tile(b, 4),
+            np.concatenate((np.zeros_like(b), prompt_tokens / input_len, chunk / input_len, np.ones_like(b))),
+        ).reshape(4, b_max)
         whole = prompt_tokens >= chunk
-        full = _iteration_s(c, b, prompt_tokens / input_len)
         share = prompt_tokens / chunk
-        with_chunk = _iteration_s(c, b, chunk / input_len)
         mean_s = np.where(whole, full, (1.0 - share) * decode + share * with_chunk)
         throughput = b / mean_s
-        with_prompt = _iteration_s(c, b, np.ones_like(b))
         service = np.maximum(with_prompt - decode, 0.0)
         mean = np.maximum(b - 1.0, 0.0)
         interfering = np.where(mean <= 0, 0.0, np.ceil(mean + 2.326 * np.sqrt(mean) + 0.5))

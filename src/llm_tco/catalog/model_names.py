@@ -65,16 +65,19 @@ class Resolution:
         return any(m is self.model_info for m in self.provider_info.models)
 
 
-_cache: dict[tuple[int, str | None, str], tuple[DataSnapshot, Resolution]] = {}
+_cache: dict[tuple[int, str | None, str, bool], tuple[DataSnapshot, Resolution]] = {}
 
 
-def resolve_model(provider: str | None, model_raw: str) -> Resolution:
-    """Resolve a logged (provider, model) pair with genai-prices' matching rules; cached per snapshot."""
+def resolve_model(provider: str | None, model_raw: str, *, suggest: bool = True) -> Resolution:
+    """Resolve a logged (provider, model) pair with genai-prices' matching rules; cached per snapshot.
+
+    ``suggest`` False leaves an unknown name's ``suggestions`` empty: the fuzzy search over every model
+    name is slow, and callers that only try spellings (the quality catalog's) never show it."""
     snapshot = current_snapshot()
-    key = (id(snapshot), provider, model_raw)
+    key = (id(snapshot), provider, model_raw, suggest)
     hit = _cache.get(key)
     if hit is None or hit[0] is not snapshot:  # the identity check guards against a reused id()
-        hit = _cache[key] = (snapshot, _resolve(snapshot, provider, model_raw))
+        hit = _cache[key] = (snapshot, _resolve(snapshot, provider, model_raw, suggest))
     return hit[1]
 
 
@@ -88,7 +91,7 @@ def require_model(provider: str | None, model_raw: str) -> Resolution:
     return resolution
 
 
-def _resolve(snapshot: DataSnapshot, provider: str | None, model_raw: str) -> Resolution:
+def _resolve(snapshot: DataSnapshot, provider: str | None, model_raw: str, suggest: bool) -> Resolution:
     provider_id = normalize_provider(provider)
     ref = model_raw.strip()
     if not ref:
@@ -109,7 +112,7 @@ def _resolve(snapshot: DataSnapshot, provider: str | None, model_raw: str) -> Re
         return Resolution(found_provider.id, model.id, (), None, candidate_ref, found_provider, model)
     inferred = provider_id or infer_provider(ref)
     reason = "unknown model" if inferred else "no provider given and none matches the model name"
-    return Resolution(inferred, None, suggest_models(ref, inferred), reason)
+    return Resolution(inferred, None, suggest_models(ref, inferred) if suggest else (), reason)
 
 
 def _candidates(provider_id: str | None, ref: str) -> list[tuple[str | None, str]]:

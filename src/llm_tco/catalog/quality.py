@@ -119,6 +119,8 @@ class QualityIndex:
         self._scales = {b.id: b.scale for b in catalog.benchmarks}
         self._order = [b.id for b in catalog.benchmarks]
         self._by_name: dict[str, QualityEntry] = {}
+        self._ratios: dict[tuple[str, str, str], QualityRatio] = {}
+        """:meth:`ratio`'s answers (a plan asks for the same pairs for every workload on a model)."""
         for entry in catalog.models:
             for name in (entry.id, *entry.aliases):
                 self._by_name[normalise_name(name)] = entry
@@ -152,7 +154,14 @@ class QualityIndex:
 
     def ratio(self, candidate: str, current: str, task: str = "general") -> QualityRatio:
         """Quality of ``candidate`` relative to ``current`` on the benchmarks of ``task`` (see the module
-        docstring)."""
+        docstring); memoised (the catalog does not change, and the answer is immutable)."""
+        key = (candidate, current, task)
+        found = self._ratios.get(key)
+        if found is None:
+            found = self._ratios[key] = self._ratio(candidate, current, task)
+        return found
+
+    def _ratio(self, candidate: str, current: str, task: str) -> QualityRatio:
         if normalise_name(candidate) == normalise_name(current) or (
             self.entry(candidate) is not None and self.entry(candidate) is self.entry(current)
         ):
@@ -193,13 +202,13 @@ def model_spellings(model: str) -> tuple[str, ...]:
     from llm_tco.catalog.model_names import resolve_model
 
     names = [model]
-    resolved = resolve_model(None, model).model
+    resolved = resolve_model(None, model, suggest=False).model
     if resolved:
         names.append(resolved)
     bare = _VERSION_SUFFIX.sub("", _PROVIDER_PREFIX.sub("", model.rsplit("/", 1)[-1]))
     for name in (bare, _DATE_SUFFIX.sub("", bare)):
         names.append(name)
-        again = resolve_model(None, name).model
+        again = resolve_model(None, name, suggest=False).model
         if again:
             names.append(again)
     return tuple(dict.fromkeys(n for n in names if n))

@@ -14,6 +14,7 @@ from llm_tco.cli.common import (
     DbOption,
     JsonOption,
     check_store_exists,
+    collector_paused,
     emit_json,
     err_console,
     out_console,
@@ -186,15 +187,16 @@ def register(app: typer.Typer) -> None:
             warn(f"{path}: {deprecation}")
         check_store_exists(db)
         overrides = load_price_overrides(prices) if prices is not None else None
-        document = plan_document(
-            db,
-            config,
-            config_file=str(path) if path else None,
-            prices=overrides,
-            risk_aversion=risk_aversion,
-            draws=draws,
-            seed=seed,
-        )
+        with collector_paused():  # see collector_paused: the plan's objects live until the end
+            document = plan_document(
+                db,
+                config,
+                config_file=str(path) if path else None,
+                prices=overrides,
+                risk_aversion=risk_aversion,
+                draws=draws,
+                seed=seed,
+            )
         for warning in unknown_workload_warnings(config, (w.workload for w in document.workloads)):
             warn(warning)
         results = evaluate_policies(document, policies)
@@ -209,14 +211,15 @@ def register(app: typer.Typer) -> None:
             serving_dir=export_serving,
             namespace=export_namespace,
         )
-        if json_:
-            emit_json(document)
-        else:
-            render_plan(document, out_console)
-        write_outputs(document, md=md, csv=csv, previous=previous, previous_file=compare)
-        if html is not None:
-            write_html_report(html, document.audit, document)
-            err_console.print(line("plan: wrote the HTML report to ", html))
+        with collector_paused():
+            if json_:
+                emit_json(document)
+            else:
+                render_plan(document, out_console)
+            write_outputs(document, md=md, csv=csv, previous=previous, previous_file=compare)
+            if html is not None:
+                write_html_report(html, document.audit, document)
+                err_console.print(line("plan: wrote the HTML report to ", html))
         tripped = [r for r in results if r.tripped]
         if tripped:
             raise PolicyTrippedError(

@@ -12,6 +12,8 @@ Conventions (used by every option so that options compare like for like):
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -35,18 +37,31 @@ def growth_factors(monthly_growth_rate: float, months: int) -> FloatArray:
     return np.power(1.0 + monthly_growth_rate, np.arange(months, dtype=np.float64))
 
 
+@functools.lru_cache(maxsize=256)
 def price_factors(decline_per_year: float, months: int) -> FloatArray:
-    """(1 - d)^(m / 12) for m = 0 … months-1: a token price relative to today's."""
+    """(1 - d)^(m / 12) for m = 0 … months-1: a token price relative to today's.
+
+    Memoised (a plan asks for the same few thousands of times): the array is read-only, shared."""
     if not 0.0 <= decline_per_year < 1.0:
         raise ValueError("a yearly price decline must be in [0, 1)")
-    return np.power(1.0 - decline_per_year, np.arange(months, dtype=np.float64) / MONTHS_PER_YEAR)
+    return _read_only(np.power(1.0 - decline_per_year, np.arange(months, dtype=np.float64) / MONTHS_PER_YEAR))
 
 
+@functools.lru_cache(maxsize=256)
 def discount_factors(discount_rate_per_year: float, months: int) -> FloatArray:
-    """(1 + r)^(-m / 12) for m = 0 … months-1 (start-of-month cash flows)."""
+    """(1 + r)^(-m / 12) for m = 0 … months-1 (start-of-month cash flows).
+
+    Memoised (every NPV asks for it): the array is read-only, shared."""
     if discount_rate_per_year <= -1.0:
         raise ValueError("a discount rate must be greater than -100%")
-    return np.power(1.0 + discount_rate_per_year, -np.arange(months, dtype=np.float64) / MONTHS_PER_YEAR)
+    return _read_only(
+        np.power(1.0 + discount_rate_per_year, -np.arange(months, dtype=np.float64) / MONTHS_PER_YEAR)
+    )
+
+
+def _read_only(values: FloatArray) -> FloatArray:
+    values.setflags(write=False)
+    return values
 
 
 def npv_usd(monthly_cash_flows_usd: FloatArray, discount_rate_per_year: float) -> float:

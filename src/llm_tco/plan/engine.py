@@ -120,7 +120,7 @@ def _option(candidate: Candidate, context: WorkloadContext, breakeven: Breakeven
         unmet=unmet,
         breakeven=breakeven,
         cost_is_lower_bound=candidate.id == "stay" and priced and context.profile.unpriced_share > 0,
-        monthly_costs_usd=[to_usd(float(v)) for v in flows] if flows is not None else [],
+        monthly_costs_usd=[to_usd(v) for v in flows.tolist()] if flows is not None else [],
         notes=candidate.notes,
         breakdown=cost_breakdown(candidate.lines, flows) if flows is not None else None,
         lever=candidate.lever,

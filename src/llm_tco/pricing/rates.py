@@ -169,8 +169,37 @@ def partition_rates(price: ModelPrice, *, input_tokens: int = 0) -> PartitionRat
 
     Each rate is genai-prices' charge for 1M tokens of that partition alone, minus its charge for an empty
     usage (the per-request price); see the module docstring for why that is exact.
+
+    The rates are memoised on the flattened price's fields: a plan asks for the same few prices once per
+    workload and option (thousands of times), and genai-prices' ``calc_price`` is a pure function of the
+    price's fields (and its static unit registry), so the memo returns exactly what it would compute. The
+    key tells ``Decimal('2.5')`` from ``Decimal('2.50')`` (equal, but printed differently).
     """
     flat = flatten_tiers(price, input_tokens)
+    try:
+        key = tuple((k, _exact(v)) for k, v in flat.__dict__.items())
+        cached = _MEMO.get(key)
+    except TypeError:  # a field that is not hashable: compute without the memo
+        return _rates_of_flat(flat)
+    if cached is None:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        cached = _MEMO[key] = _rates_of_flat(flat)
+    return cached
+
+
+_MEMO: dict[tuple[tuple[str, object], ...], PartitionRates] = {}
+_MEMO_SIZE: Final = 4096
+"""Distinct flattened prices kept (a price data file has a few thousand; past that the memo restarts)."""
+
+
+def _exact(value: object) -> object:
+    """A hashable stand-in for a price field that equals another only for the identical value and form."""
+    return value.as_tuple() if isinstance(value, Decimal) else (type(value), value)
+
+
+def _rates_of_flat(flat: ModelPrice) -> PartitionRates:
+    """The partition rates of a price without tiers, charged by genai-prices."""
     m = _MTOK
 
     def charge(**usage: int) -> Decimal:

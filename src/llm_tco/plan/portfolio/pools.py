@@ -20,6 +20,7 @@ costs no less than its workloads alone is dropped (they can always run alone).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -144,10 +145,18 @@ def _redundancy(items: list[WorkloadItem]) -> Redundancy:
     return max((i.context.redundancy for i in items), key=lambda r: _CRITICALITY_ORDER[r.criticality])
 
 
-def pool_config(items: list[WorkloadItem], choices: list[Choice], location: str) -> PoolConfig:
-    """Cost one pool of ``items`` (each running as ``choices`` would alone) as one fleet."""
+def pool_config(
+    items: list[WorkloadItem],
+    choices: list[Choice],
+    location: str,
+    hourly_shapes: Mapping[int, FloatArray] | None = None,
+) -> PoolConfig:
+    """Cost one pool of ``items`` (each running as ``choices`` would alone) as one fleet.
+    ``hourly_shapes``: each item's :func:`hourly_shape` by index, when the caller has them already."""
     tokens = np.stack([i.context.tokens for i in items])
-    shapes = np.stack([hourly_shape(i) for i in items])
+    shapes = np.stack(
+        [hourly_shapes[i.index] if hourly_shapes is not None else hourly_shape(i) for i in items]
+    )
     ratio = _pooled_ratio(shapes, tokens)
     strictest = min(
         range(len(items)),
@@ -241,6 +250,7 @@ def candidate_pools(items: list[WorkloadItem]) -> list[PoolConfig]:
                 groups.setdefault(key, {})[item.index] = choice
     by_index = {item.index: item for item in items}
     volume = {item.index: float(item.context.tokens.sum()) for item in items}
+    shapes = {item.index: hourly_shape(item) for item in items}  # once each, not once per pool
     pools: list[PoolConfig] = []
     seen: set[tuple[PoolKey, tuple[int, ...]]] = set()
     for key, members in groups.items():
@@ -257,7 +267,9 @@ def candidate_pools(items: list[WorkloadItem]) -> list[PoolConfig]:
                 if location_of(sovereignties) != location or (key, subset) in seen:
                     continue
                 seen.add((key, subset))
-                pool = pool_config([by_index[i] for i in subset], [members[i] for i in subset], location)
+                pool = pool_config(
+                    [by_index[i] for i in subset], [members[i] for i in subset], location, shapes
+                )
                 if pool.npv_usd < sum(members[i].npv_usd for i in subset):
                     pools.append(pool)
     return pools

@@ -11,7 +11,7 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from llm_tco.config.uncertainty import Distribution
 from llm_tco.cost.horizon import FloatArray
@@ -54,7 +54,11 @@ def draw(dist: Distribution, rng: np.random.Generator, size: int | tuple[int, ..
 @lru_cache(maxsize=4096)
 def quantile(dist: Distribution, q: float) -> float:
     """The ``q``-quantile (0 < q < 1), exactly (closed form, or the Beta's inverse for PERT); cached, as
-    sensitivity asks for the same few quantiles of the same distributions many times."""
+    sensitivity asks for the same few quantiles of the same distributions many times.
+
+    The inverses are ``scipy.special``'s ``ndtri`` and ``betaincinv``, the functions behind
+    ``scipy.stats.norm.ppf`` and ``scipy.stats.beta.ppf`` (the same values, tested), without importing
+    ``scipy.stats`` (a third of a second at every start of the command)."""
     single = _degenerate(dist)
     if single is not None:
         return single
@@ -68,10 +72,10 @@ def quantile(dist: Distribution, q: float) -> float:
             return low + math.sqrt(q * (high - low) * (mode - low))
         return high - math.sqrt((1.0 - q) * (high - low) * (high - mode))
     if dist.dist == "lognormal":
-        z = float(stats.norm.ppf(q))
+        z = float(special.ndtri(q))
         return float(dist.median or 1.0) * math.exp(z * float(dist.sigma or 0.0))
     low, width, alpha, beta = _pert_shape(dist)
-    return low + width * float(stats.beta.ppf(q, alpha, beta))
+    return low + width * float(special.betaincinv(alpha, beta, q))
 
 
 def mean(dist: Distribution) -> float:

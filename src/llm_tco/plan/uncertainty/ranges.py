@@ -3,8 +3,14 @@ and the organisation's ranges (the sum of the workloads' recommendations in the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 import numpy as np
 
@@ -12,6 +18,7 @@ from llm_tco.cost.horizon import FloatArray
 from llm_tco.plan.doc import Option, WorkloadPlan
 from llm_tco.plan.uncertainty.distributions import quantile
 from llm_tco.plan.uncertainty.document import AssumptionInForce, UncertaintySummary
+from llm_tco.plan.uncertainty.percentiles import percentiles
 from llm_tco.plan.uncertainty.scenarios import (
     Scenarios,
     UncertaintyContext,
@@ -20,7 +27,9 @@ from llm_tco.plan.uncertainty.scenarios import (
     price_paths,
 )
 
-__all__ = ["PERCENTILES", "monte_carlo", "usd"]
+__all__ = ["PERCENTILES", "available_cpus", "monte_carlo", "usd"]
+
+T = TypeVar("T")
 
 PERCENTILES = (10.0, 50.0, 90.0)
 
@@ -31,8 +40,9 @@ def usd(value: float) -> Decimal:
 
 
 def _percentiles(values: FloatArray) -> FloatArray:
-    """P10, P50, P90 along the last axis (linear interpolation between order statistics)."""
-    return np.percentile(values, PERCENTILES, axis=-1)
+    """P10, P50, P90 along the last axis (linear interpolation between order statistics: the values of
+    ``np.percentile``, found faster by :func:`~llm_tco.plan.uncertainty.percentiles.percentiles`)."""
+    return percentiles(np.atleast_2d(values), PERCENTILES).reshape((len(PERCENTILES), *values.shape[:-1]))
 
 
 RANGE_FIELDS = (
@@ -50,11 +60,44 @@ def _gap(a: Decimal | None, b: Decimal | None) -> float:
     return 0.0 if a is None or b is None else float(a) - float(b)
 
 
-def _ranged_options(options: list[Option], draws: WorkloadDraws) -> list[Option]:
-    """The options with their ranges (percentiles of every option at once: one partition per matrix)."""
-    npv = _percentiles(draws.npv_usd)
-    horizon = _percentiles(draws.horizon_usd)
+@dataclass(frozen=True)
+class _WorkloadRanges:
+    """One workload's draws (moved by the portfolio's offsets) and what its options' ranges need."""
+
+    draws: WorkloadDraws
+    npv: FloatArray
+    """(3, options): P10, P50, P90 of each option's NPV."""
+    horizon: FloatArray
+    """(3, options): the same of its horizon cost."""
+    beats: FloatArray | None
+    """(options,): the share of draws in which the option's NPV is below staying's (None: staying has
+    no price)."""
+
+
+def _workload_ranges(
+    context: UncertaintyContext,
+    workload: str,
+    scenarios: Scenarios,
+    paths: dict[str, FloatArray],
+    offsets: Mapping[str, tuple[float, float]],
+) -> _WorkloadRanges:
+    """The array work of one workload (NumPy, most of it outside the interpreter lock)."""
+    draws = evaluate_workload(context, context.workload(workload), scenarios, paths_in=paths)
+    for option_id, (npv_offset, horizon_offset) in offsets.items():
+        row = draws.row(option_id)
+        if row is not None:
+            draws.npv_usd[row] += npv_offset
+            draws.horizon_usd[row] += horizon_offset
     stay_row = draws.row("stay")
+    beats = None
+    if stay_row is not None:
+        beats = np.mean(draws.npv_usd < draws.npv_usd[stay_row], axis=1)
+    return _WorkloadRanges(draws, _percentiles(draws.npv_usd), _percentiles(draws.horizon_usd), beats)
+
+
+def _ranged_options(options: list[Option], ranges: _WorkloadRanges) -> list[Option]:
+    """The options with their ranges."""
+    draws, npv, horizon = ranges.draws, ranges.npv, ranges.horizon
     out: list[Option] = []
     for option in options:
         row = draws.row(option.id)
@@ -62,8 +105,8 @@ def _ranged_options(options: list[Option], draws: WorkloadDraws) -> list[Option]
             out.append(option)
             continue
         beats = None
-        if stay_row is not None and option.id != "stay":
-            beats = float(np.mean(draws.npv_usd[row] < draws.npv_usd[stay_row]))
+        if ranges.beats is not None and option.id != "stay":
+            beats = float(ranges.beats[row])
         update = {
             "npv_usd_p10": usd(npv[0, row]),
             "npv_usd_p50": usd(npv[1, row]),
@@ -75,6 +118,30 @@ def _ranged_options(options: list[Option], draws: WorkloadDraws) -> list[Option]
         }
         out.append(option.model_copy(update=update))
     return out
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity where the system says, else the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _in_order(tasks: Iterable[Callable[[], T]], threads: int) -> Iterator[T]:
+    """The tasks' results in order, computed on ``threads`` threads at most ``threads`` ahead of the
+    consumer (so that only a few workloads' draws are held at once); inline with one thread."""
+    if threads <= 1:
+        yield from (task() for task in tasks)
+        return
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        pending: deque[Future[T]] = deque()
+        for task in tasks:
+            pending.append(pool.submit(task))
+            if len(pending) > threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _assumptions(context: UncertaintyContext) -> list[AssumptionInForce]:
@@ -99,12 +166,19 @@ def monte_carlo(
     scenarios: Scenarios,
     seed: int,
     offsets: Mapping[str, Mapping[str, tuple[float, float]]] | None = None,
+    threads: int | None = None,
 ) -> tuple[list[WorkloadPlan], UncertaintySummary]:
     """The plans with every priced option's ranges, and the organisation's summary.
 
     ``offsets`` (workload -> option id -> (NPV, horizon cost) in USD) moves an option's draws by what the
     portfolio changed in its point value — its share of the one platform instead of a whole platform —
-    so that the ranges are of the cost the plan reports (with every distribution fixed, exactly it)."""
+    so that the ranges are of the cost the plan reports (with every distribution fixed, exactly it).
+
+    The workloads' array work (draws, percentiles) runs on ``threads`` threads (default: the CPUs
+    available): NumPy's products, partitions and element-wise loops release the interpreter lock, so a
+    second core works on the next workload while the first is summarised. Each workload's numbers come
+    from its own arrays and the organisation's sums are added in the workloads' order, so the results
+    do not depend on the threads."""
     paths = price_paths(context, scenarios)
     size = scenarios.size
     current = np.zeros(size)
@@ -113,16 +187,16 @@ def monte_carlo(
     saving = np.zeros(size)
     """Over the workloads whose staying has a price (for the others there is nothing to save against)."""
     out: list[WorkloadPlan] = []
-    for plan in plans:
-        costs = context.workload(plan.workload)
-        draws = evaluate_workload(context, costs, scenarios, paths_in=paths)
-        for option_id, (npv_offset, horizon_offset) in (offsets or {}).get(plan.workload, {}).items():
-            row = draws.row(option_id)
-            if row is not None:
-                draws.npv_usd[row] += npv_offset
-                draws.horizon_usd[row] += horizon_offset
+    tasks = [
+        functools.partial(
+            _workload_ranges, context, plan.workload, scenarios, paths, (offsets or {}).get(plan.workload, {})
+        )
+        for plan in plans
+    ]
+    for plan, ranges in zip(plans, _in_order(tasks, threads or available_cpus()), strict=True):
+        draws = ranges.draws
         stay_row = draws.row("stay")
-        options = _ranged_options(plan.options, draws)
+        options = _ranged_options(plan.options, ranges)
         recommendation = plan.recommendation
         chosen_row = draws.row(recommendation.id) if recommendation is not None else None
         ranged = next((o for o in options if recommendation and o.id == recommendation.id), None)

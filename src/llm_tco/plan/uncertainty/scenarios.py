@@ -145,7 +145,10 @@ def _fleet(economics: SelfHostedEconomics, volume: FloatArray, inverse_capacity:
         doubled = np.ceil(steps * redundancy.high_factor - _STEP_EPSILON)
         steps = np.maximum(steps + redundancy.spare_replicas, doubled)
     if economics.keeps_fleet:
-        np.maximum.accumulate(steps, axis=1, out=steps)
+        # the running maximum over the months, one month at a time: the same values as
+        # ``np.maximum.accumulate(steps, axis=1)``, without its short pass over each scenario's months
+        for month in range(1, steps.shape[1]):
+            np.maximum(steps[:, month - 1], steps[:, month], out=steps[:, month])
     return steps
 
 
