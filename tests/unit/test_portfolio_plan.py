@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pytest
 from _plan_fixtures import make_profile
 
@@ -15,7 +16,7 @@ from llm_tco.plan import PlanInputs, build_plan
 from llm_tco.plan.doc import PlanDocument
 from llm_tco.plan.portfolio.baselines import BaselineValue
 from llm_tco.plan.portfolio.build import PortfolioInvariantError, _check_against_baselines
-from llm_tco.plan.portfolio.milp import Solution
+from llm_tco.plan.portfolio.milp import NoAssignmentError, Solution
 from llm_tco.plan.portfolio.pools import location_of
 
 MONTHS = 12
@@ -165,16 +166,37 @@ def _solution(total: float, status: str) -> Solution:
     )
 
 
+_HOSTED = np.array([False, True])
+"""Column 0 an API option, column 1 self-hosted."""
+
+
 def test_an_optimum_worse_than_a_baseline_is_an_internal_error() -> None:
     baseline = BaselineValue("all-stay", [1], 100.0, 100.0)
     with pytest.raises(PortfolioInvariantError, match="worse than the all-stay baseline"):
-        _check_against_baselines(_solution(101.0, "optimal"), [baseline], 0.0)
+        _check_against_baselines(_solution(101.0, "optimal"), [baseline], 0.0, _HOSTED)
     # Within rounding it is the same value, not a violation.
-    same, notes = _check_against_baselines(_solution(100.0 + 1e-6, "optimal"), [baseline], 0.0)
+    same, notes = _check_against_baselines(_solution(100.0 + 1e-6, "optimal"), [baseline], 0.0, _HOSTED)
     assert same.chosen == [0] and not notes
-    # A solver stopped by its time limit may be beaten: the baseline is taken, with a note.
-    taken, notes = _check_against_baselines(_solution(150.0, "time-limit"), [baseline], 0.0)
-    assert taken.chosen == [1] and taken.total_npv_usd == 100.0 and notes
+    # A solver stopped by its time limit may be beaten: the baseline is taken (with the platform its
+    # self-hosted column needs), with a note.
+    taken, notes = _check_against_baselines(_solution(150.0, "time-limit"), [baseline], 0.0, _HOSTED)
+    assert taken.chosen == [1] and taken.total_npv_usd == 100.0 and taken.platform and notes
+
+
+def test_a_solver_out_of_time_without_an_assignment_takes_the_best_baseline() -> None:
+    """A large CVaR programme can reach HiGHS's time limit before any feasible point: the plan takes the
+    best baseline under the same objective instead of failing."""
+    baselines = [
+        BaselineValue("all-stay", [0], 120.0, 130.0),
+        BaselineValue("all-self-hosted", [1], 90.0, 95.0),
+    ]
+    out_of_time = NoAssignmentError("no assignment", "time-limit")
+    taken, notes = _check_against_baselines(out_of_time, baselines, 0.5, _HOSTED)
+    assert taken.chosen == [1] and taken.objective_usd == 95.0 and taken.platform
+    assert taken.status == "time-limit" and "all-self-hosted baseline" in notes[0]
+    # An infeasible programme is a bug, not a time limit: it is raised.
+    with pytest.raises(NoAssignmentError):
+        _check_against_baselines(NoAssignmentError("infeasible", "failed"), baselines, 0.5, _HOSTED)
 
 
 def test_old_platform_keys_are_read_with_a_deprecation() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from llm_tco.catalog.open_models import get_open_model
 from llm_tco.config.model import Config
@@ -32,7 +33,7 @@ from llm_tco.plan.portfolio.doc import (
     empty_portfolio,
 )
 from llm_tco.plan.portfolio.items import PlannedWorkload, WorkloadItem, platform_lines, workload_item
-from llm_tco.plan.portfolio.milp import Solution, solve
+from llm_tco.plan.portfolio.milp import NoAssignmentError, Solution, solve
 from llm_tco.plan.portfolio.pools import PoolConfig, candidate_pools
 from llm_tco.plan.portfolio.problem import Column, ScenarioSource, columns_problem
 
@@ -55,13 +56,30 @@ def _worse(a: float, b: float) -> bool:
 
 
 def _check_against_baselines(
-    solution: Solution, values: list[BaselineValue], risk_aversion: float
+    solution: Solution | NoAssignmentError,
+    values: list[BaselineValue],
+    risk_aversion: float,
+    self_hosted: NDArray[np.bool_],
 ) -> tuple[Solution, list[str]]:
     """The optimum, checked: never worse than a feasible baseline under the same objective. A solver that
-    stopped early (time limit) may be beaten: the best baseline is then taken, and a note says so."""
+    stopped early (time limit) may be beaten, or may have found no assignment at all (a large CVaR
+    programme): the best baseline is then taken, and a note says so."""
     notes: list[str] = []
     feasible = [v for v in values if v.chosen is not None and v.objective_usd is not None]
     best = min(feasible, key=lambda v: v.objective_usd or 0.0, default=None)
+    if isinstance(solution, NoAssignmentError):
+        if best is None or solution.status == "failed":
+            raise solution
+        assert best.chosen is not None and best.total_npv_usd is not None and best.objective_usd is not None
+        notes.append(
+            f"the solver found no assignment before it stopped ({solution.status}); the {best.name} "
+            "baseline, the best under the same objective, is taken"
+        )
+        platform = bool(self_hosted[best.chosen].any())
+        return (
+            Solution(best.chosen, platform, best.total_npv_usd, best.objective_usd, solution.status, None),
+            notes,
+        )
     objective = solution.objective_usd if risk_aversion > 0 else solution.total_npv_usd
     if best is None or best.objective_usd is None or not _worse(objective, best.objective_usd):
         return solution, notes
@@ -74,7 +92,7 @@ def _check_against_baselines(
     notes.append(
         f"the solver stopped early ({solution.status}); the {best.name} baseline was better and is taken"
     )
-    platform = solution.platform
+    platform = bool(self_hosted[best.chosen].any())
     return (
         Solution(
             best.chosen, platform, best.total_npv_usd, best.objective_usd, solution.status, solution.mip_gap
@@ -174,9 +192,12 @@ def build_portfolio(
     items = [workload_item(i, p) for i, p in enumerate(planned)]
     pools = candidate_pools(items)
     columns, problem = columns_problem(items, pools, platform_npv, scenarios if risk_aversion > 0 else None)
-    solution = solve(problem, risk_aversion)
     values = baselines(columns, items, problem, risk_aversion)
-    solution, notes = _check_against_baselines(solution, values, risk_aversion)
+    try:
+        solved: Solution | NoAssignmentError = solve(problem, risk_aversion)
+    except NoAssignmentError as exc:
+        solved = exc
+    solution, notes = _check_against_baselines(solved, values, risk_aversion, problem.self_hosted)
     return _assemble(
         items,
         columns,

@@ -20,12 +20,21 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
-__all__ = ["MAX_SCENARIOS", "Problem", "Solution", "cvar_usd", "solve"]
+__all__ = ["MAX_SCENARIOS", "NoAssignmentError", "Problem", "Solution", "cvar_usd", "solve"]
 
 MAX_SCENARIOS = 500
 """Scenarios the CVaR programme takes at most (more are thinned evenly)."""
 
 _TIME_LIMIT_S = 60.0
+
+
+class NoAssignmentError(ValueError):
+    """The solver stopped without any assignment: infeasible (a caller's bug: staying is always allowed)
+    or, for a large CVaR programme, out of time before its first feasible point (``status``)."""
+
+    def __init__(self, message: str, status: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -86,8 +95,8 @@ def cvar_usd(costs_by_scenario: NDArray[np.float64], risk_aversion: float) -> fl
 
 
 def solve(problem: Problem, risk_aversion: float = 0.0) -> Solution:
-    """The optimum of ``problem`` (see the module docstring). Raises ``ValueError`` when no assignment
-    covers every workload (a caller's bug: staying is always allowed)."""
+    """The optimum of ``problem`` (see the module docstring). Raises :class:`NoAssignmentError` when the
+    solver ends without an assignment."""
     n = len(problem.covers)
     cost = np.asarray(problem.cost_usd, dtype=np.float64)
     rows, cols = [], []
@@ -169,13 +178,13 @@ def solve(problem: Problem, risk_aversion: float = 0.0) -> Solution:
         bounds=Bounds(lo, hi),
         options={"time_limit": _TIME_LIMIT_S, "mip_rel_gap": 0.0},
     )
+    status = "optimal" if result.status == 0 else ("time-limit" if result.status == 1 else "failed")
     if result.x is None:
-        raise ValueError(f"no assignment covers every workload ({result.message})")
+        raise NoAssignmentError(f"no assignment covers every workload ({result.message})", status)
     x = np.asarray(result.x)
     chosen = [j for j in range(n) if x[j] > 0.5]
     platform = bool(x[n] > 0.5) or any(problem.self_hosted[j] for j in chosen)
     total = float(cost[chosen].sum()) + (problem.platform_usd if platform else 0.0)
-    status = "optimal" if result.status == 0 else ("time-limit" if result.status == 1 else "failed")
     gap = getattr(result, "mip_gap", None)
     return Solution(
         chosen=chosen,
