@@ -194,6 +194,9 @@ class StagedSource:
     fallback: Callable[[], StagedSource] | None = None
     """With ``materialize``: the staging of the same file by a per-record reader, read instead when ``sql``'s
     reader refuses the file (DuckDB's JSON reader fails the whole read on one malformed record)."""
+    notes_if_all_null: tuple[tuple[str, str], ...] = ()
+    """With ``materialize``: (staged column, note) pairs; the note is added to ``notes`` when no record has a
+    value in that column (found from the staged table, so the file is not read again for it)."""
 
 
 class Adapter(Protocol):

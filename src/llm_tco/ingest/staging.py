@@ -65,6 +65,18 @@ def materialize_staged(con: duckdb.DuckDBPyConnection, staged: StagedSource) -> 
     # offset): the table keeps the staged order.
     first = scalar_int(con, f"SELECT coalesce(min(rowid), 0) FROM {table}")
     sql = f"SELECT * REPLACE (coalesce(record_no, rowid - {first} + 1) AS record_no) FROM {table}"
+    notes = staged.notes
+    for column, note in staged.notes_if_all_null:
+        if scalar_int(con, f'SELECT count("{column}") FROM {table}') == 0:
+            notes = (*notes, note)
     return dataclasses.replace(
-        staged, sql=sql, params=[], setup_sql=(), streamable=True, materialize=False, fallback=None
+        staged,
+        sql=sql,
+        params=[],
+        setup_sql=(),
+        streamable=True,
+        materialize=False,
+        fallback=None,
+        notes=notes,
+        notes_if_all_null=(),
     )
