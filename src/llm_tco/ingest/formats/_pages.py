@@ -28,7 +28,7 @@ def page_fields(
 ) -> JsonFields:
     """The pages of a file with their buckets (``bucket``'s fields plus ``results``) read as typed lists."""
     shape: dict[str, Shape] = {**bucket, "results": [result]}
-    return json_fields(con, probe, {"$.data": [shape]}, per_record=per_record)
+    return json_fields(con, probe, {"$.data": [shape]}, per_record=per_record, nested=True)
 
 
 def page_rows(fields: JsonFields) -> str:

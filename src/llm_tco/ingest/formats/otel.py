@@ -105,7 +105,7 @@ class OtelAdapter:
         return self._stage(con, probe, per_record=False)
 
     def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
-        fields = json_fields(con, probe, _FIELDS, per_record=per_record)
+        fields = json_fields(con, probe, _FIELDS, per_record=per_record, nested=True)
         # One pipeline of unnests, so that the spans (and the one row of a malformed line) keep file order:
         # the record number is the position (llm_tco.ingest.staging).
         usage_keys = "[" + ", ".join(lit(k) for k in _USAGE_KEYS) + "]"
