@@ -181,7 +181,10 @@ def _litellm(g: Gen, i: int, kind: str) -> dict[str, Any]:
     else:
         prompt -= write  # OpenAI reports no cache writes
     ts = g.ts()
-    team = g.pick(TEAMS)
+    # a customer belongs to one team's application, tagged with its workload: the attributes go together,
+    # as in a proxy's logs (drawn apart, a million requests made 600,000 series)
+    customer = g.rng.randrange(500)
+    team = TEAMS[customer % len(TEAMS)]
     metadata = {
         "user_api_key_alias": f"{team}-key",
         "user_api_key_team_id": f"team-{team}",
@@ -192,7 +195,8 @@ def _litellm(g: Gen, i: int, kind: str) -> dict[str, Any]:
     return {
         "request_id": f"chatcmpl-{i:09d}",
         "call_type": "acompletion",
-        "api_key": f"{g.rng.randrange(16**12):012x}",
+        # the hashed virtual key: a few per team (a key per request would make every request its own series)
+        "api_key": f"{(TEAMS.index(team) * 4 + g.rng.randrange(4)) * 2_654_435_761 % 16**12:012x}",
         "spend": round(g.rng.random() / 100, 8),
         "total_tokens": prompt + out,
         "prompt_tokens": ""
@@ -208,9 +212,9 @@ def _litellm(g: Gen, i: int, kind: str) -> dict[str, Any]:
         "custom_llm_provider": "anthropic" if anthropic else "openai",
         "user": "",
         "metadata": json.dumps(metadata),
-        "request_tags": json.dumps([f"wl-{g.rng.randrange(12)}", "prod"]),
+        "request_tags": json.dumps([f"wl-{customer % 12}", "prod"]),
         "team_id": f"team-{team}",
-        "end_user": f"customer-{g.rng.randrange(500)}",
+        "end_user": f"customer-{customer}",
         "status": "success",
     }
 

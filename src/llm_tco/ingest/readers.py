@@ -28,6 +28,7 @@ __all__ = [
     "error_line",
     "json_documents",
     "json_reader",
+    "json_records",
     "parquet_reader",
     "quote_ident",
     "table_reader",
@@ -199,16 +200,21 @@ def _long_line(path: Path, is_gzip: bool) -> int | None:
 _DUPLICATE_KEY = "list_filter(_keys, lambda k: len(list_filter(_keys, lambda j: j = k)) > 1)[1]"
 
 
-def json_reader(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]) -> ReaderSql:
+def json_reader(
+    con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str], *, checked: bool = True
+) -> ReaderSql:
     """Read JSON lines or a JSON array of records with the given top-level keys as text, so that a value
     of the wrong type becomes a quarantined record instead of failing the file.
 
     DuckDB's JSON reader is fast but fails the whole file on one bad record (a malformed line, a key
     given twice). So a first pass reads every column with it; when that succeeds, it is the reader.
-    Otherwise each record is parsed on its own (:func:`_json_records`): a malformed line, a record that
+    Otherwise each record is parsed on its own (:func:`json_records`): a malformed line, a record that
     is not an object, or one with a key given twice (which of its values counts is unknowable) is a
     quarantined record with its reason, and the other records load. A JSON document that does not parse
-    (e.g. a truncated array) rejects the file."""
+    (e.g. a truncated array) rejects the file.
+
+    ``checked`` False: DuckDB's reader without the first pass, for a caller that reads the file once into
+    a table and falls back to :func:`json_records` when that fails (``llm_tco.ingest.staging``)."""
     fmt = "newline_delimited" if probe.kind == "jsonl" else "auto"
     # the keys go into the reader's column spec, a literal: quotes doubled (the types are constants)
     spec = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in columns) + "}"
@@ -220,15 +226,17 @@ def json_reader(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]
         f"{MAX_RECORD_BYTES}))",
         [duck_path(probe), _compression(probe)],
     )
+    if not checked:
+        return fast
     try:
         # count(COLUMNS(*)): every column is transformed (a count(*) alone skips the faults)
         con.execute(f"SELECT count(COLUMNS(*)) FROM {fast.table}", fast.params).fetchall()
     except duckdb.Error:
-        return _json_records(con, probe, columns)
+        return json_records(con, probe, columns)
     return fast
 
 
-def _json_records(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]) -> ReaderSql:
+def json_records(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]) -> ReaderSql:
     """The records of a JSON file parsed one by one, a bad one quarantined (:func:`json_reader`)."""
     docs = json_documents(con, probe)
     # JSON pointers (``/key``, with ``~`` and ``/`` escaped), bound as one parameter (keys are data),
@@ -264,8 +272,12 @@ def json_keys(con: duckdb.DuckDBPyConnection, probe: Probe, sample_rows: int = 1
     return sorted(keys, key=lambda k: (order.get(k, len(order)), k))
 
 
-def table_reader(con: duckdb.DuckDBPyConnection, probe: Probe) -> tuple[ReaderSql, list[str]]:
-    """The reader for a tabular file of any kind, with the file's column names."""
+def table_reader(
+    con: duckdb.DuckDBPyConnection, probe: Probe, *, json_read: str = "checked"
+) -> tuple[ReaderSql, list[str]]:
+    """The reader for a tabular file of any kind, with the file's column names. ``json_read``: how JSON is
+    read — ``checked`` (:func:`json_reader`), ``fast`` (DuckDB's reader, unchecked: the caller falls back)
+    or ``per_record`` (:func:`json_records`)."""
     if probe.kind == "parquet":
         return parquet_reader(probe), list(probe.columns)
     if probe.kind == "csv":
@@ -279,7 +291,9 @@ def table_reader(con: duckdb.DuckDBPyConnection, probe: Probe) -> tuple[ReaderSq
             raise InputFileError(
                 str(probe.path), "JSON holds no records (expected objects with usage fields)"
             )
-        return json_reader(con, probe, keys), keys
+        if json_read == "per_record":
+            return json_records(con, probe, keys), keys
+        return json_reader(con, probe, keys, checked=json_read == "checked"), keys
     raise InputFileError(str(probe.path), f"not a usage file (content is {probe.kind})")
 
 

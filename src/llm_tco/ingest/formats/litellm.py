@@ -67,7 +67,11 @@ class LiteLLMAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         require_kind(probe, self.name, "csv", "parquet", "json", "jsonl")
-        reader, cols = table_reader(con, probe)
+        return self._stage(con, probe, per_record=False)
+
+    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
+        # JSON: DuckDB's reader, read once into the staged table; per record when it refuses the file
+        reader, cols = table_reader(con, probe, json_read="per_record" if per_record else "fast")
         kinds = column_kinds(con, f"SELECT * FROM {reader.table}", reader.params)
         by_lower = {c.lower(): c for c in cols}
 
@@ -131,7 +135,18 @@ class LiteLLMAdapter:
             "tags": tags,
             "metadata": "_meta",
         }
-        return StagedSource(self.name, staged_select(exprs, source), reader.params, setup_sql=reader.setup)
+        json_kind = probe.kind in ("json", "jsonl")
+        return StagedSource(
+            self.name,
+            staged_select(exprs, source),
+            reader.params,
+            setup_sql=reader.setup,
+            # the metadata column's JSON is parsed once, into the staged table, not on every pass
+            materialize=probe.kind != "parquet",
+            fallback=(lambda: self._stage(con, probe, per_record=True))
+            if json_kind and not per_record
+            else None,
+        )
 
 
 ADAPTER = LiteLLMAdapter()
