@@ -15,7 +15,8 @@ import time
 
 def run_cli(args: list[str], ok_codes: tuple[int, ...] = (0,)) -> dict[str, object]:
     """Run ``llm-tco ARGS --json``-style commands: wall seconds, CPU seconds (``cpu_s``: the child's user +
-    system time), peak RSS (MiB) and the document's ``rows``.
+    system time), peak RSS (MiB), the document's ``rows`` and its total cost (``cost_usd``, None for a
+    document without totals).
     An exit code outside ``ok_codes`` stops the benchmark with the command's last stderr."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
@@ -33,4 +34,5 @@ def run_cli(args: list[str], ok_codes: tuple[int, ...] = (0,)) -> dict[str, obje
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "peak_rss_mib": round(usage.ru_maxrss / 1024.0),
         "rows": doc["rows"],
+        "cost_usd": (doc.get("totals") or {}).get("cost_usd"),
     }

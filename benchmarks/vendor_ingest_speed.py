@@ -121,6 +121,7 @@ def main() -> None:
             "records_per_s": round(records / wall),
             "records_per_cpu_s": round(records / cpu),
             "rows": run["rows"],
+            "cost_usd": run["cost_usd"],
             "stages": _stages(path),
         }
         print(fmt, json.dumps(results[fmt]), flush=True)

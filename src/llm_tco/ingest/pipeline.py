@@ -279,6 +279,7 @@ def _ingest_one(
         con, name, probe.kind, staged.reported_cost_sql, staged.reported_cost_params
     )
     if not has_usage and not has_costs:
+        drop_staged_tables(con)
         return None
     namespace = options.id_namespace or staged.format
     size = path.stat().st_size if size_bytes is None else size_bytes
