@@ -52,7 +52,8 @@ def _stages(path: Path) -> dict[str, float]:
     from llm_tco.ingest.staging import materialize_staged
     from llm_tco.ingest.validate import bind_fingerprint, validation_sql
 
-    con = duckdb.connect()
+    # spill under the (git-ignored) data folder, not into the working directory's .tmp
+    con = duckdb.connect(config={"temp_directory": str(DATA / "duckdb_tmp")})
     probe = probe_file(path)
     start = time.perf_counter()
     staged = detect_adapter(probe).stage(con, probe, IngestOptions())
