@@ -274,6 +274,7 @@ def _ingest_one(
             staged = materialize_staged(con, staged)
         except duckdb.Error as exc:
             raise InputFileError(name, _unreadable(probe.kind, exc)) from exc
+        before_commit = _dropping_staged(con, before_commit)
     has_usage = _has_rows(con, name, probe.kind, staged.sql, staged.params)
     has_costs = staged.reported_cost_sql is not None and _has_rows(
         con, name, probe.kind, staged.reported_cost_sql, staged.reported_cost_params
@@ -326,6 +327,19 @@ def _ingest_one(
         finally:
             drop_staged_tables(con)  # the staged copy of the file is loaded (or abandoned) now
     return FileResult(source_file or str(path), staged.format, counts, staged.notes)
+
+
+def _dropping_staged(con: duckdb.DuckDBPyConnection, check: Callable[[], None] | None) -> Callable[[], None]:
+    """``check``, then the staged table dropped inside the file's transaction: a commit past DuckDB's
+    checkpoint threshold checkpoints, and compressed the million-record table about to be dropped (1.1 s
+    of a Helicone export's 5.4 s). Rolled back with the transaction, the table is dropped after it."""
+
+    def run() -> None:
+        if check is not None:
+            check()
+        drop_staged_tables(con)
+
+    return run
 
 
 def _usage_validation(
