@@ -76,7 +76,9 @@ def parquet_reader(probe: Probe) -> ReaderSql:
     return ReaderSql(table, [duck_path(probe)])
 
 
-def csv_reader(con: duckdb.DuckDBPyConnection, probe: Probe, *, stream: bool = False) -> ReaderSql:
+def csv_reader(
+    con: duckdb.DuckDBPyConnection, probe: Probe, *, stream: bool = False, positions: bool = False
+) -> ReaderSql:
     """Read every field as text, with malformed lines (invalid UTF-8, wrong column count) kept aside by
     DuckDB's rejects tables and turned into quarantined records.
 
@@ -90,7 +92,10 @@ def csv_reader(con: duckdb.DuckDBPyConnection, probe: Probe, *, stream: bool = F
     read with the 64 MiB record limit, which costs more buffer memory and so is used only where needed.
 
     Record numbers: a rejected line's number is the line minus the header; good rows take, in order, the
-    numbers not used by rejected lines (exact for files without quoted line breaks).
+    numbers not used by rejected lines (exact for files without quoted line breaks). With ``positions``, a
+    streamed file's records are left unnumbered (NULL): the caller reads them once into a table, in order,
+    and numbers them by position (``llm_tco.ingest.staging``), without the window that makes a read
+    single-threaded.
     """
     drop_reader_tables(con)
     n = next(_counter)
@@ -117,9 +122,9 @@ def csv_reader(con: duckdb.DuckDBPyConnection, probe: Probe, *, stream: bool = F
     if stream and n_rejected == 0:
         # No ignore_errors here: the first pass found no bad line, so one now (the file changed since)
         # fails the read, and the file is rejected, instead of a record being skipped.
+        number = "NULL::BIGINT" if positions else "row_number() OVER ()"
         table = (
-            "(SELECT row_number() OVER () AS record_no, NULL::VARCHAR AS _reject_reason, *"
-            f" FROM read_csv(?, {options}))"
+            f"(SELECT {number} AS record_no, NULL::VARCHAR AS _reject_reason, * FROM read_csv(?, {options}))"
         )
         return ReaderSql(table, params)
     try:
@@ -273,15 +278,15 @@ def json_keys(con: duckdb.DuckDBPyConnection, probe: Probe, sample_rows: int = 1
 
 
 def table_reader(
-    con: duckdb.DuckDBPyConnection, probe: Probe, *, json_read: str = "checked"
+    con: duckdb.DuckDBPyConnection, probe: Probe, *, json_read: str = "checked", positions: bool = False
 ) -> tuple[ReaderSql, list[str]]:
     """The reader for a tabular file of any kind, with the file's column names. ``json_read``: how JSON is
     read — ``checked`` (:func:`json_reader`), ``fast`` (DuckDB's reader, unchecked: the caller falls back)
-    or ``per_record`` (:func:`json_records`)."""
+    or ``per_record`` (:func:`json_records`). ``positions``: see :func:`csv_reader`."""
     if probe.kind == "parquet":
         return parquet_reader(probe), list(probe.columns)
     if probe.kind == "csv":
-        reader = csv_reader(con, probe, stream=True)
+        reader = csv_reader(con, probe, stream=True, positions=positions)
         described = con.execute(f"DESCRIBE SELECT * FROM {reader.table}", reader.params).fetchall()
         cols = [r[0] for r in described]
         return reader, [c for c in cols if c not in ("record_no", "_reject_reason")]

@@ -40,7 +40,9 @@ class HeliconeAdapter:
 
     def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
         # JSON: DuckDB's reader, read once into the staged table; per record when it refuses the file
-        reader, cols = table_reader(con, probe, json_read="per_record" if per_record else "fast")
+        reader, cols = table_reader(
+            con, probe, json_read="per_record" if per_record else "fast", positions=probe.kind != "parquet"
+        )
 
         def c(*names: str) -> str:
             return column(cols, *names)
