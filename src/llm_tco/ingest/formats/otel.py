@@ -151,7 +151,11 @@ class OtelAdapter:
         # span attributes, then the resource's; of a key given twice, the first
         keys, values = f"list_concat({a}.k, {res}.k)", f"list_concat({a}.v, {res}.v)"
         first = f"lambda x, i: list_position({keys}, {keys}[i]) = i"
-        metadata = f"to_json(map(list_filter({keys}, {first}), list_filter({values}, {first})))"
+        # the search for the first of a key given twice only where one is (it is quadratic in the keys)
+        metadata = (
+            f"to_json(CASE WHEN len(list_distinct({keys})) = len({keys}) THEN map({keys}, {values}) "
+            f"ELSE map(list_filter({keys}, {first}), list_filter({values}, {first})) END)"
+        )
         exprs = {
             "record_no": "NULL::BIGINT",
             "source_record_id": "nullif(concat_ws(':', span['traceId'], span['spanId']), '')",
