@@ -1,5 +1,7 @@
-"""Running one ``llm-tco`` command in a fresh process, as a user would, and measuring it: wall seconds and
-the child's own peak RSS (``os.wait4``, so the benchmark's parent process does not count)."""
+"""Running one ``llm-tco`` command in a fresh process, as a user would, and measuring it: wall seconds, and
+the child's own peak RSS and CPU seconds (``os.wait4``, so the benchmark's parent process does not
+count). On a shared machine the wall time moves with the other processes' load; the CPU seconds
+(user + system, all threads) much less."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ import time
 
 
 def run_cli(args: list[str], ok_codes: tuple[int, ...] = (0,)) -> dict[str, object]:
-    """Run ``llm-tco ARGS --json``-style commands: wall seconds, peak RSS (MiB) and the document's ``rows``.
+    """Run ``llm-tco ARGS --json``-style commands: wall seconds, CPU seconds (``cpu_s``: the child's user +
+    system time), peak RSS (MiB), the document's ``rows`` and its total cost (``cost_usd``, None for a
+    document without totals).
     An exit code outside ``ok_codes`` stops the benchmark with the command's last stderr."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
@@ -25,4 +29,10 @@ def run_cli(args: list[str], ok_codes: tuple[int, ...] = (0,)) -> dict[str, obje
         if code not in ok_codes:
             raise SystemExit(f"llm-tco {' '.join(args)} failed ({code}): {err.read().strip()[-2000:]}")
         doc = json.loads(out.read())
-    return {"wall_s": round(wall, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024.0), "rows": doc["rows"]}
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024.0),
+        "rows": doc["rows"],
+        "cost_usd": (doc.get("totals") or {}).get("cost_usd"),
+    }

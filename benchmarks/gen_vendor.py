@@ -48,6 +48,9 @@ START_S = 1_788_220_800  # 2026-09-01T00:00:00Z
 SPAN_S = 60 * 86_400
 PAGE_RESULTS = 50
 """Usage-API results per page (one bucket per page) and OTel spans per export line."""
+BUCKET_S = 60
+"""Usage-API bucket width (``bucket_width=1m``): each page its own bucket, so that the ids (bucket and
+group) of the results of different pages differ, up to ``SPAN_S / BUCKET_S`` pages (4.3M records)."""
 
 OPENAI_MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1")
 ANTHROPIC_MODELS = ("claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001")
@@ -178,7 +181,10 @@ def _litellm(g: Gen, i: int, kind: str) -> dict[str, Any]:
     else:
         prompt -= write  # OpenAI reports no cache writes
     ts = g.ts()
-    team = g.pick(TEAMS)
+    # a customer belongs to one team's application, tagged with its workload: the attributes go together,
+    # as in a proxy's logs (drawn apart, a million requests made 600,000 series)
+    customer = g.rng.randrange(500)
+    team = TEAMS[customer % len(TEAMS)]
     metadata = {
         "user_api_key_alias": f"{team}-key",
         "user_api_key_team_id": f"team-{team}",
@@ -189,7 +195,8 @@ def _litellm(g: Gen, i: int, kind: str) -> dict[str, Any]:
     return {
         "request_id": f"chatcmpl-{i:09d}",
         "call_type": "acompletion",
-        "api_key": f"{g.rng.randrange(16**12):012x}",
+        # the hashed virtual key: a few per team (a key per request would make every request its own series)
+        "api_key": f"{(TEAMS.index(team) * 4 + g.rng.randrange(4)) * 2_654_435_761 % 16**12:012x}",
         "spend": round(g.rng.random() / 100, 8),
         "total_tokens": prompt + out,
         "prompt_tokens": ""
@@ -205,9 +212,9 @@ def _litellm(g: Gen, i: int, kind: str) -> dict[str, Any]:
         "custom_llm_provider": "anthropic" if anthropic else "openai",
         "user": "",
         "metadata": json.dumps(metadata),
-        "request_tags": json.dumps([f"wl-{g.rng.randrange(12)}", "prod"]),
+        "request_tags": json.dumps([f"wl-{customer % 12}", "prod"]),
         "team_id": f"team-{team}",
-        "end_user": f"customer-{g.rng.randrange(500)}",
+        "end_user": f"customer-{customer}",
         "status": "success",
     }
 
@@ -344,7 +351,9 @@ def _openai_result(g: Gen, i: int, kind: str) -> dict[str, Any]:
         "output_tokens": _broken_count(kind, out * requests) if kind == "negative" else out * requests,
         "num_model_requests": requests,
         "project_id": f"proj-{g.rng.randrange(8)}",
-        "user_id": f"user-{i:09d}",  # unique within a bucket: each result its own group
+        # unique within a page (its consecutive records): each result of a bucket its own group, and the
+        # same groups in every bucket, as in an export grouped by user
+        "user_id": f"user-{i % PAGE_RESULTS:03d}",
         "api_key_id": None,
         "model": g.pick(OPENAI_MODELS),
         "batch": False,
@@ -356,11 +365,11 @@ def _openai_result(g: Gen, i: int, kind: str) -> dict[str, Any]:
 
 
 def _openai_page(results: list[dict[str, Any]], page_no: int, bad_ts: bool) -> dict[str, Any]:
-    start = START_S + (page_no * 3600) % SPAN_S
+    start = START_S + (page_no * BUCKET_S) % SPAN_S
     bucket = {
         "object": "bucket",
         "start_time": "noon" if bad_ts else start,
-        "end_time": start + 3600,
+        "end_time": start + BUCKET_S,
         "results": results,
     }
     return {"object": "page", "data": [bucket], "has_more": False, "next_page": None}
@@ -378,7 +387,7 @@ def _anthropic_result(g: Gen, i: int, kind: str) -> dict[str, Any]:
         },
         "cache_read_input_tokens": read * scale,
         "output_tokens": _broken_count(kind, out * scale) if kind == "negative" else out * scale,
-        "api_key_id": f"apikey_{i:09d}",  # unique within a bucket
+        "api_key_id": f"apikey_{i % PAGE_RESULTS:03d}",  # unique within a page (see _openai_result)
         "workspace_id": f"wrkspc_{g.rng.randrange(6)}",
         "model": g.pick(ANTHROPIC_MODELS),
         "service_tier": "standard",
@@ -393,10 +402,10 @@ def _anthropic_result(g: Gen, i: int, kind: str) -> dict[str, Any]:
 
 
 def _anthropic_page(results: list[dict[str, Any]], page_no: int, bad_ts: bool) -> dict[str, Any]:
-    start = START_S + (page_no * 3600) % SPAN_S
+    start = START_S + (page_no * BUCKET_S) % SPAN_S
     bucket = {
         "starting_at": "noon" if bad_ts else _iso(start)[:-5] + "Z",
-        "ending_at": _iso(start + 3600)[:-5] + "Z",
+        "ending_at": _iso(start + BUCKET_S)[:-5] + "Z",
         "results": results,
     }
     return {"data": [bucket], "has_more": False, "next_page": None}

@@ -93,3 +93,33 @@ def test_embedding_spans_are_requests_with_no_output_priced_at_the_input_price(c
     }
     assert Decimal(str(doc["totals"]["cost_usd"])) == small + large + chat == Decimal("0.000421")
     assert doc["unpriced"] == []
+
+
+def test_an_attribute_given_twice_counts_once_the_first_time(tmp_path: Any) -> None:
+    """A span attribute given twice, or given by the span and by its resource: the span's first value
+    is the one read, for the model and for the metadata attribution rules see."""
+    import json
+
+    def attr(key: str, value: str) -> dict[str, Any]:
+        return {"key": key, "value": {"stringValue": value}}
+
+    span = {
+        "traceId": "ab",
+        "spanId": "01",
+        "startTimeUnixNano": "1757066400000000000",
+        "attributes": [
+            attr("gen_ai.request.model", "gpt-4o"),
+            attr("gen_ai.request.model", "gpt-4o-mini"),
+            attr("team", "search"),
+            {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "10"}},
+            {"key": "gen_ai.usage.output_tokens", "value": {"intValue": "5"}},
+        ],
+    }
+    resource = {"attributes": [attr("service.name", "svc"), attr("team", "billing")]}
+    doc = {"resourceSpans": [{"resource": resource, "scopeSpans": [{"spans": [span]}]}]}
+    path = tmp_path / "twice.jsonl"
+    path.write_text(json.dumps(doc) + "\n")
+    con, report = ingest(path, workload_from="metadata.team")
+    assert (report.read, report.accepted) == (1, 1)
+    row = canonical_rows(con)["id:otel:ab:01"]
+    assert (row["model_raw"], row["workload"]) == ("gpt-4o", "search")

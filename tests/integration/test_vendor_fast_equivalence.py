@@ -9,7 +9,8 @@ The audit runs end to end (``llm-tco audit FILE --db STORE --json``, a real proc
 store), and its totals, row accounting and quarantine reasons (read from the store) must match.
 
 The JSON formats are run twice: with malformed lines, which send the nested readers to their per-line
-path, and without, which lets DuckDB's reader take the whole file (asserted where the adapter has both).
+path, and without, which lets DuckDB's reader take the whole file (asserted: the adapter's fast staging
+reads the file without malformed lines, refuses the one with them, and offers the per-record fallback).
 """
 
 from __future__ import annotations
@@ -309,6 +310,27 @@ def audit(path: Path, store: Path) -> dict[str, Any]:
     return doc
 
 
+def fast_reader_takes(path: Path) -> bool | None:
+    """Whether the adapter's first staging reads the whole file (None: it has no per-record fallback)."""
+    from llm_tco.ingest.base import IngestOptions
+    from llm_tco.ingest.files import probe_file
+    from llm_tco.ingest.registry import detect_adapter
+
+    with duckdb.connect() as con:
+        probe = probe_file(path)
+        staged = detect_adapter(probe).stage(con, probe, IngestOptions())
+        if staged.fallback is None:
+            return None
+        assert staged.materialize
+        for statement in staged.setup_sql:
+            con.execute(statement)
+        try:
+            con.execute(f"CREATE TEMP TABLE t AS {staged.sql}", staged.params)
+        except duckdb.Error:
+            return False
+        return True
+
+
 def stored_reasons(store: Path) -> Counter[str]:
     with duckdb.connect(str(store), read_only=True) as con:
         return Counter(str(r[0]) for r in con.execute("SELECT reason FROM quarantine").fetchall())
@@ -347,6 +369,9 @@ def test_audit_matches_the_plain_reference(tmp_path: Path, fmt: str, malformed: 
     assert exp.duplicates > 5
     assert len(exp.reasons) >= 4
     assert any(r.startswith("malformed JSON line") for r in exp.reasons) == malformed
+    # which reader the audit goes through: DuckDB's (fast) unless a line is malformed
+    if fmt != "litellm-csv":
+        assert fast_reader_takes(path) is (not malformed)
 
     store = tmp_path / "store.duckdb"
     doc = audit(path, store)

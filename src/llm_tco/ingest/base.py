@@ -13,6 +13,7 @@ quarantined record with a reason, not a failed file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -187,6 +188,15 @@ class StagedSource:
     """True when the reader numbers every record (the same number on every read), so that the file can be
     validated and loaded as it streams, without holding its validated records (``llm_tco.ingest.stream``):
     records with source ids are checked for repeats from a compact key each (``llm_tco.ingest.keyed``)."""
+    materialize: bool = False
+    """True: ``sql`` is read once into a temporary table, and the file is loaded from that table as it
+    streams (``llm_tco.ingest.staging``): for nested exports, whose every pass would parse the file again."""
+    fallback: Callable[[], StagedSource] | None = None
+    """With ``materialize``: the staging of the same file by a per-record reader, read instead when ``sql``'s
+    reader refuses the file (DuckDB's JSON reader fails the whole read on one malformed record)."""
+    notes_if_all_null: tuple[tuple[str, str], ...] = ()
+    """With ``materialize``: (staged column, note) pairs; the note is added to ``notes`` when no record has a
+    value in that column (found from the staged table, so the file is not read again for it)."""
 
 
 class Adapter(Protocol):

@@ -1,28 +1,31 @@
 """Named fields of nested JSON records, each parsed once, for the adapters of nested formats.
 
-A nested export (Bedrock invocation logs, LiteLLM or Helicone rows as JSON, Langfuse observations) is
-read for a fixed set of JSON paths. Extracting each path from the record's text separately parses the
-record once per path — about twenty parses of a 700-byte record, which made these formats ten times
-slower than DuckDB's own reader. Here a file is read one of two ways, and the adapter's SQL is the
-same for both (:attr:`JsonFields.get` gives a path's SQL expression):
+A nested export (Bedrock invocation logs, LiteLLM or Helicone rows as JSON, Langfuse observations, OTel
+spans, usage-API pages) is read for a fixed structure of fields. Extracting each path from the record's
+text separately parses the record once per path — about twenty parses of a 700-byte record, which made
+these formats ten times slower than DuckDB's own reader. Here the structure is given once
+(:data:`Shape`: objects as dicts, arrays as one-element lists, every leaf as text or JSON) and a file is
+read one of two ways, into the same columns of the same types, so the adapter's SQL is the same for both:
 
-- **fast**: DuckDB's ``read_json`` with the paths as an explicit nested schema (objects as ``STRUCT``,
-  every leaf as text or JSON), one parallel parse per record. A value of the wrong type at a leaf stays
-  text, so validation still quarantines it with its reason. DuckDB fails the whole read on a record it
-  cannot take (a malformed line, a member that should be an object and is not, a key given twice, a
-  line with a prefix), so a first pass checks that the file reads; it is the reader only then.
-- **per record**: otherwise each line is parsed on its own (:func:`~llm_tco.ingest.readers.json_documents`):
-  a malformed line is a quarantined record, and every path is extracted in one call per record (one
-  parse, not one per path).
+- **fast**: DuckDB's ``read_json`` with the structure as an explicit schema (objects as ``STRUCT``, arrays
+  as lists), one parallel parse per record. A value of the wrong type at a leaf stays text, so
+  validation still quarantines it with its reason. DuckDB fails the whole read on a record it cannot take
+  (a malformed line, a member that should be an object and is not, a key given twice, a line with a
+  prefix): the adapter then reads the file per record instead (``StagedSource.fallback``, tried by
+  ``llm_tco.ingest.staging`` when the fast read fails).
+- **per record**: each line is parsed on its own (:func:`~llm_tco.ingest.readers.json_documents`): a
+  malformed line is a quarantined record, and the structure is taken from the record in one call
+  (``json_transform``: one parse; a member of the wrong shape reads as NULL).
 
-Both number records in file order: the per-record reader by line, the fast one by the staged order,
-which the loader turns into positions (``record_no`` NULL, ``llm_tco.ingest.load``).
+The per-record reader numbers records by line (``record_no``); the fast one leaves it NULL, and a
+record's number is then its position in the staged order (``llm_tco.ingest.staging``).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import duckdb
 
@@ -30,9 +33,13 @@ from llm_tco.ingest.base import Probe
 from llm_tco.ingest.files import MAX_RECORD_BYTES
 from llm_tco.ingest.readers import ReaderSql, duck_path, json_documents, quote_ident
 
-__all__ = ["JsonFields", "json_fields"]
+__all__ = ["FieldType", "JsonFields", "Shape", "json_fields"]
 
 FieldType = Literal["VARCHAR", "JSON"]
+Shape: TypeAlias = "FieldType | dict[str, Shape] | list[Shape]"
+"""A field's structure: a leaf read as text (``VARCHAR``, any JSON value: a number or object as its JSON
+text) or as ``JSON``; an object of named fields (a dict, other keys ignored); an array of one shape (a
+one-element list)."""
 
 
 @dataclass(frozen=True)
@@ -40,11 +47,12 @@ class JsonFields:
     """A reader of a file's records and the SQL of each requested path over its rows."""
 
     reader: ReaderSql
-    """Table expression with ``record_no`` (NULL on the fast path), ``_reject_reason`` and the fields."""
+    """Table expression with ``record_no`` (NULL on the fast path), ``_reject_reason`` and one column per
+    top-level field, of the same type on both paths."""
     exprs: dict[str, str]
-    """JSON path (``$.a.b``) -> SQL expression: text for a ``VARCHAR`` field, JSON for a ``JSON`` one."""
+    """JSON path (``$.a.b``) -> SQL expression of a requested leaf (through objects, not arrays)."""
     fast: bool
-    """True when DuckDB's reader took the whole file (one parse per record)."""
+    """True when the reader is DuckDB's ``read_json`` (one parallel parse per record)."""
 
     def get(self, path: str) -> str:
         """The SQL expression of a requested path (NULL where the record lacks it)."""
@@ -58,10 +66,10 @@ def _segments(path: str) -> list[str]:
     return path[2:].split(".")
 
 
-def _spec(fields: dict[str, FieldType]) -> tuple[str, dict[str, str]]:
-    """The ``read_json`` columns argument (a literal of constant names) and each path's column access."""
-    tree: dict[str, object] = {}
-    for path, kind in fields.items():
+def _tree(fields: dict[str, Shape]) -> dict[str, Shape]:
+    """Paths (``$.a.b``) -> shapes, merged into one object structure."""
+    tree: dict[str, Shape] = {}
+    for path, shape in fields.items():
         node = tree
         *parents, leaf = _segments(path)
         for key in parents:
@@ -69,66 +77,67 @@ def _spec(fields: dict[str, FieldType]) -> tuple[str, dict[str, str]]:
             if not isinstance(child, dict):
                 raise ValueError(f"path {path!r} goes through a leaf")
             node = child
-        node[leaf] = kind
+        node[leaf] = shape
+    return tree
 
-    def duck_type(node: object) -> str:
-        if isinstance(node, dict):
-            return "STRUCT(" + ", ".join(f"{quote_ident(k)} {duck_type(v)}" for k, v in node.items()) + ")"
-        return str(node)
 
-    columns = "{" + ", ".join(f"'{k}': '{duck_type(v)}'" for k, v in tree.items()) + "}"
+def duck_type(shape: Shape) -> str:
+    """The DuckDB type of a shape (the ``read_json`` schema)."""
+    if isinstance(shape, dict):
+        return "STRUCT(" + ", ".join(f"{quote_ident(k)} {duck_type(v)}" for k, v in shape.items()) + ")"
+    if isinstance(shape, list):
+        return duck_type(shape[0]) + "[]"
+    return shape
+
+
+def json_fields(
+    con: duckdb.DuckDBPyConnection,
+    probe: Probe,
+    fields: dict[str, Shape],
+    *,
+    strip_line_prefix: bool = False,
+    per_record: bool = False,
+    nested: bool = False,
+) -> JsonFields:
+    """Read ``fields`` (JSON path -> shape) of every record of a JSON-lines or JSON-array file: with DuckDB's
+    reader, or with ``per_record`` (or a file of another kind) line by line. The fast reader is not tried
+    here: reading it is the test (``llm_tco.ingest.staging``), so the caller offers the per-record
+    reading as the fallback.
+
+    ``nested``: records of deep lists of objects (OTel requests, usage-API pages). ``read_json`` turns such
+    a file into its lists three times slower than a split into documents (``read_json_objects``, which
+    also fails the read on a malformed one) and ``json_transform`` of each (5.3 s against 2.2 s of CPU
+    for a million OTel spans): the fast path is that, for them."""
+    tree = _tree(fields)
     # bracket access (``"input"['inputTokenCount']``): a dotted name could be read as table.column
     access = {
         path: quote_ident(first) + "".join(f"['{key}']" for key in rest)
         for path in fields
         for first, *rest in [_segments(path)]
     }
-    return columns, access
-
-
-def json_fields(
-    con: duckdb.DuckDBPyConnection,
-    probe: Probe,
-    fields: dict[str, FieldType],
-    *,
-    strip_line_prefix: bool = False,
-) -> JsonFields:
-    """Read ``fields`` (JSON path -> type) of every record of a JSON-lines or JSON-array file."""
-    columns, access = _spec(fields)
+    # the structure is a constant of the adapter (json_transform takes only a literal)
+    structure = json.dumps(tree).replace("'", "''")
     fmt = "newline_delimited" if probe.kind != "json" else "auto"
     compression = "gzip" if probe.gzip else "none"
+    if nested and not per_record and probe.kind in ("json", "jsonl"):
+        table = (
+            "(SELECT NULL::BIGINT AS record_no, NULL::VARCHAR AS _reject_reason, _f.* FROM (SELECT"
+            f" json_transform(json, '{structure}') AS _f FROM read_json_objects(?, format = '{fmt}',"
+            f" compression = ?, maximum_object_size = {MAX_RECORD_BYTES})))"
+        )
+        return JsonFields(ReaderSql(table, [duck_path(probe), compression]), access, fast=True)
+    if per_record or probe.kind not in ("json", "jsonl"):
+        docs = json_documents(con, probe, strip_line_prefix=strip_line_prefix)
+        table = (
+            "(SELECT record_no, _reject_reason, _f.* FROM (SELECT doc_no AS record_no, _reject_reason,"
+            f" json_transform(doc, '{structure}') AS _f FROM {docs.table}))"
+        )
+        return JsonFields(ReaderSql(table, docs.params), access, fast=False)
+    columns = "{" + ", ".join(f"'{k}': '{duck_type(v)}'" for k, v in tree.items()) + "}"
     fast = ReaderSql(
         "(SELECT NULL::BIGINT AS record_no, NULL::VARCHAR AS _reject_reason, *"
         f" FROM read_json(?, format = '{fmt}', columns = {columns}, compression = ?,"
         f" maximum_object_size = {MAX_RECORD_BYTES}))",
         [duck_path(probe), compression],
     )
-    if probe.kind in ("json", "jsonl"):
-        try:
-            # count(COLUMNS(*)): every column transformed (a count(*) alone skips the faults)
-            con.execute(f"SELECT count(COLUMNS(*)) FROM {fast.table}", fast.params).fetchall()
-        except duckdb.Error:
-            pass
-        else:
-            return JsonFields(fast, access, fast=True)
-    return _per_record(con, probe, fields, strip_line_prefix)
-
-
-def _per_record(
-    con: duckdb.DuckDBPyConnection, probe: Probe, fields: dict[str, FieldType], strip_line_prefix: bool
-) -> JsonFields:
-    """Every line parsed on its own (a malformed one quarantined), each kind of field extracted in one
-    call per record: ``json_extract_string`` for the text fields, ``json_extract`` for the JSON ones."""
-    docs = json_documents(con, probe, strip_line_prefix=strip_line_prefix)
-    text_paths = [p for p, k in fields.items() if k == "VARCHAR"]
-    json_paths = [p for p, k in fields.items() if k == "JSON"]
-    exprs = {p: f"_t[{i}]" for i, p in enumerate(text_paths, start=1)}
-    exprs |= {p: f"_j[{i}]" for i, p in enumerate(json_paths, start=1)}
-    text_list = "json_extract_string(doc, ?::VARCHAR[])" if text_paths else "NULL::VARCHAR[]"
-    json_list = "json_extract(doc, ?::VARCHAR[])" if json_paths else "NULL::JSON[]"
-    params: list[object] = [p for p in (text_paths, json_paths) if p]
-    table = (
-        f"(SELECT doc_no AS record_no, _reject_reason, {text_list} AS _t, {json_list} AS _j"
-        f" FROM {docs.table})"
-    )
-    return JsonFields(ReaderSql(table, [*params, *docs.params]), exprs, fast=False)
+    return JsonFields(fast, access, fast=True)

@@ -6,9 +6,9 @@ as duplicates or quarantined as id conflicts exactly as for a file loaded whole
 (``llm_tco.ingest.identity``). Holding every validated record to compare them cost ~180 bytes a record
 (18 GB at 50 million); here the only state that grows with the file is one 64-bit hash per id:
 
-1. one pass over the file's ids groups ``hash(record_id)`` and keeps the hashes that occur more than once
-   (DuckDB's hash aggregate spills to its temporary directory when it outgrows the memory limit, so a file
-   of any size fits);
+1. one pass over the file's ids groups their hashes (:data:`ID_HASH`) and keeps the hashes that occur
+   more than once (DuckDB's hash aggregate spills to its temporary directory when it outgrows the memory
+   limit, so a file of any size fits);
 2. when the store holds records with ids, a semi-join of the file's 128-bit record keys with the stored
    ones adds the hashes of the file's ids that are stored already;
 3. only the records whose id has one of these hashes — none in the common file — are validated again and
@@ -45,6 +45,11 @@ __all__ = ["classify_stream_repeats", "keep_stream_keys"]
 
 KEY_BYTES = 8
 """One 64-bit hash per id."""
+
+ID_HASH = "hash(record_key)"
+"""The 64-bit hash of a record's id: DuckDB's hash of its 128-bit key (the id's md5), not of the id's text.
+DuckDB's string hash is not uniform over ids that differ in a few hex digits: OTel's ``traceId:spanId``
+ids collided 11,000 times in a million, and every record of a colliding id is validated again and held."""
 
 MAX_KEYS_PER_PASS = 1 << 27
 """Hashes sorted at a time (1 GiB); a file with more ids is split into passes by hash value."""
@@ -106,7 +111,14 @@ def _read_hashes(
     buffer = np.empty(max(expected, 1), dtype=np.uint64)
     filled = 0
     for batch in reader:
-        values = batch.column(0).to_numpy(zero_copy_only=False)
+        column = batch.column(0)
+        if column.null_count == 0:
+            # the values buffer as it is: pyarrow's to_numpy imports pandas (0.5 s of a run's start-up)
+            values = np.frombuffer(
+                column.buffers()[1], dtype=np.uint64, count=len(column), offset=column.offset * 8
+            )
+        else:
+            values = column.to_numpy(zero_copy_only=False)
         if filled + len(values) > len(buffer):
             buffer = np.resize(buffer, max(2 * len(buffer), filled + len(values)))
         buffer[filled : filled + len(values)] = values
@@ -132,7 +144,7 @@ def classify_stream_repeats(
     """Create ``_dupes (record_no, conflict)`` for the streamed file ``usage`` of ``records`` records (as
     ``identity.classify_repeats`` does for a file held whole) and return how many records it lists."""
     ids = f"SELECT record_no, record_id, record_key FROM ({usage.sql}) WHERE record_id IS NOT NULL"
-    repeated = repeated_hashes(con, f"SELECT hash(record_id) AS h FROM ({ids})", usage.params, records)
+    repeated = repeated_hashes(con, f"SELECT {ID_HASH} AS h FROM ({ids})", usage.params, records)
     con.execute("CREATE OR REPLACE TEMP TABLE _repeat_hashes (h UBIGINT)")
     if repeated.size:
         con.register("_repeated_view", pa.table({"h": repeated}))
@@ -142,7 +154,7 @@ def classify_stream_repeats(
             con.unregister("_repeated_view")
     if _stored_keys_exist(con):
         con.execute(
-            f"INSERT INTO _repeat_hashes SELECT DISTINCT hash(v.record_id) FROM ({ids}) v "
+            f"INSERT INTO _repeat_hashes SELECT DISTINCT hash(v.record_key) FROM ({ids}) v "  # ID_HASH
             "SEMI JOIN (SELECT record_key FROM usage WHERE source_record_id IS NOT NULL "
             f"UNION ALL SELECT record_key FROM {STREAM_KEYS}) u ON u.record_key = v.record_key",
             usage.params,
@@ -152,7 +164,7 @@ def classify_stream_repeats(
         return 0
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _validated AS SELECT * FROM ({usage.sql}) "
-        "WHERE record_id IS NOT NULL AND hash(record_id) IN (SELECT h FROM _repeat_hashes)",
+        f"WHERE record_id IS NOT NULL AND {ID_HASH} IN (SELECT h FROM _repeat_hashes)",
         usage.params,
     )
     classify_repeats(con, source_file)

@@ -39,6 +39,7 @@ from llm_tco.ingest.postgres import is_database_url, read_litellm_database, reda
 from llm_tco.ingest.readers import error_line
 from llm_tco.ingest.reattribute import AttributionSettings, settle_attribution
 from llm_tco.ingest.registry import detect_adapter, get_adapter
+from llm_tco.ingest.staging import drop_staged_tables, materialize_staged
 from llm_tco.ingest.validate import ValidationSql, validation_sql
 from llm_tco.store.health import raise_store_write_failure
 from llm_tco.store.rollup import RollupLayout, refresh_rollup
@@ -268,11 +269,18 @@ def _ingest_one(
     for statement in staged.setup_sql:
         con.execute(statement)
     name = source_file or str(path)
+    if staged.materialize:
+        try:
+            staged = materialize_staged(con, staged)
+        except duckdb.Error as exc:
+            raise InputFileError(name, _unreadable(probe.kind, exc)) from exc
+        before_commit = _dropping_staged(con, before_commit)
     has_usage = _has_rows(con, name, probe.kind, staged.sql, staged.params)
     has_costs = staged.reported_cost_sql is not None and _has_rows(
         con, name, probe.kind, staged.reported_cost_sql, staged.reported_cost_params
     )
     if not has_usage and not has_costs:
+        drop_staged_tables(con)
         return None
     namespace = options.id_namespace or staged.format
     size = path.stat().st_size if size_bytes is None else size_bytes
@@ -316,7 +324,22 @@ def _ingest_one(
             # The readers stream: a fault found only while loading (malformed JSON past the probed head,
             # a value DuckDB's reader cannot take) rejects the file, and the transaction was rolled back.
             raise InputFileError(name, _unreadable(probe.kind, exc)) from exc
+        finally:
+            drop_staged_tables(con)  # the staged copy of the file is loaded (or abandoned) now
     return FileResult(source_file or str(path), staged.format, counts, staged.notes)
+
+
+def _dropping_staged(con: duckdb.DuckDBPyConnection, check: Callable[[], None] | None) -> Callable[[], None]:
+    """``check``, then the staged table dropped inside the file's transaction: a commit past DuckDB's
+    checkpoint threshold checkpoints, and compressed the million-record table about to be dropped (1.1 s
+    of a Helicone export's 5.4 s). Rolled back with the transaction, the table is dropped after it."""
+
+    def run() -> None:
+        if check is not None:
+            check()
+        drop_staged_tables(con)
+
+    return run
 
 
 def _usage_validation(

@@ -28,6 +28,7 @@ __all__ = [
     "error_line",
     "json_documents",
     "json_reader",
+    "json_records",
     "parquet_reader",
     "quote_ident",
     "table_reader",
@@ -75,7 +76,9 @@ def parquet_reader(probe: Probe) -> ReaderSql:
     return ReaderSql(table, [duck_path(probe)])
 
 
-def csv_reader(con: duckdb.DuckDBPyConnection, probe: Probe, *, stream: bool = False) -> ReaderSql:
+def csv_reader(
+    con: duckdb.DuckDBPyConnection, probe: Probe, *, stream: bool = False, positions: bool = False
+) -> ReaderSql:
     """Read every field as text, with malformed lines (invalid UTF-8, wrong column count) kept aside by
     DuckDB's rejects tables and turned into quarantined records.
 
@@ -89,7 +92,10 @@ def csv_reader(con: duckdb.DuckDBPyConnection, probe: Probe, *, stream: bool = F
     read with the 64 MiB record limit, which costs more buffer memory and so is used only where needed.
 
     Record numbers: a rejected line's number is the line minus the header; good rows take, in order, the
-    numbers not used by rejected lines (exact for files without quoted line breaks).
+    numbers not used by rejected lines (exact for files without quoted line breaks). With ``positions``, a
+    streamed file's records are left unnumbered (NULL): the caller reads them once into a table, in order,
+    and numbers them by position (``llm_tco.ingest.staging``), without the window that makes a read
+    single-threaded.
     """
     drop_reader_tables(con)
     n = next(_counter)
@@ -116,9 +122,9 @@ def csv_reader(con: duckdb.DuckDBPyConnection, probe: Probe, *, stream: bool = F
     if stream and n_rejected == 0:
         # No ignore_errors here: the first pass found no bad line, so one now (the file changed since)
         # fails the read, and the file is rejected, instead of a record being skipped.
+        number = "NULL::BIGINT" if positions else "row_number() OVER ()"
         table = (
-            "(SELECT row_number() OVER () AS record_no, NULL::VARCHAR AS _reject_reason, *"
-            f" FROM read_csv(?, {options}))"
+            f"(SELECT {number} AS record_no, NULL::VARCHAR AS _reject_reason, * FROM read_csv(?, {options}))"
         )
         return ReaderSql(table, params)
     try:
@@ -199,16 +205,21 @@ def _long_line(path: Path, is_gzip: bool) -> int | None:
 _DUPLICATE_KEY = "list_filter(_keys, lambda k: len(list_filter(_keys, lambda j: j = k)) > 1)[1]"
 
 
-def json_reader(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]) -> ReaderSql:
+def json_reader(
+    con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str], *, checked: bool = True
+) -> ReaderSql:
     """Read JSON lines or a JSON array of records with the given top-level keys as text, so that a value
     of the wrong type becomes a quarantined record instead of failing the file.
 
     DuckDB's JSON reader is fast but fails the whole file on one bad record (a malformed line, a key
     given twice). So a first pass reads every column with it; when that succeeds, it is the reader.
-    Otherwise each record is parsed on its own (:func:`_json_records`): a malformed line, a record that
+    Otherwise each record is parsed on its own (:func:`json_records`): a malformed line, a record that
     is not an object, or one with a key given twice (which of its values counts is unknowable) is a
     quarantined record with its reason, and the other records load. A JSON document that does not parse
-    (e.g. a truncated array) rejects the file."""
+    (e.g. a truncated array) rejects the file.
+
+    ``checked`` False: DuckDB's reader without the first pass, for a caller that reads the file once into
+    a table and falls back to :func:`json_records` when that fails (``llm_tco.ingest.staging``)."""
     fmt = "newline_delimited" if probe.kind == "jsonl" else "auto"
     # the keys go into the reader's column spec, a literal: quotes doubled (the types are constants)
     spec = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in columns) + "}"
@@ -220,15 +231,17 @@ def json_reader(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]
         f"{MAX_RECORD_BYTES}))",
         [duck_path(probe), _compression(probe)],
     )
+    if not checked:
+        return fast
     try:
         # count(COLUMNS(*)): every column is transformed (a count(*) alone skips the faults)
         con.execute(f"SELECT count(COLUMNS(*)) FROM {fast.table}", fast.params).fetchall()
     except duckdb.Error:
-        return _json_records(con, probe, columns)
+        return json_records(con, probe, columns)
     return fast
 
 
-def _json_records(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]) -> ReaderSql:
+def json_records(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]) -> ReaderSql:
     """The records of a JSON file parsed one by one, a bad one quarantined (:func:`json_reader`)."""
     docs = json_documents(con, probe)
     # JSON pointers (``/key``, with ``~`` and ``/`` escaped), bound as one parameter (keys are data),
@@ -264,12 +277,16 @@ def json_keys(con: duckdb.DuckDBPyConnection, probe: Probe, sample_rows: int = 1
     return sorted(keys, key=lambda k: (order.get(k, len(order)), k))
 
 
-def table_reader(con: duckdb.DuckDBPyConnection, probe: Probe) -> tuple[ReaderSql, list[str]]:
-    """The reader for a tabular file of any kind, with the file's column names."""
+def table_reader(
+    con: duckdb.DuckDBPyConnection, probe: Probe, *, json_read: str = "checked", positions: bool = False
+) -> tuple[ReaderSql, list[str]]:
+    """The reader for a tabular file of any kind, with the file's column names. ``json_read``: how JSON is
+    read — ``checked`` (:func:`json_reader`), ``fast`` (DuckDB's reader, unchecked: the caller falls back)
+    or ``per_record`` (:func:`json_records`). ``positions``: see :func:`csv_reader`."""
     if probe.kind == "parquet":
         return parquet_reader(probe), list(probe.columns)
     if probe.kind == "csv":
-        reader = csv_reader(con, probe, stream=True)
+        reader = csv_reader(con, probe, stream=True, positions=positions)
         described = con.execute(f"DESCRIBE SELECT * FROM {reader.table}", reader.params).fetchall()
         cols = [r[0] for r in described]
         return reader, [c for c in cols if c not in ("record_no", "_reject_reason")]
@@ -279,7 +296,9 @@ def table_reader(con: duckdb.DuckDBPyConnection, probe: Probe) -> tuple[ReaderSq
             raise InputFileError(
                 str(probe.path), "JSON holds no records (expected objects with usage fields)"
             )
-        return json_reader(con, probe, keys), keys
+        if json_read == "per_record":
+            return json_records(con, probe, keys), keys
+        return json_reader(con, probe, keys, checked=json_read == "checked"), keys
     raise InputFileError(str(probe.path), f"not a usage file (content is {probe.kind})")
 
 

@@ -21,7 +21,7 @@ from datetime import datetime
 import duckdb
 
 from llm_tco.config.attribution import AttributionRule
-from llm_tco.ingest.attribution import check_workload_from, metadata_keys, metadata_projection
+from llm_tco.ingest.attribution import check_workload_from, json_path, metadata_keys, metadata_projection
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS
 from llm_tco.ingest.value_sql import (
     MAX_INT64,
@@ -117,6 +117,17 @@ def _few_valued_metadata_keys(
     return {str(r[0]) for r in rows}
 
 
+def _projection_paths(keys: list[str]) -> str:
+    """A SQL list literal of the JSON paths the metadata projection reads (``metadata_projection``: a
+    key's flat path, and the nested one of a dotted key). Keys come from the user's rules: quoted."""
+    paths: list[str] = []
+    for key in keys:
+        paths.append(json_path(key))
+        if "." in key:
+            paths.append("$." + ".".join(json_path(part)[2:] for part in key.split(".")))
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
 def validation_sql(
     con: duckdb.DuckDBPyConnection,
     staged_sql: str,
@@ -171,17 +182,17 @@ def validation_sql(
         for c in (*ATTRIBUTE_COLUMNS, "service_name", "tags", "metadata")
         if staged.kinds.get(c, "null") != "null"
     ]
-    attribute_sources = ", ".join(f's."{c}"' for c in attribute_columns)
-    attr_hash = f"hash({attribute_sources})"
-    parsed.append(f"{attr_hash} AS _attr_hash")
     attr_text = {a: text(a) for a in ATTRIBUTE_COLUMNS if a not in ("workload", "batch")}
     attributes = [f'{expr} AS "{attr}"' for attr, expr in attr_text.items()]
     attributes.append(f"{bool_sql(*col('batch'))} AS batch")
     tags_expr, tags_kind = col("tags")
     metadata_expr, metadata_kind = col("metadata")
+    # a JSON-typed column holds valid JSON (a cast to JSON checks it): parsed once less per record
     metadata_json = (
         "NULL::JSON"
         if metadata_kind == "null"
+        else metadata_expr
+        if metadata_kind == "json"
         else f"(CASE WHEN json_valid(CAST({metadata_expr} AS VARCHAR)) THEN CAST({metadata_expr} AS JSON) "
         "END)"
     )
@@ -200,6 +211,21 @@ def validation_sql(
     kept_keys = set(metadata_keys(rules, workload_from))
     if metadata_kind != "null":
         kept_keys |= _few_valued_metadata_keys(con, staged_sql, staged_params, raw_staged)
+    # The series is made of the metadata's kept keys, not of the whole object: the hash is of their values
+    # (one extraction per record), so that a per-request member (a request's token split, a response id)
+    # does not make a combination of every record — a million series to key, store and price.
+    hashed = [f's."{c}"' for c in attribute_columns if c != "metadata"]
+    if metadata_kind != "null" and kept_keys:
+        raw_metadata = raw_staged.col("metadata")[0]  # the raw column: combos_sql reads the staged rows
+        raw_json = (
+            raw_metadata
+            if metadata_kind == "json"
+            else f"(CASE WHEN json_valid(CAST({raw_metadata} AS VARCHAR)) "
+            f"THEN CAST({raw_metadata} AS JSON) END)"
+        )
+        hashed.append(f"json_extract({raw_json}, {_projection_paths(sorted(kept_keys))})")
+    attr_hash = f"hash({', '.join(hashed)})" if hashed else "hash(NULL)"
+    parsed.append(f"{attr_hash} AS _attr_hash")
     # NULL: the format has no metadata (a metadata rule cannot match); else an object of the kept keys
     projection = (
         "NULL::JSON"

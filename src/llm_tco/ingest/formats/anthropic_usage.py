@@ -20,9 +20,9 @@ from __future__ import annotations
 import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
-from llm_tco.ingest.formats._sql import first_of, head_matches, jtext, require_kind, staged_select, sum_counts
-from llm_tco.ingest.formats.openai_usage import page_records
-from llm_tco.ingest.readers import json_documents
+from llm_tco.ingest.formats._pages import page_fields, page_rows
+from llm_tco.ingest.formats._sql import head_matches, require_kind, staged_select, sum_counts
+from llm_tco.ingest.json_fields import Shape
 
 __all__ = ["ADAPTER", "AnthropicUsageAdapter"]
 
@@ -40,6 +40,22 @@ _GROUPS = (
     "speed",
     "product",
 )
+_BUCKET: dict[str, Shape] = {"starting_at": "VARCHAR", "ending_at": "VARCHAR"}
+_RESULT: dict[str, Shape] = {
+    **dict.fromkeys(_GROUPS, "VARCHAR"),
+    **dict.fromkeys(
+        (
+            "uncached_input_tokens",
+            "cache_read_input_tokens",
+            "cache_creation_input_tokens",
+            "output_tokens",
+            "requests",
+        ),
+        "VARCHAR",
+    ),
+    "cache_creation": {"ephemeral_5m_input_tokens": "VARCHAR", "ephemeral_1h_input_tokens": "VARCHAR"},
+}
+"""The fields of a usage-report result that are read; its other members are not."""
 
 
 class AnthropicUsageAdapter:
@@ -55,50 +71,61 @@ class AnthropicUsageAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         require_kind(probe, self.name, "json", "jsonl")
-        reader = json_documents(con, probe)
-        r = "result"
-        start, end = jtext("bucket", "$.starting_at"), jtext("bucket", "$.ending_at")
-        model = jtext(r, "$.model")
-        five = first_of(r, ["$.cache_creation.ephemeral_5m_input_tokens", "$.cache_creation_input_tokens"])
-        one_hour = jtext(r, "$.cache_creation.ephemeral_1h_input_tokens")
-        group_key = ", ".join(f"coalesce({jtext(r, '$.' + g)}, '')" for g in _GROUPS)
+        return self._stage(con, probe, per_record=False)
+
+    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
+        fields = page_fields(con, probe, _BUCKET, _RESULT, per_record=per_record)
+
+        def r(key: str) -> str:
+            return f"result['{key}']"
+
+        start, end = "bucket['starting_at']", "bucket['ending_at']"
+        model = r("model")
+        five_m = "result['cache_creation']['ephemeral_5m_input_tokens']"
+        five = f"coalesce({five_m}, {r('cache_creation_input_tokens')})"
+        one_hour = "result['cache_creation']['ephemeral_1h_input_tokens']"
+        group_key = ", ".join(f"coalesce({r(g)}, '')" for g in _GROUPS)
         exprs = {
-            "record_no": "row_number() OVER (ORDER BY doc_no, bucket_no, result_no)",
+            "record_no": "NULL::BIGINT",  # the position (llm_tco.ingest.staging)
             "source_record_id": (
-                f"CASE WHEN _bad IS NULL THEN 'anthropic-usage:' || concat_ws(':', {start}, "
-                f"{end}, "
+                f"CASE WHEN _bad IS NULL THEN 'anthropic-usage:' || concat_ws(':', {start}, {end}, "
                 f"{group_key}) END"
             ),
             "ts_start": start,
             "ts_end": end,
             "provider": "'anthropic'",
             "model_raw": model,
-            "workload": jtext(r, "$.workspace_id"),
-            "project": jtext(r, "$.workspace_id"),
-            "api_key_id": jtext(r, "$.api_key_id"),
-            "user": first_of(r, ["$.account_id", "$.service_account_id"]),
-            "service_tier": jtext(r, "$.service_tier"),
-            "batch": f"({jtext(r, '$.service_tier')} = 'batch')",
-            "region": jtext(r, "$.inference_geo"),
-            "context_window": jtext(r, "$.context_window"),
-            "requests": jtext(r, "$.requests"),
-            "input_tokens": jtext(r, "$.uncached_input_tokens"),
-            "cache_read_tokens": jtext(r, "$.cache_read_input_tokens"),
+            "workload": r("workspace_id"),
+            "project": r("workspace_id"),
+            "api_key_id": r("api_key_id"),
+            "user": f"coalesce({r('account_id')}, {r('service_account_id')})",
+            "service_tier": r("service_tier"),
+            "batch": f"({r('service_tier')} = 'batch')",
+            "region": r("inference_geo"),
+            "context_window": r("context_window"),
+            "requests": r("requests"),
+            "input_tokens": r("uncached_input_tokens"),
+            "cache_read_tokens": r("cache_read_input_tokens"),
             "cache_write_tokens": sum_counts(five, one_hour),
             "cache_write_1h_tokens": one_hour,
-            "output_tokens": jtext(r, "$.output_tokens"),
+            "output_tokens": r("output_tokens"),
             "reject_reason": (
                 f"coalesce(_bad, CASE WHEN {model} IS NULL THEN "
                 "'result names no model (export the "
                 "usage report with group_by=model to price it)' END)"
             ),
         }
-        sql = staged_select(exprs, page_records(reader.table, "results"))
-        with_counts = con.execute(f"SELECT count(requests) FROM ({sql})", reader.params).fetchone()
-        notes: tuple[str, ...] = ()
-        if not with_counts or with_counts[0] == 0:
-            notes = ("Anthropic usage report: no request counts (requests are null)",)
-        return StagedSource(self.name, sql, reader.params, input_includes_cache=False, notes=notes)
+        return StagedSource(
+            self.name,
+            staged_select(exprs, page_rows(fields)),
+            fields.reader.params,
+            input_includes_cache=False,
+            materialize=True,
+            fallback=None if per_record else lambda: self._stage(con, probe, per_record=True),
+            notes_if_all_null=(
+                ("requests", "Anthropic usage report: no request counts (requests are null)"),
+            ),
+        )
 
 
 ADAPTER = AnthropicUsageAdapter()

@@ -26,12 +26,12 @@ import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
 from llm_tco.ingest.formats._sql import lit, require_kind, staged_select
-from llm_tco.ingest.json_fields import FieldType, json_fields
+from llm_tco.ingest.json_fields import Shape, json_fields
 
 __all__ = ["ADAPTER", "BedrockAdapter"]
 
 _ARN_MODEL = r"^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:(?:foundation-model|inference-profile)/(.+)$"
-_FIELDS: dict[str, FieldType] = {
+_FIELDS: dict[str, Shape] = {
     "$.schemaType": "VARCHAR",
     "$.timestamp": "VARCHAR",
     "$.accountId": "VARCHAR",
@@ -59,7 +59,12 @@ class BedrockAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         require_kind(probe, self.name, "json", "jsonl", "csv", "unknown")
-        fields = json_fields(con, probe, _FIELDS, strip_line_prefix=probe.kind != "json")
+        return self._stage(con, probe, per_record=False)
+
+    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
+        fields = json_fields(
+            con, probe, _FIELDS, strip_line_prefix=probe.kind != "json", per_record=per_record
+        )
         f = fields.get
         meta = f("$.requestMetadata")
         keys = "[" + ", ".join(lit(k) for k in _METADATA_KEYS) + "]"
@@ -96,7 +101,12 @@ class BedrockAdapter:
             "metadata": "_meta",
         }
         return StagedSource(
-            self.name, staged_select(exprs, source), fields.reader.params, input_includes_cache=False
+            self.name,
+            staged_select(exprs, source),
+            fields.reader.params,
+            input_includes_cache=False,
+            materialize=True,
+            fallback=None if per_record else lambda: self._stage(con, probe, per_record=True),
         )
 
 

@@ -36,7 +36,13 @@ class HeliconeAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         require_kind(probe, self.name, "csv", "json", "jsonl", "parquet")
-        reader, cols = table_reader(con, probe)
+        return self._stage(con, probe, per_record=False)
+
+    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
+        # JSON: DuckDB's reader, read once into the staged table; per record when it refuses the file
+        reader, cols = table_reader(
+            con, probe, json_read="per_record" if per_record else "fast", positions=probe.kind != "parquet"
+        )
 
         def c(*names: str) -> str:
             return column(cols, *names)
@@ -78,8 +84,16 @@ class HeliconeAdapter:
             f"OR {cache} > coalesce(TRY_CAST({prompt} AS HUGEINT), 0))",
             "metadata": props,
         }
+        json_kind = probe.kind in ("json", "jsonl")
         return StagedSource(
-            self.name, staged_select(exprs, reader.table), reader.params, setup_sql=reader.setup
+            self.name,
+            staged_select(exprs, reader.table),
+            reader.params,
+            setup_sql=reader.setup,
+            materialize=probe.kind != "parquet",
+            fallback=(lambda: self._stage(con, probe, per_record=True))
+            if json_kind and not per_record
+            else None,
         )
 
 

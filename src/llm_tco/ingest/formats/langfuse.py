@@ -33,8 +33,9 @@ from collections.abc import Callable
 import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
-from llm_tco.ingest.formats._sql import column, first_of, jtext, require_kind, staged_select
-from llm_tco.ingest.readers import csv_reader, json_documents
+from llm_tco.ingest.formats._sql import column, first_of, jtext, lit, require_kind, staged_select
+from llm_tco.ingest.json_fields import Shape, json_fields
+from llm_tco.ingest.readers import csv_reader, json_documents, quote_ident
 
 __all__ = ["ADAPTER", "LangfuseAdapter"]
 
@@ -64,16 +65,57 @@ _REASONING = [
     "$.completion_tokens_details.reasoning_tokens",
 ]
 _USAGE_TYPES = ("GENERATION", "EMBEDDING")
+_TEXT_FIELDS = (
+    "id",
+    "projectId",
+    "traceName",
+    "trace_name",
+    "type",
+    "startTime",
+    "endTime",
+    "model",
+    "userId",
+    "calculatedTotalCost",
+    "totalPrice",
+)
+_FIELDS: dict[str, Shape] = {
+    **{f"$.{k}": "VARCHAR" for k in _TEXT_FIELDS},
+    **{f"$.{k}": "JSON" for k in ("usageDetails", "usage", "costDetails", "metadata")},
+}
+"""What DuckDB's reader reads of an observation (its input and output bodies are never parsed)."""
+_FAST_USAGE = 'coalesce("usageDetails", "usage")'
 _COST_SUM = r"""list_sum(list_transform(json_keys({cost}), lambda k: TRY_CAST(json_extract_string({cost},
     '$."' || replace(k, '"', '\"') || '"') AS DECIMAL(38, 12))))"""
 """Sum of a costDetails object's numeric values (keys are data, so the JSON path escapes quotes)."""
 
 
-def _usage_sql(usage: str, cost: str, fallback_cost: str) -> dict[str, str]:
-    """Staged token columns (and the per-record convention) from a ``usageDetails`` JSON object."""
+_USAGE_PATHS = list(
+    dict.fromkeys([*_IN, *_OUT, *_TOTAL, *_CACHE_READ, *_CACHE_WRITE, *_CACHE_WRITE_1H, *_REASONING])
+)
+"""Every ``usageDetails`` path read, extracted in one call per record (each JSON function parses again)."""
+
+
+def _with_usage(table: str, usage: str) -> str:
+    """``table`` plus ``_usage`` (the usage object) and ``_uv`` (the text of each of ``_USAGE_PATHS``)."""
+    paths = "[" + ", ".join(lit(p) for p in _USAGE_PATHS) + "]"
+    return (
+        f"(SELECT *, _usage_json AS _usage, json_extract_string(_usage_json, {paths}) AS _uv"
+        f" FROM (SELECT *, {usage} AS _usage_json FROM {table}))"
+    )
+
+
+def _uv(paths: list[str]) -> str:
+    """The first present of several usage paths, as text."""
+    parts = [f"_uv[{_USAGE_PATHS.index(p) + 1}]" for p in paths]
+    return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+
+
+def _usage_sql(cost: str, fallback_cost: str) -> dict[str, str]:
+    """Staged token columns (and the per-record convention) from the usage object of :func:`_with_usage`."""
+    usage = "_usage"
 
     def num(paths: list[str]) -> str:
-        return f"TRY_CAST({first_of(usage, paths)} AS HUGEINT)"
+        return f"TRY_CAST({_uv(paths)} AS HUGEINT)"
 
     inp, out, total = num(_IN), num(_OUT), num(_TOTAL)
     cache = f"(coalesce({num(_CACHE_READ)}, 0) + coalesce({num(_CACHE_WRITE)}, 0))"
@@ -89,23 +131,21 @@ def _usage_sql(usage: str, cost: str, fallback_cost: str) -> dict[str, str]:
         f"WHEN {total} IN ({inp} + {out}, {inp} + {cache} + {out}) THEN true "
         f"WHEN {total} IN ({inp} + {out} + {rsn}, {inp} + {cache} + {out} + {rsn}) THEN false END"
     )
-    output = (
-        f"CASE WHEN {out_incl} = false THEN CAST({out} + {rsn} AS VARCHAR) ELSE {first_of(usage, _OUT)} END"
-    )
+    output = f"CASE WHEN {out_incl} = false THEN CAST({out} + {rsn} AS VARCHAR) ELSE {_uv(_OUT)} END"
     cost_sum = _COST_SUM.replace("{cost}", cost)
     return {
-        "input_tokens": first_of(usage, _IN),
-        "cache_read_tokens": first_of(usage, _CACHE_READ),
-        "cache_write_tokens": first_of(usage, _CACHE_WRITE),
-        "cache_write_1h_tokens": first_of(usage, _CACHE_WRITE_1H),
+        "input_tokens": _uv(_IN),
+        "cache_read_tokens": _uv(_CACHE_READ),
+        "cache_write_tokens": _uv(_CACHE_WRITE),
+        "cache_write_1h_tokens": _uv(_CACHE_WRITE_1H),
         "output_tokens": output,
-        "reasoning_tokens": first_of(usage, _REASONING),
+        "reasoning_tokens": _uv(_REASONING),
         "input_includes_cache": f"coalesce({in_incl}, true)",
         "reported_cost_usd": (
             f"coalesce({jtext(cost, '$.total')}, CAST({cost_sum} AS VARCHAR), {fallback_cost})"
         ),
         "_usage_reason": (
-            f"CASE WHEN {usage} IS NULL OR {first_of(usage, _IN + _OUT)} IS NULL THEN "
+            f"CASE WHEN {usage} IS NULL OR {_uv(_IN + _OUT)} IS NULL THEN "
             "'generation without usage' "
             f"WHEN {total} IS NOT NULL AND {inp} IS NOT NULL AND {out} IS NOT NULL AND ({in_incl} IS NULL "
             f"OR {out_incl} IS NULL) THEN 'usageDetails total (' || {total} || "
@@ -136,6 +176,34 @@ class LangfuseAdapter:
         require_kind(probe, self.name, "json", "jsonl", "csv")
         if probe.kind == "csv":
             return self._stage_csv(con, probe)
+        # DuckDB's reader takes JSON lines or an array of observations, not the API's {data: [...]} envelope
+        if probe.kind == "jsonl" or probe.head.lstrip().startswith("["):
+            return self._stage_fast(con, probe)
+        return self._stage_documents(con, probe)
+
+    def _stage_fast(self, con: duckdb.DuckDBPyConnection, probe: Probe) -> StagedSource:
+        """One observation per record, read with DuckDB's reader (``llm_tco.ingest.json_fields``)."""
+        fields = json_fields(con, probe, _FIELDS)
+        exprs = self._common(
+            lambda p: quote_ident(p) if f"$.{p}" in _FIELDS else "NULL",
+            "costDetails",
+            'coalesce("calculatedTotalCost", "totalPrice")',
+            "metadata",
+            "NULL::BIGINT",  # the position (llm_tco.ingest.staging)
+        )
+        source = _with_usage(f"(SELECT *, _reject_reason AS _bad FROM {fields.reader.table})", _FAST_USAGE)
+        kind = 'upper("type")'
+        keep = f"_bad IS NOT NULL OR {kind} IN {_USAGE_TYPES} OR ({kind} IS NULL AND _usage IS NOT NULL)"
+        return StagedSource(
+            self.name,
+            staged_select(exprs, f"(SELECT * FROM {source} WHERE {keep})"),
+            fields.reader.params,
+            materialize=True,
+            fallback=lambda: self._stage_documents(con, probe),
+        )
+
+    def _stage_documents(self, con: duckdb.DuckDBPyConnection, probe: Probe) -> StagedSource:
+        """Each line or document parsed on its own (a malformed one quarantined), envelopes unnested."""
         reader = json_documents(con, probe)
         o = "obs"
         source = f"""(
@@ -152,16 +220,18 @@ class LangfuseAdapter:
         fallback = first_of(o, ["$.calculatedTotalCost", "$.totalPrice"])
         exprs = self._common(
             lambda p: jtext(o, "$." + p),
-            usage,
             cost,
             fallback,
             f"json_extract({o}, '$.metadata')",
             "row_number() OVER (ORDER BY doc_no, obs_no)",
         )
         kind = f"upper({jtext(o, '$.type')})"
-        keep = f"_bad IS NOT NULL OR {kind} IN {_USAGE_TYPES} OR ({kind} IS NULL AND {usage} IS NOT NULL)"
+        keep = f"_bad IS NOT NULL OR {kind} IN {_USAGE_TYPES} OR ({kind} IS NULL AND _usage IS NOT NULL)"
         return StagedSource(
-            self.name, staged_select(exprs, f"(SELECT * FROM {source} WHERE {keep})"), reader.params
+            self.name,
+            staged_select(exprs, f"(SELECT * FROM {_with_usage(source, usage)} WHERE {keep})"),
+            reader.params,
+            materialize=True,
         )
 
     def _stage_csv(self, con: duckdb.DuckDBPyConnection, probe: Probe) -> StagedSource:
@@ -187,7 +257,6 @@ class LangfuseAdapter:
         fallback = f"coalesce({c('calculatedTotalCost')}, {c('totalCost')}, {c('totalPrice')})"
         exprs = self._common(
             lambda p: column(cols, p),
-            usage,
             as_json(c("costDetails")),
             fallback,
             as_json(c("metadata")),
@@ -195,15 +264,16 @@ class LangfuseAdapter:
         )
         kind = f"upper(nullif(trim({c('type')}), ''))"
         keep = f"_reject_reason IS NOT NULL OR {kind} IS NULL OR {kind} IN {_USAGE_TYPES}"
-        source = f"(SELECT *, _reject_reason AS _bad FROM {reader.table} WHERE {keep})"
+        source = _with_usage(f"(SELECT *, _reject_reason AS _bad FROM {reader.table} WHERE {keep})", usage)
         return StagedSource(self.name, staged_select(exprs, source), reader.params, setup_sql=reader.setup)
 
     @staticmethod
     def _common(
-        get: Callable[[str], str], usage: str, cost: str, fallback: str, metadata: str, record_no: str
+        get: Callable[[str], str], cost: str, fallback: str, metadata: str, record_no: str
     ) -> dict[str, str]:
-        """Staged columns shared by the JSON and CSV forms; ``get`` maps a field name to its SQL text."""
-        tokens = _usage_sql(usage, cost, fallback)
+        """Staged columns shared by the JSON and CSV forms; ``get`` maps a field name to its SQL text, and
+        the usage is the ``_usage``/``_uv`` of :func:`_with_usage`."""
+        tokens = _usage_sql(cost, fallback)
         reason = tokens.pop("_usage_reason")
         trace_name = f"coalesce({get('traceName')}, {get('trace_name')})"
         return {

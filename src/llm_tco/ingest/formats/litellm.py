@@ -43,15 +43,17 @@ _META_PATHS = [
 """The metadata paths read (team, user, the cache and reasoning split), extracted in one call per row."""
 
 
-def _json_of(col: str, kind: str) -> tuple[str, str]:
-    """(JSON value or NULL, reason when the text is not JSON) for a column holding JSON as text or typed."""
+def _json_of(col: str, kind: str, column_name: str) -> tuple[str, str]:
+    """(JSON value or NULL, reason when the text is not JSON) for a column holding JSON as text or typed;
+    the reason reads the value back from ``column_name``, the column the caller computes it into (one
+    parse per row: ``TRY_CAST`` checks and converts at once)."""
     if col == "NULL":
         return "NULL::JSON", "NULL"
     if kind in ("text", "json"):
         text = f"nullif(trim(CAST({col} AS VARCHAR)), '')"
         return (
-            f"(CASE WHEN json_valid({text}) THEN CAST({text} AS JSON) END)",
-            f"CASE WHEN {text} IS NOT NULL AND NOT json_valid({text}) THEN 'not valid JSON' END",
+            f"TRY_CAST({text} AS JSON)",
+            f"CASE WHEN {column_name} IS NULL AND {text} IS NOT NULL THEN 'not valid JSON' END",
         )
     return f"to_json({col})", "NULL"
 
@@ -67,7 +69,13 @@ class LiteLLMAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         require_kind(probe, self.name, "csv", "parquet", "json", "jsonl")
-        reader, cols = table_reader(con, probe)
+        return self._stage(con, probe, per_record=False)
+
+    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
+        # JSON: DuckDB's reader, read once into the staged table; per record when it refuses the file
+        reader, cols = table_reader(
+            con, probe, json_read="per_record" if per_record else "fast", positions=probe.kind != "parquet"
+        )
         kinds = column_kinds(con, f"SELECT * FROM {reader.table}", reader.params)
         by_lower = {c.lower(): c for c in cols}
 
@@ -77,18 +85,18 @@ class LiteLLMAdapter:
         def kind(name: str) -> str:
             return kinds.get(by_lower.get(name.lower(), ""), "null")
 
-        meta, meta_bad = _json_of(c("metadata"), kind("metadata"))
-        tags_json, tags_bad = _json_of(c("request_tags"), kind("request_tags"))
+        meta, meta_bad = _json_of(c("metadata"), kind("metadata"), "_meta")
+        tags_json, tags_bad = _json_of(c("request_tags"), kind("request_tags"), "_tags_json")
         tags = (
             f"CAST({c('request_tags')} AS VARCHAR[])"
             if kind("request_tags") == "list"
-            else f"(CASE WHEN json_type({tags_json}) = 'ARRAY' THEN from_json({tags_json}, '[\"VARCHAR\"]') "
-            "END)"
+            else "(CASE WHEN json_type(_tags_json) = 'ARRAY' THEN from_json(_tags_json, '[\"VARCHAR\"]') END)"
         )
         # Every metadata path in one call per row: each JSON function parses the text again.
         paths = "[" + ", ".join(lit(p) for p in _META_PATHS) + "]"
         source = (
-            f"(SELECT *, {meta} AS _meta, json_extract_string({meta}, {paths}) AS _mv FROM {reader.table})"
+            f"(SELECT *, json_extract_string(_meta, {paths}) AS _mv FROM "
+            f"(SELECT *, {meta} AS _meta, {tags_json} AS _tags_json FROM {reader.table}))"
         )
 
         def mv(*names: str) -> str:
@@ -131,7 +139,18 @@ class LiteLLMAdapter:
             "tags": tags,
             "metadata": "_meta",
         }
-        return StagedSource(self.name, staged_select(exprs, source), reader.params, setup_sql=reader.setup)
+        json_kind = probe.kind in ("json", "jsonl")
+        return StagedSource(
+            self.name,
+            staged_select(exprs, source),
+            reader.params,
+            setup_sql=reader.setup,
+            # the metadata column's JSON is parsed once, into the staged table, not on every pass
+            materialize=probe.kind != "parquet",
+            fallback=(lambda: self._stage(con, probe, per_record=True))
+            if json_kind and not per_record
+            else None,
+        )
 
 
 ADAPTER = LiteLLMAdapter()

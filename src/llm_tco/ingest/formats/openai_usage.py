@@ -22,8 +22,10 @@ from __future__ import annotations
 import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
-from llm_tco.ingest.formats._sql import column, head_matches, jtext, lit, require_kind, staged_select
-from llm_tco.ingest.readers import csv_reader, json_documents
+from llm_tco.ingest.formats._pages import page_fields, page_rows
+from llm_tco.ingest.formats._sql import column, head_matches, lit, require_kind, staged_select
+from llm_tco.ingest.json_fields import Shape
+from llm_tco.ingest.readers import csv_reader
 
 __all__ = ["ADAPTER", "OpenAIUsageAdapter"]
 
@@ -32,6 +34,26 @@ COMPLETIONS = "organization.usage.completions.result"
 EMBEDDINGS = "organization.usage.embeddings.result"
 EMPTY = ""
 _TIME_COLUMNS = {"start_time", "end_time", "start_time_iso", "end_time_iso"}
+_BUCKET: dict[str, Shape] = {"start_time": "VARCHAR", "end_time": "VARCHAR"}
+_RESULT: dict[str, Shape] = dict.fromkeys(
+    (
+        "object",
+        "input_tokens",
+        "input_cached_tokens",
+        "input_cache_write_tokens",
+        "input_uncached_tokens",
+        "output_tokens",
+        "num_model_requests",
+        "project_id",
+        "user_id",
+        "api_key_id",
+        "model",
+        "batch",
+        "service_tier",
+    ),
+    "VARCHAR",
+)
+"""The fields of a completions (or embeddings) result that are read; its other members are not."""
 
 
 def page_records(docs: str, member: str) -> str:
@@ -100,54 +122,59 @@ class OpenAIUsageAdapter:
         require_kind(probe, self.name, "json", "jsonl", "csv")
         if probe.kind == "csv":
             return self._stage_csv(con, probe)
-        reader = json_documents(con, probe)
-        r = "result"
-        obj = jtext(r, "$.object")
-        model = jtext(r, "$.model")
-        inp, cached, write = (
-            jtext(r, "$.input_tokens"),
-            jtext(r, "$.input_cached_tokens"),
-            jtext(r, "$.input_cache_write_tokens"),
-        )
-        start, end = jtext("bucket", "$.start_time"), jtext("bucket", "$.end_time")
+        return self._stage_pages(con, probe, per_record=False)
+
+    def _stage_pages(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
+        fields = page_fields(con, probe, _BUCKET, _RESULT, per_record=per_record)
+
+        def r(key: str) -> str:
+            return f"result['{key}']"
+
+        obj, model = r("object"), r("model")
+        inp, cached, write = r("input_tokens"), r("input_cached_tokens"), r("input_cache_write_tokens")
+        start, end = "bucket['start_time']", "bucket['end_time']"
         group = ["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
         record_id = (
             f"'openai-usage:' || concat_ws(':', coalesce({obj}, ''), {start}, {end}, "
-            + ", ".join(f"coalesce({jtext(r, '$.' + g)}, '')" for g in group)
+            + ", ".join(f"coalesce({r(g)}, '')" for g in group)
             + ")"
         )
         reject = (
             f"coalesce(_bad, CASE WHEN {obj} IS NOT NULL AND {obj} NOT IN ({lit(COMPLETIONS)}, "
             f"{lit(EMBEDDINGS)}) "
             f"THEN 'not a token usage result (object ''' || {obj} || ''')' END, {_missing_model(model)}, "
-            f"{_partition_check(inp, [cached, write, jtext(r, '$.input_uncached_tokens')])})"
+            f"{_partition_check(inp, [cached, write, r('input_uncached_tokens')])})"
         )
         exprs = {
-            "record_no": "row_number() OVER (ORDER BY doc_no, bucket_no, result_no)",
+            "record_no": "NULL::BIGINT",  # the position (llm_tco.ingest.staging)
             "source_record_id": f"CASE WHEN _bad IS NULL THEN {record_id} END",
             "ts_start": start,
             "ts_end": end,
             "provider": "'openai'",
             "model_raw": model,
-            "workload": jtext(r, "$.project_id"),
-            "project": jtext(r, "$.project_id"),
-            "api_key_id": jtext(r, "$.api_key_id"),
-            "user": jtext(r, "$.user_id"),
-            "service_tier": jtext(r, "$.service_tier"),
-            "batch": jtext(r, "$.batch"),
-            "requests": jtext(r, "$.num_model_requests"),
+            "workload": r("project_id"),
+            "project": r("project_id"),
+            "api_key_id": r("api_key_id"),
+            "user": r("user_id"),
+            "service_tier": r("service_tier"),
+            "batch": r("batch"),
+            "requests": r("num_model_requests"),
             "input_tokens": inp,
             "cache_read_tokens": cached,
             "cache_write_tokens": write,
             "output_tokens": (
-                f"CASE WHEN {obj} = {lit(EMBEDDINGS)} THEN "
-                f"coalesce({jtext(r, '$.output_tokens')}, '0') "
-                f"ELSE {jtext(r, '$.output_tokens')} END"
+                f"CASE WHEN {obj} = {lit(EMBEDDINGS)} THEN coalesce({r('output_tokens')}, '0') "
+                f"ELSE {r('output_tokens')} END"
             ),
             "reject_reason": reject,
         }
-        sql = staged_select(exprs, page_records(reader.table, "results"))
-        return StagedSource(self.name, sql, reader.params)
+        return StagedSource(
+            self.name,
+            staged_select(exprs, page_rows(fields)),
+            fields.reader.params,
+            materialize=True,
+            fallback=None if per_record else lambda: self._stage_pages(con, probe, per_record=True),
+        )
 
     def _stage_csv(self, con: duckdb.DuckDBPyConnection, probe: Probe) -> StagedSource:
         reader = csv_reader(con, probe)

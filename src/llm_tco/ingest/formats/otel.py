@@ -30,29 +30,59 @@ from __future__ import annotations
 import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
-from llm_tco.ingest.formats._sql import jtext, lit, require_kind, staged_select
-from llm_tco.ingest.readers import json_documents
+from llm_tco.ingest.formats._sql import lit, require_kind, staged_select
+from llm_tco.ingest.json_fields import Shape, json_fields
 
 __all__ = ["ADAPTER", "OtelAdapter"]
 
-_ATTR_TYPE = '[{"key": "VARCHAR", "value": "JSON"}]'
-_VALUE = (
-    "coalesce(a.value->>'stringValue', a.value->>'intValue', a.value->>'doubleValue', a.value->>'boolValue', "
-    "CAST(json_extract(a.value, '$.arrayValue') AS VARCHAR), CAST(a.value AS VARCHAR))"
+_VALUE: dict[str, Shape] = {
+    "stringValue": "VARCHAR",
+    "intValue": "VARCHAR",
+    "doubleValue": "VARCHAR",
+    "boolValue": "VARCHAR",
+    "arrayValue": "JSON",
+    "kvlistValue": "JSON",
+    "bytesValue": "VARCHAR",
+}
+_ATTRIBUTES: Shape = [{"key": "VARCHAR", "value": _VALUE}]
+_SPAN: dict[str, Shape] = {
+    "traceId": "VARCHAR",
+    "spanId": "VARCHAR",
+    "startTimeUnixNano": "VARCHAR",
+    "endTimeUnixNano": "VARCHAR",
+    "attributes": _ATTRIBUTES,
+}
+_FIELDS: dict[str, Shape] = {
+    "$.resourceSpans": [{"resource": {"attributes": _ATTRIBUTES}, "scopeSpans": [{"spans": [_SPAN]}]}]
+}
+"""What is read of an ``ExportTraceServiceRequest``; span events, links and the rest are not."""
+_USAGE_KEYS = (
+    "gen_ai.usage.input_tokens",
+    "gen_ai.usage.output_tokens",
+    "gen_ai.usage.prompt_tokens",
+    "gen_ai.usage.completion_tokens",
 )
 
 
-def _attributes(json_list: str) -> str:
-    """OTLP ``[{key, value: {stringValue|intValue|…}}]`` as a list of ``{k, v}`` text pairs."""
+def _value(v: str) -> str:
+    """An attribute's ``AnyValue`` as text: the scalar it holds, an array or key-value list as its JSON."""
     return (
-        f"list_transform(coalesce(json_transform(json_extract({json_list}, '$'), '{_ATTR_TYPE}'), []), "
-        f"lambda a: {{'k': a.key, 'v': {_VALUE}}})"
+        f"coalesce({v}['stringValue'], {v}['intValue'], {v}['doubleValue'], {v}['boolValue'], "
+        f"CAST({v}['arrayValue'] AS VARCHAR), CAST({v}['kvlistValue'] AS VARCHAR), {v}['bytesValue'])"
+    )
+
+
+def _pairs(attributes: str) -> str:
+    """OTLP ``[{key, value}]`` as a struct of two lists, the keys ``k`` and their values ``v`` as text."""
+    return (
+        f"{{'k': list_transform({attributes}, lambda a: a.key), "
+        f"'v': list_transform({attributes}, lambda a: {_value('a.value')})}}"
     )
 
 
 def _get(attrs: str, *keys: str) -> str:
-    """The first attribute present among ``keys`` (text)."""
-    found = [f"list_filter({attrs}, lambda x: x.k = {lit(k)})[1].v" for k in keys]
+    """The first attribute present among ``keys`` (text; the first of a key given twice)."""
+    found = [f"{attrs}.v[list_position({attrs}.k, {lit(k)})]" for k in keys]
     return found[0] if len(found) == 1 else f"coalesce({', '.join(found)})"
 
 
@@ -72,30 +102,30 @@ class OtelAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         require_kind(probe, self.name, "json", "jsonl")
-        reader = json_documents(con, probe)
+        return self._stage(con, probe, per_record=False)
+
+    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
+        fields = json_fields(con, probe, _FIELDS, per_record=per_record, nested=True)
+        # One pipeline of unnests, so that the spans (and the one row of a malformed line) keep file order:
+        # the record number is the position (llm_tco.ingest.staging).
+        usage_keys = "[" + ", ".join(lit(k) for k in _USAGE_KEYS) + "]"
         spans = f"""(
-            WITH docs AS MATERIALIZED (SELECT * FROM {reader.table}),
-            resources AS (
-                SELECT d.doc_no, r.rs_no, {_attributes("r.rs->'$.resource.attributes'")} AS resource_attrs,
-                r.rs
-                FROM docs d, unnest(json_extract(d.doc, '$.resourceSpans[*]')) WITH ORDINALITY AS r(rs, rs_no)
-                WHERE d.doc IS NOT NULL
-            ),
-            all_spans AS (
-                SELECT r.doc_no, r.rs_no, s.ss_no, p.span_no, r.resource_attrs, p.span,
-                       {_attributes("p.span->'$.attributes'")} AS attrs
-                FROM resources r,
-                     unnest(json_extract(r.rs, '$.scopeSpans[*]')) WITH ORDINALITY AS s(ss, ss_no),
-                     unnest(json_extract(s.ss, '$.spans[*]')) WITH ORDINALITY AS p(span, span_no)
+            SELECT _bad, resource_attrs, span, {_pairs("span['attributes']")} AS attrs
+            FROM (
+                SELECT _bad, resource_attrs,
+                    unnest(CASE WHEN _bad IS NOT NULL THEN [NULL] ELSE ss['spans'] END) AS span
+                FROM (
+                    SELECT _bad, {_pairs("rs['resource']['attributes']")} AS resource_attrs,
+                        unnest(CASE WHEN _bad IS NOT NULL THEN [NULL] ELSE rs['scopeSpans'] END) AS ss
+                    FROM (
+                        SELECT _reject_reason AS _bad, unnest(CASE WHEN _reject_reason IS NOT NULL THEN [NULL]
+                            ELSE "resourceSpans" END) AS rs
+                        FROM {fields.reader.table}
+                    )
+                )
             )
-            SELECT doc_no, rs_no, ss_no, span_no, resource_attrs, span, attrs, NULL::VARCHAR AS _bad
-            FROM all_spans
-            WHERE len(list_filter(attrs, lambda x: x.k IN ('gen_ai.usage.input_tokens',
-            'gen_ai.usage.output_tokens',
-                'gen_ai.usage.prompt_tokens', 'gen_ai.usage.completion_tokens'))) > 0
-            UNION ALL
-            SELECT doc_no, 0, 0, 0, NULL, NULL, NULL, _reject_reason FROM docs WHERE doc IS NULL
         )"""
+        keep = f"(SELECT * FROM {spans} WHERE _bad IS NOT NULL OR list_has_any(attrs.k, {usage_keys}))"
         a, res = "attrs", "resource_attrs"
 
         def timestamp(nanos: str) -> str:
@@ -105,8 +135,8 @@ class OtelAdapter:
                 f"ELSE {nanos} END"
             )
 
-        start = timestamp(jtext("span", "$.startTimeUnixNano"))
-        end = timestamp(jtext("span", "$.endTimeUnixNano"))
+        start = timestamp("span['startTimeUnixNano']")
+        end = timestamp("span['endTimeUnixNano']")
         cache_read = _get(a, "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens")
         cache_write = _get(
             a, "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"
@@ -118,15 +148,17 @@ class OtelAdapter:
         )
         output = _get(a, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")
         service = _get(res, "service.name")
-        both = f"list_concat({a}, {res})"
-        unique = (
-            f"list_filter({both}, lambda x, i: list_position(list_transform({both}, lambda y: y.k), x.k) = i)"
+        # span attributes, then the resource's; of a key given twice, the first
+        keys, values = f"list_concat({a}.k, {res}.k)", f"list_concat({a}.v, {res}.v)"
+        first = f"lambda x, i: list_position({keys}, {keys}[i]) = i"
+        # the search for the first of a key given twice only where one is (it is quadratic in the keys)
+        metadata = (
+            f"to_json(CASE WHEN len(list_distinct({keys})) = len({keys}) THEN map({keys}, {values}) "
+            f"ELSE map(list_filter({keys}, {first}), list_filter({values}, {first})) END)"
         )
         exprs = {
-            "record_no": "row_number() OVER (ORDER BY doc_no, rs_no, ss_no, span_no)",
-            "source_record_id": (
-                f"nullif(concat_ws(':', {jtext('span', '$.traceId')}, {jtext('span', '$.spanId')}), '')"
-            ),
+            "record_no": "NULL::BIGINT",
+            "source_record_id": "nullif(concat_ws(':', span['traceId'], span['spanId']), '')",
             "ts_start": start,
             "ts_end": end,
             "provider": _get(a, "gen_ai.provider.name", "gen_ai.system"),
@@ -153,9 +185,15 @@ class OtelAdapter:
             "reject_reason": "_bad",
             "service_name": service,
             "input_includes_cache": f"NOT ({cache} > coalesce(TRY_CAST({inp} AS HUGEINT), 0))",
-            "metadata": f"CASE WHEN {a} IS NOT NULL THEN to_json(map_from_entries({unique})) END",
+            "metadata": f"CASE WHEN _bad IS NULL THEN {metadata} END",
         }
-        return StagedSource(self.name, staged_select(exprs, spans), reader.params)
+        return StagedSource(
+            self.name,
+            staged_select(exprs, keep),
+            fields.reader.params,
+            materialize=True,
+            fallback=None if per_record else lambda: self._stage(con, probe, per_record=True),
+        )
 
 
 ADAPTER = OtelAdapter()

@@ -1,0 +1,82 @@
+"""A nested export's staged records, read once into a temporary table and loaded from there as they stream.
+
+Parsing JSON is most of the cost of a nested export (Bedrock logs, Langfuse observations, OTel spans,
+usage-API pages, LiteLLM rows with a JSON ``metadata``): every pass over the file parses every record
+again. So the adapter's staged query (``StagedSource.materialize``) is run **once**, into a temporary table
+of the staged columns only, and the file is then validated and loaded from that table by the streaming
+loader (``llm_tco.ingest.stream``: series, de-duplication keys, the accepted rows or rollup sums and the
+quarantine, each a scan of the table, never a parse of the file). The table is the staged values
+(a few hundred bytes a record); DuckDB moves it to its temporary directory past the memory limit.
+
+The staged query reads the file with DuckDB's own JSON reader and an explicit schema (one parallel parse
+per record, ``llm_tco.ingest.json_fields``), which refuses the whole file over one record it cannot take (a
+malformed line, a key given twice, an array where an object belongs). Reading it into the table is the
+check: when it fails, the adapter's per-record staging (``StagedSource.fallback``: each line parsed on
+its own, a bad one a quarantined record) is read instead. No file is parsed twice to find out which
+reader it needs.
+
+Record numbers: the per-record reader numbers records itself; the fast reader leaves ``record_no`` NULL
+(a window would make the read single-threaded), and a record's number is then its position in the table,
+which keeps the staged order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import duckdb
+
+from llm_tco.ingest.base import StagedSource
+from llm_tco.store.temp_tables import scalar_int
+
+__all__ = ["drop_staged_tables", "materialize_staged"]
+
+_PREFIX = "_llm_tco_staged_"
+_counter = itertools.count(1)
+
+
+def drop_staged_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the staged tables of files loaded earlier on this connection (one is kept at a time)."""
+    names = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, ?)", [_PREFIX]
+    ).fetchall()
+    for (name,) in names:
+        con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+
+
+def materialize_staged(con: duckdb.DuckDBPyConnection, staged: StagedSource) -> StagedSource:
+    """Read ``staged`` (``materialize`` set) into a temporary table, through its fallback when its reader
+    refuses the file, and return the staged source of that table: streamable, numbered, no parameters.
+    A ``duckdb.Error`` escapes only when the last reader tried fails too (the file is unusable)."""
+    drop_staged_tables(con)
+    table = f"{_PREFIX}{next(_counter)}"
+    try:
+        con.execute(f"CREATE TEMP TABLE {table} AS {staged.sql}", staged.params)
+    except duckdb.Error:
+        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        if staged.fallback is None:
+            raise
+        fallback = staged.fallback()
+        for statement in fallback.setup_sql:
+            con.execute(statement)
+        return materialize_staged(con, dataclasses.replace(fallback, fallback=None, materialize=True))
+    # Positions from row ids, counted from the first (a table created inside a transaction starts at an
+    # offset): the table keeps the staged order.
+    first = scalar_int(con, f"SELECT coalesce(min(rowid), 0) FROM {table}")
+    sql = f"SELECT * REPLACE (coalesce(record_no, rowid - {first} + 1) AS record_no) FROM {table}"
+    notes = staged.notes
+    for column, note in staged.notes_if_all_null:
+        if scalar_int(con, f'SELECT count("{column}") FROM {table}') == 0:
+            notes = (*notes, note)
+    return dataclasses.replace(
+        staged,
+        sql=sql,
+        params=[],
+        setup_sql=(),
+        streamable=True,
+        materialize=False,
+        fallback=None,
+        notes=notes,
+        notes_if_all_null=(),
+    )
