@@ -132,8 +132,8 @@ def shape_search_s(store: Path, repeat: int = 3) -> float:
     from llm_tco.config import Config
     from llm_tco.plan import PlanInputs
     from llm_tco.plan.context import workload_context
-    from llm_tco.plan.engine import plan_start
     from llm_tco.plan.shapes import _capacity, best_shape
+    from llm_tco.plan.workload import plan_start
     from llm_tco.profile import build_profiles
     from llm_tco.store import open_store
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit"))
 from _plan_fixtures import make_profile
 
 from llm_tco.config import Config, parse_config
-from llm_tco.plan.engine import RISK_SCENARIOS, _option, _plan_workload, plan_start
+from llm_tco.plan.engine import RISK_SCENARIOS
 from llm_tco.plan.inputs import PlanInputs
 from llm_tco.plan.portfolio.build import build_portfolio
 from llm_tco.plan.uncertainty.build import workload_costs
@@ -48,6 +48,7 @@ from llm_tco.plan.uncertainty.scenarios import (
     option_npv_draws,
 )
 from llm_tco.plan.uncertainty.sensitivity import plan_sensitivity
+from llm_tco.plan.workload import option_doc, plan_start, plan_workload
 from llm_tco.profile import build_profiles
 from llm_tco.profile.model import WorkloadProfile
 from llm_tco.store import open_store
@@ -91,7 +92,7 @@ def run_once(workloads: int, draws: int, risk_aversion: float, store: Path | Non
     config = parse_config({"uncertainty": {"draws": draws, "seed": SEED}})
     inputs = PlanInputs.bundled()
     start = plan_start(profiles, config)
-    planned = [_plan_workload(p, config, inputs, start) for p in profiles]  # not timed
+    planned = [plan_workload(p, config, inputs, start) for p in profiles]  # not timed
     context = UncertaintyContext.build(config, [workload_costs(p.context, p.candidates) for p in planned])
 
     def scenarios(keys: Sequence[tuple[str, str]]) -> NDArray[np.float64]:
@@ -102,7 +103,7 @@ def run_once(workloads: int, draws: int, risk_aversion: float, store: Path | Non
         lambda: build_portfolio(
             planned,
             config,
-            _option,
+            option_doc,
             risk_aversion=risk_aversion,
             scenarios=scenarios if risk_aversion > 0 else None,
         )

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from llm_tco.plan.doc import PlanDocument
-    from llm_tco.plan.engine import build_plan, plan_start, to_usd
+    from llm_tco.plan.engine import build_plan
     from llm_tco.plan.inputs import PlanInputs
     from llm_tco.plan.policy import FailOn, evaluate_policies, parse_fail_on
+    from llm_tco.plan.workload import plan_start, to_usd
 
 __all__ = [
     "FailOn",
@@ -29,8 +30,8 @@ __all__ = [
 _MODULES = {
     "PlanDocument": "llm_tco.plan.doc",
     "build_plan": "llm_tco.plan.engine",
-    "plan_start": "llm_tco.plan.engine",
-    "to_usd": "llm_tco.plan.engine",
+    "plan_start": "llm_tco.plan.workload",
+    "to_usd": "llm_tco.plan.workload",
     "PlanInputs": "llm_tco.plan.inputs",
     "FailOn": "llm_tco.plan.policy",
     "evaluate_policies": "llm_tco.plan.policy",

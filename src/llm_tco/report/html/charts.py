@@ -12,7 +12,6 @@ from itertools import accumulate
 from typing import Any
 
 from llm_tco.plan.doc import CostLines, PlanDocument
-from llm_tco.report.audit_doc import AuditDocument
 from llm_tco.report.html.markup import chart_text
 from llm_tco.report.html.view import (
     PLACEMENT_LABELS,
@@ -28,12 +27,14 @@ __all__ = [
     "COST_LINE_LABELS",
     "CUMULATIVE_CHARTS_MAX",
     "Chart",
-    "audit_charts",
     "breakdown_chart",
+    "chart_layout",
     "cost_per_million_chart",
     "cumulative_charts",
     "npv_range_chart",
     "spend_over_time_chart",
+    "unique_labels",
+    "usd_axis",
 ]
 
 CUMULATIVE_CHARTS_MAX = 6
@@ -76,7 +77,7 @@ class Chart:
         return {"id": self.id, "data": self.data, "layout": self.layout}
 
 
-def _layout(**extra: Any) -> dict[str, Any]:
+def chart_layout(**extra: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "font": _FONT,
         "margin": {"l": 70, "r": 20, "t": 20, "b": 60},
@@ -103,7 +104,7 @@ def unique_labels(names: list[str]) -> list[str]:
     return labels
 
 
-def _usd_axis(title: str, **extra: Any) -> dict[str, Any]:
+def usd_axis(title: str, **extra: Any) -> dict[str, Any]:
     return {"title": {"text": title}, "tickprefix": "$", "separatethousands": True, "zeroline": True, **extra}
 
 
@@ -136,7 +137,7 @@ def spend_over_time_chart(doc: PlanDocument) -> Chart | None:
         caption="Month by month over the horizon, each workload at its recommended option (staying where no "
         "option meets its constraints); one-off costs fall in the month they are paid.",
         data=data,
-        layout=_layout(barmode="relative", yaxis=_usd_axis("USD per month"), xaxis={"type": "category"}),
+        layout=chart_layout(barmode="relative", yaxis=usd_axis("USD per month"), xaxis={"type": "category"}),
     )
 
 
@@ -186,9 +187,9 @@ def cost_per_million_chart(doc: PlanDocument) -> Chart | None:
         caption="Everything included over the horizon (tokens, GPUs, staff, one-off costs), divided by the "
         "horizon's tokens: today's setup and the cheapest feasible option of each placement.",
         data=data,
-        layout=_layout(
+        layout=chart_layout(
             barmode="group",
-            yaxis=_usd_axis("USD per 1M tokens", type="log" if log else "linear"),
+            yaxis=usd_axis("USD per 1M tokens", type="log" if log else "linear"),
             xaxis={"type": "category", "automargin": True},
         ),
     )
@@ -273,12 +274,12 @@ def cumulative_charts(doc: PlanDocument) -> list[Chart]:
                 title=f"Cumulative cost: {view.name}",
                 caption=f"Cumulative cost over {doc.horizon_months} months, one-off costs included. {when}",
                 data=data,
-                layout=_layout(
+                layout=chart_layout(
                     height=360,
                     margin={"l": 80, "r": 20, "t": 30, "b": 90},
                     legend={"orientation": "h", "y": -0.3},
                     xaxis={"title": {"text": "month"}, "dtick": 6},
-                    yaxis=_usd_axis("cumulative USD"),
+                    yaxis=usd_axis("cumulative USD"),
                     shapes=shapes,
                     annotations=annotations,
                 ),
@@ -322,11 +323,11 @@ def breakdown_chart(doc: PlanDocument) -> Chart | None:
         caption=f"Cost over the {doc.horizon_months}-month horizon by line: the recommended option of each "
         "workload and, where different, its best self-hosted option.",
         data=data,
-        layout=_layout(
+        layout=chart_layout(
             barmode="relative",
             height=max(260, 60 + 34 * len(rows)),
             margin={"l": 20, "r": 20, "t": 20, "b": 60},
-            xaxis=_usd_axis("USD over the horizon"),
+            xaxis=usd_axis("USD over the horizon"),
             yaxis={"type": "category", "automargin": True, "autorange": "reversed"},
         ),
     )
@@ -379,64 +380,10 @@ def npv_range_chart(doc: PlanDocument) -> Chart | None:
         caption="Net present value of the horizon's costs under the uncertain assumptions: the bar spans P10 "
         "to P90, the mark is the median.",
         data=data,
-        layout=_layout(
+        layout=chart_layout(
             height=max(260, 60 + 30 * len(labels)),
             margin={"l": 20, "r": 20, "t": 20, "b": 60},
-            xaxis=_usd_axis("NPV (USD)"),
+            xaxis=usd_axis("NPV (USD)"),
             yaxis={"type": "category", "automargin": True, "autorange": "reversed"},
         ),
     )
-
-
-def audit_charts(doc: AuditDocument) -> list[Chart]:
-    """The audit's spend by month and by workload (priced usage)."""
-    charts = []
-    months = [m for m in doc.by_month if m.cost_usd is not None]
-    if months:
-        charts.append(
-            Chart(
-                id="chart-audit-months",
-                title="Audited spend by month",
-                caption="Cost of the priced usage in each month of the audited window.",
-                data=[
-                    {
-                        "type": "bar",
-                        "name": "priced spend",
-                        "x": [m.month for m in months],
-                        "y": [float(m.cost_usd or 0) for m in months],
-                        "marker": {"color": "#2458a6"},
-                        "hovertemplate": "%{x}: $%{y:,.2f}<extra></extra>",
-                    }
-                ],
-                layout=_layout(height=300, yaxis=_usd_axis("USD"), xaxis={"type": "category"}),
-            )
-        )
-    workloads = sorted(
-        (w for w in doc.by_workload if w.cost_usd is not None), key=lambda w: float(w.cost_usd or 0)
-    )
-    if workloads:
-        charts.append(
-            Chart(
-                id="chart-audit-workloads",
-                title="Audited spend by workload",
-                caption="Cost of each workload's priced usage over the audited window.",
-                data=[
-                    {
-                        "type": "bar",
-                        "orientation": "h",
-                        "name": "priced spend",
-                        "y": unique_labels([w.workload for w in workloads]),
-                        "x": [float(w.cost_usd or 0) for w in workloads],
-                        "marker": {"color": "#2458a6"},
-                        "hovertemplate": "%{y}: $%{x:,.2f}<extra></extra>",
-                    }
-                ],
-                layout=_layout(
-                    height=max(240, 60 + 28 * len(workloads)),
-                    margin={"l": 20, "r": 20, "t": 20, "b": 50},
-                    xaxis=_usd_axis("USD"),
-                    yaxis={"type": "category", "automargin": True},
-                ),
-            )
-        )
-    return charts

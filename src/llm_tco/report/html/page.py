@@ -16,9 +16,9 @@ from llm_tco import __version__
 from llm_tco.plan.doc import PlanDocument
 from llm_tco.report.audit_doc import AuditDocument
 from llm_tco.report.html.assets import BOOT_SCRIPT, CONTENT_SECURITY_POLICY, STYLE, plotly_js
+from llm_tco.report.html.audit_charts import audit_charts
 from llm_tco.report.html.charts import (
     Chart,
-    audit_charts,
     breakdown_chart,
     cost_per_million_chart,
     cumulative_charts,
