@@ -381,5 +381,6 @@ def _spark_session(engine: str, files: list[str] | None, master: str, conf: list
         )
     from llm_tco.spark.session import get_session, parse_spark_conf, require_pyspark
 
+    settings = parse_spark_conf(conf)  # a typo is reported whether or not PySpark is installed
     require_pyspark()
-    return get_session(master, parse_spark_conf(conf))
+    return get_session(master, settings)
