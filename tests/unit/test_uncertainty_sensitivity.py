@@ -51,6 +51,15 @@ def test_tornado_order_is_by_swing_then_name() -> None:
     assert [names[i] for i in tornado_order(names, low, high)] == ["c", "b", "d", "a"]
 
 
+def test_a_swing_below_the_micro_dollar_ties_with_zero() -> None:
+    # the document states swings to the micro-dollar: a swing of rounding noise (1e-9 USD) is a swing of
+    # 0.000000 there, so it must not rank above another zero swing whose name comes first
+    names = ["zeta", "alpha"]
+    low = np.array([238888.807188, 238888.807188])
+    high = np.array([238888.807188 + 1e-9, 238888.807188])
+    assert [names[i] for i in tornado_order(names, low, high)] == ["alpha", "zeta"]
+
+
 def test_the_input_that_matters_most_by_construction_leads_the_tornado(inputs: PlanInputs) -> None:
     # Moving from one API to another, only the one-off migration can move the saving: the staffing cost and
     # the GPU price (both widely spread here) touch only self-hosted options. Migration effort U(0, 5):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from llm_tco.cost.horizon import FloatArray
-from llm_tco.cost.selfhost import IntArray, owned_book_value_usd, owned_purchase_cash_flows
+from llm_tco.cost.selfhost import IntArray, owned_fleet_cash
 
 __all__ = ["COST_LINES", "owned_capex_parts"]
 
@@ -46,8 +46,8 @@ def owned_capex_parts(
         "useful_life_months": useful_life_months,
         "residual_value_fraction": residual_value_fraction,
     }
-    purchases = owned_purchase_cash_flows(gpus_by_month, **fleet)
+    purchases, book_value = owned_fleet_cash(gpus_by_month, **fleet)
     credit = np.zeros(len(purchases), dtype=np.float64)
     if len(credit):
-        credit[-1] = -owned_book_value_usd(gpus_by_month, **fleet)
+        credit[-1] = -book_value
     return purchases, credit

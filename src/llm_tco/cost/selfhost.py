@@ -44,6 +44,7 @@ __all__ = [
     "SelfHostedMonths",
     "owned_book_value_usd",
     "owned_capex_cash_flows",
+    "owned_fleet_cash",
     "owned_purchase_cash_flows",
 ]
 
@@ -256,46 +257,66 @@ def owned_capex_cash_flows(
     remaining book value credited in the last month (:func:`owned_purchase_cash_flows` minus
     :func:`owned_book_value_usd` there), so that the horizon total equals depreciation plus nothing hidden.
     """
-    flows = owned_purchase_cash_flows(
+    flows, book_value = owned_fleet_cash(
         gpus_by_month,
         purchase_price_usd_per_gpu=purchase_price_usd_per_gpu,
         useful_life_months=useful_life_months,
         residual_value_fraction=residual_value_fraction,
     )
     if len(flows):
-        flows[-1] -= owned_book_value_usd(
-            gpus_by_month,
-            purchase_price_usd_per_gpu=purchase_price_usd_per_gpu,
-            useful_life_months=useful_life_months,
-            residual_value_fraction=residual_value_fraction,
-        )
+        flows[-1] -= book_value
     return flows
 
 
 def _cohorts(
     gpus_by_month: IntArray, *, price: float, life: int, residual_value_fraction: float
-) -> tuple[FloatArray, list[tuple[int, int]]]:
-    """(cash paid per month for purchases and renewals, the cohorts held at the end as (month bought,
-    GPUs))."""
+) -> tuple[FloatArray, list[list[int]]]:
+    """(cash paid per month for purchases and renewals, the cohorts held at the end as [month bought,
+    GPUs], in the order they were first bought).
+
+    Each cohort is looked at only in the months it falls due (every ``life`` months after it was bought),
+    not every month: a fleet that grows every month holds as many cohorts as months."""
     months = len(gpus_by_month)
     flows = np.zeros(months, dtype=np.float64)
-    cohorts: list[tuple[int, int]] = []
+    cohorts: list[list[int]] = []
+    due: dict[int, list[int]] = {}
+    """Month -> the cohorts (positions in ``cohorts``) that reach the end of their life then."""
     held = 0
     for month in range(months):
-        renewed: list[tuple[int, int]] = []
-        for bought, count in cohorts:
-            if month - bought >= life:
-                flows[month] += count * price * (1.0 - residual_value_fraction)  # buy new, sell old
-                renewed.append((month, count))
-            else:
-                renewed.append((bought, count))
-        cohorts = renewed
+        for position in sorted(due.pop(month, ())):
+            cohort = cohorts[position]
+            flows[month] += cohort[1] * price * (1.0 - residual_value_fraction)  # buy new, sell old
+            cohort[0] = month
+            due.setdefault(month + life, []).append(position)
         extra = int(gpus_by_month[month]) - held
         if extra > 0:
             flows[month] += extra * price
-            cohorts.append((month, extra))
+            due.setdefault(month + life, []).append(len(cohorts))
+            cohorts.append([month, extra])
             held += extra
     return flows, cohorts
+
+
+def owned_fleet_cash(
+    gpus_by_month: IntArray,
+    *,
+    purchase_price_usd_per_gpu: float,
+    useful_life_months: float,
+    residual_value_fraction: float,
+) -> tuple[FloatArray, float]:
+    """(:func:`owned_purchase_cash_flows`, :func:`owned_book_value_usd`) of one fleet, its cohorts
+    followed once."""
+    price = purchase_price_usd_per_gpu
+    life = max(1, math.ceil(useful_life_months))
+    months = len(gpus_by_month)
+    flows, cohorts = _cohorts(
+        gpus_by_month, price=price, life=life, residual_value_fraction=residual_value_fraction
+    )
+    book_value = 0.0
+    for bought, count in cohorts:
+        age = months - bought
+        book_value += count * price * (1.0 - (1.0 - residual_value_fraction) * min(age, life) / life)
+    return flows, book_value
 
 
 def owned_purchase_cash_flows(
@@ -308,13 +329,12 @@ def owned_purchase_cash_flows(
     """Cash actually paid for owned GPUs each month: bought at the start of the month the fleet first needs
     them; a cohort reaching the end of its useful life is sold at its residual value and bought again in that
     month. No credit for what is still held at the end (payback counts only cash paid)."""
-    flows, _ = _cohorts(
+    return owned_fleet_cash(
         gpus_by_month,
-        price=purchase_price_usd_per_gpu,
-        life=max(1, math.ceil(useful_life_months)),
+        purchase_price_usd_per_gpu=purchase_price_usd_per_gpu,
+        useful_life_months=useful_life_months,
         residual_value_fraction=residual_value_fraction,
-    )
-    return flows
+    )[0]
 
 
 def owned_book_value_usd(
@@ -327,14 +347,9 @@ def owned_book_value_usd(
     """Remaining book value, at the end of the horizon, of every GPU cohort still held (straight-line from
     the price down to the residual value over the useful life). It is value, not cash: NPV and horizon
     totals credit it, payback never does."""
-    price = purchase_price_usd_per_gpu
-    life = max(1, math.ceil(useful_life_months))
-    months = len(gpus_by_month)
-    _, cohorts = _cohorts(
-        gpus_by_month, price=price, life=life, residual_value_fraction=residual_value_fraction
-    )
-    total = 0.0
-    for bought, count in cohorts:
-        age = months - bought
-        total += count * price * (1.0 - (1.0 - residual_value_fraction) * min(age, life) / life)
-    return total
+    return owned_fleet_cash(
+        gpus_by_month,
+        purchase_price_usd_per_gpu=purchase_price_usd_per_gpu,
+        useful_life_months=useful_life_months,
+        residual_value_fraction=residual_value_fraction,
+    )[1]

@@ -17,7 +17,7 @@ from llm_tco.config.model import Config
 from llm_tco.cost.breakdown import owned_capex_parts
 from llm_tco.cost.fixed import one_off_flows
 from llm_tco.cost.horizon import FloatArray
-from llm_tco.cost.selfhost import SelfHostedEconomics, owned_book_value_usd, owned_purchase_cash_flows
+from llm_tco.cost.selfhost import SelfHostedEconomics
 from llm_tco.plan.candidate import Candidate, quality_check, selfhosted_sovereignty
 from llm_tco.plan.context import WorkloadContext
 from llm_tco.plan.inputs import CloudPrice, GpuOffer, PlanInputs
@@ -152,11 +152,12 @@ def _candidate(
             "useful_life_months": economics.useful_life_months,
             "residual_value_fraction": economics.residual_value_fraction,
         }
-        one_off = one_off + owned_purchase_cash_flows(months.gpus, **fleet)
-        credit = owned_book_value_usd(months.gpus, **fleet)
+        purchases, credit_line = owned_capex_parts(months.gpus, **fleet)
+        credit = -float(credit_line[-1]) if n else 0.0
+        one_off = one_off + purchases
         if n:
             one_off[-1] -= credit
-        lines["gpus"], lines["residual_credit"] = owned_capex_parts(months.gpus, **fleet)
+        lines["gpus"], lines["residual_credit"] = purchases, credit_line
         lines["power_and_hosting"] = months.gpu_cost_usd
     else:
         lines["gpus"] = months.gpu_cost_usd

@@ -20,25 +20,19 @@ costs no less than its workloads alone is dropped (they can always run alone).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from llm_tco.cost.horizon import FloatArray, npv_usd
-from llm_tco.cost.selfhost import (
-    Redundancy,
-    SelfHostedEconomics,
-    SelfHostedMonths,
-    owned_book_value_usd,
-    owned_purchase_cash_flows,
-)
+from llm_tco.cost.selfhost import SelfHostedEconomics, SelfHostedMonths, owned_fleet_cash
 from llm_tco.plan.portfolio.items import Choice, WorkloadItem
 from llm_tco.profile.weekly import HOURS_PER_WEEK
 
 __all__ = [
     "ALL_SUBSETS_UP_TO",
     "PoolConfig",
+    "PoolMembers",
     "candidate_pools",
     "location_of",
     "pool_config",
@@ -140,28 +134,40 @@ def _pooled_ratio(shapes: FloatArray, tokens: FloatArray) -> float:
     return max(1.0, float(ratio.max()))
 
 
-def _redundancy(items: list[WorkloadItem]) -> Redundancy:
-    """The spares of the most critical member."""
-    return max((i.context.redundancy for i in items), key=lambda r: _CRITICALITY_ORDER[r.criticality])
+class PoolMembers:
+    """What costing a pool needs of each workload that may join one, as arrays built once: a thousand
+    candidate pools of up to fifty members each would otherwise gather the same values again and again."""
+
+    def __init__(self, items: list[WorkloadItem]) -> None:
+        self.row = {item.index: row for row, item in enumerate(items)}
+        self.tokens = np.stack([i.context.tokens for i in items])
+        """(workloads, months)."""
+        self.shapes = np.stack([hourly_shape(i) for i in items])
+        """(workloads, 168): :func:`hourly_shape`."""
+        by_strictness = sorted(
+            range(len(items)), key=lambda r: (items[r].context.ttft_p99_ms, items[r].context.tpot_p99_ms, r)
+        )
+        self.strictness_rank = np.empty(len(items), dtype=np.int64)
+        """0 for the strictest latency target (TTFT, then TPOT, then the earlier workload)."""
+        self.strictness_rank[by_strictness] = np.arange(len(items))
+        self.criticality = np.array(
+            [_CRITICALITY_ORDER[i.context.redundancy.criticality] for i in items], dtype=np.int64
+        )
 
 
 def pool_config(
     items: list[WorkloadItem],
     choices: list[Choice],
     location: str,
-    hourly_shapes: Mapping[int, FloatArray] | None = None,
+    members: PoolMembers | None = None,
 ) -> PoolConfig:
-    """Cost one pool of ``items`` (each running as ``choices`` would alone) as one fleet.
-    ``hourly_shapes``: each item's :func:`hourly_shape` by index, when the caller has them already."""
-    tokens = np.stack([i.context.tokens for i in items])
-    shapes = np.stack(
-        [hourly_shapes[i.index] if hourly_shapes is not None else hourly_shape(i) for i in items]
-    )
-    ratio = _pooled_ratio(shapes, tokens)
-    strictest = min(
-        range(len(items)),
-        key=lambda k: (items[k].context.ttft_p99_ms, items[k].context.tpot_p99_ms, k),
-    )
+    """Cost one pool of ``items`` (each running as ``choices`` would alone) as one fleet. ``members``:
+    the workloads' arrays (:class:`PoolMembers`) when the caller costs many pools of the same workloads."""
+    members = members or PoolMembers(items)
+    rows = [members.row[i.index] for i in items]
+    tokens = members.tokens[rows]
+    ratio = _pooled_ratio(members.shapes[rows], tokens)
+    strictest = int(np.argmin(members.strictness_rank[rows]))
     # The price of the location: a member of the location's own class was priced there.
     priced_in = next((k for k, i in enumerate(items) if i.context.sovereignty == location), strictest)
     base = choices[strictest].candidate.economics
@@ -173,7 +179,8 @@ def pool_config(
             c.candidate.economics.replica_tokens_per_s for c in choices if c.candidate.economics
         ),
         peak_to_mean_ratio=ratio,
-        redundancy=_redundancy(items),
+        # the spares of the most critical member (the first of them)
+        redundancy=items[int(np.argmax(members.criticality[rows]))].context.redundancy,
         gpu_hourly_usd=local.gpu_hourly_usd,
         fixed_replicas=None,
     )
@@ -183,27 +190,25 @@ def pool_config(
     lines = {name: np.zeros(n, dtype=np.float64) for name in ("gpus", "power_and_hosting", "residual_credit")}
     serving = months.gpu_cost_usd.copy()
     if economics.owned:
-        fleet = {
-            "purchase_price_usd_per_gpu": economics.purchase_price_usd_per_gpu,
-            "useful_life_months": economics.useful_life_months,
-            "residual_value_fraction": economics.residual_value_fraction,
-        }
-        purchases = owned_purchase_cash_flows(months.gpus, **fleet)
+        purchases, book_value = owned_fleet_cash(
+            months.gpus,
+            purchase_price_usd_per_gpu=economics.purchase_price_usd_per_gpu,
+            useful_life_months=economics.useful_life_months,
+            residual_value_fraction=economics.residual_value_fraction,
+        )
         credit = np.zeros(n, dtype=np.float64)
         if n:
-            credit[-1] = -owned_book_value_usd(months.gpus, **fleet)
+            credit[-1] = -book_value
         lines["power_and_hosting"] = months.gpu_cost_usd.copy()
         lines["gpus"] = purchases
         lines["residual_credit"] = credit
         serving = serving + purchases + credit
     else:
         lines["gpus"] = months.gpu_cost_usd.copy()
-    one_offs = {name: np.zeros(n, dtype=np.float64) for name in ("fine_tuning", "migration")}
-    for choice in choices:
-        for name, flows in one_offs.items():
-            flows += choice.candidate.lines.get(name, np.zeros(n, dtype=np.float64))
-    lines.update(one_offs)
-    flows = serving + one_offs["fine_tuning"] + one_offs["migration"]
+    for name in ("fine_tuning", "migration"):  # each member's own one-offs, added in the members' order
+        own = [c.candidate.lines[name] for c in choices if name in c.candidate.lines]
+        lines[name] = np.sum(own, axis=0) if own else np.zeros(n, dtype=np.float64)
+    flows = serving + lines["fine_tuning"] + lines["migration"]
     rate = items[0].context.config.planning.discount_rate_per_year
     return PoolConfig(
         members=tuple(i.index for i in items),
@@ -250,7 +255,7 @@ def candidate_pools(items: list[WorkloadItem]) -> list[PoolConfig]:
                 groups.setdefault(key, {})[item.index] = choice
     by_index = {item.index: item for item in items}
     volume = {item.index: float(item.context.tokens.sum()) for item in items}
-    shapes = {item.index: hourly_shape(item) for item in items}  # once each, not once per pool
+    arrays = PoolMembers(items)
     pools: list[PoolConfig] = []
     seen: set[tuple[PoolKey, tuple[int, ...]]] = set()
     for key, members in groups.items():
@@ -268,7 +273,7 @@ def candidate_pools(items: list[WorkloadItem]) -> list[PoolConfig]:
                     continue
                 seen.add((key, subset))
                 pool = pool_config(
-                    [by_index[i] for i in subset], [members[i] for i in subset], location, shapes
+                    [by_index[i] for i in subset], [members[i] for i in subset], location, arrays
                 )
                 if pool.npv_usd < sum(members[i].npv_usd for i in subset):
                     pools.append(pool)

@@ -107,12 +107,15 @@ def draw_scenarios(context: UncertaintyContext, draws: int, seed: int) -> Scenar
 
 
 def _ratio_path(log_ratio: FloatArray, exponents: FloatArray) -> FloatArray:
-    """exp(log_ratio ⊗ exponents), (scenarios, months): exactly 1 where the log ratio is 0."""
-    return np.exp(np.multiply.outer(log_ratio, exponents))
+    """exp(exponents ⊗ log_ratio), (months, scenarios): exactly 1 where the log ratio is 0.
+
+    Months are the rows throughout the evaluation: a month's scenarios are contiguous, so that the fleets'
+    running maximum over months and the products with per-month weights walk memory in order."""
+    return np.exp(np.multiply.outer(exponents, log_ratio))
 
 
 def price_paths(context: UncertaintyContext, scenarios: Scenarios) -> dict[str, FloatArray]:
-    """Each API placement's drawn price ÷ its planned price, month by month."""
+    """Each API placement's drawn price ÷ its planned price, (months, scenarios)."""
     prices = context.config.prices
     years = np.arange(context.months, dtype=np.float64) / MONTHS_PER_YEAR
     out: dict[str, FloatArray] = {}
@@ -132,12 +135,13 @@ def _weights(context: UncertaintyContext) -> FloatArray:
 
 
 def _fleet(economics: SelfHostedEconomics, volume: FloatArray, inverse_capacity: FloatArray) -> FloatArray:
-    """Replicas month by month in every scenario, spares *not* included for the ``standard`` rule (they
-    are a constant the caller adds after summing): the capacity model's step function at the drawn volume
-    and replica capacity (the planned fleet's arithmetic, so that equal inputs give equal fleets)."""
+    """Replicas (months, scenarios), spares *not* included for the ``standard`` rule (they are a constant
+    the caller adds after summing): the capacity model's step function at the drawn volume (months,
+    scenarios) and replica capacity (scenarios) — the planned fleet's arithmetic, so that equal inputs give
+    equal fleets."""
     if economics.fixed_replicas is not None:
         return np.full(volume.shape, float(economics.fixed_replicas))
-    steps = np.multiply(volume, inverse_capacity[:, None] * (1.0 - _STEP_EPSILON))
+    steps = np.multiply(volume, inverse_capacity[None, :] * (1.0 - _STEP_EPSILON))
     np.ceil(steps, out=steps)
     np.maximum(steps, 1.0, out=steps)
     redundancy = economics.redundancy
@@ -145,10 +149,9 @@ def _fleet(economics: SelfHostedEconomics, volume: FloatArray, inverse_capacity:
         doubled = np.ceil(steps * redundancy.high_factor - _STEP_EPSILON)
         steps = np.maximum(steps + redundancy.spare_replicas, doubled)
     if economics.keeps_fleet:
-        # the running maximum over the months, one month at a time: the same values as
-        # ``np.maximum.accumulate(steps, axis=1)``, without its short pass over each scenario's months
-        for month in range(1, steps.shape[1]):
-            np.maximum(steps[:, month - 1], steps[:, month], out=steps[:, month])
+        # the running maximum over the months: each month's row against the one before
+        for month in range(1, steps.shape[0]):
+            np.maximum(steps[month - 1], steps[month], out=steps[month])
     return steps
 
 
@@ -186,6 +189,33 @@ def _fleet_columns(option: OptionCosts, weights: FloatArray) -> tuple[FloatArray
     capex = sum((option.lines[n] for n in CAPEX_LINES if n in option.lines), np.zeros(len(planned)))
     columns = columns + (capex @ weights)[None, :] / replicas.sum()
     return columns, False
+
+
+def _add_fleet_costs(
+    npv: FloatArray,
+    horizon: FloatArray,
+    fleet: FloatArray,
+    spares: float,
+    options: Sequence[OptionCosts],
+    rows: list[int],
+    weights: FloatArray,
+    gpu_price: FloatArray,
+) -> None:
+    """Add to ``rows`` of ``npv`` and ``horizon`` (options, scenarios) the GPU-driven cost of options
+    that share one fleet (months, scenarios): one matrix product for all of them, rather than one per
+    option."""
+    per_option = [_fleet_columns(options[row], weights) for row in rows]
+    columns = np.concatenate([c for c, _ in per_option], axis=1)  # (months, 2 × rows): NPV, horizon, …
+    amounts = columns.T @ fleet  # (2 × rows, scenarios)
+    if spares:
+        amounts += spares * columns.sum(axis=0)[:, None]
+    hourly = np.repeat([by_hour for _, by_hour in per_option], 2)
+    if hourly.all():
+        amounts *= gpu_price[None, :]
+    elif hourly.any():
+        amounts[hourly] *= gpu_price[None, :]
+    npv[rows] += amounts[0::2]
+    horizon[rows] += amounts[1::2]
 
 
 _SCALED = {**dict.fromkeys(STAFF_LINES, 1), "migration": 2}
@@ -235,25 +265,18 @@ def evaluate_workload(
     npv = coefficients[:, :, 0] @ factors
     horizon = coefficients[:, :, 1] @ factors
     if fleets:
-        volume = workload.tokens[None, :] * demand
+        volume = workload.tokens[:, None] * demand
         inverse_capacity = 1.0 / capacity
         for rows in fleets.values():
             economics = options[rows[0]].economics
             assert economics is not None
             fleet = _fleet(economics, volume, inverse_capacity / economics.tokens_per_replica_month)
-            spares = _spares(economics)
-            for row in rows:
-                columns, priced_by_hour = _fleet_columns(options[row], weights)
-                amount = fleet @ columns + spares * columns.sum(axis=0)[None, :]
-                if priced_by_hour:
-                    amount *= gpu_price[:, None]
-                npv[row] += amount[:, 0]
-                horizon[row] += amount[:, 1]
+            _add_fleet_costs(npv, horizon, fleet, _spares(economics), options, rows, weights, gpu_price)
     for placement, rows in api_rows.items():
         path = demand * paths[placement]
-        tokens = np.stack([options[r].lines["tokens"] for r in rows], axis=1)
-        npv[rows] += (path @ (tokens * weights[:, :1])).T
-        horizon[rows] += (path @ tokens).T
+        tokens = np.stack([options[r].lines["tokens"] for r in rows])  # (rows, months)
+        npv[rows] += (tokens * weights[:, 0]) @ path
+        horizon[rows] += tokens @ path
     return WorkloadDraws(
         option_ids=[o.option_id for o in options],
         npv_usd=npv,

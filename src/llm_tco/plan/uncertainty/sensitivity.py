@@ -82,8 +82,9 @@ def _savings(
 
 
 def tornado_order(names: Sequence[str], low: FloatArray, high: FloatArray) -> list[int]:
-    """Indices of ``names`` by decreasing swing |high − low| (ties by name, so the order is stable)."""
-    return sorted(range(len(names)), key=lambda i: (-abs(float(high[i] - low[i])), names[i]))
+    """Indices of ``names`` by decreasing swing |high − low| as the document states it (to the
+    micro-dollar), ties by name: a swing of floating-point noise is a swing of zero, not a rank."""
+    return sorted(range(len(names)), key=lambda i: (-usd(abs(float(high[i] - low[i]))), names[i]))
 
 
 def _value(
