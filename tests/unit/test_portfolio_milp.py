@@ -12,7 +12,7 @@ import itertools
 import numpy as np
 import pytest
 
-from llm_tco.plan.portfolio.milp import Problem, cvar_usd, solve
+from llm_tco.plan.portfolio.milp import Problem, cvar_usd, dominated_choices, solve
 
 
 def _random_problem(seed: int) -> Problem:
@@ -88,6 +88,77 @@ def test_the_cvar_optimum_matches_brute_force(seed: int) -> None:
     solution = solve(problem, risk_aversion=0.75)
     assert solution.objective_usd == pytest.approx(best, rel=1e-7)
     assert _worst_mean(problem, tuple(solution.chosen), 3) == pytest.approx(best, rel=1e-7)
+
+
+def _with_dominated_copies(problem: Problem, seed: int) -> Problem:
+    """``problem`` plus, for some columns, a copy dearer in every scenario, an exact twin, and (for a
+    self-hosted column) an API twin: columns the programme may leave out without changing the optimum."""
+    assert problem.scenario_cost_usd is not None
+    rng = np.random.default_rng(seed)
+    covers, hosted = list(problem.covers), list(problem.self_hosted)
+    rows = list(problem.scenario_cost_usd)
+    for j in rng.choice(len(problem.covers), size=min(3, len(problem.covers)), replace=False):
+        extra = [
+            (rows[j] + rng.uniform(0.01, 5.0, size=rows[j].shape), bool(hosted[j])),  # dearer everywhere
+            (rows[j].copy(), bool(hosted[j])),  # a twin
+        ]
+        if hosted[j] and len(problem.covers[j]) == 1:
+            extra.append((rows[j].copy(), False))  # the same costs without the platform
+        for row, is_hosted in extra:
+            covers.append(problem.covers[j])
+            hosted.append(is_hosted)
+            rows.append(row)
+    matrix = np.array(rows)
+    return Problem(
+        workloads=problem.workloads,
+        covers=covers,
+        cost_usd=matrix.mean(axis=1),
+        self_hosted=np.array(hosted),
+        platform_usd=problem.platform_usd,
+        scenario_cost_usd=matrix,
+    )
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_leaving_out_dominated_choices_keeps_the_cvar_optimum(seed: int) -> None:
+    problem = _with_dominated_copies(_random_problem(seed), seed)
+    assert problem.scenario_cost_usd is not None
+    dropped = dominated_choices(
+        problem.covers, problem.self_hosted, problem.scenario_cost_usd, np.ones(len(problem.covers), np.bool_)
+    )
+    assert dropped.sum() >= 3  # at least the three dearer copies
+    best = min(_worst_mean(problem, s, 3) for s in _partitions(problem))
+    solution = solve(problem, risk_aversion=0.75)
+    assert solution.objective_usd == pytest.approx(best, rel=1e-7)
+    assert _worst_mean(problem, tuple(solution.chosen), 3) == pytest.approx(best, rel=1e-7)
+    assert not any(dropped[j] for j in solution.chosen)
+
+
+def test_which_choices_count_as_dominated() -> None:
+    covers = [(0,), (0,), (0,), (0,), (1,), (1,)]
+    scenarios = np.array(
+        [
+            [5.0, 5.0],  # API
+            [5.0, 5.0],  # its twin: the first of two equal choices stays
+            [4.0, 4.0],  # self-hosted, cheaper everywhere: it needs the platform, so the API stays too
+            [4.0, 4.1],  # self-hosted, dearer than 2 in one scenario: 2 replaces it
+            [1.0, 9.0],  # two choices, each cheaper in one scenario: both stay
+            [9.0, 1.0],
+        ]
+    )
+    hosted = np.array([False, False, True, True, False, False])
+    dropped = dominated_choices(covers, hosted, scenarios, np.ones(6, np.bool_))
+    assert dropped.tolist() == [False, True, False, True, False, False]
+    # a choice that is not allowed can replace nothing and is left out itself
+    allowed = np.array([False, True, True, True, True, True])
+    assert dominated_choices(covers, hosted, scenarios, allowed).tolist() == [
+        True,
+        False,
+        False,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_the_platform_is_paid_once_and_decides_whether_to_self_host() -> None:

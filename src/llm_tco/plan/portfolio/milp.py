@@ -13,14 +13,22 @@ t + 1/k Σ_s u_s with u_s ≥ cost_s(x, y) - t, u_s ≥ 0 and k = max(1, (1 - A)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
-__all__ = ["MAX_SCENARIOS", "NoAssignmentError", "Problem", "Solution", "cvar_usd", "solve"]
+__all__ = [
+    "MAX_SCENARIOS",
+    "NoAssignmentError",
+    "Problem",
+    "Solution",
+    "cvar_usd",
+    "dominated_choices",
+    "solve",
+]
 
 MAX_SCENARIOS = 500
 """Scenarios the CVaR programme takes at most (more are thinned evenly)."""
@@ -94,9 +102,75 @@ def cvar_usd(costs_by_scenario: NDArray[np.float64], risk_aversion: float) -> fl
     return total / k
 
 
+_DOMINANCE_CELLS = 1 << 23
+"""Pairwise scenario comparisons held at once while looking for dominated choices (8 MiB of booleans)."""
+
+
+def dominated_choices(
+    covers: list[tuple[int, ...]],
+    self_hosted: NDArray[np.bool_],
+    scenarios: NDArray[np.float64],
+    allowed: NDArray[np.bool_],
+) -> NDArray[np.bool_]:
+    """Choices that another allowed choice can replace without raising the cost of any scenario: it
+    covers the same workloads, costs no more in every scenario, and needs the platform only if the
+    replaced one does. Replacing one lowers (or keeps) the cost in every scenario, so the CVaR — monotone
+    in the scenario costs — of the best portfolio without them is the optimum. Of choices equal in every
+    scenario, the first stays."""
+    out = ~allowed
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for j, cover in enumerate(covers):
+        if allowed[j]:
+            groups.setdefault(cover, []).append(j)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        index = np.asarray(members, dtype=np.int64)
+        costs, hosted = scenarios[index], self_hosted[index]
+        m = len(index)
+        # no_more[a, b]: a costs no more than b in every scenario and a needs no platform b does not
+        no_more = np.empty((m, m), dtype=np.bool_)
+        block = max(1, _DOMINANCE_CELLS // max(1, m * costs.shape[1]))
+        for start in range(0, m, block):
+            part = costs[start : start + block]
+            no_more[start : start + block] = (part[:, None, :] <= costs[None, :, :]).all(axis=2)
+        no_more &= ~(hosted[:, None] & ~hosted[None, :])
+        earlier = np.arange(m)[:, None] < np.arange(m)[None, :]
+        replaces = no_more & (~no_more.T | earlier)  # a strict order: some choice stays in each group
+        np.fill_diagonal(replaces, False)
+        out[index] = replaces.any(axis=0)
+    return out
+
+
 def solve(problem: Problem, risk_aversion: float = 0.0) -> Solution:
     """The optimum of ``problem`` (see the module docstring). Raises :class:`NoAssignmentError` when the
-    solver ends without an assignment."""
+    solver ends without an assignment.
+
+    With risk aversion, choices another choice beats or ties in every scenario (:func:`dominated_choices`) are
+    left out of the programme first: the optimum is the same, and the programme — one scenario row over
+    every choice — shrinks to the choices that can be on the efficient side of a tail."""
+    if risk_aversion > 0.0 and problem.scenario_cost_usd is not None:
+        matrix, platform_s = _thin(
+            np.asarray(problem.scenario_cost_usd, dtype=np.float64),
+            _platform_scenarios(problem, problem.scenario_cost_usd.shape[1]),
+        )
+        allowed = problem.allowed if problem.allowed is not None else np.ones(len(problem.covers), np.bool_)
+        keep = np.flatnonzero(~dominated_choices(problem.covers, problem.self_hosted, matrix, allowed))
+        reduced = Problem(
+            workloads=problem.workloads,
+            covers=[problem.covers[j] for j in keep],
+            cost_usd=problem.cost_usd[keep],
+            self_hosted=problem.self_hosted[keep],
+            platform_usd=problem.platform_usd,
+            scenario_cost_usd=matrix[keep],
+            scenario_platform_usd=platform_s,
+        )
+        solution = _solve(reduced, risk_aversion)
+        return replace(solution, chosen=[int(keep[j]) for j in solution.chosen])
+    return _solve(problem, risk_aversion)
+
+
+def _solve(problem: Problem, risk_aversion: float) -> Solution:
     n = len(problem.covers)
     cost = np.asarray(problem.cost_usd, dtype=np.float64)
     rows, cols = [], []
