@@ -143,9 +143,12 @@ def _fleet(economics: SelfHostedEconomics, volume: FloatArray, inverse_capacity:
         return np.full(volume.shape, float(economics.fixed_replicas))
     steps = np.multiply(volume, inverse_capacity[None, :] * (1.0 - _STEP_EPSILON))
     np.ceil(steps, out=steps)
-    np.maximum(steps, 1.0, out=steps)
     redundancy = economics.redundancy
-    if redundancy.criticality == "high":
+    high = redundancy.criticality == "high"
+    # at least one replica: in the first month only when the running maximum below carries it on
+    floored = steps if high or not economics.keeps_fleet else steps[:1]
+    np.maximum(floored, 1.0, out=floored)
+    if high:
         doubled = np.ceil(steps * redundancy.high_factor - _STEP_EPSILON)
         steps = np.maximum(steps + redundancy.spare_replicas, doubled)
     if economics.keeps_fleet:
