@@ -9,8 +9,10 @@ part is timed in wall and CPU seconds; the best of ``--runs`` is kept::
     python benchmarks/uncertainty_speed.py [--workloads 50] [--draws 10000] [--risk-aversion 0.5]
     python benchmarks/uncertainty_speed.py --store /tmp/x/plan.duckdb   # plan_speed.py's workloads
 
-It prints one JSON object and writes it to ``benchmarks/results/uncertainty_speed.json``. OpenBLAS gets
-one thread unless ``OPENBLAS_NUM_THREADS`` is set, as in the ``llm-tco`` command (``llm_tco.cli``).
+The cyclic garbage collector is paused while timed, as ``llm-tco plan`` pauses it (``--collector`` leaves
+it running). It prints one JSON object and writes it to ``benchmarks/results/uncertainty_speed.json``.
+OpenBLAS gets one thread unless ``OPENBLAS_NUM_THREADS`` is set, as in the ``llm-tco`` command
+(``llm_tco.cli``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit"))
 
 from _plan_fixtures import make_profile
 
+from llm_tco.cli.common import collector_paused
 from llm_tco.config import Config, parse_config
 from llm_tco.plan.engine import RISK_SCENARIOS
 from llm_tco.plan.inputs import PlanInputs
@@ -86,8 +90,17 @@ def _profiles(workloads: int, store: Path | None) -> list[WorkloadProfile]:
     ]
 
 
-def run_once(workloads: int, draws: int, risk_aversion: float, store: Path | None = None) -> dict[str, Any]:
-    """One timed run: the parts' wall and CPU seconds, and the sizes."""
+def run_once(
+    workloads: int, draws: int, risk_aversion: float, store: Path | None = None, collector: bool = False
+) -> dict[str, Any]:
+    """One timed run: the parts' wall and CPU seconds, and the sizes. The cyclic garbage collector is
+    paused as ``llm-tco plan`` pauses it while it plans (``cli.common.collector_paused``), unless
+    ``collector``."""
+    with nullcontext() if collector else collector_paused():
+        return _run_once(workloads, draws, risk_aversion, store)
+
+
+def _run_once(workloads: int, draws: int, risk_aversion: float, store: Path | None) -> dict[str, Any]:
     profiles = _profiles(workloads, store)
     config = parse_config({"uncertainty": {"draws": draws, "seed": SEED}})
     inputs = PlanInputs.bundled()
@@ -135,9 +148,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--store", type=Path, help="plan the workloads of this store instead (not written)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the results file")
+    parser.add_argument(
+        "--collector", action="store_true", help="leave the garbage collector running (the command pauses it)"
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()
-    runs = [run_once(args.workloads, args.draws, args.risk_aversion, args.store) for _ in range(args.runs)]
+    runs = [
+        run_once(args.workloads, args.draws, args.risk_aversion, args.store, args.collector)
+        for _ in range(args.runs)
+    ]
     best = min(runs, key=lambda r: r["monte_carlo_and_optimiser_s"])
     result: dict[str, Any] = {
         "benchmark": "uncertainty_speed",
@@ -153,6 +172,7 @@ def main() -> None:
         "meets_target": best["monte_carlo_and_optimiser_s"] <= TARGET_S,
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "garbage_collector": "running" if args.collector else "paused, as in the command",
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
