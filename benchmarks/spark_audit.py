@@ -3,12 +3,14 @@
 Fresh processes, start to exit (the Spark session's start included: about 4.5 s of a ``local[2]`` run on
 an idle 2-core machine), with the child's peak RSS (``os.wait4``: the Python process and, once it has
 reaped it, the JVM it started). Input: canonical Parquet from ``gen_usage.py`` with unique request ids
-(cached under ``benchmarks/_data/``). Writes ``benchmarks/results/spark_audit.json``.
+(cached under ``benchmarks/_data/``). Writes ``benchmarks/results/spark_audit.json``, keeping the sizes it
+did not measure this time.
 
 Run from the repository root with the ``spark`` extra installed and Java on the PATH::
 
     python benchmarks/spark_audit.py                  # 10M rows
     python benchmarks/spark_audit.py --sizes 1e6 1e7 1e8
+    python benchmarks/spark_audit.py --sizes 1e8 --spark-conf spark.driver.memory=12g
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import time
 from pathlib import Path
 
 from fresh_process import run_cli
@@ -31,6 +34,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=float, default=[1e7])
     parser.add_argument("--master", default="local[2]")
+    parser.add_argument(
+        "--spark-conf", action="append", default=[], help="KEY=VALUE passed to the audit (repeatable)"
+    )
     args = parser.parse_args()
     results = []
     for size in (int(s) for s in args.sizes):
@@ -52,6 +58,7 @@ def main() -> None:
                 "spark",
                 "--spark-master",
                 args.master,
+                *(option for pair in args.spark_conf for option in ("--spark-conf", pair)),
             ]
         )
         assert duck["rows"] == spark["rows"], (duck["rows"], spark["rows"])
@@ -60,18 +67,27 @@ def main() -> None:
             "duckdb": {k: duck[k] for k in ("wall_s", "peak_rss_mib")},
             "spark": {k: spark[k] for k in ("wall_s", "peak_rss_mib")},
             "spark_rows_per_s": round(size / float(spark["wall_s"])),  # type: ignore[arg-type]
+            "spark_conf": args.spark_conf,
+            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "load_average_before": round(load_before, 2),
             "load_average_after": round(os.getloadavg()[0], 2),
         }
         print(json.dumps(entry))
         results.append(entry)
     RESULTS.parent.mkdir(exist_ok=True)
+    # sizes measured before (with the same master) are kept; a size measured again is replaced
+    earlier = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    kept = [
+        r
+        for r in (earlier.get("results", []) if earlier.get("master") == args.master else [])
+        if r["rows"] not in {e["rows"] for e in results}
+    ]
     RESULTS.write_text(
         json.dumps(
             {
                 "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
                 "master": args.master,
-                "results": results,
+                "results": sorted(kept + results, key=lambda r: int(r["rows"])),
             },
             indent=2,
         )
