@@ -33,6 +33,7 @@ __all__ = [
     "LlmTcoError",
     "LookupFailedError",
     "PolicyTrippedError",
+    "SparkJobError",
     "StoreError",
     "UnknownFormatError",
     "UsageError",
@@ -94,3 +95,10 @@ class PolicyTrippedError(LlmTcoError):
     """A ``--fail-on`` policy tripped; the analysis itself ran and was printed."""
 
     exit_code = 1
+
+
+class SparkJobError(LlmTcoError):
+    """The Spark job an audit ran failed in Spark (out of memory, a result past the driver's limit, a
+    lost executor): not bad input, and not llm-tco's own fault — the session needs other settings."""
+
+    exit_code = 3

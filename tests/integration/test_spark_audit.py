@@ -248,3 +248,17 @@ def test_the_session_multiplies_money_exactly(spark: Any) -> None:
         "SELECT CAST('0.000000150000000000000001' AS DECIMAL(38, 24)) * CAST(3 AS DECIMAL(38, 0)) AS cost"
     ).first()
     assert row is not None and row["cost"] == Decimal("0.000000450000000000000003")
+
+
+def test_a_job_failing_in_spark_is_one_line_naming_its_cause(spark: Any) -> None:
+    from llm_tco.errors import SparkJobError
+    from llm_tco.spark.session import job_failures
+
+    with pytest.raises(SparkJobError) as raised, job_failures():
+        spark.sql("SELECT raise_error('the executor lost its disk')").collect()
+    message = str(raised.value)
+    assert raised.value.exit_code == 3
+    assert "\n" not in message and "the executor lost its disk" in message
+    assert message.startswith("the Spark job failed: ") and "\tat " not in message
+    with pytest.raises(ValueError, match="not Spark's"), job_failures():
+        raise ValueError("not Spark's")  # other errors pass unchanged

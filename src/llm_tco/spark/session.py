@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from llm_tco.errors import UsageError
+from llm_tco.errors import SparkJobError, UsageError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["INSTALL_HINT", "get_session", "parse_spark_conf", "require_pyspark"]
+__all__ = ["INSTALL_HINT", "get_session", "job_failures", "parse_spark_conf", "require_pyspark"]
 
 INSTALL_HINT = "pip install 'llm-tco[spark]'"
 
@@ -94,3 +95,40 @@ def configure(session: SparkSession) -> None:
     session.conf.set("spark.sql.session.timeZone", "UTC")
     session.conf.set("spark.sql.decimalOperations.allowPrecisionLoss", "false")
     session.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
+
+
+_MEMORY_SIGNS = ("maxResultSize", "OutOfMemoryError", "Java heap space", "GC overhead limit")
+_MAX_MESSAGE = 400
+
+
+def root_cause(exc: BaseException) -> str:
+    """The innermost Java cause of a Spark failure, on one line: a Py4J error's text is the whole JVM stack
+    trace, whose last ``Caused by:`` line says what went wrong."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    causes = [line.removeprefix("Caused by:").strip() for line in lines if line.startswith("Caused by:")]
+    if causes:
+        cause = causes[-1]
+    else:
+        cause = next(
+            (ln.removeprefix(": ") for ln in lines if not ln.startswith(("An error occurred", "at "))),
+            type(exc).__name__,
+        )
+    return cause if len(cause) <= _MAX_MESSAGE else cause[: _MAX_MESSAGE - 1] + "…"
+
+
+@contextmanager
+def job_failures() -> Iterator[None]:
+    """Spark's failures inside the block as one line (:class:`SparkJobError`, exit 3), with the setting to
+    change when the driver ran out of room; other errors pass unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        if not type(exc).__module__.startswith(("py4j", "pyspark")):
+            raise
+        message = f"the Spark job failed: {root_cause(exc)}"
+        if any(sign in str(exc) for sign in _MEMORY_SIGNS):
+            message += (
+                " (the driver ran out of room: raise it with --spark-conf spark.driver.memory=… and, for "
+                "large results, spark.driver.maxResultSize=…)"
+            )
+        raise SparkJobError(message) from exc
