@@ -68,3 +68,51 @@ def test_malformed_rows_are_quarantined_with_reasons() -> None:
         3: "missing output_tokens",
         4: "cache_read_tokens + cache_write_tokens (50) exceed input_tokens (10)",
     }
+
+
+@pytest.mark.parametrize("leading_rows", [1, 25_000])
+def test_unreadable_csv_lines_send_the_file_through_the_checked_reader(
+    tmp_path: Path, leading_rows: int
+) -> None:
+    """A CSV export is read once, straight into the staged table; a line DuckDB's reader cannot take (a
+    wrong column count, invalid UTF-8) fails that read — or, within the rows DuckDB samples for the header
+    (the first 20,480), its look at the file — and the file is read checked for such lines first: each is
+    a quarantined record with its reason, the other rows load."""
+    from llm_tco.ingest.base import IngestOptions
+    from llm_tco.ingest.files import probe_file
+    from llm_tco.ingest.formats.litellm import ADAPTER
+
+    header = "request_id,spend,prompt_tokens,completion_tokens,startTime,model,team_id\n"
+    good = "r{n},0.1,10,5,2026-09-01 10:00:00,gpt-4o-mini,team-a\n"
+    lead = "".join(good.format(n=n) for n in range(1, leading_rows + 1))
+    clean = tmp_path / "clean.csv"
+    clean.write_text(header + lead)
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(
+        (header + lead + "bad-columns,0.1,10\n").encode()
+        + b"bad-utf8,0.1,10,5,2026-09-01 10:00:00,gpt-4o-mini,team-\xff\n"
+        + good.format(n="last").encode()
+    )
+
+    def fast_read_takes(path: Path) -> bool:
+        with duckdb.connect() as con:
+            probe = probe_file(path)
+            staged = ADAPTER.stage(con, probe, IngestOptions())
+            assert staged.materialize and staged.fallback is not None
+            try:
+                con.execute(f"CREATE TEMP TABLE t AS {staged.sql}", staged.params)
+            except duckdb.Error:
+                return False
+            return True
+
+    assert fast_read_takes(clean)
+    if leading_rows > 20_480:  # past the sample: the read itself fails
+        assert not fast_read_takes(broken)
+    con, report = ingest(broken)
+    assert_accounting(report)
+    assert (report.read, report.accepted, report.quarantined) == (leading_rows + 3, leading_rows + 1, 2)
+    reasons = quarantine(con)
+    assert set(reasons) == {leading_rows + 1, leading_rows + 2}
+    assert reasons[leading_rows + 1].startswith("unreadable record (missing columns")
+    assert reasons[leading_rows + 2] == "invalid UTF-8 in field 'team_id'"
+    assert len(canonical_rows(con)) == leading_rows + 1

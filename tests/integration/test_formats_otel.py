@@ -123,3 +123,29 @@ def test_an_attribute_given_twice_counts_once_the_first_time(tmp_path: Any) -> N
     assert (report.read, report.accepted) == (1, 1)
     row = canonical_rows(con)["id:otel:ab:01"]
     assert (row["model_raw"], row["workload"]) == ("gpt-4o", "search")
+
+
+def test_an_attribute_without_a_key_is_ignored(tmp_path: Any) -> None:
+    """An attribute with no ``key`` names nothing a rule could read: the span is still a record (the
+    attributes used to be turned into a map, which refused a missing key and with it the whole file)."""
+    import json
+
+    span = {
+        "traceId": "ab",
+        "spanId": "02",
+        "startTimeUnixNano": "1757066400000000000",
+        "attributes": [
+            {"value": {"stringValue": "no key"}},
+            {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o"}},
+            {"key": "team", "value": {"stringValue": "search"}},
+            {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "10"}},
+            {"key": "gen_ai.usage.output_tokens", "value": {"intValue": "5"}},
+        ],
+    }
+    doc = {"resourceSpans": [{"resource": {"attributes": []}, "scopeSpans": [{"spans": [span]}]}]}
+    path = tmp_path / "keyless.jsonl"
+    path.write_text(json.dumps(doc) + "\n")
+    con, report = ingest(path, workload_from="metadata.team")
+    assert (report.read, report.accepted) == (1, 1)
+    row = canonical_rows(con)["id:otel:ab:02"]
+    assert (row["model_raw"], row["workload"]) == ("gpt-4o", "search")

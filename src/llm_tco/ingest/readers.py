@@ -77,7 +77,12 @@ def parquet_reader(probe: Probe) -> ReaderSql:
 
 
 def csv_reader(
-    con: duckdb.DuckDBPyConnection, probe: Probe, *, stream: bool = False, positions: bool = False
+    con: duckdb.DuckDBPyConnection,
+    probe: Probe,
+    *,
+    stream: bool = False,
+    positions: bool = False,
+    checked: bool = True,
 ) -> ReaderSql:
     """Read every field as text, with malformed lines (invalid UTF-8, wrong column count) kept aside by
     DuckDB's rejects tables and turned into quarantined records.
@@ -96,6 +101,12 @@ def csv_reader(
     streamed file's records are left unnumbered (NULL): the caller reads them once into a table, in order,
     and numbers them by position (``llm_tco.ingest.staging``), without the window that makes a read
     single-threaded.
+
+    ``checked`` False (with ``stream``): no first pass. The file is read as it streams, and DuckDB's reader,
+    without a rejects table, fails the read on the first line it cannot take (invalid UTF-8 in any field,
+    read or not, a wrong column count, a line over the default size): the caller reads it into a table
+    once and, when that fails, reads it again through this function checked (``StagedSource.fallback``,
+    ``llm_tco.ingest.staging``). A clean file is then parsed once instead of twice.
     """
     drop_reader_tables(con)
     n = next(_counter)
@@ -104,6 +115,12 @@ def csv_reader(
     options = (
         "all_varchar = true, header = true, compression = ?, null_padding = false, delim = ?, encoding = ?"
     )
+    if stream and not checked:
+        number = "NULL::BIGINT" if positions else "row_number() OVER ()"
+        return ReaderSql(
+            f"(SELECT {number} AS record_no, NULL::VARCHAR AS _reject_reason, * FROM read_csv(?, {options}))",
+            params,
+        )
     rejects = f"store_rejects = true, rejects_table = '{rej}', rejects_scan = '{scan}'"
     # count(COLUMNS(*)): every column is read, else a fault in an unread one (invalid UTF-8) would go
     # unseen; fetchall: DuckDB writes the rejects tables only once the result is consumed.
@@ -278,16 +295,27 @@ def json_keys(con: duckdb.DuckDBPyConnection, probe: Probe, sample_rows: int = 1
 
 
 def table_reader(
-    con: duckdb.DuckDBPyConnection, probe: Probe, *, json_read: str = "checked", positions: bool = False
+    con: duckdb.DuckDBPyConnection,
+    probe: Probe,
+    *,
+    json_read: str = "checked",
+    positions: bool = False,
+    csv_checked: bool = True,
 ) -> tuple[ReaderSql, list[str]]:
     """The reader for a tabular file of any kind, with the file's column names. ``json_read``: how JSON is
     read — ``checked`` (:func:`json_reader`), ``fast`` (DuckDB's reader, unchecked: the caller falls back)
-    or ``per_record`` (:func:`json_records`). ``positions``: see :func:`csv_reader`."""
+    or ``per_record`` (:func:`json_records`). ``positions`` and ``csv_checked`` (``checked``): see
+    :func:`csv_reader`; a CSV file whose header DuckDB cannot make out unchecked is read checked."""
     if probe.kind == "parquet":
         return parquet_reader(probe), list(probe.columns)
     if probe.kind == "csv":
-        reader = csv_reader(con, probe, stream=True, positions=positions)
-        described = con.execute(f"DESCRIBE SELECT * FROM {reader.table}", reader.params).fetchall()
+        reader = csv_reader(con, probe, stream=True, positions=positions, checked=csv_checked)
+        try:
+            described = con.execute(f"DESCRIBE SELECT * FROM {reader.table}", reader.params).fetchall()
+        except duckdb.Error:
+            if csv_checked:
+                raise
+            return table_reader(con, probe, json_read=json_read, positions=positions)
         cols = [r[0] for r in described]
         return reader, [c for c in cols if c not in ("record_no", "_reject_reason")]
     if probe.kind in ("json", "jsonl"):

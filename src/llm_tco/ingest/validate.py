@@ -21,11 +21,11 @@ from datetime import datetime
 import duckdb
 
 from llm_tco.config.attribution import AttributionRule
-from llm_tco.ingest.attribution import check_workload_from, json_path, metadata_keys, metadata_projection
+from llm_tco.ingest.attribution import check_workload_from, metadata_keys
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS
+from llm_tco.ingest.kept_metadata import few_valued_keys, kept_values_sql, projection_sql
 from llm_tco.ingest.value_sql import (
     MAX_INT64,
-    StagedColumns,
     bool_sql,
     count_reason_sql,
     count_sql,
@@ -45,18 +45,6 @@ __all__ = [
 
 _FUTURE_SKEW_S = 300
 """Clock skew tolerated before a timestamp counts as "in the future" (5 minutes)."""
-
-METADATA_VALUES_MAX = 100
-"""A top-level metadata key with at most this many distinct values in the first ``METADATA_SAMPLE``
-records of a file is kept with the series (besides the keys the attribution rules read), so that rules
-written later can still be applied to the file's records. A key with more is per-request data (span ids,
-timestamps, token details): keeping it would make one series per request, and a rule on it can only
-apply at ingest."""
-
-METADATA_SAMPLE = 20_000
-"""Records whose metadata keys are counted (the first of the file): enough to tell per-request keys from
-few-valued ones, and a bounded cost whatever the file's size (counting every record's keys cost as much
-as validating them)."""
 
 
 @dataclass(frozen=True)
@@ -92,40 +80,6 @@ def fingerprint_key_base(fingerprint: str) -> int:
 def bind_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     """Make the validation queries on ``con`` key records without a source id by ``fingerprint``."""
     con.execute(f"SET VARIABLE {FINGERPRINT_KEY_VARIABLE} = ?", [fingerprint_key_base(fingerprint)])
-
-
-def _few_valued_metadata_keys(
-    con: duckdb.DuckDBPyConnection, staged_sql: str, staged_params: list[object], staged: StagedColumns
-) -> set[str]:
-    """The top-level metadata keys with at most ``METADATA_VALUES_MAX`` distinct values in the first
-    ``METADATA_SAMPLE`` records of the file (only for formats that have metadata)."""
-    metadata, _ = staged.col("metadata")
-    as_json = f"(CASE WHEN json_valid(CAST({metadata} AS VARCHAR)) THEN CAST({metadata} AS JSON) END)"
-    path = "'$.\"' || replace(replace(key, '\\', '\\\\'), '\"', '\\\"') || '\"'"
-    rows = con.execute(
-        f"""
-        SELECT key FROM (
-            SELECT key, count(DISTINCT CAST(json_extract(j, {path}) AS VARCHAR)) AS n_values
-            FROM (SELECT j, unnest(json_keys(j)) AS key
-                  FROM (SELECT {as_json} AS j FROM (SELECT * FROM ({staged_sql}) LIMIT ?) s)
-                  WHERE json_type(j) = 'OBJECT')
-            GROUP BY key
-        ) WHERE n_values <= ?
-        """,
-        [*staged_params, METADATA_SAMPLE, METADATA_VALUES_MAX],
-    ).fetchall()
-    return {str(r[0]) for r in rows}
-
-
-def _projection_paths(keys: list[str]) -> str:
-    """A SQL list literal of the JSON paths the metadata projection reads (``metadata_projection``: a
-    key's flat path, and the nested one of a dotted key). Keys come from the user's rules: quoted."""
-    paths: list[str] = []
-    for key in keys:
-        paths.append(json_path(key))
-        if "." in key:
-            paths.append("$." + ".".join(json_path(part)[2:] for part in key.split(".")))
-    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 
 
 def validation_sql(
@@ -187,18 +141,9 @@ def validation_sql(
     attributes.append(f"{bool_sql(*col('batch'))} AS batch")
     tags_expr, tags_kind = col("tags")
     metadata_expr, metadata_kind = col("metadata")
-    # a JSON-typed column holds valid JSON (a cast to JSON checks it): parsed once less per record
-    metadata_json = (
-        "NULL::JSON"
-        if metadata_kind == "null"
-        else metadata_expr
-        if metadata_kind == "json"
-        else f"(CASE WHEN json_valid(CAST({metadata_expr} AS VARCHAR)) THEN CAST({metadata_expr} AS JSON) "
-        "END)"
-    )
     # The raw inputs attribution reads, kept with the series so that changed rules can be re-applied
     # without the file (llm_tco.ingest.reattribute): the adapter's natural workload, the service name, the
-    # tags, and of the metadata the keys the rules read and the few-valued ones (METADATA_VALUES_MAX). The
+    # tags, and of the metadata the keys the rules read and the few-valued ones (kept_metadata). The
     # workload itself is derived per series (llm_tco.ingest.series).
     if workload_from is not None:
         check_workload_from(workload_from)
@@ -209,29 +154,19 @@ def validation_sql(
         f"CAST({tags_expr} AS VARCHAR[]) AS tags" if tags_kind == "list" else "NULL::VARCHAR[] AS tags"
     )
     kept_keys = set(metadata_keys(rules, workload_from))
+    raw_metadata, raw_kind = raw_staged.col("metadata")  # the raw column: combos_sql reads the staged rows
     if metadata_kind != "null":
-        kept_keys |= _few_valued_metadata_keys(con, staged_sql, staged_params, raw_staged)
+        kept_keys |= few_valued_keys(con, staged_sql, staged_params, raw_metadata, raw_kind)
     # The series is made of the metadata's kept keys, not of the whole object: the hash is of their values
     # (one extraction per record), so that a per-request member (a request's token split, a response id)
     # does not make a combination of every record — a million series to key, store and price.
     hashed = [f's."{c}"' for c in attribute_columns if c != "metadata"]
     if metadata_kind != "null" and kept_keys:
-        raw_metadata = raw_staged.col("metadata")[0]  # the raw column: combos_sql reads the staged rows
-        raw_json = (
-            raw_metadata
-            if metadata_kind == "json"
-            else f"(CASE WHEN json_valid(CAST({raw_metadata} AS VARCHAR)) "
-            f"THEN CAST({raw_metadata} AS JSON) END)"
-        )
-        hashed.append(f"json_extract({raw_json}, {_projection_paths(sorted(kept_keys))})")
+        hashed.append(kept_values_sql(raw_metadata, raw_kind, sorted(kept_keys)))
     attr_hash = f"hash({', '.join(hashed)})" if hashed else "hash(NULL)"
     parsed.append(f"{attr_hash} AS _attr_hash")
     # NULL: the format has no metadata (a metadata rule cannot match); else an object of the kept keys
-    projection = (
-        "NULL::JSON"
-        if metadata_kind == "null"
-        else metadata_projection(metadata_json, sorted(kept_keys), raw_params)
-    )
+    projection = projection_sql(metadata_expr, metadata_kind, sorted(kept_keys), raw_params)
     attributes.append(f"{projection} AS metadata")
     parsed += attributes
     params += raw_params

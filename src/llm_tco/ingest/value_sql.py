@@ -15,6 +15,7 @@ __all__ = [
     "EARLIEST_USAGE",
     "MAX_INT64",
     "MAX_RECORD_COUNT",
+    "PAIRS_TYPE",
     "StagedColumns",
     "bool_sql",
     "column_kinds",
@@ -43,6 +44,11 @@ _CLEAN = "__clean"
 """Suffix of the clean-text copy of a staged text column (``StagedColumns.cleaning_sql``)."""
 _INT64_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
 _FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
+PAIRS_TYPE = "STRUCT(k VARCHAR[], v VARCHAR[])"
+"""A staged ``metadata`` of this type (kind ``pairs``) is a list of keys and their values as text, the first
+of a key given twice being its value: how OTel spans stage their attributes, so that only the keys a
+series keeps are ever looked up (``llm_tco.ingest.validate``) instead of every span's attributes being
+written out as a JSON object and parsed again on each pass."""
 MAX_INT64 = 9_223_372_036_854_775_807
 MAX_RECORD_COUNT = 10**15
 """The largest token or request count one record may hold: a quadrillion, well above any real aggregate
@@ -69,11 +75,13 @@ def _kind(duck_type: str) -> str:
         return "list"
     if t == "JSON":
         return "json"
+    if t == PAIRS_TYPE.upper():
+        return "pairs"
     return "text"
 
 
 def column_kinds(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> dict[str, str]:
-    """Staged column name -> kind (int, float, ts, tstz, bool, null, list, json, text)."""
+    """Staged column name -> kind (int, float, ts, tstz, bool, null, list, json, pairs, text)."""
     return {name: _kind(duck_type) for name, duck_type in _column_types(con, sql, params).items()}
 
 

@@ -72,9 +72,14 @@ class LiteLLMAdapter:
         return self._stage(con, probe, per_record=False)
 
     def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
-        # JSON: DuckDB's reader, read once into the staged table; per record when it refuses the file
+        # JSON and CSV: DuckDB's reader, read once into the staged table; per record (JSON) or checked
+        # for rejected lines first (CSV) when it refuses the file
         reader, cols = table_reader(
-            con, probe, json_read="per_record" if per_record else "fast", positions=probe.kind != "parquet"
+            con,
+            probe,
+            json_read="per_record" if per_record else "fast",
+            positions=probe.kind != "parquet",
+            csv_checked=per_record,
         )
         kinds = column_kinds(con, f"SELECT * FROM {reader.table}", reader.params)
         by_lower = {c.lower(): c for c in cols}
@@ -139,7 +144,6 @@ class LiteLLMAdapter:
             "tags": tags,
             "metadata": "_meta",
         }
-        json_kind = probe.kind in ("json", "jsonl")
         return StagedSource(
             self.name,
             staged_select(exprs, source),
@@ -148,7 +152,7 @@ class LiteLLMAdapter:
             # the metadata column's JSON is parsed once, into the staged table, not on every pass
             materialize=probe.kind != "parquet",
             fallback=(lambda: self._stage(con, probe, per_record=True))
-            if json_kind and not per_record
+            if probe.kind != "parquet" and not per_record
             else None,
         )
 

@@ -20,7 +20,8 @@ the model's input price. Any other span without an output count is quarantined.
 Provider: ``gen_ai.provider.name``, else the older ``gen_ai.system`` (mapped to genai-prices ids later).
 Model: ``gen_ai.response.model`` (the snapshot actually served), else ``gen_ai.request.model``. Time:
 ``startTimeUnixNano``. Id: ``traceId:spanId``. Span and resource attributes are the record's metadata for
-attribution rules; ``service.name`` is the service name.
+attribution rules (a span's first value of a key, then its resource's); ``service.name`` is the service
+name.
 
 Natural workload: the resource's ``service.name``.
 """
@@ -148,14 +149,9 @@ class OtelAdapter:
         )
         output = _get(a, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")
         service = _get(res, "service.name")
-        # span attributes, then the resource's; of a key given twice, the first
-        keys, values = f"list_concat({a}.k, {res}.k)", f"list_concat({a}.v, {res}.v)"
-        first = f"lambda x, i: list_position({keys}, {keys}[i]) = i"
-        # the search for the first of a key given twice only where one is (it is quadratic in the keys)
-        metadata = (
-            f"to_json(CASE WHEN len(list_distinct({keys})) = len({keys}) THEN map({keys}, {values}) "
-            f"ELSE map(list_filter({keys}, {first}), list_filter({values}, {first})) END)"
-        )
+        # span attributes, then the resource's, as pairs (kind ``pairs``, llm_tco.ingest.kept_metadata):
+        # a key given twice is read at its first position; only the keys a series keeps are looked up
+        metadata = f"{{'k': list_concat({a}.k, {res}.k), 'v': list_concat({a}.v, {res}.v)}}"
         exprs = {
             "record_no": "NULL::BIGINT",
             "source_record_id": "nullif(concat_ws(':', span['traceId'], span['spanId']), '')",
