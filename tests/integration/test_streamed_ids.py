@@ -212,6 +212,31 @@ def test_ids_whose_text_hashes_collide_are_told_apart_by_the_uniform_hash(
     assert held == [2 * (records.duplicates + len(records.conflicts))]
 
 
+def test_records_without_an_id_among_ids_count_as_themselves_and_are_not_held(
+    tmp_path: Path, cli: Any, records: Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twenty records of the file lose their id (they are then keyed by their position: never repeats).
+    Their text hashes are all hash(NULL), which repeats: the second pass reads ids only, so none of them
+    is held or counted as a duplicate, and the counts are those of the file with ids."""
+    counts = Counter(records.request_id)
+    lone = [n for n in records.accepted if counts[records.request_id[n - 1]] == 1][:20]
+    without = Records(**{**records.__dict__, "request_id": list(records.request_id)})
+    for n in lone:
+        without.request_id[n - 1] = None  # type: ignore[call-overload]
+    held: list[int] = []
+    classify = keyed.classify_repeats
+
+    def counting(con: duckdb.DuckDBPyConnection, source_file: str) -> None:
+        held.append(int(con.execute("SELECT count(*) FROM _validated").fetchall()[0][0]))
+        classify(con, source_file)
+
+    monkeypatch.setattr(keyed, "classify_repeats", counting)
+    path = _write(without, tmp_path / "usage.parquet")
+    doc = cli("audit", path, "--db", ":memory:", "--json").json()
+    _check(doc, without)
+    assert held == [2 * (records.duplicates + len(records.conflicts))]
+
+
 def test_every_conflict_names_the_record_it_conflicts_with_in_an_on_disk_store(
     tmp_path: Path, cli: Any, records: Records
 ) -> None:
