@@ -21,7 +21,8 @@ import pyarrow.parquet as pq
 import pytest
 from genai_prices import Usage, calc_price
 
-from llm_tco.ingest.keyed import repeated_hashes
+from llm_tco.ingest import keyed
+from llm_tco.ingest.hash_repeats import repeated_hashes
 
 MODELS = ("gpt-4o-mini", "gpt-4o", "claude-sonnet-4-5")
 PROVIDERS = {"gpt-4o-mini": "openai", "gpt-4o": "openai", "claude-sonnet-4-5": "anthropic"}
@@ -190,6 +191,52 @@ def test_streamed_parquet_and_csv_count_like_the_held_path_and_the_hand_count(
         assert reasons == held_reasons, suffix
 
 
+def test_ids_whose_text_hashes_collide_are_told_apart_by_the_uniform_hash(
+    tmp_path: Path, cli: Any, records: Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text hash chooses the ids to hash again; here it is made as bad as possible (equal for ids of
+    equal length: nearly every record is chosen), and the audit must still count exactly and hold only
+    the records whose id truly repeats: each duplicate and conflict with its original, 2 × (400 + 250)."""
+    held: list[int] = []
+    classify = keyed.classify_repeats
+
+    def counting(con: duckdb.DuckDBPyConnection, source_file: str) -> None:
+        held.append(int(con.execute("SELECT count(*) FROM _validated").fetchall()[0][0]))
+        classify(con, source_file)
+
+    monkeypatch.setattr(keyed, "ID_TEXT_HASH", "hash(length(record_id))")
+    monkeypatch.setattr(keyed, "classify_repeats", counting)
+    path = _write(records, tmp_path / "usage.parquet")
+    doc = cli("audit", path, "--db", ":memory:", "--json").json()
+    _check(doc, records)
+    assert held == [2 * (records.duplicates + len(records.conflicts))]
+
+
+def test_records_without_an_id_among_ids_count_as_themselves_and_are_not_held(
+    tmp_path: Path, cli: Any, records: Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twenty records of the file lose their id (they are then keyed by their position: never repeats).
+    Their text hashes are all hash(NULL), which repeats: the second pass reads ids only, so none of them
+    is held or counted as a duplicate, and the counts are those of the file with ids."""
+    counts = Counter(records.request_id)
+    lone = [n for n in records.accepted if counts[records.request_id[n - 1]] == 1][:20]
+    without = Records(**{**records.__dict__, "request_id": list(records.request_id)})
+    for n in lone:
+        without.request_id[n - 1] = None  # type: ignore[call-overload]
+    held: list[int] = []
+    classify = keyed.classify_repeats
+
+    def counting(con: duckdb.DuckDBPyConnection, source_file: str) -> None:
+        held.append(int(con.execute("SELECT count(*) FROM _validated").fetchall()[0][0]))
+        classify(con, source_file)
+
+    monkeypatch.setattr(keyed, "classify_repeats", counting)
+    path = _write(without, tmp_path / "usage.parquet")
+    doc = cli("audit", path, "--db", ":memory:", "--json").json()
+    _check(doc, without)
+    assert held == [2 * (records.duplicates + len(records.conflicts))]
+
+
 def test_every_conflict_names_the_record_it_conflicts_with_in_an_on_disk_store(
     tmp_path: Path, cli: Any, records: Records
 ) -> None:
@@ -267,7 +314,7 @@ def test_repeated_hashes_are_the_same_in_one_pass_or_many() -> None:
     expected = sorted(int(v) for v, n in Counter(values.tolist()).items() if n > 1)
     for per_pass in (None, 10_000, 999):
         found = repeated_hashes(con, "SELECT h FROM v", [], len(values), per_pass)
-        assert sorted(int(v) for v in found) == expected, per_pass
+        assert sorted(int(v) for v in found.hashes) == expected, per_pass
 
 
 @pytest.mark.slow

@@ -6,13 +6,15 @@ as duplicates or quarantined as id conflicts exactly as for a file loaded whole
 (``llm_tco.ingest.identity``). Holding every validated record to compare them cost ~180 bytes a record
 (18 GB at 50 million); here the only state that grows with the file is one 64-bit hash per id:
 
-1. one pass over the file's ids groups their hashes (:data:`ID_HASH`) and keeps the hashes that occur
-   more than once (DuckDB's hash aggregate spills to its temporary directory when it outgrows the memory
-   limit, so a file of any size fits);
-2. when the store holds records with ids, a semi-join of the file's 128-bit record keys with the stored
+1. one pass over the file's ids hashes their text (:data:`ID_TEXT_HASH`, cheap) and keeps the hashes
+   that occur more than once (``llm_tco.ingest.hash_repeats``: sorted on both cores, in passes under a
+   small memory limit) — none in the common file;
+2. only if some do, a second pass computes the uniform hash (:data:`ID_HASH`, of the id's md5) of the
+   ids with one of those text hashes, and keeps the uniform hashes that occur more than once;
+3. when the store holds records with ids, a semi-join of the file's 128-bit record keys with the stored
    ones adds the hashes of the file's ids that are stored already;
-3. only the records whose id has one of these hashes — none in the common file — are validated again and
-   held (``_validated``), and ``llm_tco.ingest.identity`` compares them exactly, column by column.
+4. only the records whose id has one of these uniform hashes are validated again and held
+   (``_validated``), and ``llm_tco.ingest.identity`` compares them exactly, column by column.
 
 Hashes only choose which records are compared. Two different ids with the same 64-bit hash (about
 n² / 2⁶⁵ pairs among n ids: 3 × 10⁻⁴ expected at 100 million) make both records candidates, and the exact
@@ -30,100 +32,29 @@ place where the rule is not exact; an on-disk store compares the stored columns 
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import numpy as np
 import pyarrow as pa
 
+from llm_tco.ingest.hash_repeats import repeated_hashes
 from llm_tco.ingest.identity import STREAM_KEYS, classify_repeats, ensure_stream_keys, usage_hash_sql
-from llm_tco.ingest.validate import ValidationSql
+from llm_tco.ingest.validate import ID_KEY, ValidationSql
 from llm_tco.store.temp_tables import scalar_int
 
-__all__ = ["classify_stream_repeats", "keep_stream_keys"]
+__all__ = ["ID_HASH", "ID_TEXT_HASH", "classify_stream_repeats", "keep_stream_keys"]
 
 
-KEY_BYTES = 8
-"""One 64-bit hash per id."""
+ID_HASH = f"hash({ID_KEY})"
+"""The 64-bit hash of a record's id that decides which records are validated again and held: DuckDB's hash
+of its 128-bit key (the id's md5, ``record_key``), uniform over any id shape. DuckDB's hash of the id text
+is not: OTel's ``traceId:spanId`` ids collided 2,800–11,000 times in a million, and every record of a
+colliding id would be validated again and held."""
 
-ID_HASH = "hash(record_key)"
-"""The 64-bit hash of a record's id: DuckDB's hash of its 128-bit key (the id's md5), not of the id's text.
-DuckDB's string hash is not uniform over ids that differ in a few hex digits: OTel's ``traceId:spanId``
-ids collided 11,000 times in a million, and every record of a colliding id is validated again and held."""
-
-MAX_KEYS_PER_PASS = 1 << 27
-"""Hashes sorted at a time (1 GiB); a file with more ids is split into passes by hash value."""
-
-_BATCH_ROWS = 1 << 20
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGTP]i?B|bytes?)", re.IGNORECASE)
-_UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50, "b": 1}
-
-
-def keys_per_pass(con: duckdb.DuckDBPyConnection) -> int:
-    """How many hashes to hold at once: a quarter of DuckDB's memory limit (which ``LLM_TCO_MEMORY_LIMIT``
-    sets), at most :data:`MAX_KEYS_PER_PASS` — so that a small limit bounds the keys too."""
-    setting = con.execute("SELECT current_setting('memory_limit')").fetchall()
-    match = _SIZE.fullmatch(str(setting[0][0]).strip()) if setting else None
-    if match is None:
-        return MAX_KEYS_PER_PASS
-    limit_bytes = float(match.group(1)) * _UNITS[match.group(2)[0].lower()]
-    return max(1 << 16, min(MAX_KEYS_PER_PASS, int(limit_bytes / 4 / KEY_BYTES)))
-
-
-def repeated_hashes(
-    con: duckdb.DuckDBPyConnection,
-    hashes_sql: str,
-    params: list[object],
-    at_most: int,
-    per_pass: int | None = None,
-) -> np.ndarray:
-    """The values of column ``h`` (UBIGINT) of ``hashes_sql``, a relation of at most ``at_most`` rows,
-    that occur more than once, each once.
-
-    The hashes are sorted in place and equal neighbours found (a sort of 64-bit integers is several times
-    faster than DuckDB's hash aggregate over as many distinct values). At most ``per_pass`` (default
-    :func:`keys_per_pass`) are held at once: a larger relation is read in passes, each keeping the hashes
-    of one residue modulo the number of passes."""
-    per_pass = per_pass or keys_per_pass(con)
-    passes = max(1, -(-at_most // per_pass))
-    found: list[np.ndarray] = []
-    for part in range(passes):
-        query = hashes_sql if passes == 1 else f"SELECT h FROM ({hashes_sql}) WHERE h % {passes} = {part}"
-        keys = _read_hashes(con, query, params, min(at_most, per_pass))
-        keys.sort()
-        same = keys[1:] == keys[:-1]
-        found.append(np.unique(keys[1:][same]))
-        del keys
-    return np.concatenate(found) if found else np.empty(0, dtype=np.uint64)
-
-
-def _read_hashes(
-    con: duckdb.DuckDBPyConnection, query: str, params: list[object], expected: int
-) -> np.ndarray:
-    """Column ``h`` of ``query`` as one array, read in record batches into a buffer sized for
-    ``expected`` values (grown if there are more)."""
-    relation = con.sql(query, params=params)
-    reader = (
-        relation.to_arrow_reader(_BATCH_ROWS)
-        if hasattr(relation, "to_arrow_reader")
-        else relation.fetch_record_batch(_BATCH_ROWS)
-    )
-    buffer = np.empty(max(expected, 1), dtype=np.uint64)
-    filled = 0
-    for batch in reader:
-        column = batch.column(0)
-        if column.null_count == 0:
-            # the values buffer as it is: pyarrow's to_numpy imports pandas (0.5 s of a run's start-up)
-            values = np.frombuffer(
-                column.buffers()[1], dtype=np.uint64, count=len(column), offset=column.offset * 8
-            )
-        else:
-            values = column.to_numpy(zero_copy_only=False)
-        if filled + len(values) > len(buffer):
-            buffer = np.resize(buffer, max(2 * len(buffer), filled + len(values)))
-        buffer[filled : filled + len(values)] = values
-        filled += len(values)
-    return buffer[:filled]
+ID_TEXT_HASH = "hash(record_id)"
+"""The hash of a record's id text, which only chooses the ids whose :data:`ID_HASH` is computed: it costs
+about half as much CPU per id as the md5 (1.4 against 2.6 CPU-seconds for 10 million ids), and equal ids
+have equal hashes, so an id that repeats is always among those chosen; the non-uniformity only costs a
+second look at the colliding ids."""
 
 
 def _stored_keys_exist(con: duckdb.DuckDBPyConnection) -> bool:
@@ -143,20 +74,26 @@ def classify_stream_repeats(
 ) -> int:
     """Create ``_dupes (record_no, conflict)`` for the streamed file ``usage`` of ``records`` records (as
     ``identity.classify_repeats`` does for a file held whole) and return how many records it lists."""
-    ids = f"SELECT record_no, record_id, record_key FROM ({usage.sql}) WHERE record_id IS NOT NULL"
-    repeated = repeated_hashes(con, f"SELECT {ID_HASH} AS h FROM ({ids})", usage.params, records)
+    ids = f"SELECT record_no, record_id FROM ({usage.sql}) WHERE record_id IS NOT NULL"
+    # Every record's text hash, unfiltered: a filter on record_id would be pushed into the scan and the id
+    # text built twice (0.5 CPU-seconds per 10 million records). A record without an id hashes to
+    # hash(NULL); when two do, that hash repeats and the second pass, which reads ids only, leaves them out.
+    by_text = repeated_hashes(con, f"SELECT {ID_TEXT_HASH} AS h FROM ({usage.sql})", usage.params, records)
     con.execute("CREATE OR REPLACE TEMP TABLE _repeat_hashes (h UBIGINT)")
-    if repeated.size:
-        con.register("_repeated_view", pa.table({"h": repeated}))
-        try:
-            con.execute("INSERT INTO _repeat_hashes SELECT h FROM _repeated_view")
-        finally:
-            con.unregister("_repeated_view")
+    if by_text.rows:
+        # Only the ids whose text hash repeats are hashed again, uniformly (the md5 is computed above
+        # the semi-join, so for these ids alone), and only those whose uniform hash repeats are kept.
+        _insert_hashes(con, "_repeat_text_hashes", by_text.hashes)
+        chosen = (
+            f"SELECT {ID_HASH} AS h FROM ({ids}) v SEMI JOIN _repeat_text_hashes t ON t.h = {ID_TEXT_HASH}"
+        )
+        repeated = repeated_hashes(con, chosen, usage.params, by_text.rows)
+        _insert_hashes(con, "_repeat_hashes", repeated.hashes)
     if _stored_keys_exist(con):
         con.execute(
-            f"INSERT INTO _repeat_hashes SELECT DISTINCT hash(v.record_key) FROM ({ids}) v "  # ID_HASH
+            f"INSERT INTO _repeat_hashes SELECT DISTINCT {ID_HASH} FROM ({ids}) v "
             "SEMI JOIN (SELECT record_key FROM usage WHERE source_record_id IS NOT NULL "
-            f"UNION ALL SELECT record_key FROM {STREAM_KEYS}) u ON u.record_key = v.record_key",
+            f"UNION ALL SELECT record_key FROM {STREAM_KEYS}) u ON u.record_key = {ID_KEY}",
             usage.params,
         )
     if scalar_int(con, "SELECT count(*) FROM _repeat_hashes") == 0:
@@ -164,11 +101,23 @@ def classify_stream_repeats(
         return 0
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _validated AS SELECT * FROM ({usage.sql}) "
-        f"WHERE record_id IS NOT NULL AND {ID_HASH} IN (SELECT h FROM _repeat_hashes)",
+        # hash(record_key) is ID_HASH for a record with an id: the key is computed for every column anyway
+        "WHERE record_id IS NOT NULL AND hash(record_key) IN (SELECT h FROM _repeat_hashes)",
         usage.params,
     )
     classify_repeats(con, source_file)
     return scalar_int(con, "SELECT count(*) FROM _dupes")
+
+
+def _insert_hashes(con: duckdb.DuckDBPyConnection, table: str, hashes: np.ndarray) -> None:
+    """Create the temporary ``table (h UBIGINT)`` holding ``hashes``."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (h UBIGINT)")
+    if hashes.size:
+        con.register("_hashes_view", pa.table({"h": hashes}))
+        try:
+            con.execute(f"INSERT INTO {table} SELECT h FROM _hashes_view")
+        finally:
+            con.unregister("_hashes_view")
 
 
 def keep_stream_keys(

@@ -50,6 +50,7 @@ _DROP_WORK_TABLES = "".join(
         "_series_keys",
         "_series_map",
         "_repeat_hashes",
+        "_repeat_text_hashes",
     )
 )
 SLICE_RECORDS = 5_000_000
@@ -207,7 +208,7 @@ def load_file(
         con.execute("ROLLBACK")
         raise
     finally:
-        # one call for the six statements: a tiny file pays for each round trip
+        # one call for the statements: a tiny file pays for each round trip
         con.execute(_DROP_WORK_TABLES)
     return FileCounts.of(read, accepted, quarantined, duplicates, False, reported)
 

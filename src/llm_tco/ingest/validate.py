@@ -37,11 +37,16 @@ from llm_tco.ingest.value_sql import (
 
 __all__ = [
     "FINGERPRINT_KEY_VARIABLE",
+    "ID_KEY",
     "ValidationSql",
     "bind_fingerprint",
     "fingerprint_key_base",
     "validation_sql",
 ]
+
+ID_KEY = "md5_number(record_id)"
+"""The 128-bit ``record_key`` of a record with a source id, from its ``record_id`` (the de-duplication key;
+``llm_tco.ingest.keyed`` computes it from the id alone, for the few records it needs it of)."""
 
 _FUTURE_SKEW_S = 300
 """Clock skew tolerated before a timestamp counts as "in the future" (5 minutes)."""
@@ -278,7 +283,7 @@ def validation_sql(
     SELECT
         record_no, record_id, reason,
         CASE WHEN record_id IS NULL THEN {fingerprint_key} * {2**64} + CAST(record_no AS UHUGEINT)
-            ELSE md5_number(record_id) END AS record_key,
+            ELSE {ID_KEY} END AS record_key,
         CASE WHEN {ok} THEN _ts END AS ts_start,
         CASE WHEN {ok} THEN coalesce(_te, _ts) END AS ts_end,
         {attrs}, service_name, tags, metadata, _attr_hash AS attr_hash,
