@@ -143,8 +143,10 @@ def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
 def test_spark_and_duckdb_audit_alike(
     spark: Any, cli: Any, tmp_path: Path, kind: str, shuffled: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if shuffled:  # repeated ids joined by shuffling, as when two large exports overlap
+    if shuffled:  # repeated ids joined by shuffling, as when two large exports overlap, and the
+        # aggregate spread over more partitions than the session's (as for a 100M-record log)
         monkeypatch.setattr("llm_tco.spark.api.BROADCAST_IDS", 0)
+        monkeypatch.setattr("llm_tco.spark.aggregate.RECORDS_PER_PARTITION", 50)
     rows = _rows(7, 400, "a-")
     write = _write_csv if kind == "csv" else _write_parquet
     first = write(tmp_path / f"a.{kind}", rows)

@@ -22,7 +22,7 @@ from llm_tco.spark.source import FILE_INDEX, RECORD_NO
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
 
-__all__ = ["COMBO_COLUMNS", "aggregate_usage", "combo_hash"]
+__all__ = ["COMBO_COLUMNS", "RECORDS_PER_PARTITION", "aggregate_usage", "combo_hash"]
 
 COMBO_COLUMNS: tuple[str, ...] = (*ATTRIBUTE_COLUMNS, "service_name")
 """What identifies a record's series (the generic adapter has no tags or metadata)."""
@@ -58,14 +58,23 @@ def _tier_band(input_tokens: Column, requests: Column, thresholds: Sequence[int]
     return sf.when(requests > 0, per_request).otherwise(sf.lit(-1) - whole_row)
 
 
+RECORDS_PER_PARTITION = 2_000_000
+"""Accepted records per partition of the aggregate, at most (about as many groups at worst, ~120 bytes
+each). A partition is the unit brought to the driver (``llm_tco.spark.arrow.stream_into``): at Spark's
+eight shuffle partitions a 100M-record log made 370 MB partitions, whose transfer to the driver stalled."""
+
+
 def aggregate_usage(
     accepted: DataFrame,
     series: DataFrame,
     tier_thresholds: Sequence[int],
     tod_boundaries_s: Sequence[int],
+    records: int,
 ) -> DataFrame:
-    """The store's usage rows from the accepted records. ``series`` maps ``_combo`` (:func:`combo_hash`)
-    to ``series_key`` and ``tod`` (whether its model is priced by time of day)."""
+    """The store's usage rows from the accepted records (``records`` of them). ``series`` maps ``_combo``
+    (:func:`combo_hash`) to ``series_key`` and ``tod`` (whether its model is priced by time of day). The
+    groups are spread over at least the session's shuffle partitions and one per
+    :data:`RECORDS_PER_PARTITION` records."""
     from pyspark.sql import functions as sf
 
     second_of_day = sf.hour("ts_start") * 3600 + sf.minute("ts_start") * 60 + sf.floor(sf.second("ts_start"))
@@ -90,8 +99,13 @@ def aggregate_usage(
         )
     )
     sums = [sf.sum(t).cast("bigint").alias(t) for t in TOKEN_COLUMNS]
+    keys = (FILE_INDEX, "series_key", "_hour", "_tod", "_tier", "_single")
+    default = int(accepted.sparkSession.conf.get("spark.sql.shuffle.partitions") or 8)
+    partitions = max(default, -(-records // RECORDS_PER_PARTITION))
+    if partitions > default:  # the aggregate reuses this hash partitioning: one shuffle, not two
+        bucketed = bucketed.repartition(partitions, *keys)
     return (
-        bucketed.groupBy(FILE_INDEX, "series_key", "_hour", "_tod", "_tier", "_single")
+        bucketed.groupBy(*keys)
         .agg(
             sf.min(RECORD_NO).alias(RECORD_NO),
             sf.min("ts_start").alias("ts_start"),

@@ -165,7 +165,13 @@ def _ingest_fresh(
         con.execute("BEGIN TRANSACTION")
         try:
             series = _assign_series(spark, con, combos, layout)
-            usage = aggregate_usage(accepted, series, layout.tier_thresholds, layout.tod_boundaries_s)
+            usage = aggregate_usage(
+                accepted,
+                series,
+                layout.tier_thresholds,
+                layout.tod_boundaries_s,
+                sum(t.accepted for t in tallies.values()),
+            )
             usage = usage.persist(StorageLevel.MEMORY_AND_DISK)  # stored, then priced by Spark
             cached.append(usage)
             quarantine = classified.filter(sf.col(OUTCOME) == "quarantined").select(
