@@ -60,8 +60,8 @@ def _tier_band(input_tokens: Column, requests: Column, thresholds: Sequence[int]
 
 RECORDS_PER_PARTITION = 2_000_000
 """Accepted records per partition of the aggregate, at most (about as many groups at worst, ~120 bytes
-each). A partition is the unit brought to the driver (``llm_tco.spark.arrow.stream_into``): at Spark's
-eight shuffle partitions a 100M-record log made 370 MB partitions, whose transfer to the driver stalled."""
+each): at Spark's eight shuffle partitions a 100M-record log made 370 MB partitions, each one task's
+result for the driver to fetch whole."""
 
 
 def aggregate_usage(

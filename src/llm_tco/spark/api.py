@@ -30,7 +30,7 @@ from llm_tco.ingest.records import AccountingError
 from llm_tco.ingest.series import assign_series
 from llm_tco.pricing.query import prepare_pricing
 from llm_tco.spark.aggregate import COMBO_COLUMNS, aggregate_usage, combo_hash
-from llm_tco.spark.arrow import arrow_of, stream_into
+from llm_tco.spark.arrow import arrow_of, collect_into
 from llm_tco.spark.identity import BROADCAST_IDS, OUTCOME, STORED_FILE, classify, repeated_ids
 from llm_tco.spark.price import check_against_store, spark_month_totals, store_month_totals
 from llm_tco.spark.session import job_failures
@@ -177,8 +177,8 @@ def _ingest_fresh(
             quarantine = classified.filter(sf.col(OUTCOME) == "quarantined").select(
                 FILE_INDEX, RECORD_NO, "reason"
             )
-            stream_into(con, usage, USAGE_TABLE)
-            stream_into(con, quarantine, QUARANTINE_TABLE)
+            collect_into(con, usage, USAGE_TABLE)
+            collect_into(con, quarantine, QUARANTINE_TABLE)
             results = write_results(con, files, tallies, layout)
             file_ids = [
                 int(r[0])

@@ -25,7 +25,7 @@ from llm_tco.store.rollup import RollupLayout, append_stored_rollup
 __all__ = ["QUARANTINE_TABLE", "USAGE_TABLE", "FileTally", "write_results"]
 
 USAGE_TABLE = "_spark_usage"
-"""The temporary table the caller fills with the aggregate (``llm_tco.spark.arrow.stream_into``)."""
+"""The temporary table the caller fills with the aggregate (``llm_tco.spark.arrow.collect_into``)."""
 QUARANTINE_TABLE = "_spark_quarantine"
 """The temporary table the caller fills with the quarantined records."""
 
