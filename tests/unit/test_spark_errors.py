@@ -4,7 +4,10 @@ limit)."""
 
 from __future__ import annotations
 
-from llm_tco.spark.session import root_cause
+import pytest
+
+from llm_tco.errors import SparkJobError
+from llm_tco.spark.session import job_failures, root_cause
 
 _PY4J_TEXT = (
     "An error occurred while calling o696.getResult.\n"
@@ -32,3 +35,10 @@ def test_without_a_cause_the_first_message_line_is_kept() -> None:
 def test_a_long_cause_is_cut_to_one_short_line() -> None:
     cause = root_cause(Exception("Caused by: " + "x" * 5000))
     assert len(cause) == 400 and cause.endswith("…")
+
+
+def test_a_jvm_that_is_gone_is_said_so() -> None:
+    # what Py4J raises when the JVM was killed mid-job (seen when the kernel's OOM killer took it at 100M)
+    with pytest.raises(SparkJobError, match="its JVM is gone") as raised, job_failures():
+        raise ConnectionRefusedError(111, "Connection refused")
+    assert raised.value.exit_code == 3 and "\n" not in str(raised.value)

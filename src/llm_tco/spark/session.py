@@ -128,6 +128,12 @@ def job_failures() -> Iterator[None]:
     change when the driver ran out of room; other errors pass unchanged."""
     try:
         yield
+    except ConnectionRefusedError as exc:  # the JVM that ran the job is gone
+        raise SparkJobError(
+            "the Spark job failed: its JVM is gone (killed — by the system, if it ran out of memory: give it "
+            "less work per executor or a machine with more memory; --spark-conf spark.driver.memory=… sets "
+            "a local session's heap)"
+        ) from exc
     except Exception as exc:
         if not type(exc).__module__.startswith(("py4j", "pyspark")):
             raise
