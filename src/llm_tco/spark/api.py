@@ -30,12 +30,12 @@ from llm_tco.ingest.records import AccountingError
 from llm_tco.ingest.series import assign_series
 from llm_tco.pricing.query import prepare_pricing
 from llm_tco.spark.aggregate import COMBO_COLUMNS, aggregate_usage, combo_hash
-from llm_tco.spark.arrow import arrow_of, collect_into
+from llm_tco.spark.arrow import arrow_of
 from llm_tco.spark.identity import BROADCAST_IDS, OUTCOME, STORED_FILE, classify, repeated_ids
 from llm_tco.spark.price import check_against_store, spark_month_totals, store_month_totals
 from llm_tco.spark.session import job_failures
 from llm_tco.spark.source import FILE_INDEX, RECORD_NO, InputFile, SparkInput, list_inputs, read_files
-from llm_tco.spark.store_write import QUARANTINE_TABLE, SOURCE_FORMAT, USAGE_TABLE, FileTally, write_results
+from llm_tco.spark.store_write import SOURCE_FORMAT, FileTally, write_results
 from llm_tco.spark.validate import ValidationSettings, validate_frame
 from llm_tco.store.rollup import RollupLayout, refresh_rollup
 from llm_tco.store.temp_tables import create_temp_table
@@ -177,9 +177,7 @@ def _ingest_fresh(
             quarantine = classified.filter(sf.col(OUTCOME) == "quarantined").select(
                 FILE_INDEX, RECORD_NO, "reason"
             )
-            collect_into(con, usage, USAGE_TABLE)
-            collect_into(con, quarantine, QUARANTINE_TABLE)
-            results = write_results(con, files, tallies, layout)
+            results = write_results(con, files, tallies, usage.toArrow(), quarantine.toArrow(), layout)
             file_ids = [
                 int(r[0])
                 for r in con.execute(

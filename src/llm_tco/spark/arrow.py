@@ -1,19 +1,13 @@
-"""Moving tables between Spark and the store as Arrow, never as Python rows."""
+"""Query results as Arrow tables, on a connection inside an open transaction."""
 
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
-
-__all__ = ["arrow_of", "collect_into"]
-
-_STAGED = "_llm_tco_spark_rows"
+__all__ = ["arrow_of"]
 
 
 def arrow_of(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
@@ -23,15 +17,3 @@ def arrow_of(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return con.execute(sql).to_arrow_table()
-
-
-def collect_into(con: duckdb.DuckDBPyConnection, frame: DataFrame, table: str) -> None:
-    """Create the temporary table ``table`` with ``frame``'s rows (in the caller's transaction), collected
-    to the driver as Arrow. The whole result passes through the driver: past ``spark.driver.maxResultSize``
-    (1 GiB by default) Spark stops the job, and the audit says which setting to raise."""
-    rows = frame.toArrow()
-    con.register(_STAGED, rows)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {_STAGED}")
-    finally:
-        con.unregister(_STAGED)

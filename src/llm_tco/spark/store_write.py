@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
+import pyarrow as pa
 
 from llm_tco.ingest.costs import ReportedCounts
 from llm_tco.ingest.outcome import FileResult
@@ -22,12 +23,7 @@ from llm_tco.ingest.records import AccountingError, FileCounts, check_balance
 from llm_tco.spark.source import InputFile
 from llm_tco.store.rollup import RollupLayout, append_stored_rollup
 
-__all__ = ["QUARANTINE_TABLE", "USAGE_TABLE", "FileTally", "write_results"]
-
-USAGE_TABLE = "_spark_usage"
-"""The temporary table the caller fills with the aggregate (``llm_tco.spark.arrow.collect_into``)."""
-QUARANTINE_TABLE = "_spark_quarantine"
-"""The temporary table the caller fills with the quarantined records."""
+__all__ = ["FileTally", "write_results"]
 
 SOURCE_FORMAT = "table"
 """The generic adapter's format name: the series and files of a Spark audit are those of generic files."""
@@ -47,13 +43,16 @@ def write_results(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[InputFile],
     tallies: dict[int, FileTally],
+    usage: pa.Table,
+    quarantine: pa.Table,
     layout: RollupLayout,
 ) -> list[FileResult]:
-    """Store every file's usage rows (:data:`USAGE_TABLE`: ``_file_idx``, ``series_key``, ``record_no``,
-    ``records``, times, counts) and quarantined records (:data:`QUARANTINE_TABLE`: ``_file_idx``,
-    ``record_no``, ``reason``); both tables are dropped after. Runs inside the caller's transaction.
-    Raises :class:`AccountingError` when a file's outcomes or its stored records do not add up to what
-    was read."""
+    """Store every file's usage rows (``usage``: ``_file_idx``, ``series_key``, ``record_no``, ``records``,
+    times, counts) and quarantined records (``_file_idx``, ``record_no``, ``reason``). Runs inside the
+    caller's transaction. Raises :class:`AccountingError` when a file's outcomes or its stored records do
+    not add up to what was read."""
+    con.register("_spark_usage", usage)
+    con.register("_spark_quarantine", quarantine)
     results: list[FileResult] = []
     try:
         for item in files:
@@ -77,8 +76,8 @@ def write_results(
             )
             results.append(FileResult(item.path, SOURCE_FORMAT, counts))
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {USAGE_TABLE}")
-        con.execute(f"DROP TABLE IF EXISTS {QUARANTINE_TABLE}")
+        con.unregister("_spark_usage")
+        con.unregister("_spark_quarantine")
     return results
 
 
