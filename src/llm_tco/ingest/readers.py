@@ -280,12 +280,23 @@ def json_records(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str
 
 def json_keys(con: duckdb.DuckDBPyConnection, probe: Probe, sample_rows: int = 10_000) -> list[str]:
     """Union of top-level keys over the first records (a key missing from the first record still counts)."""
-    docs = json_documents(con, probe)
+    if probe.kind == "json":
+        docs = json_documents(con, probe)
+        sample = f"(SELECT doc FROM {docs.table} LIMIT ?)"
+        params = [*docs.params, sample_rows]
+    else:
+        # JSON lines: the first lines only, read as a stream that stops there (json_documents numbers
+        # every line of the file first: a pass over all of it for a sample of its head). A malformed
+        # line is a NULL document here, as there; it has no keys.
+        sample = (
+            "(SELECT json AS doc FROM read_json_objects(?, format = 'newline_delimited', compression = ?,"
+            f" ignore_errors = true, maximum_object_size = {MAX_RECORD_BYTES}) LIMIT ?)"
+        )
+        params = [duck_path(probe), _compression(probe), sample_rows]
     try:
         rows = con.execute(
-            f"SELECT DISTINCT unnest(json_keys(doc)) FROM (SELECT doc FROM {docs.table} LIMIT ?) "
-            "WHERE json_type(doc) = 'OBJECT'",
-            [*docs.params, sample_rows],
+            f"SELECT DISTINCT unnest(json_keys(doc)) FROM {sample} WHERE json_type(doc) = 'OBJECT'",
+            params,
         ).fetchall()
     except duckdb.Error as exc:
         raise InputFileError(str(probe.path), f"invalid JSON ({error_line(exc)})") from exc
@@ -359,17 +370,7 @@ def json_documents(
             "(SELECT row_number() OVER () AS doc_no,"
             " CASE WHEN _ok THEN CAST(_line AS JSON) END AS doc,"
             " CASE WHEN NOT _ok THEN 'malformed JSON line (' || left(_line, 40) || '...)' END"
-            " AS _reject_reason"
-            # validity computed once per line (each JSON function parses the text again)
-            " FROM (SELECT _line, json_valid(_line) AS _ok"
-            f" FROM (SELECT "
-            f"{_strip_prefix('rtrim(line, chr(13))') if strip_line_prefix else 'rtrim(line, chr(13))'}"
-            " AS _line FROM read_csv(?, columns = {'line': 'VARCHAR'},"
-            " header = false, delim = chr(1), quote = '', escape = '', auto_detect = false, strict_mode = "
-            "false,"
-            " new_line = '\\n', max_line_size = "
-            f"{MAX_RECORD_BYTES}, compression = ?))"
-            " WHERE _line IS NOT NULL AND trim(_line) <> ''))"
+            f" AS _reject_reason FROM {_checked_lines(strip_line_prefix)})"
         )
         return ReaderSql(table, [path, compression])
     table = (
@@ -381,6 +382,19 @@ def json_documents(
     except duckdb.Error as exc:
         raise InputFileError(str(probe.path), f"invalid JSON ({error_line(exc)})") from exc
     return ReaderSql(table, [path, compression])
+
+
+def _checked_lines(strip_line_prefix: bool = False) -> str:
+    """The non-blank lines of a JSON lines file (parameters: its path and compression) in file order, as
+    ``_line`` with ``_ok``, whether it is valid JSON: computed once per line (each JSON function parses the
+    text again)."""
+    line = _strip_prefix("rtrim(line, chr(13))") if strip_line_prefix else "rtrim(line, chr(13))"
+    return (
+        f"(SELECT _line, json_valid(_line) AS _ok FROM (SELECT {line} AS _line"
+        " FROM read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = chr(1), quote = '',"
+        " escape = '', auto_detect = false, strict_mode = false, new_line = '\\n', max_line_size = "
+        f"{MAX_RECORD_BYTES}, compression = ?)) WHERE _line IS NOT NULL AND trim(_line) <> '')"
+    )
 
 
 def _strip_prefix(line: str) -> str:
