@@ -99,8 +99,9 @@ class LiteLLMAdapter:
         )
         # Every metadata path in one call per row: each JSON function parses the text again.
         paths = "[" + ", ".join(lit(p) for p in _META_PATHS) + "]"
+        # the tags list built once per row, in the layer below its two uses (workload, tags)
         source = (
-            f"(SELECT *, json_extract_string(_meta, {paths}) AS _mv FROM "
+            f"(SELECT *, json_extract_string(_meta, {paths}) AS _mv, {tags} AS _tags FROM "
             f"(SELECT *, {meta} AS _meta, {tags_json} AS _tags_json FROM {reader.table}))"
         )
 
@@ -118,7 +119,7 @@ class LiteLLMAdapter:
             "ts_end": c("endTime"),
             "provider": c("custom_llm_provider"),
             "model_raw": f"coalesce(nullif(trim({c('model')}), ''), {c('model_group')})",
-            "workload": f"coalesce(nullif(trim({tags}[1]), ''), {team})",
+            "workload": f"coalesce(nullif(trim(_tags[1]), ''), {team})",
             "team": team,
             "api_key_id": c("api_key"),
             "user": f"coalesce(nullif(trim({c('end_user')}), ''), nullif(trim({c('user')}), ''), "
@@ -141,7 +142,7 @@ class LiteLLMAdapter:
             "reject_reason": (
                 f"coalesce(_reject_reason, 'metadata ' || ({meta_bad}), 'request_tags ' || ({tags_bad}))"
             ),
-            "tags": tags,
+            "tags": "_tags",
             "metadata": "_meta",
         }
         return StagedSource(
