@@ -96,31 +96,17 @@ _USAGE_PATHS = list(
 
 
 def _with_usage(table: str, usage: str) -> str:
-    """``table`` plus ``_usage`` (the usage object) and ``_uv`` (the text of each of ``_USAGE_PATHS``)."""
+    """``table`` plus ``_usage`` (the usage object), ``_uv`` (the text of each of ``_USAGE_PATHS``), the
+    counts as numbers (``_n_in``, ``_n_out``, ``_n_total``, ``_n_cache``, ``_n_rsn``) and which reading
+    explains the parts (``_in_incl``: input includes the cache, ``_out_incl``: output includes the
+    reasoning). Each layer computes its columns once per record for the expressions above it, which use
+    them several times."""
     paths = "[" + ", ".join(lit(p) for p in _USAGE_PATHS) + "]"
-    return (
-        f"(SELECT *, _usage_json AS _usage, json_extract_string(_usage_json, {paths}) AS _uv"
-        f" FROM (SELECT *, {usage} AS _usage_json FROM {table}))"
-    )
-
-
-def _uv(paths: list[str]) -> str:
-    """The first present of several usage paths, as text."""
-    parts = [f"_uv[{_USAGE_PATHS.index(p) + 1}]" for p in paths]
-    return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
-
-
-def _usage_sql(cost: str, fallback_cost: str) -> dict[str, str]:
-    """Staged token columns (and the per-record convention) from the usage object of :func:`_with_usage`."""
-    usage = "_usage"
 
     def num(paths: list[str]) -> str:
         return f"TRY_CAST({_uv(paths)} AS HUGEINT)"
 
-    inp, out, total = num(_IN), num(_OUT), num(_TOTAL)
-    cache = f"(coalesce({num(_CACHE_READ)}, 0) + coalesce({num(_CACHE_WRITE)}, 0))"
-    rsn = f"coalesce({num(_REASONING)}, 0)"
-    # Which reading explains the parts: (input includes cache, output includes reasoning).
+    inp, out, total, cache, rsn = "_n_in", "_n_out", "_n_total", "_n_cache", "_n_rsn"
     in_incl = (
         f"CASE WHEN {total} IS NULL THEN NOT ({cache} > coalesce({inp}, 0)) "
         f"WHEN {total} IN ({inp} + {out}, {inp} + {out} + {rsn}) THEN true "
@@ -131,6 +117,30 @@ def _usage_sql(cost: str, fallback_cost: str) -> dict[str, str]:
         f"WHEN {total} IN ({inp} + {out}, {inp} + {cache} + {out}) THEN true "
         f"WHEN {total} IN ({inp} + {out} + {rsn}, {inp} + {cache} + {out} + {rsn}) THEN false END"
     )
+    numbers = (
+        f"{num(_IN)} AS _n_in, {num(_OUT)} AS _n_out, {num(_TOTAL)} AS _n_total, "
+        f"(coalesce({num(_CACHE_READ)}, 0) + coalesce({num(_CACHE_WRITE)}, 0)) AS _n_cache, "
+        f"coalesce({num(_REASONING)}, 0) AS _n_rsn"
+    )
+    return (
+        f"(SELECT *, {in_incl} AS _in_incl, {out_incl} AS _out_incl FROM"
+        f" (SELECT *, {numbers} FROM"
+        f" (SELECT *, _usage_json AS _usage, json_extract_string(_usage_json, {paths}) AS _uv"
+        f" FROM (SELECT *, {usage} AS _usage_json FROM {table}))))"
+    )
+
+
+def _uv(paths: list[str]) -> str:
+    """The first present of several usage paths, as text."""
+    parts = [f"_uv[{_USAGE_PATHS.index(p) + 1}]" for p in paths]
+    return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+
+
+def _usage_sql(cost: str, fallback_cost: str) -> dict[str, str]:
+    """Staged token columns (and the per-record convention) from the columns :func:`_with_usage` adds."""
+    usage = "_usage"
+    inp, out, total, rsn = "_n_in", "_n_out", "_n_total", "_n_rsn"
+    in_incl, out_incl = "_in_incl", "_out_incl"
     output = f"CASE WHEN {out_incl} = false THEN CAST({out} + {rsn} AS VARCHAR) ELSE {_uv(_OUT)} END"
     cost_sum = _COST_SUM.replace("{cost}", cost)
     return {
