@@ -91,7 +91,8 @@ def _in_process(path: Path) -> tuple[float, int]:
 def _reader(path: Path) -> tuple[float, int]:
     """Only the JSON reader the ingest uses (every field of every record read as text), no validation."""
     from llm_tco.ingest.files import probe_file
-    from llm_tco.ingest.readers import quote_ident, table_reader
+    from llm_tco.ingest.reader_sql import quote_ident
+    from llm_tco.ingest.readers import table_reader
 
     con = duckdb.connect()
     reader, columns = table_reader(con, probe_file(path))

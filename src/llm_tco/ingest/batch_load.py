@@ -27,7 +27,7 @@ import duckdb
 from llm_tco.ingest.costs import ReportedCounts
 from llm_tco.ingest.history import ChangedWhileReadError, unchanged_since
 from llm_tco.ingest.identity import CONFLICT_PREFIX, classify_repeats
-from llm_tco.ingest.readers import quote_ident
+from llm_tco.ingest.reader_sql import quote_ident
 from llm_tco.ingest.records import AccountingError, FileCounts, check_balance
 from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.small_files import Shape, SmallFile

@@ -13,7 +13,8 @@ import duckdb
 from llm_tco.errors import InputFileError
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS, IngestOptions, Probe, StagedSource
 from llm_tco.ingest.columns import REQUIRED_FIELDS, ambiguous_columns, match_columns
-from llm_tco.ingest.readers import quote_ident, table_reader
+from llm_tco.ingest.reader_sql import quote_ident
+from llm_tco.ingest.readers import table_reader
 
 __all__ = ["GenericTableAdapter", "matched_fields", "staged_select"]
 

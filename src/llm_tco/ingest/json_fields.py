@@ -13,7 +13,7 @@ read one of two ways, into the same columns of the same types, so the adapter's 
   (a malformed line, a member that should be an object and is not, a key given twice, a line with a
   prefix): the adapter then reads the file per record instead (``StagedSource.fallback``, tried by
   ``llm_tco.ingest.staging`` when the fast read fails).
-- **per record**: each line is parsed on its own (:func:`~llm_tco.ingest.readers.json_documents`): a
+- **per record**: each line is parsed on its own (:func:`~llm_tco.ingest.json_readers.json_documents`): a
   malformed line is a quarantined record, and the structure is taken from the record in one call
   (``json_transform``: one parse; a member of the wrong shape reads as NULL).
 
@@ -31,7 +31,8 @@ import duckdb
 
 from llm_tco.ingest.base import Probe
 from llm_tco.ingest.files import MAX_RECORD_BYTES
-from llm_tco.ingest.readers import ReaderSql, duck_path, json_documents, quote_ident
+from llm_tco.ingest.json_readers import json_documents
+from llm_tco.ingest.reader_sql import ReaderSql, duck_path, quote_ident
 
 __all__ = ["FieldType", "JsonFields", "Shape", "json_fields"]
 

@@ -36,7 +36,7 @@ from llm_tco.ingest.history import (
 from llm_tco.ingest.load import FileCounts, load_file
 from llm_tco.ingest.outcome import ChangedFile, FileResult, IngestReport, RejectedFile
 from llm_tco.ingest.postgres import is_database_url, read_litellm_database, redact_url
-from llm_tco.ingest.readers import error_line
+from llm_tco.ingest.reader_sql import error_line
 from llm_tco.ingest.reattribute import AttributionSettings, settle_attribution
 from llm_tco.ingest.registry import detect_adapter, get_adapter
 from llm_tco.ingest.staging import drop_staged_tables, materialize_staged

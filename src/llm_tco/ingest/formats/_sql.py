@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from llm_tco.errors import InputFileError
 from llm_tco.ingest.base import OPTIONAL_STAGED_COLUMNS, REPORTED_COST_COLUMNS, STAGED_COLUMNS, Probe
-from llm_tco.ingest.readers import quote_ident
+from llm_tco.ingest.reader_sql import quote_ident
 
 __all__ = [
     "EMPTY_USAGE_SQL",

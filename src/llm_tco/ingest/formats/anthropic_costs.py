@@ -17,7 +17,7 @@ from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
 from llm_tco.ingest.formats._sql import EMPTY_USAGE_SQL, cost_select, head_matches, jtext, require_kind
 from llm_tco.ingest.formats.anthropic_usage import REPORT, UNCACHED_KEY
 from llm_tco.ingest.formats.openai_usage import page_records
-from llm_tco.ingest.readers import json_documents
+from llm_tco.ingest.json_readers import json_documents
 
 __all__ = ["ADAPTER", "AnthropicCostsAdapter"]
 

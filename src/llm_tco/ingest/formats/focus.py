@@ -31,7 +31,8 @@ import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
 from llm_tco.ingest.formats._sql import column, cost_select, first_of, require_kind, staged_select
-from llm_tco.ingest.readers import quote_ident, table_reader
+from llm_tco.ingest.reader_sql import quote_ident
+from llm_tco.ingest.readers import table_reader
 
 __all__ = ["ADAPTER", "FocusAdapter"]
 

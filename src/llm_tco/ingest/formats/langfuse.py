@@ -35,7 +35,9 @@ import duckdb
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
 from llm_tco.ingest.formats._sql import column, first_of, jtext, lit, require_kind, staged_select
 from llm_tco.ingest.json_fields import Shape, json_fields
-from llm_tco.ingest.readers import csv_reader, json_documents, quote_ident
+from llm_tco.ingest.json_readers import json_documents
+from llm_tco.ingest.reader_sql import quote_ident
+from llm_tco.ingest.readers import csv_reader
 
 __all__ = ["ADAPTER", "LangfuseAdapter"]
 

@@ -23,7 +23,8 @@ from llm_tco.ingest.formats._sql import (
     require_kind,
 )
 from llm_tco.ingest.formats.openai_usage import PAGE, page_records
-from llm_tco.ingest.readers import csv_reader, json_documents
+from llm_tco.ingest.json_readers import json_documents
+from llm_tco.ingest.readers import csv_reader
 
 __all__ = ["ADAPTER", "OpenAICostsAdapter"]
 
