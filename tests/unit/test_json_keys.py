@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from llm_tco.ingest.files import probe_file
-from llm_tco.ingest.readers import json_keys
+from llm_tco.ingest.json_readers import json_keys
 
 
 def _write(path: Path, lines: list[str]) -> Path:
@@ -18,11 +18,17 @@ def _write(path: Path, lines: list[str]) -> Path:
 def test_keys_union_over_the_head_past_blank_and_malformed_lines(tmp_path: Path) -> None:
     path = _write(
         tmp_path / "x.jsonl",
-        ['{"id": 1, "model": "m"}', "", "{not json", "[1, 2]", '{"id": 2, "model": "m", "extra": {"a": 1}}'],
+        [
+            '{"id": 1, "model": "m"}',
+            "",
+            "{not json",
+            "[1, 2]",
+            '{"id": 2, "model": "m", "extra": {"a": 1}, "métadonnées \\"q\\"": [{"b": 2}]}',
+        ],
     )
     keys = json_keys(duckdb.connect(), probe_file(path))
     # the probe's columns come first, in its order; a key first seen later still counts; nested keys do not
-    assert set(keys) == {"id", "model", "extra"}
+    assert set(keys) == {"id", "model", "extra", 'métadonnées "q"'}
     assert keys[:2] == ["id", "model"]
 
 

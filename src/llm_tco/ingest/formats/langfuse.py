@@ -97,6 +97,10 @@ _USAGE_PATHS = list(
 """Every ``usageDetails`` path read, extracted in one call per record (each JSON function parses again)."""
 
 
+_COUNTS = ("_n_in", "_n_out", "_n_total", "_n_cache", "_n_rsn")
+"""The usage counts as numbers, columns :func:`_with_usage` adds: input, output, total, cache, reasoning."""
+
+
 def _with_usage(table: str, usage: str) -> str:
     """``table`` plus ``_usage`` (the usage object), ``_uv`` (the text of each of ``_USAGE_PATHS``), the
     counts as numbers (``_n_in``, ``_n_out``, ``_n_total``, ``_n_cache``, ``_n_rsn``) and which reading
@@ -108,7 +112,7 @@ def _with_usage(table: str, usage: str) -> str:
     def num(paths: list[str]) -> str:
         return f"TRY_CAST({_uv(paths)} AS HUGEINT)"
 
-    inp, out, total, cache, rsn = "_n_in", "_n_out", "_n_total", "_n_cache", "_n_rsn"
+    inp, out, total, cache, rsn = _COUNTS
     in_incl = (
         f"CASE WHEN {total} IS NULL THEN NOT ({cache} > coalesce({inp}, 0)) "
         f"WHEN {total} IN ({inp} + {out}, {inp} + {out} + {rsn}) THEN true "
@@ -120,9 +124,9 @@ def _with_usage(table: str, usage: str) -> str:
         f"WHEN {total} IN ({inp} + {out} + {rsn}, {inp} + {cache} + {out} + {rsn}) THEN false END"
     )
     numbers = (
-        f"{num(_IN)} AS _n_in, {num(_OUT)} AS _n_out, {num(_TOTAL)} AS _n_total, "
-        f"(coalesce({num(_CACHE_READ)}, 0) + coalesce({num(_CACHE_WRITE)}, 0)) AS _n_cache, "
-        f"coalesce({num(_REASONING)}, 0) AS _n_rsn"
+        f"{num(_IN)} AS {inp}, {num(_OUT)} AS {out}, {num(_TOTAL)} AS {total}, "
+        f"(coalesce({num(_CACHE_READ)}, 0) + coalesce({num(_CACHE_WRITE)}, 0)) AS {cache}, "
+        f"coalesce({num(_REASONING)}, 0) AS {rsn}"
     )
     return (
         f"(SELECT *, {in_incl} AS _in_incl, {out_incl} AS _out_incl FROM"
@@ -141,7 +145,7 @@ def _uv(paths: list[str]) -> str:
 def _usage_sql(cost: str, fallback_cost: str) -> dict[str, str]:
     """Staged token columns (and the per-record convention) from the columns :func:`_with_usage` adds."""
     usage = "_usage"
-    inp, out, total, rsn = "_n_in", "_n_out", "_n_total", "_n_rsn"
+    inp, out, total, _, rsn = _COUNTS
     in_incl, out_incl = "_in_incl", "_out_incl"
     output = f"CASE WHEN {out_incl} = false THEN CAST({out} + {rsn} AS VARCHAR) ELSE {_uv(_OUT)} END"
     cost_sum = _COST_SUM.replace("{cost}", cost)
