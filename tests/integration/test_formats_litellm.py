@@ -116,3 +116,48 @@ def test_unreadable_csv_lines_send_the_file_through_the_checked_reader(
     assert reasons[leading_rows + 1].startswith("unreadable record (missing columns")
     assert reasons[leading_rows + 2] == "invalid UTF-8 in field 'team_id'"
     assert len(canonical_rows(con)) == leading_rows + 1
+
+
+@pytest.mark.parametrize("kind", ["csv", "json"])
+def test_json_columns_are_read_trimmed_whatever_their_padding(tmp_path: Path, kind: str) -> None:
+    """``metadata`` and ``request_tags`` are trimmed of spaces (Unicode ones too) before they are read as
+    JSON, and a blank one is absent: only a value that opens and closes with its brackets skips the trim.
+    Padding must change nothing a row says; text that is not JSON, padded or not, is quarantined."""
+    import csv
+    import json
+
+    meta = '{"user_api_key_team_alias": "search"}'
+    cases = [  # (request_id, metadata, request_tags)
+        ("plain", meta, '["rag"]'),
+        ("spaces", f"  {meta}  ", '  ["rag"] '),
+        ("unicode-spaces", f"\u00a0{meta}\u3000", '\u2003["rag"]\u00a0'),
+        ("blank", "   ", "  "),
+        ("bad-braced", "{not json}", '["rag"]'),
+        ("bad-padded", "  {not json ", '["rag"]'),
+        ("bad-tags", meta, "[rag]"),
+    ]
+    header = ["request_id", "spend", "prompt_tokens", "completion_tokens", "startTime", "model"]
+    header += ["custom_llm_provider", "team_id", "metadata", "request_tags"]
+    rows = [
+        [rid, "0.1", "10", "1", "2026-09-01 10:00:00", "gpt-4o", "openai", "team-7", m, t] for rid, m, t in cases
+    ]
+    path = tmp_path / f"spendlogs.{kind}"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        if kind == "csv":
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows(rows)
+        else:
+            fh.writelines(json.dumps(dict(zip(header, r, strict=True))) + "\n" for r in rows)
+    con, report = ingest(path)
+    assert_accounting(report)
+    assert quarantine(con) == {
+        5: "metadata not valid JSON",
+        6: "metadata not valid JSON",
+        7: "request_tags not valid JSON",
+    }
+    got = canonical_rows(con)
+    for rid in ("plain", "spaces", "unicode-spaces"):
+        assert (got[f"id:litellm:{rid}"]["workload"], got[f"id:litellm:{rid}"]["team"]) == ("rag", "search")
+    # nothing to read: the team falls back to team_id, and with no tag the workload to the team
+    assert (got["id:litellm:blank"]["workload"], got["id:litellm:blank"]["team"]) == ("team-7", "team-7")

@@ -43,16 +43,24 @@ _META_PATHS = [
 """The metadata paths read (team, user, the cache and reasoning split), extracted in one call per row."""
 
 
-def _json_of(col: str, kind: str, column_name: str) -> tuple[str, str]:
+def _json_of(col: str, kind: str, column_name: str, ends: tuple[str, str]) -> tuple[str, str]:
     """(JSON value or NULL, reason when the text is not JSON) for a column holding JSON as text or typed;
     the reason reads the value back from ``column_name``, the column the caller computes it into (one
-    parse per row: ``TRY_CAST`` checks and converts at once)."""
+    parse per row: ``TRY_CAST`` checks and converts at once).
+
+    The value is trimmed (and blank is NULL), but ``trim`` copies every string it is given, which was half
+    of a JSON export's staging: a value that opens and closes with the ``ends`` the column normally has
+    (``{`` and ``}`` for an object) has nothing to trim and is cast as it is; only the others are trimmed."""
     if col == "NULL":
         return "NULL::JSON", "NULL"
     if kind in ("text", "json"):
-        text = f"nullif(trim(CAST({col} AS VARCHAR)), '')"
+        raw = f"CAST({col} AS VARCHAR)"
+        text = f"nullif(trim({raw}), '')"
+        opens, closes = (lit(end) for end in ends)
+        bare = f"starts_with({raw}, {opens}) AND ends_with({raw}, {closes})"
+        untrimmed = f"(CASE WHEN {bare} THEN {raw} ELSE {text} END)"
         return (
-            f"TRY_CAST({text} AS JSON)",
+            f"TRY_CAST({untrimmed} AS JSON)",
             f"CASE WHEN {column_name} IS NULL AND {text} IS NOT NULL THEN 'not valid JSON' END",
         )
     return f"to_json({col})", "NULL"
@@ -90,8 +98,8 @@ class LiteLLMAdapter:
         def kind(name: str) -> str:
             return kinds.get(by_lower.get(name.lower(), ""), "null")
 
-        meta, meta_bad = _json_of(c("metadata"), kind("metadata"), "_meta")
-        tags_json, tags_bad = _json_of(c("request_tags"), kind("request_tags"), "_tags_json")
+        meta, meta_bad = _json_of(c("metadata"), kind("metadata"), "_meta", ("{", "}"))
+        tags_json, tags_bad = _json_of(c("request_tags"), kind("request_tags"), "_tags_json", ("[", "]"))
         tags = (
             f"CAST({c('request_tags')} AS VARCHAR[])"
             if kind("request_tags") == "list"
