@@ -149,3 +149,55 @@ def test_an_attribute_without_a_key_is_ignored(tmp_path: Any) -> None:
     assert (report.read, report.accepted) == (1, 1)
     row = canonical_rows(con)["id:otel:ab:02"]
     assert (row["model_raw"], row["workload"]) == ("gpt-4o", "search")
+
+
+def test_span_times_are_exact_at_every_size_of_nanosecond_count(tmp_path: Any) -> None:
+    """A span's time is its nanosecond count truncated to microseconds, read as a 64-bit integer when it
+    fits and as a 128-bit one past 2262 (then it is in the future, and quarantined); a count written
+    with a fraction or an exponent is read as DuckDB reads an integer; text that is not a number is
+    quarantined as an unreadable time."""
+    import json
+    from datetime import timedelta
+
+    def span(span_id: str, start: Any) -> dict[str, Any]:
+        return {
+            "traceId": "cd",
+            "spanId": span_id,
+            "startTimeUnixNano": start,
+            "attributes": [
+                {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o"}},
+                {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "10"}},
+                {"key": "gen_ai.usage.output_tokens", "value": {"intValue": "5"}},
+            ],
+        }
+
+    starts = {
+        "01": "1757066400123456789",  # 2025-09-05 10:00:00.123456789
+        "02": 1757066400123456789,  # the same as a JSON number
+        "03": "1.7570664e18",  # an exponent: 1757066400000000000, 2025-09-05 10:00:00
+        "04": "9223372036854775807",  # the largest BIGINT: 2262-04-11, in the future
+        "05": "9223372036854775808",  # one past it: read as HUGEINT, also in the future
+        "06": "soon",
+    }
+    doc = {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "svc"}}]},
+                "scopeSpans": [{"spans": [span(k, v) for k, v in starts.items()]}],
+            }
+        ]
+    }
+    path = tmp_path / "times.jsonl"
+    path.write_text(json.dumps(doc) + "\n")
+    con, report = ingest(path)
+    assert_accounting(report)
+    epoch = datetime(1970, 1, 1)
+    rows = canonical_rows(con)
+    exact = epoch + timedelta(microseconds=1757066400123456789 // 1000)
+    assert rows["id:otel:cd:01"]["ts_start"] == exact == datetime(2025, 9, 5, 10, 0, 0, 123456)
+    assert rows["id:otel:cd:02"]["ts_start"] == exact
+    assert rows["id:otel:cd:03"]["ts_start"] == epoch + timedelta(microseconds=1757066400 * 10**6)
+    reasons = quarantine(con)
+    assert set(reasons) == {4, 5, 6}
+    assert "future" in reasons[4] and "future" in reasons[5]
+    assert "soon" in reasons[6]

@@ -87,13 +87,6 @@ def _get(attrs: str, *keys: str) -> str:
     return found[0] if len(found) == 1 else f"coalesce({', '.join(found)})"
 
 
-def _embedding(attrs: str) -> str:
-    """Whether the span is an embeddings call: by its operation, else by its model's name."""
-    operation = f"lower(coalesce({_get(attrs, 'gen_ai.operation.name', 'llm.request.type')}, ''))"
-    model = f"lower(coalesce({_get(attrs, 'gen_ai.response.model', 'gen_ai.request.model')}, ''))"
-    return f"({operation} IN ('embeddings', 'embedding') OR contains({model}, 'embed'))"
-
-
 class OtelAdapter:
     name = "otel"
     description = "OpenTelemetry GenAI spans in OTLP/JSON (resourceSpans → scopeSpans → spans)"
@@ -128,27 +121,45 @@ class OtelAdapter:
         )"""
         keep = f"(SELECT * FROM {spans} WHERE _bad IS NOT NULL OR list_has_any(attrs.k, {usage_keys}))"
         a, res = "attrs", "resource_attrs"
+        # Each attribute looked up once per span, in a layer below the expressions that use it: a lookup
+        # scans the span's keys, and several staged columns read the same ones (input, model, output).
+        lookups = {
+            "_provider": _get(a, "gen_ai.provider.name", "gen_ai.system"),
+            "_model": _get(a, "gen_ai.response.model", "gen_ai.request.model"),
+            "_operation": _get(a, "gen_ai.operation.name", "llm.request.type"),
+            "_input": _get(a, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"),
+            "_output": _get(a, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"),
+            "_cache_read": _get(
+                a, "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"
+            ),
+            "_cache_write": _get(
+                a, "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"
+            ),
+            "_service": _get(res, "service.name"),
+        }
+        looked_up = f"(SELECT *, {', '.join(f'{e} AS {n}' for n, e in lookups.items())} FROM {keep})"
 
         def timestamp(nanos: str) -> str:
+            # BIGINT holds every nanosecond time to 2262 and is cast three times faster than HUGEINT,
+            # which parses the same texts the same way (it is kept for larger values).
             return (
-                f"CASE WHEN TRY_CAST({nanos} AS HUGEINT) IS NOT NULL "
+                f"CASE WHEN TRY_CAST({nanos} AS BIGINT) IS NOT NULL "
+                f"THEN CAST(make_timestamp(TRY_CAST({nanos} AS BIGINT) // 1000) AS VARCHAR) "
+                f"WHEN TRY_CAST({nanos} AS HUGEINT) IS NOT NULL "
                 f"THEN CAST(make_timestamp(CAST(TRY_CAST({nanos} AS HUGEINT) // 1000 AS BIGINT)) AS VARCHAR) "
                 f"ELSE {nanos} END"
             )
 
         start = timestamp("span['startTimeUnixNano']")
         end = timestamp("span['endTimeUnixNano']")
-        cache_read = _get(a, "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens")
-        cache_write = _get(
-            a, "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"
-        )
-        inp = _get(a, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens")
         cache = (
-            f"coalesce(TRY_CAST({cache_read} AS HUGEINT), 0) + coalesce(TRY_CAST({cache_write} AS "
-            "HUGEINT), 0)"
+            "coalesce(TRY_CAST(_cache_read AS HUGEINT), 0) + coalesce(TRY_CAST(_cache_write AS HUGEINT), 0)"
         )
-        output = _get(a, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")
-        service = _get(res, "service.name")
+        # Embeddings: by the operation, else by the model's name.
+        embedding = (
+            "(lower(coalesce(_operation, '')) IN ('embeddings', 'embedding') "
+            "OR contains(lower(coalesce(_model, '')), 'embed'))"
+        )
         # span attributes, then the resource's, as pairs (kind ``pairs``, llm_tco.ingest.kept_metadata):
         # a key given twice is read at its first position; only the keys a series keeps are looked up
         metadata = f"{{'k': list_concat({a}.k, {res}.k), 'v': list_concat({a}.v, {res}.v)}}"
@@ -157,9 +168,9 @@ class OtelAdapter:
             "source_record_id": "nullif(concat_ws(':', span['traceId'], span['spanId']), '')",
             "ts_start": start,
             "ts_end": end,
-            "provider": _get(a, "gen_ai.provider.name", "gen_ai.system"),
-            "model_raw": _get(a, "gen_ai.response.model", "gen_ai.request.model"),
-            "workload": service,
+            "provider": "_provider",
+            "model_raw": "_model",
+            "workload": "_service",
             "user": _get(a, "user.id", "enduser.id", "gen_ai.user.id"),
             "service_tier": _get(
                 a,
@@ -170,22 +181,21 @@ class OtelAdapter:
             ),
             "region": _get(res, "cloud.region"),
             "requests": "1",
-            "input_tokens": inp,
-            "cache_read_tokens": cache_read,
-            "cache_write_tokens": cache_write,
+            "input_tokens": "_input",
+            "cache_read_tokens": "_cache_read",
+            "cache_write_tokens": "_cache_write",
             "output_tokens": (
-                f"CASE WHEN {output} IS NULL AND {inp} IS NOT NULL AND {_embedding(a)} THEN '0' "
-                f"ELSE {output} END"
+                f"CASE WHEN _output IS NULL AND _input IS NOT NULL AND {embedding} THEN '0' ELSE _output END"
             ),
             "reasoning_tokens": _get(a, "gen_ai.usage.reasoning.output_tokens"),
             "reject_reason": "_bad",
-            "service_name": service,
-            "input_includes_cache": f"NOT ({cache} > coalesce(TRY_CAST({inp} AS HUGEINT), 0))",
+            "service_name": "_service",
+            "input_includes_cache": f"NOT ({cache} > coalesce(TRY_CAST(_input AS HUGEINT), 0))",
             "metadata": f"CASE WHEN _bad IS NULL THEN {metadata} END",
         }
         return StagedSource(
             self.name,
-            staged_select(exprs, keep),
+            staged_select(exprs, looked_up),
             fields.reader.params,
             materialize=True,
             fallback=None if per_record else lambda: self._stage(con, probe, per_record=True),
