@@ -9,7 +9,7 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
-from llm_tco.ingest.files import digest_file
+from llm_tco.ingest.digest import digest_file
 from llm_tco.ingest.history import PriorVersion, compare_with_prior, snapshot
 
 

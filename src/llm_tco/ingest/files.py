@@ -6,24 +6,19 @@ import csv
 import errno
 import glob
 import gzip
-import hashlib
 import io
 import json
 import re
 import stat
-import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 from llm_tco.errors import InputFileError
 from llm_tco.ingest.base import FileKind, Probe
+from llm_tco.ingest.digest import GZIP_MAGIC
 
 __all__ = [
     "MAX_RECORD_BYTES",
-    "ContentDigest",
-    "digest_file",
     "expand_inputs",
-    "fingerprint",
     "not_a_file_reason",
     "probe_file",
     "resolve_file",
@@ -33,7 +28,6 @@ _HEAD_BYTES = 64 * 1024
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 """The longest single record read (a JSON record, a CSV line): the readers' limit, and how far the probe
 reads for the first JSON record."""
-_GZIP_MAGIC = b"\x1f\x8b"
 _PARQUET_MAGIC = b"PAR1"
 _UTF16_LE_BOM = b"\xff\xfe"
 _UTF16_BE_BOM = b"\xfe\xff"
@@ -139,124 +133,6 @@ def not_a_file_reason(path: Path) -> str | None:
     return None
 
 
-def fingerprint(path: Path) -> str:
-    """sha256 of the file's bytes: the identity of its content, used for record ids and re-ingest."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-@dataclass(frozen=True)
-class ContentDigest:
-    """What was read of a file, for recognising it later: its raw bytes and its content (the decompressed
-    bytes of a gzip file, else the raw bytes again), each with a sha256 over exactly the bytes counted."""
-
-    size_bytes: int
-    fingerprint: str
-    """sha256 of the first ``size_bytes`` raw bytes: the identity of the file's bytes."""
-    content_bytes: int
-    content_fingerprint: str
-    raw_prefix: str | None = None
-    """sha256 of the first ``raw_prefix_bytes`` raw bytes, when asked for and the file has that many."""
-    content_prefix: str | None = None
-    """sha256 of the first ``content_prefix_bytes`` content bytes, when asked for and there are as many."""
-
-
-def digest_file(
-    path: Path,
-    size_bytes: int,
-    *,
-    raw_prefix_bytes: int | None = None,
-    content_prefix_bytes: int | None = None,
-) -> ContentDigest:
-    """Hash exactly the first ``size_bytes`` raw bytes of ``path`` (bytes appended meanwhile are not
-    counted) and their content, in one pass; with the prefix hashes that tell whether the file extends
-    an earlier version of it (``llm_tco.ingest.history``). A gzip stream of several members (appended
-    with ``gzip >>``) is decompressed member after member; a truncated or corrupt tail ends the content."""
-    # For a plain file the content is the raw bytes: one hash serves both (the prefix lengths agree).
-    raw = _PrefixHash(content_prefix_bytes if content_prefix_bytes is not None else raw_prefix_bytes)
-    content = _PrefixHash(content_prefix_bytes)
-    is_gzip = False
-    inflater: zlib._Decompress | None = None
-    remaining = size_bytes
-    with path.open("rb") as fh:
-        while remaining > 0:
-            chunk = fh.read(min(1 << 20, remaining))
-            if not chunk:
-                break
-            if raw.count == 0 and chunk.startswith(_GZIP_MAGIC):
-                is_gzip = True
-                raw = _PrefixHash(raw_prefix_bytes)
-                inflater = zlib.decompressobj(wbits=31)
-            remaining -= len(chunk)
-            raw.update(chunk)
-            if is_gzip:
-                inflater = _inflate(inflater, chunk, content)
-    if not is_gzip:
-        same = raw.prefix if raw_prefix_bytes == raw.limit else None
-        return ContentDigest(
-            raw.count,
-            raw.hexdigest(),
-            raw.count,
-            raw.hexdigest(),
-            raw_prefix=same,
-            content_prefix=raw.prefix if content_prefix_bytes == raw.limit else None,
-        )
-    return ContentDigest(
-        raw.count,
-        raw.hexdigest(),
-        content.count,
-        content.hexdigest(),
-        raw_prefix=raw.prefix,
-        content_prefix=content.prefix,
-    )
-
-
-def _inflate(
-    inflater: zlib._Decompress | None, chunk: bytes, content: _PrefixHash
-) -> zlib._Decompress | None:
-    """Feed ``chunk`` to the gzip decompressor, starting a new one at each member boundary."""
-    data = chunk
-    while data and inflater is not None:
-        try:
-            content.update(inflater.decompress(data))
-        except zlib.error:
-            return None  # corrupt data: the content ends here (the reader rejects the file)
-        if not inflater.eof:
-            return inflater
-        data = inflater.unused_data
-        inflater = zlib.decompressobj(wbits=31)
-    return inflater
-
-
-class _PrefixHash:
-    """sha256 of a byte stream and, on the way, of its first ``prefix_bytes`` bytes."""
-
-    def __init__(self, prefix_bytes: int | None) -> None:
-        self._all = hashlib.sha256()
-        self._pre = hashlib.sha256() if prefix_bytes is not None else None
-        self.limit = prefix_bytes
-        self._limit = prefix_bytes or 0
-        self.count = 0
-        self.prefix: str | None = None
-        if self._pre is not None and self._limit == 0:
-            self.prefix = self._pre.hexdigest()
-
-    def update(self, data: bytes) -> None:
-        if self._pre is not None and self.prefix is None:
-            take = data[: self._limit - self.count]
-            self._pre.update(take)
-            if self.count + len(take) >= self._limit:
-                self.prefix = self._pre.hexdigest()
-        self._all.update(data)
-        self.count += len(data)
-
-    def hexdigest(self) -> str:
-        return self._all.hexdigest()
-
-
 def probe_file(path: Path) -> Probe:
     """Read the first bytes and classify the content: CSV, JSON document, JSON lines or Parquet.
 
@@ -299,7 +175,7 @@ def _read_head(path: Path, size: int) -> tuple[bytes, bool, bool]:
             raw = fh.read(size + 1)
     except OSError as exc:
         raise InputFileError(str(path), f"cannot be read ({exc.strerror or exc})") from exc
-    is_gzip = raw.startswith(_GZIP_MAGIC)
+    is_gzip = raw.startswith(GZIP_MAGIC)
     if is_gzip:
         try:
             with gzip.open(path, "rb") as gz:

@@ -31,7 +31,7 @@ from typing import Literal
 
 import duckdb
 
-from llm_tco.ingest.files import ContentDigest, digest_file
+from llm_tco.ingest.digest import ContentDigest, digest_file
 
 __all__ = [
     "ChangedWhileReadError",

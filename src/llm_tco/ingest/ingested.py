@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from llm_tco.ingest.costs import ReportedCounts
-from llm_tco.ingest.files import ContentDigest
+from llm_tco.ingest.digest import ContentDigest
 from llm_tco.ingest.history import Continuation
 from llm_tco.ingest.records import FileCounts
 from llm_tco.store.temp_tables import scalar_int

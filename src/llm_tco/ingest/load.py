@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from llm_tco.ingest.costs import ReportedCounts, load_costs
-from llm_tco.ingest.files import ContentDigest
+from llm_tco.ingest.digest import ContentDigest
 from llm_tco.ingest.history import Continuation
 from llm_tco.ingest.identity import classify_repeats
 from llm_tco.ingest.ingested import delete_files, record_copy, seen_before

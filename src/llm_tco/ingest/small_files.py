@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from llm_tco.ingest.files import ContentDigest
+from llm_tco.ingest.digest import ContentDigest
 
 __all__ = [
     "MAX_BATCH_FILES",

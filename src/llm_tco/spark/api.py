@@ -21,7 +21,7 @@ import duckdb
 
 from llm_tco.errors import UsageError
 from llm_tco.ingest.base import IngestOptions
-from llm_tco.ingest.files import digest_file
+from llm_tco.ingest.digest import digest_file
 from llm_tco.ingest.history import Continuation, prior_version
 from llm_tco.ingest.ingested import record_copy, seen_before
 from llm_tco.ingest.outcome import ChangedFile, FileResult, IngestReport
@@ -121,7 +121,7 @@ def _sort_out(
 def _digest(item: InputFile):  # type: ignore[no-untyped-def]
     from pathlib import Path
 
-    from llm_tco.ingest.files import ContentDigest
+    from llm_tco.ingest.digest import ContentDigest
 
     if item.resolved is not None:
         return digest_file(Path(item.resolved), item.size_bytes)
