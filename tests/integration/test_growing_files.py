@@ -232,3 +232,12 @@ def test_a_copy_audited_first_does_not_hide_the_log_it_was_copied_from(tmp_path:
     assert doc["rows"] == {"read": 5, "accepted": 2, "quarantined": 0, "duplicates": 3}
     assert doc["totals"]["requests"] == 5
     assert doc["totals"]["input_tokens"] == sum(1000 + i for i in range(5))
+
+
+@pytest.fixture(autouse=True)
+def _inputs_hashed_early(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every input of these audits is hashed while the command starts, whatever its size
+    (``llm_tco.ingest.early_digest``): a grown or changed file must still be recognised as such."""
+    from llm_tco.ingest import early_digest
+
+    monkeypatch.setattr(early_digest, "MIN_EARLY_BYTES", 0)

@@ -63,6 +63,11 @@ def run(argv: list[str] | None = None) -> int:
     reader that closed stdout early (``llm-tco audit | head``) ends it quietly with exit 0.
     """
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["audit"]:
+        # the input files' fingerprints are hashed while the command's modules are imported
+        from llm_tco.ingest import early_digest
+
+        early_digest.start(args[1:])
     with interrupt_flag():
         try:
             code, message = _dispatch(args)

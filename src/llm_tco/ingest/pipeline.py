@@ -18,10 +18,12 @@ from pathlib import Path
 import duckdb
 
 from llm_tco.errors import InputFileError, UsageError
+from llm_tco.ingest import early_digest
 from llm_tco.ingest.base import Adapter, IngestOptions, StagedSource
 from llm_tco.ingest.batch import SmallFileBatcher
 from llm_tco.ingest.costs import ReportedCounts, cost_validation_sql
-from llm_tco.ingest.files import ContentDigest, digest_file, expand_inputs, not_a_file_reason, probe_file
+from llm_tco.ingest.digest import ContentDigest
+from llm_tco.ingest.files import expand_inputs, not_a_file_reason, probe_file
 from llm_tco.ingest.history import (
     ChangedWhileReadError,
     Continuation,
@@ -110,6 +112,7 @@ def ingest_files(
                 last = index == len(inputs) - 1 and position == len(files) - 1
                 load_alone(path, dataclasses.replace(options, more_inputs=False) if last else options)
         batcher.flush()
+    early_digest.discard_all()
     return report
 
 
@@ -170,6 +173,7 @@ def _ingest_version(
     cont: Continuation | None = Continuation(resolved_path=resolved)
     known: ContentDigest | None = None
     if prior is not None:
+        early_digest.discard(path)  # hashed below with the prior version's prefix
         verdict, known = compare_with_prior(path, size_bytes, prior)
         cont = continuation(prior, verdict, options.replace, resolved)
         if verdict == "unchanged" and cont is None:
@@ -288,7 +292,9 @@ def _ingest_one(
     # The fingerprint (a hash of every byte: ~1 s per GB) is computed in a thread while DuckDB, which
     # releases the GIL, reads the file's attributes in the first pass of a streamable load.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        file_digest = pool.submit(lambda: digest if digest is not None else digest_file(path, size))
+        file_digest = pool.submit(
+            lambda: digest if digest is not None else early_digest.digest_of(path, size)
+        )
         usage = _usage_validation(con, staged, options, now, namespace) if has_usage else None
         cost_sql: str | None = None
         cost_params: list[object] = []

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from llm_tco.errors import InputFileError, UsageError
 from llm_tco.ingest.columns import REQUIRED_FIELDS, ambiguous_columns, match_columns
-from llm_tco.ingest.files import digest_file, expand_inputs
+from llm_tco.ingest.early_digest import digest_of
+from llm_tco.ingest.files import expand_inputs
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -178,7 +179,7 @@ def _input_files(spark: SparkSession, inputs: list[str]) -> list[InputFile]:
         if not path.is_file():
             raise InputFileError(str(path), "not a regular file")
         size = path.stat().st_size
-        digest = digest_file(path, size)
+        digest = digest_of(path, size)
         uri = path.resolve().as_uri()
         files.append(InputFile(len(files), str(path), uri, digest.fingerprint, size, str(path.resolve())))
     if remote:
