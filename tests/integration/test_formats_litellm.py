@@ -139,7 +139,8 @@ def test_json_columns_are_read_trimmed_whatever_their_padding(tmp_path: Path, ki
     header = ["request_id", "spend", "prompt_tokens", "completion_tokens", "startTime", "model"]
     header += ["custom_llm_provider", "team_id", "metadata", "request_tags"]
     rows = [
-        [rid, "0.1", "10", "1", "2026-09-01 10:00:00", "gpt-4o", "openai", "team-7", m, t] for rid, m, t in cases
+        [rid, "0.1", "10", "1", "2026-09-01 10:00:00", "gpt-4o", "openai", "team-7", m, t]
+        for rid, m, t in cases
     ]
     path = tmp_path / f"spendlogs.{kind}"
     with path.open("w", newline="", encoding="utf-8") as fh:
