@@ -332,7 +332,11 @@ def test_requests_and_tokens_are_carried(store: duckdb.DuckDBPyConnection) -> No
 
 def test_unknown_model_listed_with_suggestions(store: duckdb.DuckDBPyConnection) -> None:
     context = prepare_pricing(store)
-    assert [u.series_key for u in context.unpriced] == [90]
+    assert [u.model_raw for u in context.unpriced] == ["gpt-4o-ultra-unknown"]
+    # the unknown model's series alone has no price key (the series table is a join on its attributes)
+    assert store.execute(
+        "SELECT series_key FROM llm_tco_price_series WHERE price_key IS NULL"
+    ).fetchall() == [(90,)]
     unknown = context.unpriced[0]
     assert unknown.model_raw == "gpt-4o-ultra-unknown"
     assert "gpt-4o" in unknown.suggestions

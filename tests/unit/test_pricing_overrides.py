@@ -173,4 +173,41 @@ def test_a_discount_cannot_price_an_unknown_model(store: duckdb.DuckDBPyConnecti
     context = prepare_pricing(
         store, overrides=parse_price_overrides({"prices": [{"model": "acme-70b", "discount_pct": 10}]})
     )
-    assert [(u.series_key, u.reason) for u in context.unpriced] == [(2, "unknown provider")]
+    assert [(u.model_raw, u.reason) for u in context.unpriced] == [("acme-70b", "unknown provider")]
+    assert store.execute(
+        "SELECT series_key FROM llm_tco_price_series WHERE price_key IS NULL"
+    ).fetchall() == [(2,)]
+
+
+def test_every_series_gets_its_attribute_sets_key_and_its_windows_floor() -> None:
+    """The series table is a join of ``usage_series`` with each pricing attribute set's key and each
+    context window's tier floor: series that differ in workload share a key, the batch API has its own
+    prices, an unknown model none."""
+    con = open_store(":memory:")
+    series = [  # key, provider, model, workload, batch, context window
+        (1, "openai", "gpt-4o", "a", False, None),
+        (2, "openai", "gpt-4o", "b", False, "200k-1M"),
+        (3, "openai", "gpt-4o", "c", False, "0-200k"),
+        (4, "openai", "gpt-4o", "d", True, "128k+"),
+        (5, "openai", "gpt-4o-ultra-unknown", "e", False, "soon"),
+        (6, "anthropic", "claude-sonnet-4-5", "a", False, "200k-1M"),
+    ]
+    for key, provider, model, workload, batch, window in series:
+        con.execute(
+            "INSERT INTO usage_series (series_key, series_id, source_format, provider, model_raw, workload, "
+            "batch, context_window) VALUES (?, ?, 't', ?, ?, ?, ?, ?)",
+            [key, key, provider, model, workload, batch, window],
+        )
+    context = prepare_pricing(con)
+    got = {
+        k: (p, f)
+        for k, p, f in con.execute(
+            "SELECT series_key, price_key, unknown_requests_floor_tokens FROM llm_tco_price_series"
+        ).fetchall()
+    }
+    assert sorted(got) == [1, 2, 3, 4, 5, 6]
+    assert [got[k][1] for k in range(1, 7)] == [None, 200_000, 0, 128_000, None, 200_000]
+    assert got[1][0] == got[2][0] == got[3][0] is not None
+    assert len({got[1][0], got[4][0], got[6][0]}) == 3  # batch prices, and another model's
+    assert got[5][0] is None
+    assert [(u.provider, u.model_raw) for u in context.unpriced] == [("openai", "gpt-4o-ultra-unknown")]

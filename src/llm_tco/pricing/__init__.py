@@ -12,7 +12,7 @@ from llm_tco.catalog.model_names import Resolution, resolve_model
 from llm_tco.catalog.price_data import PriceDataVersion, price_data_version, update_prices
 from llm_tco.catalog.providers import infer_provider, normalize_provider
 from llm_tco.pricing.overrides import PriceOverride, PriceOverrides, load_price_overrides
-from llm_tco.pricing.query import PricingContext, UnpricedSeries, prepare_pricing, priced_usage_sql
+from llm_tco.pricing.query import PricingContext, UnpricedModel, prepare_pricing, priced_usage_sql
 from llm_tco.pricing.quote import PriceQuote, price_one
 from llm_tco.pricing.rates import PartitionRates, price_context_for
 
@@ -24,7 +24,7 @@ __all__ = [
     "PriceQuote",
     "PricingContext",
     "Resolution",
-    "UnpricedSeries",
+    "UnpricedModel",
     "infer_provider",
     "load_price_overrides",
     "normalize_provider",

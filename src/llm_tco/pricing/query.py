@@ -41,21 +41,20 @@ Spark SQL. On another engine, the TEMP price tables must be created there first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Literal
 
 import duckdb
 
-from llm_tco.catalog.model_names import Resolution
 from llm_tco.catalog.price_data import PriceDataVersion, price_data_version
 from llm_tco.pricing.overrides import PriceOverrides
 from llm_tco.pricing.sql import COST_COLUMNS, COST_SQL_TYPE, TOKEN_COLUMNS, Layout, build_sql
 from llm_tco.pricing.table import (
     MAX_DATE,
     MIN_DATE,
-    SeriesPricing,
-    SeriesRow,
+    SERIES_TABLE,
+    PricingAttributes,
     build_price_tables,
     load_price_tables,
 )
@@ -69,7 +68,7 @@ __all__ = [
     "COST_SQL_TYPE",
     "TOKEN_COLUMNS",
     "PricingContext",
-    "UnpricedSeries",
+    "UnpricedModel",
     "prepare_pricing",
     "priced_usage_sql",
 ]
@@ -78,14 +77,14 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}
 
 
 @dataclass(frozen=True)
-class UnpricedSeries:
-    """A usage series no price applies to: listed with its usage, its cost is NULL (never $0).
+class UnpricedModel:
+    """A model (as its usage series name it) no price applies to: its usage is listed, its cost is NULL
+    (never $0).
 
     ``provider`` and ``model_raw`` are as the store holds them (``usage_series``); ``suggestions`` are
     close genai-prices model ids and ``reason`` says why nothing matched.
     """
 
-    series_key: int
     provider: str | None
     model_raw: str
     suggestions: tuple[str, ...]
@@ -94,11 +93,10 @@ class UnpricedSeries:
 
 @dataclass(frozen=True)
 class PricingContext:
-    """What :func:`prepare_pricing` set up: the data version, the unpriced series, each series' pricing."""
+    """What :func:`prepare_pricing` set up: the data version, the unpriced models, the price layout."""
 
     price_data: PriceDataVersion
-    unpriced: tuple[UnpricedSeries, ...]
-    series: dict[int, SeriesPricing] = field(repr=False)
+    unpriced: tuple[UnpricedModel, ...]
     price_rows: int = 0
     tier_thresholds: tuple[int, ...] = ()
     """Store-wide long-context thresholds the query buckets rows by (input tokens per request)."""
@@ -117,47 +115,49 @@ class PricingContext:
         """The price data in force, in one line (e.g. ``genai-prices 0.2.3 bundled data``)."""
         return self.price_data.label
 
-    def resolution(self, series_key: int) -> Resolution:
-        return self.series[series_key].resolution
-
 
 def prepare_pricing(
     con: duckdb.DuckDBPyConnection, *, overrides: PriceOverrides | None = None
 ) -> PricingContext:
-    """Resolve every series of ``usage_series`` once and (re)build the TEMP price tables in ``con``."""
+    """Resolve each pricing attribute set of ``usage_series`` once (in the order of the series that
+    first has it) and (re)build the TEMP price tables in ``con``."""
     fetched = con.execute(
-        "SELECT series_key, provider, model_raw, service_tier, batch, context_window "
-        "FROM usage_series ORDER BY series_key"
+        "SELECT provider, model_raw, service_tier, batch FROM usage_series "
+        "GROUP BY ALL ORDER BY min(series_key)"
     ).fetchall()
-    rows = [SeriesRow(int(r[0]), r[1], str(r[2]), r[3], bool(r[4]), r[5]) for r in fetched]
     version = price_data_version()
-    tables = build_price_tables(rows, overrides)
+    tables = build_price_tables(
+        (PricingAttributes(r[0], str(r[1]), r[2], bool(r[3])) for r in fetched), overrides
+    )
     load_price_tables(con, tables)
     rollup = usage_rollup.stored_layout(con)
     date_boundaries = tuple(sorted({r[1] for r in tables.rate_rows if MIN_DATE < r[1] < MAX_DATE}))
-    unpriced = tuple(
-        UnpricedSeries(
-            s.row.series_key,
-            s.row.provider,
-            s.row.model_raw,
-            s.resolution.suggestions,
-            s.reason,
+    unpriced = {
+        (p.attributes.provider, p.attributes.model_raw): UnpricedModel(
+            p.attributes.provider, p.attributes.model_raw, p.resolution.suggestions, p.reason
         )
-        for s in tables.series
-        if s.price_key is None
+        for p in tables.priced
+        if p.price_key is None
+    }
+    tod_series_keys = tuple(
+        int(r[0])
+        for r in con.execute(
+            f"SELECT series_key FROM {SERIES_TABLE} "
+            "WHERE list_contains(CAST(? AS INTEGER[]), price_key) ORDER BY series_key",
+            [sorted(tables.tod_price_keys)],
+        ).fetchall()
     )
     return PricingContext(
         price_data=version,
-        unpriced=unpriced,
-        series={s.row.series_key: s for s in tables.series},
+        unpriced=tuple(unpriced.values()),
         price_rows=len(tables.rate_rows),
         tier_thresholds=tables.tier_thresholds,
         tod_boundaries_s=tables.tod_boundaries_s,
-        tod_series_keys=tables.tod_series_keys,
+        tod_series_keys=tod_series_keys,
         date_boundaries=date_boundaries,
         rollup_ready=rollup is not None
         and rollup.covers(tables.tier_thresholds, tables.tod_boundaries_s, date_boundaries)
-        and usage_rollup.series_split_by_time(con, tables.tod_series_keys)
+        and usage_rollup.series_split_by_time(con, tod_series_keys)
         # month segments are cut at the price data's dates only, never at a price file's
         and not (rollup.grain == "segment" and overrides is not None and bool(overrides.entries)),
         rollup_grain=rollup.grain if rollup is not None else "day",

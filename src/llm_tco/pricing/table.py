@@ -1,11 +1,13 @@
 """The price tables: every price that can apply to the store's usage, as rows to join on.
 
-Four TEMP tables, built once per audit from the distinct series (a few hundred rows at most):
+Four TEMP tables, built once per audit from the distinct pricing attribute sets of the series (a few
+dozen; the rates a few hundred rows at most):
 
 ``llm_tco_price_series`` — one row per ``usage_series.series_key``: its ``price_key`` (NULL = unpriced)
 and ``unknown_requests_floor_tokens``, the tier floor of a row without a request count, read from the
 source's ``context_window`` group (``'200k-1M'`` ⇒ 200000, ``'0-200k'`` ⇒ 0; NULL when the source gives
-none).
+none). It is made by a join in SQL from each attribute set's key and each window's floor: a store of
+70,000 series spent a third of a second building it row by row in Python.
 
 ``llm_tco_price_rates`` — per ``price_key``, one row per cell of (date interval × time-of-day interval ×
 long-context band) in which the price is constant: ``valid_from``/``valid_to`` (DATE, to exclusive),
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
 from itertools import pairwise
@@ -65,9 +67,9 @@ __all__ = [
     "RATES_TABLE",
     "RATE_COLUMNS",
     "SERIES_TABLE",
+    "AttributePricing",
     "PriceTables",
-    "SeriesPricing",
-    "SeriesRow",
+    "PricingAttributes",
     "build_price_tables",
     "load_price_tables",
     "standard_rate_cells",
@@ -77,6 +79,8 @@ SERIES_TABLE: Final = "llm_tco_price_series"
 LAYOUT_TABLE: Final = "llm_tco_price_layout"
 RATES_TABLE: Final = "llm_tco_price_rates"
 KEYS_TABLE: Final = "llm_tco_price_keys"
+_ATTRIBUTES_TABLE: Final = "llm_tco_price_attributes"
+_FLOORS_TABLE: Final = "llm_tco_price_floors"
 MAX_LAYOUT: Final = 16
 """Distinct long-context thresholds, and time-of-day boundaries, across a store's models that the layout
 table holds (genai-prices 0.2.3 has 9 distinct thresholds and 6 distinct boundaries in all its data)."""
@@ -102,22 +106,23 @@ _MTOK: Final = Decimal(1_000_000)
 
 
 @dataclass(frozen=True)
-class SeriesRow:
-    """The attributes of one ``usage_series`` row that pricing depends on."""
+class PricingAttributes:
+    """What a series' price depends on, as ``usage_series`` holds it. A store has thousands of series (one
+    per workload, team, user, key…) but a few dozen of these: each is resolved once, and its series are
+    given its price key in SQL (``SERIES_TABLE``), not one by one."""
 
-    series_key: int
     provider: str | None
     model_raw: str
     service_tier: str | None
     batch: bool
-    context_window: str | None
 
 
 @dataclass(frozen=True)
-class SeriesPricing:
-    """How one series is priced: its resolution, its price key (None = unpriced) and why not."""
+class AttributePricing:
+    """How the series with ``attributes`` are priced: their resolution, price key (None = unpriced) and
+    why not."""
 
-    row: SeriesRow
+    attributes: PricingAttributes
     resolution: Resolution
     price_key: int | None
     reason: str | None
@@ -125,14 +130,13 @@ class SeriesPricing:
 
 @dataclass(frozen=True)
 class PriceTables:
-    series: tuple[SeriesPricing, ...]
+    priced: tuple[AttributePricing, ...]
     tier_thresholds: tuple[int, ...]
     """Store-wide sorted long-context thresholds (input tokens per request)."""
     tod_boundaries_s: tuple[int, ...]
     """Store-wide sorted time-of-day price boundaries (seconds after UTC midnight)."""
-    tod_series_keys: tuple[int, ...]
-    """Series whose model has time-of-day prices: only their rows need the time of day."""
-    series_rows: list[tuple[Any, ...]]
+    tod_price_keys: frozenset[int]
+    """Price keys whose model has time-of-day prices: only their series' rows need the time of day."""
     rate_rows: list[tuple[Any, ...]]
     key_rows: list[tuple[Any, ...]]
 
@@ -145,21 +149,15 @@ class _KeySpec:
     overrides: tuple[int, ...]
 
 
-def build_price_tables(rows: Iterable[SeriesRow], overrides: PriceOverrides | None = None) -> PriceTables:
-    """Resolve every series once and build the rows of the three price tables (see the module docstring)."""
+def build_price_tables(
+    attribute_sets: Iterable[PricingAttributes], overrides: PriceOverrides | None = None
+) -> PriceTables:
+    """Resolve each pricing attribute set once and build the rows of the price tables (see the module
+    docstring); price keys are numbered in the order of ``attribute_sets``."""
     entries = overrides.entries if overrides else ()
     keys: dict[_KeySpec, int] = {}
     key_resolution: dict[int, Resolution] = {}
-    series: list[SeriesPricing] = []
-    # Series differing only in workload, team, … price alike: decide once per pricing attribute set
-    # (a store has thousands of series but a few dozen of these).
-    decided: dict[tuple[str | None, str, bool, str | None], tuple[Resolution, int | None, str | None]] = {}
-    for row in rows:
-        attrs = (row.provider, row.model_raw, row.batch, row.service_tier)
-        if attrs not in decided:
-            decided[attrs] = _price_key(row, entries, keys, key_resolution)
-        resolution, price_key, reason = decided[attrs]
-        series.append(SeriesPricing(row, resolution, price_key, reason))
+    decided = [(attrs, *_price_key(attrs, entries, keys, key_resolution)) for attrs in attribute_sets]
 
     rate_rows: list[tuple[Any, ...]] = []
     key_rows: list[tuple[Any, ...]] = []
@@ -189,34 +187,29 @@ def build_price_tables(rows: Iterable[SeriesRow], overrides: PriceOverrides | No
                 f"the store's models have {len(values)} distinct {name}; at most {MAX_LAYOUT}"
             )
 
-    final: list[SeriesPricing] = []
-    series_rows: list[tuple[Any, ...]] = []
-    for item in series:
-        if item.price_key is not None and item.price_key in failed:
-            item = SeriesPricing(item.row, item.resolution, None, failed[item.price_key])
-        series_rows.append(
-            (item.row.series_key, item.price_key, unknown_requests_floor(item.row.context_window))
-        )
-        final.append(item)
-    tod_series = tuple(s.row.series_key for s in final if s.price_key in keys_with_tods)
+    priced = tuple(
+        AttributePricing(attrs, resolution, None, failed[key])
+        if key is not None and key in failed
+        else AttributePricing(attrs, resolution, key, reason)
+        for attrs, resolution, key, reason in decided
+    )
     return PriceTables(
-        tuple(final),
+        priced,
         tuple(sorted(all_thresholds)),
         tuple(sorted(all_tods)),
-        tod_series,
-        series_rows,
+        frozenset(keys_with_tods),
         rate_rows,
         key_rows,
     )
 
 
 def _price_key(
-    row: SeriesRow,
+    row: PricingAttributes,
     entries: Sequence[PriceOverride],
     keys: dict[_KeySpec, int],
     key_resolution: dict[int, Resolution],
 ) -> tuple[Resolution, int | None, str | None]:
-    """Resolve a series and give it its price key (allocating a new one in ``keys`` when its
+    """Resolve an attribute set and give it its price key (allocating a new one in ``keys`` when its
     combination is new); the key is None, with the reason, when nothing prices it."""
     resolution = resolve_model(row.provider, row.model_raw)
     provider = resolution.provider or normalize_provider(row.provider)
@@ -332,17 +325,25 @@ def _per_unit(rates: PartitionRates) -> list[Decimal]:
 
 
 def load_price_tables(con: duckdb.DuckDBPyConnection, tables: PriceTables) -> None:
-    """Create (or replace) the four TEMP tables in ``con`` from ``tables`` (rates as exact decimals)."""
+    """Create (or replace) the four TEMP tables in ``con`` from ``tables`` (rates as exact decimals) and
+    the store's ``usage_series``."""
     rate = f"DECIMAL(38, {RATE_SCALE})"
     layout_row = (*_padded(tables.tier_thresholds, MAX_LAYOUT), *_padded(tables.tod_boundaries_s, MAX_LAYOUT))
+    windows = [r[0] for r in con.execute("SELECT DISTINCT context_window FROM usage_series").fetchall()]
     schemas: dict[str, tuple[list[tuple[str, str]], Sequence[Sequence[Any]]]] = {
-        SERIES_TABLE: (
+        _ATTRIBUTES_TABLE: (
             [
-                ("series_key", "INTEGER"),
+                ("provider", "VARCHAR"),
+                ("model_raw", "VARCHAR"),
+                ("service_tier", "VARCHAR"),
+                ("batch", "BOOLEAN"),
                 ("price_key", "INTEGER"),
-                ("unknown_requests_floor_tokens", "BIGINT"),
             ],
-            tables.series_rows,
+            [(*astuple(p.attributes), p.price_key) for p in tables.priced],
+        ),
+        _FLOORS_TABLE: (
+            [("context_window", "VARCHAR"), ("floor_tokens", "BIGINT")],
+            [(w, unknown_requests_floor(w)) for w in windows if w is not None],
         ),
         RATES_TABLE: (
             [
@@ -378,3 +379,13 @@ def load_price_tables(con: duckdb.DuckDBPyConnection, tables: PriceTables) -> No
     }
     for name, (columns, rows) in schemas.items():
         create_temp_table(con, name, columns, rows)
+    # every series gets its attribute set's key (NULL: unpriced) and its context window's floor
+    same = " AND ".join(
+        f"a.{c} IS NOT DISTINCT FROM s.{c}" for c in ("provider", "model_raw", "service_tier", "batch")
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {SERIES_TABLE} AS SELECT CAST(s.series_key AS INTEGER) AS series_key, "
+        "a.price_key, f.floor_tokens AS unknown_requests_floor_tokens FROM usage_series s "
+        f"LEFT JOIN {_ATTRIBUTES_TABLE} a ON {same} "
+        f"LEFT JOIN {_FLOORS_TABLE} f ON f.context_window = s.context_window"
+    )
