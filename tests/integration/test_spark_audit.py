@@ -264,3 +264,37 @@ def test_a_job_failing_in_spark_is_one_line_naming_its_cause(spark: Any) -> None
     assert message.startswith("the Spark job failed: ") and "\tat " not in message
     with pytest.raises(ValueError, match="not Spark's"), job_failures():
         raise ValueError("not Spark's")  # other errors pass unchanged
+
+
+@pytest.mark.parametrize(("keep_rows", "stored_rows"), [(True, 2), (False, 1)])
+def test_the_store_keeps_hours_and_a_one_shot_audit_days(
+    spark: Any, tmp_path: Path, keep_rows: bool, stored_rows: int
+) -> None:
+    """Two requests of one series on one day, in different hours: a store that is read later (``plan``
+    sizes fleets by the hour) keeps a row per hour; a one-shot audit sums the day into one row. The
+    cost is the same either way."""
+    from llm_tco.ingest.base import IngestOptions
+    from llm_tco.pricing.query import prepare_pricing, priced_usage_sql
+    from llm_tco.spark.api import spark_ingest
+    from llm_tco.store import open_store
+
+    base = _rows(4, 10, "h-")[3]  # gpt-4o: one price all day
+    assert base["model"] == "gpt-4o"
+    rows = [
+        {**base, "timestamp": f"2026-09-02T{hour}:15:00Z", "request_id": f"h-{hour}"} for hour in ("08", "17")
+    ]
+    data = _write_csv(tmp_path / "hours.csv", rows)
+    con = open_store(":memory:")
+    report = spark_ingest(spark, con, [str(data)], IngestOptions(keep_rows=keep_rows))
+    assert (report.read, report.accepted) == (2, 2)
+    assert con.execute("SELECT count(*) FROM usage").fetchone() == (stored_rows,)
+    pricing = prepare_pricing(con)
+    sql, params = priced_usage_sql(grain="month", pricing=pricing)
+    cost = con.execute(f"SELECT sum(cost_usd) FROM ({sql})", params).fetchone()
+    reference = open_store(":memory:")
+    from llm_tco.ingest.pipeline import ingest_files
+
+    ingest_files(reference, [str(data)], IngestOptions())
+    ref_sql, ref_params = priced_usage_sql(grain="month", pricing=prepare_pricing(reference))
+    assert cost == reference.execute(f"SELECT sum(cost_usd) FROM ({ref_sql})", ref_params).fetchone()
+    assert cost is not None and cost[0] is not None and cost[0] > 0

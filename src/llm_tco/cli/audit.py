@@ -113,8 +113,10 @@ def run_audit(
     nothing it prints needs the rows (no window, reconciliation or FOCUS export; the bundled or updated
     price data), so that it streams files of any size in bounded memory.
 
-    ``engine``: a Spark session to ingest the files with (``llm_tco.spark``), None for DuckDB."""
-    one_shot = resolve_db_path(db) == MEMORY and engine is None
+    ``engine``: a Spark session to ingest the files with (``llm_tco.spark``), None for DuckDB. Spark
+    always stores its usage aggregated: by the hour, or by the day in such a one-shot audit
+    (``llm_tco.spark.aggregate``)."""
+    one_shot = resolve_db_path(db) == MEMORY
     rows_needed = reconcile_costs or focus_path is not None or overrides is not None
     keep_rows = not one_shot or rows_needed or since is not None or until is not None
     if files:

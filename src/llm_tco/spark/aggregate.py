@@ -1,19 +1,25 @@
-"""Summing the accepted records into the rows the store keeps: per file, series, UTC hour and price bucket.
+"""Summing the accepted records into the rows the store keeps: per file, series, UTC hour (or day) and
+price bucket.
 
 A Spark audit stores its usage aggregated (the facts stay in the lake): one row per input file, series,
 UTC hour, time-of-day price interval (for models priced by time of day) and long-context tier band, with
-the group's request and token sums. The buckets are cut at every boundary of the price data in force
+the group's request and token sums. The hour is what ``plan`` sizes fleets by; a one-shot audit, whose
+store nothing reads after it, sums by UTC day instead (``IngestOptions.keep_rows`` False): the same
+prices, and far fewer groups to shuffle and collect when a log has a record or so per series and hour.
+
+The buckets are cut at every boundary of the price data in force
 (``llm_tco.store.rollup.price_data_layout``), so no row straddles a price change: priced later, by the
 store's own query, an aggregated row costs exactly what its records cost one by one. A row's mean input
 per request lies in the same tier band as each of its records' (the band is an interval), and its
-``ts_start`` (the group's first) lies in the same hour and interval. Records without a positive request
-count are priced per record (a per-request price is charged once per such row), so they stay single rows.
+``ts_start`` (the group's first) lies in the same hour (or day) and interval. Records without a positive
+request count are priced per record (a per-request price is charged once per such row), so they stay
+single rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS
@@ -70,11 +76,12 @@ def aggregate_usage(
     tier_thresholds: Sequence[int],
     tod_boundaries_s: Sequence[int],
     records: int,
+    grain: Literal["hour", "day"] = "hour",
 ) -> DataFrame:
-    """The store's usage rows from the accepted records (``records`` of them). ``series`` maps ``_combo``
-    (:func:`combo_hash`) to ``series_key`` and ``tod`` (whether its model is priced by time of day). The
-    groups are spread over at least the session's shuffle partitions and one per
-    :data:`RECORDS_PER_PARTITION` records."""
+    """The store's usage rows from the accepted records (``records`` of them), per UTC ``grain``.
+    ``series`` maps ``_combo`` (:func:`combo_hash`) to ``series_key`` and ``tod`` (whether its model is
+    priced by time of day). The groups are spread over at least the session's shuffle partitions and one
+    per :data:`RECORDS_PER_PARTITION` records."""
     from pyspark.sql import functions as sf
 
     second_of_day = sf.hour("ts_start") * 3600 + sf.minute("ts_start") * 60 + sf.floor(sf.second("ts_start"))
@@ -90,7 +97,7 @@ def aggregate_usage(
             "requests",
             *TOKEN_COLUMNS,
             "reported_cost_usd",
-            sf.date_trunc("hour", "ts_start").alias("_hour"),
+            sf.date_trunc(grain, "ts_start").alias("_period"),
             sf.when(sf.col("tod"), _largest_not_above(second_of_day, tod_boundaries_s, sf.lit(0)))
             .otherwise(sf.lit(-1))
             .alias("_tod"),
@@ -99,7 +106,7 @@ def aggregate_usage(
         )
     )
     sums = [sf.sum(t).cast("bigint").alias(t) for t in TOKEN_COLUMNS]
-    keys = (FILE_INDEX, "series_key", "_hour", "_tod", "_tier", "_single")
+    keys = (FILE_INDEX, "series_key", "_period", "_tod", "_tier", "_single")
     default = int(accepted.sparkSession.conf.get("spark.sql.shuffle.partitions") or 8)
     partitions = max(default, -(-records // RECORDS_PER_PARTITION))
     if partitions > default:  # the aggregate reuses this hash partitioning: one shuffle, not two
@@ -115,5 +122,5 @@ def aggregate_usage(
             *sums,
             sf.sum("reported_cost_usd").cast("decimal(18,9)").alias("reported_cost_usd"),
         )
-        .drop("_hour", "_tod", "_tier", "_single")
+        .drop("_period", "_tod", "_tier", "_single")
     )

@@ -79,7 +79,7 @@ def _spark_ingest(
             now.replace(tzinfo=None),
             options.id_namespace or SOURCE_FORMAT,
         )
-        report.files.extend(_ingest_fresh(spark, con, frame, fresh, settings, layout))
+        report.files.extend(_ingest_fresh(spark, con, frame, fresh, settings, layout, options.keep_rows))
     for item in copies:  # inputs repeating the bytes of an earlier input of this run
         seen = seen_before(con, item.fingerprint)
         if seen is None:
@@ -135,7 +135,10 @@ def _ingest_fresh(
     files: list[InputFile],
     settings: ValidationSettings,
     layout: RollupLayout,
+    keep_rows: bool,
 ) -> list[FileResult]:
+    """Validate, classify, aggregate (by the hour when the store's rows are read later, ``keep_rows``,
+    else by the day) and store the fresh files, checking Spark's pricing against the store's."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as sf
 
@@ -171,6 +174,7 @@ def _ingest_fresh(
                 layout.tier_thresholds,
                 layout.tod_boundaries_s,
                 sum(t.accepted for t in tallies.values()),
+                "hour" if keep_rows else "day",
             )
             usage = usage.persist(StorageLevel.MEMORY_AND_DISK)  # stored, then priced by Spark
             cached.append(usage)
