@@ -6,8 +6,9 @@ dozen; the rates a few hundred rows at most):
 ``llm_tco_price_series`` — one row per ``usage_series.series_key``: its ``price_key`` (NULL = unpriced)
 and ``unknown_requests_floor_tokens``, the tier floor of a row without a request count, read from the
 source's ``context_window`` group (``'200k-1M'`` ⇒ 200000, ``'0-200k'`` ⇒ 0; NULL when the source gives
-none). It is made by a join in SQL from each attribute set's key and each window's floor: a store of
-70,000 series spent a third of a second building it row by row in Python.
+none). It is made by a join in SQL of ``usage_series`` with two small TEMP tables, each attribute set's
+key (``llm_tco_price_attributes``) and each window's floor (``llm_tco_price_floors``): a store of 70,000
+series spent a third of a second building it row by row in Python.
 
 ``llm_tco_price_rates`` — per ``price_key``, one row per cell of (date interval × time-of-day interval ×
 long-context band) in which the price is constant: ``valid_from``/``valid_to`` (DATE, to exclusive),
