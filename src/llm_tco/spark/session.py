@@ -43,12 +43,19 @@ LOCAL_DEFAULTS: Mapping[str, str] = {
     # validated records the audit caches (about 90 MB per million) would spill to disk from a few million
     # on. A cluster's driver and executors are sized by its owner; --spark-conf overrides this.
     "spark.driver.memory": "4g",
-    # Task results past 1 MiB reach the driver through its block manager, over a socket. Bound to the
-    # machine's outward address (the default when the host name resolves to loopback), those fetches of
-    # tens of MB were reset and the job failed ("TaskResultLost") in 2 of 3 runs at 10M rows; a local
-    # session needs no address but loopback.
+    # Task results past the direct size reach the driver through its block manager, over a socket. Bound
+    # to the machine's outward address (the default when the host name resolves to loopback), those
+    # fetches of tens of MB were reset and the job failed ("TaskResultLost") in 2 of 3 runs at 10M rows;
+    # a local session needs no address but loopback.
     "spark.driver.bindAddress": "127.0.0.1",
     "spark.driver.host": "127.0.0.1",
+    # Even on loopback, a task result fetched from the block manager was lost ("TaskResultLost (result
+    # lost from block manager)") in three of three 10M-record audits collecting the hourly aggregate
+    # (~110 MB per task) on the 2-core machine. Results up to 1 GiB are now handed over in the task's
+    # status update, which a local session passes inside its one JVM: no fetch, nothing to lose. The
+    # limit on one message must allow it (in MiB).
+    "spark.task.maxDirectResultSize": "1g",
+    "spark.rpc.message.maxSize": "1024",
 }
 """Settings of a ``local[...]`` session only, which ``--spark-conf`` may override."""
 
