@@ -214,6 +214,14 @@ def test_a_spark_audit_fills_a_store_that_plan_and_duckdb_read(spark: Any, cli: 
     assert workloads == {"support", "search", "agents"}
 
 
+def test_a_running_context_is_not_taken_for_a_stopped_one(spark: Any) -> None:
+    """What ``job_failures`` asks the JVM when a job fails: a live session's context is running."""
+    from llm_tco.spark.session import _context_stopped
+
+    assert spark.sparkContext._jsc.sc().isStopped() is False
+    assert _context_stopped() is False
+
+
 def test_library_entry_point_reuses_the_session(spark: Any, tmp_path: Path) -> None:
     from llm_tco.spark import audit
 

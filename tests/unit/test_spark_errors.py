@@ -42,3 +42,36 @@ def test_a_jvm_that_is_gone_is_said_so() -> None:
     with pytest.raises(SparkJobError, match="its JVM is gone") as raised, job_failures():
         raise ConnectionRefusedError(111, "Connection refused")
     assert raised.value.exit_code == 3 and "\n" not in str(raised.value)
+
+
+class _Py4JError(Exception):
+    """Shaped as Py4J's exceptions are: job_failures translates only those of py4j and pyspark."""
+
+
+_Py4JError.__module__ = "py4j.protocol"
+
+_STOPPED_TEXT = (
+    "An error occurred while calling o101.collectToPython.\n"
+    ': java.lang.NullPointerException: Cannot invoke "org.apache.spark.rpc.RpcEndpointRef.askSync(Object, '
+    'scala.reflect.ClassTag)" because the return value of '
+    '"org.apache.spark.storage.BlockManagerMaster.driverEndpoint()" is null\n'
+    "\tat org.apache.spark.storage.BlockManagerMaster.removeRdd(BlockManagerMaster.scala:206)\n"
+)
+
+
+@pytest.mark.parametrize("stopped", [True, False])
+def test_a_context_stopped_by_a_fatal_error_is_said_so(
+    stopped: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100M records in a 4 GiB heap a task ran out of memory, which stopped the context; the job then
+    failed with a NullPointerException that says nothing of memory (the text above, abridged from that
+    run). The message names the stopped context and the setting to change; the context is asked, not
+    mocked, elsewhere (``test_spark_audit``)."""
+    monkeypatch.setattr("llm_tco.spark.session._context_stopped", lambda: stopped)
+    with pytest.raises(SparkJobError) as raised, job_failures():
+        raise _Py4JError(_STOPPED_TEXT)
+    message = str(raised.value)
+    assert message.startswith("the Spark job failed: java.lang.NullPointerException")
+    assert ("the Spark context stopped while the job ran" in message) is stopped
+    assert ("spark.driver.memory" in message) is stopped
+    assert "\n" not in message

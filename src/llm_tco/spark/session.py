@@ -150,4 +150,24 @@ def job_failures() -> Iterator[None]:
                 " (the driver ran out of room: raise it with --spark-conf spark.driver.memory=… and, for "
                 "large results, spark.driver.maxResultSize=…)"
             )
+        elif _context_stopped():
+            # A fatal error in a task (an OutOfMemoryError above all) stops the whole context; the job then
+            # fails with whatever the stopping broke (a NullPointerException in the block manager), and the
+            # cause is only in the JVM's log.
+            message += (
+                " (the Spark context stopped while the job ran: a fatal error in its JVM, most often running "
+                "out of heap, which its log above names; a local session's heap is raised with "
+                "--spark-conf spark.driver.memory=…)"
+            )
         raise SparkJobError(message) from exc
+
+
+def _context_stopped() -> bool:
+    """Whether the JVM's Spark context has stopped (False when there is none, or it cannot be asked)."""
+    try:
+        from pyspark import SparkContext
+
+        context = SparkContext._active_spark_context
+        return context is not None and bool(context._jsc.sc().isStopped())
+    except Exception:  # the JVM is unreachable or the attribute moved: say nothing more than the cause
+        return False
