@@ -137,9 +137,9 @@ def job_failures() -> Iterator[None]:
         yield
     except ConnectionRefusedError as exc:  # the JVM that ran the job is gone
         raise SparkJobError(
-            "the Spark job failed: its JVM is gone (killed — by the system, if it ran out of memory: give it "
-            "less work per executor or a machine with more memory; --spark-conf spark.driver.memory=… sets "
-            "a local session's heap)"
+            "the Spark job failed: its JVM is gone (it exited on a fatal error, which its log above names — "
+            "most often out of heap: --spark-conf spark.driver.memory=… sets a local session's — or the "
+            "system killed it for memory: give it less work per executor or a machine with more memory)"
         ) from exc
     except Exception as exc:
         if not type(exc).__module__.startswith(("py4j", "pyspark")):
