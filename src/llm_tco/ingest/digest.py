@@ -1,7 +1,7 @@
 """A file's fingerprint: the sha256 of exactly the bytes read, and of their content when gzipped.
 
 Kept apart from the rest of ``llm_tco.ingest.files`` so that it imports nothing but the standard library:
-``llm_tco.ingest.early_digest`` starts hashing before the program has imported anything else.
+``llm_tco.ingest.early_digest`` starts hashing before the command's own modules are imported.
 """
 
 from __future__ import annotations

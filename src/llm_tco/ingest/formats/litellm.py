@@ -50,7 +50,9 @@ def _json_of(col: str, kind: str, column_name: str, ends: tuple[str, str]) -> tu
 
     The value is trimmed (and blank is NULL), but ``trim`` copies every string it is given, which was half
     of a JSON export's staging: a value that opens and closes with the ``ends`` the column normally has
-    (``{`` and ``}`` for an object) has nothing to trim and is cast as it is; only the others are trimmed."""
+    (``{`` and ``}`` for an object) has nothing to trim and is cast as it is; only the others are trimmed.
+    (``value_sql.text_sql`` guards ``trim`` by an ASCII space at either end instead, which would leave a
+    value padded with other Unicode spaces untrimmed, and so no longer JSON.)"""
     if col == "NULL":
         return "NULL::JSON", "NULL"
     if kind in ("text", "json"):
