@@ -3,6 +3,8 @@ canonical rows (as the ``usage_rows`` view presents them), the quarantine and th
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,20 @@ from llm_tco.ingest.pipeline import IngestReport, ingest_files
 from llm_tco.store import open_store
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "formats"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def vendor_generator() -> Any:
+    """``benchmarks/gen_vendor.py`` as a module: seeded vendor exports with repeats and bad records."""
+    if "gen_vendor" in sys.modules:
+        return sys.modules["gen_vendor"]
+    spec = importlib.util.spec_from_file_location("gen_vendor", ROOT / "benchmarks" / "gen_vendor.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gen_vendor"] = module
+    spec.loader.exec_module(module)
+    return module
+
 
 CANONICAL = (
     "source_format",

@@ -8,15 +8,16 @@ repeat of an earlier id, or accepted. Costs are genai-prices' own ``calc_price``
 The audit runs end to end (``llm-tco audit FILE --db STORE --json``, a real process and a real DuckDB
 store), and its totals, row accounting and quarantine reasons (read from the store) must match.
 
-The JSON formats are run twice: with malformed lines, which send the nested readers to their per-line
-path, and without, which lets DuckDB's reader take the whole file (asserted: the adapter's fast staging
-reads the file without malformed lines, refuses the one with them, and offers the per-record fallback).
+The JSON formats are run twice: with malformed lines, which DuckDB's reader refuses (the audit then reads
+the file leniently, ``llm_tco.ingest.lenient``, whose rows ``test_lenient_reading`` compares with the
+per-record reader's), and without, which lets DuckDB's reader take the whole file (asserted: the
+adapter's fast staging reads the file without malformed lines, refuses the one with them, and offers the
+per-record fallback).
 """
 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import os
 import subprocess
@@ -30,6 +31,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from _formats import vendor_generator
 from genai_prices import Usage, calc_price
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,16 +39,7 @@ NOW = "2026-11-25T00:00:00Z"
 RECORDS = 600
 
 
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("gen_vendor", ROOT / "benchmarks" / "gen_vendor.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_vendor"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-GEN = _generator()
+GEN = vendor_generator()
 
 
 @dataclass

@@ -16,12 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import duckdb
 
 from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.config.attribution import AttributionRule
+
+if TYPE_CHECKING:  # reader_sql imports this module
+    from llm_tco.ingest.reader_sql import ReaderSql
 
 __all__ = [
     "ATTRIBUTE_COLUMNS",
@@ -194,6 +197,12 @@ class StagedSource:
     fallback: Callable[[], StagedSource] | None = None
     """With ``materialize``: the staging of the same file by a per-record reader, read instead when ``sql``'s
     reader refuses the file (DuckDB's JSON reader fails the whole read on one malformed record)."""
+    lenient: Callable[[], StagedSource] | None = None
+    """With ``fallback``: the same staging over DuckDB's reader told to skip the lines it cannot parse,
+    tried before ``fallback`` (``llm_tco.ingest.lenient``); it applies where its ``unread_lines`` is set."""
+    unread_lines: ReaderSql | None = None
+    """Of a lenient staging: the lines of the file that are not JSON, with the per-record reader's reason
+    for each, in file order (``llm_tco.ingest.lenient.unread_lines``)."""
     notes_if_all_null: tuple[tuple[str, str], ...] = ()
     """With ``materialize``: (staged column, note) pairs; the note is added to ``notes`` when no record has a
     value in that column (found from the staged table, so the file is not read again for it)."""

@@ -32,11 +32,15 @@ import duckdb
 from llm_tco.ingest.base import Probe
 from llm_tco.ingest.files import MAX_RECORD_BYTES
 from llm_tco.ingest.json_readers import json_documents
+from llm_tco.ingest.lenient import unread_lines, unread_mark_sql
 from llm_tco.ingest.reader_sql import ReaderSql, duck_path, quote_ident
 
-__all__ = ["FieldType", "JsonFields", "Shape", "json_fields"]
+__all__ = ["FieldType", "JsonFields", "JsonRead", "Shape", "json_fields"]
 
 FieldType = Literal["VARCHAR", "JSON"]
+JsonRead = Literal["fast", "lenient", "per_record"]
+"""How a file's records are read: DuckDB's reader (refusing the file over a record it cannot take), the
+same skipping the lines it cannot parse (``llm_tco.ingest.lenient``), or line by line."""
 Shape: TypeAlias = "FieldType | dict[str, Shape] | list[Shape]"
 """A field's structure: a leaf read as text (``VARCHAR``, any JSON value: a number or object as its JSON
 text) or as ``JSON``; an object of named fields (a dict, other keys ignored); an array of one shape (a
@@ -97,13 +101,18 @@ def json_fields(
     fields: dict[str, Shape],
     *,
     strip_line_prefix: bool = False,
-    per_record: bool = False,
+    read: JsonRead = "fast",
     nested: bool = False,
 ) -> JsonFields:
     """Read ``fields`` (JSON path -> shape) of every record of a JSON-lines or JSON-array file: with DuckDB's
-    reader, or with ``per_record`` (or a file of another kind) line by line. The fast reader is not tried
-    here: reading it is the test (``llm_tco.ingest.staging``), so the caller offers the per-record
-    reading as the fallback.
+    reader, or with ``read`` ``per_record`` (or a file of another kind) line by line. The fast reader is
+    not tried here: reading it is the test (``llm_tco.ingest.staging``), so the caller offers the
+    per-record reading as the fallback.
+
+    ``read`` ``lenient`` (JSON lines): DuckDB's reader skipping the lines it cannot parse, each a row of NULLs
+    marked in ``_reject_reason``, the reader's ``unread`` listing those lines (``llm_tco.ingest.lenient``).
+    A record of a valid line that has none of the top-level fields is marked too, which makes the
+    lenient reading refuse the file (the marks then outnumber the lines that are not JSON).
 
     ``nested``: records of deep lists of objects (OTel requests, usage-API pages). ``read_json`` turns such
     a file into its lists three times slower than a split into documents (``read_json_objects``, which
@@ -120,13 +129,18 @@ def json_fields(
     structure = json.dumps(tree).replace("'", "''")
     fmt = "newline_delimited" if probe.kind != "json" else "auto"
     compression = "gzip" if probe.gzip else "none"
+    per_record = read == "per_record"
+    lenient = read == "lenient" and probe.kind == "jsonl"
+    skip = ", ignore_errors = true" if lenient else ""
+    unread = unread_lines(probe, strip_line_prefix=strip_line_prefix) if lenient else None
     if nested and not per_record and probe.kind in ("json", "jsonl"):
+        mark = unread_mark_sql("json IS NULL") if lenient else "NULL::VARCHAR"
         table = (
-            "(SELECT NULL::BIGINT AS record_no, NULL::VARCHAR AS _reject_reason, _f.* FROM (SELECT"
-            f" json_transform(json, '{structure}') AS _f FROM read_json_objects(?, format = '{fmt}',"
-            f" compression = ?, maximum_object_size = {MAX_RECORD_BYTES})))"
+            "(SELECT NULL::BIGINT AS record_no, _reject_reason, _f.* FROM (SELECT"
+            f" {mark} AS _reject_reason, json_transform(json, '{structure}') AS _f FROM read_json_objects(?,"
+            f" format = '{fmt}', compression = ?, maximum_object_size = {MAX_RECORD_BYTES}{skip})))"
         )
-        return JsonFields(ReaderSql(table, [duck_path(probe), compression]), access, fast=True)
+        return JsonFields(ReaderSql(table, [duck_path(probe), compression], unread=unread), access, fast=True)
     if per_record or probe.kind not in ("json", "jsonl"):
         docs = json_documents(con, probe, strip_line_prefix=strip_line_prefix)
         table = (
@@ -135,10 +149,13 @@ def json_fields(
         )
         return JsonFields(ReaderSql(table, docs.params), access, fast=False)
     columns = "{" + ", ".join(f"'{k}': '{duck_type(v)}'" for k, v in tree.items()) + "}"
+    all_null = " AND ".join(f"{quote_ident(k)} IS NULL" for k in tree)
+    mark = unread_mark_sql(all_null) if lenient else "NULL::VARCHAR"
     fast = ReaderSql(
-        "(SELECT NULL::BIGINT AS record_no, NULL::VARCHAR AS _reject_reason, *"
+        f"(SELECT NULL::BIGINT AS record_no, {mark} AS _reject_reason, *"
         f" FROM read_json(?, format = '{fmt}', columns = {columns}, compression = ?,"
-        f" maximum_object_size = {MAX_RECORD_BYTES}))",
+        f" maximum_object_size = {MAX_RECORD_BYTES}{skip}))",
         [duck_path(probe), compression],
+        unread=unread,
     )
     return JsonFields(fast, access, fast=True)

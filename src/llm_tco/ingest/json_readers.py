@@ -13,6 +13,8 @@ import duckdb
 from llm_tco.errors import InputFileError
 from llm_tco.ingest.base import Probe
 from llm_tco.ingest.files import MAX_RECORD_BYTES
+from llm_tco.ingest.json_lines import checked_lines, malformed_line_reason
+from llm_tco.ingest.lenient import unread_lines, unread_mark_sql
 from llm_tco.ingest.reader_sql import ReaderSql, duck_compression, duck_path, error_line, quote_ident
 
 __all__ = ["json_documents", "json_keys", "json_reader", "json_records"]
@@ -56,9 +58,15 @@ def json_reader(
     return fast
 
 
-def json_records(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str]) -> ReaderSql:
-    """The records of a JSON file parsed one by one, a bad one quarantined (:func:`json_reader`)."""
-    docs = json_documents(con, probe)
+def json_records(
+    con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str], *, lenient: bool = False
+) -> ReaderSql:
+    """The records of a JSON file parsed one by one, a bad one quarantined (:func:`json_reader`).
+
+    ``lenient`` (JSON lines): the documents split by DuckDB's reader, in parallel, instead of numbered
+    lines; a line it cannot parse is a marked row, the reader's ``unread`` listing those lines
+    (``llm_tco.ingest.lenient``). Every other check is the same."""
+    docs = _lenient_documents(probe) if lenient and probe.kind == "jsonl" else json_documents(con, probe)
     # JSON pointers (``/key``, with ``~`` and ``/`` escaped), bound as one parameter (keys are data),
     # extracted in one call: each JSON function parses the record again.
     pointers = ["/" + c.replace("~", "~0").replace("/", "~1") for c in columns]
@@ -73,7 +81,18 @@ def json_records(con: duckdb.DuckDBPyConnection, probe: Probe, columns: list[str
         " json_extract_string(doc, ?::VARCHAR[]) AS _v, json_keys(doc) AS _keys"
         f" FROM {docs.table}))"
     )
-    return ReaderSql(table, [pointers, *docs.params])
+    return ReaderSql(table, [pointers, *docs.params], unread=docs.unread)
+
+
+def _lenient_documents(probe: Probe) -> ReaderSql:
+    """The documents of a JSON-lines file as :func:`json_documents` gives them, split by DuckDB's reader
+    (``doc_no`` NULL: the position), a line that is not JSON a row with a NULL ``doc``, marked."""
+    table = (
+        f"(SELECT NULL::BIGINT AS doc_no, {unread_mark_sql('json IS NULL')} AS _reject_reason, json AS doc"
+        " FROM read_json_objects(?, format = 'newline_delimited', compression = ?, ignore_errors = true,"
+        f" maximum_object_size = {MAX_RECORD_BYTES}))"
+    )
+    return ReaderSql(table, [duck_path(probe), duck_compression(probe)], unread=unread_lines(probe))
 
 
 def json_keys(con: duckdb.DuckDBPyConnection, probe: Probe, sample_rows: int = 10_000) -> list[str]:
@@ -122,8 +141,8 @@ def json_documents(
         table = (
             "(SELECT row_number() OVER () AS doc_no,"
             " CASE WHEN _ok THEN CAST(_line AS JSON) END AS doc,"
-            " CASE WHEN NOT _ok THEN 'malformed JSON line (' || left(_line, 40) || '...)' END"
-            f" AS _reject_reason FROM {_checked_lines(strip_line_prefix)})"
+            f" CASE WHEN NOT _ok THEN {malformed_line_reason('_line')} END"
+            f" AS _reject_reason FROM {checked_lines(strip_line_prefix)})"
         )
         return ReaderSql(table, [path, compression])
     table = (
@@ -135,20 +154,3 @@ def json_documents(
     except duckdb.Error as exc:
         raise InputFileError(str(probe.path), f"invalid JSON ({error_line(exc)})") from exc
     return ReaderSql(table, [path, compression])
-
-
-def _checked_lines(strip_line_prefix: bool = False) -> str:
-    """The non-blank lines of a JSON lines file (parameters: its path and compression) in file order, as
-    ``_line`` with ``_ok``, whether it is valid JSON: computed once per line (each JSON function parses the
-    text again)."""
-    line = _strip_prefix("rtrim(line, chr(13))") if strip_line_prefix else "rtrim(line, chr(13))"
-    return (
-        f"(SELECT _line, json_valid(_line) AS _ok FROM (SELECT {line} AS _line"
-        " FROM read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = chr(1), quote = '',"
-        " escape = '', auto_detect = false, strict_mode = false, new_line = '\\n', max_line_size = "
-        f"{MAX_RECORD_BYTES}, compression = ?)) WHERE _line IS NOT NULL AND trim(_line) <> '')"
-    )
-
-
-def _strip_prefix(line: str) -> str:
-    return f"CASE WHEN strpos({line}, '{{') > 1 THEN substr({line}, strpos({line}, '{{')) ELSE {line} END"

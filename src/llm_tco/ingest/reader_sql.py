@@ -20,6 +20,9 @@ class ReaderSql:
     params: list[object]
     setup: tuple[str, ...] = ()
     setup_params: tuple[list[object], ...] = ()
+    unread: ReaderSql | None = None
+    """Of a lenient JSON-lines reader: the file's lines that are not JSON, with their reasons
+    (``llm_tco.ingest.lenient``)."""
 
 
 def quote_ident(name: str) -> str:

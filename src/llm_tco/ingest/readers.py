@@ -189,8 +189,9 @@ def table_reader(
     csv_checked: bool = True,
 ) -> tuple[ReaderSql, list[str]]:
     """The reader for a tabular file of any kind, with the file's column names. ``json_read``: how JSON is
-    read — ``checked`` (:func:`json_reader`), ``fast`` (DuckDB's reader, unchecked: the caller falls back)
-    or ``per_record`` (:func:`json_records`). ``positions`` and ``csv_checked`` (``checked``): see
+    read — ``checked`` (:func:`json_reader`), ``fast`` (DuckDB's reader, unchecked: the caller falls back),
+    ``lenient`` (:func:`json_records` over DuckDB's reader, ``llm_tco.ingest.lenient``) or ``per_record``
+    (:func:`json_records`). ``positions`` and ``csv_checked`` (``checked``): see
     :func:`csv_reader`; a CSV file whose header DuckDB cannot make out unchecked is read checked."""
     if probe.kind == "parquet":
         return parquet_reader(probe), list(probe.columns)
@@ -210,7 +211,7 @@ def table_reader(
             raise InputFileError(
                 str(probe.path), "JSON holds no records (expected objects with usage fields)"
             )
-        if json_read == "per_record":
-            return json_records(con, probe, keys), keys
+        if json_read in ("per_record", "lenient"):
+            return json_records(con, probe, keys, lenient=json_read == "lenient"), keys
         return json_reader(con, probe, keys, checked=json_read == "checked"), keys
     raise InputFileError(str(probe.path), f"not a usage file (content is {probe.kind})")

@@ -11,9 +11,11 @@ quarantine, each a scan of the table, never a parse of the file). The table is t
 The staged query reads the file with DuckDB's own JSON reader and an explicit schema (one parallel parse
 per record, ``llm_tco.ingest.json_fields``), which refuses the whole file over one record it cannot take (a
 malformed line, a key given twice, an array where an object belongs). Reading it into the table is the
-check: when it fails, the adapter's per-record staging (``StagedSource.fallback``: each line parsed on
-its own, a bad one a quarantined record) is read instead. No file is parsed twice to find out which
-reader it needs.
+check: when it fails, the same staging over DuckDB's reader told to skip what it cannot parse is read,
+with the per-record reasons of the lines it skipped (``StagedSource.lenient``, ``llm_tco.ingest.lenient``);
+where that does not apply, the adapter's per-record staging (``StagedSource.fallback``: each line parsed
+on its own, a bad one a quarantined record). No file is parsed twice to find out which reader it needs
+when it is clean.
 
 Record numbers: the per-record reader numbers records itself; the fast reader leaves ``record_no`` NULL
 (a window would make the read single-threaded), and a record's number is then its position in the table,
@@ -28,6 +30,7 @@ import itertools
 import duckdb
 
 from llm_tco.ingest.base import StagedSource
+from llm_tco.ingest.lenient import read_leniently
 from llm_tco.store.temp_tables import scalar_int
 
 __all__ = ["drop_staged_tables", "materialize_staged"]
@@ -46,21 +49,23 @@ def drop_staged_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def materialize_staged(con: duckdb.DuckDBPyConnection, staged: StagedSource) -> StagedSource:
-    """Read ``staged`` (``materialize`` set) into a temporary table, through its fallback when its reader
-    refuses the file, and return the staged source of that table: streamable, numbered, no parameters.
-    A ``duckdb.Error`` escapes only when the last reader tried fails too (the file is unusable)."""
+    """Read ``staged`` (``materialize`` set) into a temporary table, through its lenient reading or its
+    fallback when its reader refuses the file, and return the staged source of that table: streamable,
+    numbered, no parameters. A ``duckdb.Error`` escapes only when the last reader tried fails too (the
+    file is unusable)."""
     drop_staged_tables(con)
     table = f"{_PREFIX}{next(_counter)}"
     try:
         con.execute(f"CREATE TEMP TABLE {table} AS {staged.sql}", staged.params)
     except duckdb.Error:
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")
-        if staged.fallback is None:
-            raise
-        fallback = staged.fallback()
-        for statement in fallback.setup_sql:
-            con.execute(statement)
-        return materialize_staged(con, dataclasses.replace(fallback, fallback=None, materialize=True))
+        lenient = staged.lenient() if staged.lenient is not None else None
+        if lenient is None or not read_leniently(con, table, _setup(con, lenient)):
+            if staged.fallback is None:
+                raise
+            fallback = _setup(con, staged.fallback())
+            return materialize_staged(con, dataclasses.replace(fallback, fallback=None, materialize=True))
+        staged = lenient
     # Positions from row ids, counted from the first (a table created inside a transaction starts at an
     # offset): the table keeps the staged order.
     first = scalar_int(con, f"SELECT coalesce(min(rowid), 0) FROM {table}")
@@ -77,6 +82,15 @@ def materialize_staged(con: duckdb.DuckDBPyConnection, staged: StagedSource) -> 
         streamable=True,
         materialize=False,
         fallback=None,
+        lenient=None,
+        unread_lines=None,
         notes=notes,
         notes_if_all_null=(),
     )
+
+
+def _setup(con: duckdb.DuckDBPyConnection, staged: StagedSource) -> StagedSource:
+    """Run ``staged``'s setup statements, and return it."""
+    for statement in staged.setup_sql:
+        con.execute(statement)
+    return staged

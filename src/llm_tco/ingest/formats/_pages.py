@@ -13,7 +13,7 @@ from __future__ import annotations
 import duckdb
 
 from llm_tco.ingest.base import Probe
-from llm_tco.ingest.json_fields import JsonFields, Shape, json_fields
+from llm_tco.ingest.json_fields import JsonFields, JsonRead, Shape, json_fields
 
 __all__ = ["page_fields", "page_rows"]
 
@@ -24,11 +24,11 @@ def page_fields(
     bucket: dict[str, Shape],
     result: dict[str, Shape],
     *,
-    per_record: bool,
+    read: JsonRead,
 ) -> JsonFields:
     """The pages of a file with their buckets (``bucket``'s fields plus ``results``) read as typed lists."""
     shape: dict[str, Shape] = {**bucket, "results": [result]}
-    return json_fields(con, probe, {"$.data": [shape]}, per_record=per_record, nested=True)
+    return json_fields(con, probe, {"$.data": [shape]}, read=read, nested=True)
 
 
 def page_rows(fields: JsonFields) -> str:

@@ -22,7 +22,7 @@ import duckdb
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
 from llm_tco.ingest.formats._pages import page_fields, page_rows
 from llm_tco.ingest.formats._sql import head_matches, require_kind, staged_select, sum_counts
-from llm_tco.ingest.json_fields import Shape
+from llm_tco.ingest.json_fields import JsonRead, Shape
 
 __all__ = ["ADAPTER", "AnthropicUsageAdapter"]
 
@@ -71,10 +71,10 @@ class AnthropicUsageAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         require_kind(probe, self.name, "json", "jsonl")
-        return self._stage(con, probe, per_record=False)
+        return self._stage(con, probe, read="fast")
 
-    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
-        fields = page_fields(con, probe, _BUCKET, _RESULT, per_record=per_record)
+    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, read: JsonRead) -> StagedSource:
+        fields = page_fields(con, probe, _BUCKET, _RESULT, read=read)
 
         def r(key: str) -> str:
             return f"result['{key}']"
@@ -121,7 +121,9 @@ class AnthropicUsageAdapter:
             fields.reader.params,
             input_includes_cache=False,
             materialize=True,
-            fallback=None if per_record else lambda: self._stage(con, probe, per_record=True),
+            fallback=None if read != "fast" else lambda: self._stage(con, probe, read="per_record"),
+            lenient=None if read != "fast" else lambda: self._stage(con, probe, read="lenient"),
+            unread_lines=fields.reader.unread,
             notes_if_all_null=(
                 ("requests", "Anthropic usage report: no request counts (requests are null)"),
             ),

@@ -26,7 +26,7 @@ import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
 from llm_tco.ingest.formats._sql import lit, require_kind, staged_select
-from llm_tco.ingest.json_fields import Shape, json_fields
+from llm_tco.ingest.json_fields import JsonRead, Shape, json_fields
 
 __all__ = ["ADAPTER", "BedrockAdapter"]
 
@@ -59,12 +59,10 @@ class BedrockAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         require_kind(probe, self.name, "json", "jsonl", "csv", "unknown")
-        return self._stage(con, probe, per_record=False)
+        return self._stage(con, probe, read="fast")
 
-    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
-        fields = json_fields(
-            con, probe, _FIELDS, strip_line_prefix=probe.kind != "json", per_record=per_record
-        )
+    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, read: JsonRead) -> StagedSource:
+        fields = json_fields(con, probe, _FIELDS, strip_line_prefix=probe.kind != "json", read=read)
         f = fields.get
         meta = f("$.requestMetadata")
         keys = "[" + ", ".join(lit(k) for k in _METADATA_KEYS) + "]"
@@ -106,7 +104,9 @@ class BedrockAdapter:
             fields.reader.params,
             input_includes_cache=False,
             materialize=True,
-            fallback=None if per_record else lambda: self._stage(con, probe, per_record=True),
+            fallback=None if read != "fast" else lambda: self._stage(con, probe, read="per_record"),
+            lenient=None if read != "fast" else lambda: self._stage(con, probe, read="lenient"),
+            unread_lines=fields.reader.unread,
         )
 
 

@@ -17,6 +17,7 @@ import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
 from llm_tco.ingest.formats._sql import column, first_of, require_kind, staged_select
+from llm_tco.ingest.json_fields import JsonRead
 from llm_tco.ingest.readers import table_reader
 
 __all__ = ["ADAPTER", "HeliconeAdapter"]
@@ -36,13 +37,11 @@ class HeliconeAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         require_kind(probe, self.name, "csv", "json", "jsonl", "parquet")
-        return self._stage(con, probe, per_record=False)
+        return self._stage(con, probe, read="fast")
 
-    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
+    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, read: JsonRead) -> StagedSource:
         # JSON: DuckDB's reader, read once into the staged table; per record when it refuses the file
-        reader, cols = table_reader(
-            con, probe, json_read="per_record" if per_record else "fast", positions=probe.kind != "parquet"
-        )
+        reader, cols = table_reader(con, probe, json_read=read, positions=probe.kind != "parquet")
 
         def c(*names: str) -> str:
             return column(cols, *names)
@@ -84,16 +83,16 @@ class HeliconeAdapter:
             f"OR {cache} > coalesce(TRY_CAST({prompt} AS HUGEINT), 0))",
             "metadata": props,
         }
-        json_kind = probe.kind in ("json", "jsonl")
+        offers = probe.kind in ("json", "jsonl") and read == "fast"  # the slower readings, when this fails
         return StagedSource(
             self.name,
             staged_select(exprs, reader.table),
             reader.params,
             setup_sql=reader.setup,
             materialize=probe.kind != "parquet",
-            fallback=(lambda: self._stage(con, probe, per_record=True))
-            if json_kind and not per_record
-            else None,
+            fallback=(lambda: self._stage(con, probe, read="per_record")) if offers else None,
+            lenient=(lambda: self._stage(con, probe, read="lenient")) if offers else None,
+            unread_lines=reader.unread,
         )
 
 

@@ -34,7 +34,7 @@ import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
 from llm_tco.ingest.formats._sql import column, first_of, jtext, lit, require_kind, staged_select
-from llm_tco.ingest.json_fields import Shape, json_fields
+from llm_tco.ingest.json_fields import JsonRead, Shape, json_fields
 from llm_tco.ingest.json_readers import json_documents
 from llm_tco.ingest.reader_sql import quote_ident
 from llm_tco.ingest.readers import csv_reader
@@ -197,9 +197,11 @@ class LangfuseAdapter:
             return self._stage_fast(con, probe)
         return self._stage_documents(con, probe)
 
-    def _stage_fast(self, con: duckdb.DuckDBPyConnection, probe: Probe) -> StagedSource:
+    def _stage_fast(
+        self, con: duckdb.DuckDBPyConnection, probe: Probe, read: JsonRead = "fast"
+    ) -> StagedSource:
         """One observation per record, read with DuckDB's reader (``llm_tco.ingest.json_fields``)."""
-        fields = json_fields(con, probe, _FIELDS)
+        fields = json_fields(con, probe, _FIELDS, read=read)
         exprs = self._common(
             lambda p: quote_ident(p) if f"$.{p}" in _FIELDS else "NULL",
             "costDetails",
@@ -216,6 +218,8 @@ class LangfuseAdapter:
             fields.reader.params,
             materialize=True,
             fallback=lambda: self._stage_documents(con, probe),
+            lenient=lambda: self._stage_fast(con, probe, read="lenient"),
+            unread_lines=fields.reader.unread,
         )
 
     def _stage_documents(self, con: duckdb.DuckDBPyConnection, probe: Probe) -> StagedSource:

@@ -22,6 +22,7 @@ import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
 from llm_tco.ingest.formats._sql import column, lit, require_kind, staged_select
+from llm_tco.ingest.json_fields import JsonRead
 from llm_tco.ingest.readers import table_reader
 from llm_tco.ingest.value_sql import column_kinds
 
@@ -79,17 +80,17 @@ class LiteLLMAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         require_kind(probe, self.name, "csv", "parquet", "json", "jsonl")
-        return self._stage(con, probe, per_record=False)
+        return self._stage(con, probe, read="fast")
 
-    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
+    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, read: JsonRead) -> StagedSource:
         # JSON and CSV: DuckDB's reader, read once into the staged table; per record (JSON) or checked
         # for rejected lines first (CSV) when it refuses the file
         reader, cols = table_reader(
             con,
             probe,
-            json_read="per_record" if per_record else "fast",
+            json_read=read,
             positions=probe.kind != "parquet",
-            csv_checked=per_record,
+            csv_checked=read == "per_record",
         )
         kinds = column_kinds(con, f"SELECT * FROM {reader.table}", reader.params)
         by_lower = {c.lower(): c for c in cols}
@@ -162,9 +163,13 @@ class LiteLLMAdapter:
             setup_sql=reader.setup,
             # the metadata column's JSON is parsed once, into the staged table, not on every pass
             materialize=probe.kind != "parquet",
-            fallback=(lambda: self._stage(con, probe, per_record=True))
-            if probe.kind != "parquet" and not per_record
+            fallback=(lambda: self._stage(con, probe, read="per_record"))
+            if probe.kind != "parquet" and read == "fast"
             else None,
+            lenient=(lambda: self._stage(con, probe, read="lenient"))
+            if probe.kind in ("json", "jsonl") and read == "fast"
+            else None,
+            unread_lines=reader.unread,
         )
 
 

@@ -24,7 +24,7 @@ import duckdb
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
 from llm_tco.ingest.formats._pages import page_fields, page_rows
 from llm_tco.ingest.formats._sql import column, head_matches, lit, require_kind, staged_select
-from llm_tco.ingest.json_fields import Shape
+from llm_tco.ingest.json_fields import JsonRead, Shape
 from llm_tco.ingest.readers import csv_reader
 
 __all__ = ["ADAPTER", "OpenAIUsageAdapter"]
@@ -122,10 +122,10 @@ class OpenAIUsageAdapter:
         require_kind(probe, self.name, "json", "jsonl", "csv")
         if probe.kind == "csv":
             return self._stage_csv(con, probe)
-        return self._stage_pages(con, probe, per_record=False)
+        return self._stage_pages(con, probe, read="fast")
 
-    def _stage_pages(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
-        fields = page_fields(con, probe, _BUCKET, _RESULT, per_record=per_record)
+    def _stage_pages(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, read: JsonRead) -> StagedSource:
+        fields = page_fields(con, probe, _BUCKET, _RESULT, read=read)
 
         def r(key: str) -> str:
             return f"result['{key}']"
@@ -173,7 +173,9 @@ class OpenAIUsageAdapter:
             staged_select(exprs, page_rows(fields)),
             fields.reader.params,
             materialize=True,
-            fallback=None if per_record else lambda: self._stage_pages(con, probe, per_record=True),
+            fallback=None if read != "fast" else lambda: self._stage_pages(con, probe, read="per_record"),
+            lenient=None if read != "fast" else lambda: self._stage_pages(con, probe, read="lenient"),
+            unread_lines=fields.reader.unread,
         )
 
     def _stage_csv(self, con: duckdb.DuckDBPyConnection, probe: Probe) -> StagedSource:

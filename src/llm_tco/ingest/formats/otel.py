@@ -32,7 +32,7 @@ import duckdb
 
 from llm_tco.ingest.base import IngestOptions, Probe, StagedSource
 from llm_tco.ingest.formats._sql import lit, require_kind, staged_select
-from llm_tco.ingest.json_fields import Shape, json_fields
+from llm_tco.ingest.json_fields import JsonRead, Shape, json_fields
 
 __all__ = ["ADAPTER", "OtelAdapter"]
 
@@ -96,10 +96,10 @@ class OtelAdapter:
 
     def stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, options: IngestOptions) -> StagedSource:
         require_kind(probe, self.name, "json", "jsonl")
-        return self._stage(con, probe, per_record=False)
+        return self._stage(con, probe, read="fast")
 
-    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, per_record: bool) -> StagedSource:
-        fields = json_fields(con, probe, _FIELDS, per_record=per_record, nested=True)
+    def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, read: JsonRead) -> StagedSource:
+        fields = json_fields(con, probe, _FIELDS, read=read, nested=True)
         # One pipeline of unnests, so that the spans (and the one row of a malformed line) keep file order:
         # the record number is the position (llm_tco.ingest.staging).
         usage_keys = "[" + ", ".join(lit(k) for k in _USAGE_KEYS) + "]"
@@ -198,7 +198,9 @@ class OtelAdapter:
             staged_select(exprs, looked_up),
             fields.reader.params,
             materialize=True,
-            fallback=None if per_record else lambda: self._stage(con, probe, per_record=True),
+            fallback=None if read != "fast" else lambda: self._stage(con, probe, read="per_record"),
+            lenient=None if read != "fast" else lambda: self._stage(con, probe, read="lenient"),
+            unread_lines=fields.reader.unread,
         )
 
 
