@@ -20,6 +20,7 @@ import duckdb
 from llm_tco.canonical import TOKEN_COLUMNS
 
 __all__ = [
+    "COMPARED_COLUMNS",
     "CONFLICT_PREFIX",
     "STREAM_KEYS",
     "classify_cost_repeats",
@@ -33,6 +34,9 @@ CONFLICT_PREFIX = "id conflict with "
 
 _USAGE = ("ts_start", "model_raw", "requests", *TOKEN_COLUMNS)
 """What must match for a repeated usage key to be the same record."""
+
+COMPARED_COLUMNS = ("record_no", "record_id", "reason", "record_key", *_USAGE)
+"""The columns of ``_validated`` that :func:`classify_repeats` reads."""
 
 STREAM_KEYS = "_stream_keys"
 """TEMP table of the compact keys a one-shot store keeps of the streamed records with source ids that it

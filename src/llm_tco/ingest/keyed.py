@@ -14,7 +14,8 @@ as duplicates or quarantined as id conflicts exactly as for a file loaded whole
 3. when the store holds records with ids, a semi-join of the file's 128-bit record keys with the stored
    ones adds the hashes of the file's ids that are stored already;
 4. only the records whose id has one of these uniform hashes are validated again and held
-   (``_validated``), and ``llm_tco.ingest.identity`` compares them exactly, column by column.
+   (``_validated``, the compared columns only), and ``llm_tco.ingest.identity`` compares them exactly,
+   column by column. The same pass keeps the quarantined records, which the loader then reads from there.
 
 Hashes only choose which records are compared. Two different ids with the same 64-bit hash (about
 n² / 2⁶⁵ pairs among n ids: 3 × 10⁻⁴ expected at 100 million) make both records candidates, and the exact
@@ -32,16 +33,24 @@ place where the rule is not exact; an on-disk store compares the stored columns 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import numpy as np
 import pyarrow as pa
 
 from llm_tco.ingest.hash_repeats import repeated_hashes
-from llm_tco.ingest.identity import STREAM_KEYS, classify_repeats, ensure_stream_keys, usage_hash_sql
+from llm_tco.ingest.identity import (
+    COMPARED_COLUMNS,
+    STREAM_KEYS,
+    classify_repeats,
+    ensure_stream_keys,
+    usage_hash_sql,
+)
 from llm_tco.ingest.validate import ID_KEY, ValidationSql
 from llm_tco.store.temp_tables import scalar_int
 
-__all__ = ["ID_HASH", "ID_TEXT_HASH", "classify_stream_repeats", "keep_stream_keys"]
+__all__ = ["ID_HASH", "ID_TEXT_HASH", "StreamRepeats", "classify_stream_repeats", "keep_stream_keys"]
 
 
 ID_HASH = f"hash({ID_KEY})"
@@ -69,11 +78,21 @@ def _stored_keys_exist(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class StreamRepeats:
+    """What :func:`classify_stream_repeats` found."""
+
+    listed: int
+    """Records listed in ``_dupes``: duplicates and id conflicts."""
+    quarantined_held: bool
+    """True when ``_validated`` holds every record with a reason (``record_no``, ``reason``)."""
+
+
 def classify_stream_repeats(
     con: duckdb.DuckDBPyConnection, usage: ValidationSql, source_file: str, records: int
-) -> int:
+) -> StreamRepeats:
     """Create ``_dupes (record_no, conflict)`` for the streamed file ``usage`` of ``records`` records (as
-    ``identity.classify_repeats`` does for a file held whole) and return how many records it lists."""
+    ``identity.classify_repeats`` does for a file held whole) and say how many records it lists."""
     ids = f"SELECT record_no, record_id FROM ({usage.sql}) WHERE record_id IS NOT NULL"
     # Every record's text hash, unfiltered: a filter on record_id would be pushed into the scan and the id
     # text built twice (0.5 CPU-seconds per 10 million records). A record without an id hashes to
@@ -98,15 +117,19 @@ def classify_stream_repeats(
         )
     if scalar_int(con, "SELECT count(*) FROM _repeat_hashes") == 0:
         con.execute("CREATE OR REPLACE TEMP TABLE _dupes (record_no BIGINT, conflict VARCHAR)")
-        return 0
+        return StreamRepeats(0, quarantined_held=False)
+    # Only the columns the comparison reads: DuckDB computes the projection for every record before this
+    # filter (a join), and the attributes and costs left out are a third of it. The quarantined records
+    # are kept too, which costs nothing here and spares the loader another pass to find them.
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _validated AS SELECT * FROM ({usage.sql}) "
+        f"CREATE OR REPLACE TEMP TABLE _validated AS SELECT {', '.join(COMPARED_COLUMNS)} FROM ({usage.sql}) "
         # hash(record_key) is ID_HASH for a record with an id: the key is computed for every column anyway
-        "WHERE record_id IS NOT NULL AND hash(record_key) IN (SELECT h FROM _repeat_hashes)",
+        "WHERE (record_id IS NOT NULL AND hash(record_key) IN (SELECT h FROM _repeat_hashes))"
+        " OR reason IS NOT NULL",
         usage.params,
     )
     classify_repeats(con, source_file)
-    return scalar_int(con, "SELECT count(*) FROM _dupes")
+    return StreamRepeats(scalar_int(con, "SELECT count(*) FROM _dupes"), quarantined_held=True)
 
 
 def _insert_hashes(con: duckdb.DuckDBPyConnection, table: str, hashes: np.ndarray) -> None:

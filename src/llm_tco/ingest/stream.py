@@ -66,7 +66,8 @@ def load_streaming(
     ``keep_keys``: a one-shot store (``keep_rows`` False) keeps the compact keys of the accepted records
     with ids, for a later input of the same run."""
     read = scalar_int(con, f"SELECT count(*) FROM ({usage.sql})", usage.params)
-    repeats = classify_stream_repeats(con, usage, source_file, read) if usage.has_ids else 0
+    found = classify_stream_repeats(con, usage, source_file, read) if usage.has_ids else None
+    repeats = found.listed if found else 0
     step()
     accepted_sql = "(SELECT * FROM ({sql}) WHERE reason IS NULL{fresh})".format(
         sql=usage.sql, fresh=" AND record_no NOT IN (SELECT record_no FROM _dupes)" if repeats else ""
@@ -96,10 +97,12 @@ def load_streaming(
     duplicates = scalar_int(con, "SELECT count(*) FROM _dupes WHERE conflict IS NULL") if repeats else 0
     if read == accepted + duplicates:
         return read, accepted, 0, duplicates
+    held = found is not None and found.quarantined_held
     invalid = scalar_int(
         con,
-        f"INSERT INTO quarantine SELECT ?, ?, record_no, reason FROM ({usage.sql}) WHERE reason IS NOT NULL",
-        [file_id, source_file, *usage.params],
+        "INSERT INTO quarantine SELECT ?, ?, record_no, reason FROM "
+        f"{'_validated' if held else f'({usage.sql})'} WHERE reason IS NOT NULL",
+        [file_id, source_file, *([] if held else usage.params)],
     )
     conflicts = (
         scalar_int(
