@@ -103,6 +103,7 @@ def json_fields(
     strip_line_prefix: bool = False,
     read: JsonRead = "fast",
     nested: bool = False,
+    unread_as: str | None = None,
 ) -> JsonFields:
     """Read ``fields`` (JSON path -> shape) of every record of a JSON-lines or JSON-array file: with DuckDB's
     reader, or with ``read`` ``per_record`` (or a file of another kind) line by line. The fast reader is
@@ -117,7 +118,14 @@ def json_fields(
     ``nested``: records of deep lists of objects (OTel requests, usage-API pages). ``read_json`` turns such
     a file into its lists three times slower than a split into documents (``read_json_objects``, which
     also fails the read on a malformed one) and ``json_transform`` of each (5.3 s against 2.2 s of CPU
-    for a million OTel spans): the fast path is that, for them."""
+    for a million OTel spans): the fast path is that, for them.
+
+    ``unread_as``: the JSON document a record stands for when its line could not be read (the lenient
+    and per-record readings; NULL otherwise). For a nested format, one whose lists hold one null down to
+    the level the adapter unnests, so that such a record unnests to one row of its own without a
+    ``CASE`` around each list: a ``CASE`` whose rows take both branches copies the nested lists of
+    every row of the vector (0.25 s a level for a million OTel spans with a malformed line in a
+    thousand)."""
     tree = _tree(fields)
     # bracket access (``"input"['inputTokenCount']``): a dotted name could be read as table.column
     access = {
@@ -133,11 +141,15 @@ def json_fields(
     lenient = read == "lenient" and probe.kind == "jsonl"
     skip = ", ignore_errors = true" if lenient else ""
     unread = unread_lines(probe, strip_line_prefix=strip_line_prefix) if lenient else None
+
+    def document(doc: str) -> str:
+        return doc if unread_as is None else f"coalesce({doc}, '{unread_as.replace(chr(39), chr(39) * 2)}')"
+
     if nested and not per_record and probe.kind in ("json", "jsonl"):
         mark = unread_mark_sql("json IS NULL") if lenient else "NULL::VARCHAR"
         table = (
-            "(SELECT NULL::BIGINT AS record_no, _reject_reason, _f.* FROM (SELECT"
-            f" {mark} AS _reject_reason, json_transform(json, '{structure}') AS _f FROM read_json_objects(?,"
+            f"(SELECT NULL::BIGINT AS record_no, _reject_reason, _f.* FROM (SELECT {mark} AS _reject_reason,"
+            f" json_transform({document('json')}, '{structure}') AS _f FROM read_json_objects(?,"
             f" format = '{fmt}', compression = ?, maximum_object_size = {MAX_RECORD_BYTES}{skip})))"
         )
         return JsonFields(ReaderSql(table, [duck_path(probe), compression], unread=unread), access, fast=True)
@@ -145,7 +157,7 @@ def json_fields(
         docs = json_documents(con, probe, strip_line_prefix=strip_line_prefix)
         table = (
             "(SELECT record_no, _reject_reason, _f.* FROM (SELECT doc_no AS record_no, _reject_reason,"
-            f" json_transform(doc, '{structure}') AS _f FROM {docs.table}))"
+            f" json_transform({document('doc')}, '{structure}') AS _f FROM {docs.table}))"
         )
         return JsonFields(ReaderSql(table, docs.params), access, fast=False)
     columns = "{" + ", ".join(f"'{k}': '{duck_type(v)}'" for k, v in tree.items()) + "}"

@@ -28,7 +28,10 @@ def page_fields(
 ) -> JsonFields:
     """The pages of a file with their buckets (``bucket``'s fields plus ``results``) read as typed lists."""
     shape: dict[str, Shape] = {**bucket, "results": [result]}
-    return json_fields(con, probe, {"$.data": [shape]}, read=read, nested=True)
+    # a line that could not be read stands for a page of one bucket of one null result: it unnests to
+    # one row, and the CASEs of page_rows take one branch (json_fields's unread_as)
+    unread = '{"data": [{"results": [null]}]}'
+    return json_fields(con, probe, {"$.data": [shape]}, read=read, nested=True, unread_as=unread)
 
 
 def page_rows(fields: JsonFields) -> str:

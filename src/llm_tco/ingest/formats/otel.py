@@ -87,6 +87,10 @@ def _get(attrs: str, *keys: str) -> str:
     return found[0] if len(found) == 1 else f"coalesce({', '.join(found)})"
 
 
+_UNREAD_REQUEST = '{"resourceSpans": [{"scopeSpans": [{"spans": [null]}]}]}'
+"""What a line that could not be read stands for (``json_fields``'s ``unread_as``)."""
+
+
 class OtelAdapter:
     name = "otel"
     description = "OpenTelemetry GenAI spans in OTLP/JSON (resourceSpans → scopeSpans → spans)"
@@ -99,21 +103,20 @@ class OtelAdapter:
         return self._stage(con, probe, read="fast")
 
     def _stage(self, con: duckdb.DuckDBPyConnection, probe: Probe, *, read: JsonRead) -> StagedSource:
-        fields = json_fields(con, probe, _FIELDS, read=read, nested=True)
+        # A line that could not be read stands for a request of one span, null: it unnests to one row
+        fields = json_fields(con, probe, _FIELDS, read=read, nested=True, unread_as=_UNREAD_REQUEST)
         # One pipeline of unnests, so that the spans (and the one row of a malformed line) keep file order:
         # the record number is the position (llm_tco.ingest.staging).
         usage_keys = "[" + ", ".join(lit(k) for k in _USAGE_KEYS) + "]"
         spans = f"""(
             SELECT _bad, resource_attrs, span, {_pairs("span['attributes']")} AS attrs
             FROM (
-                SELECT _bad, resource_attrs,
-                    unnest(CASE WHEN _bad IS NOT NULL THEN [NULL] ELSE ss['spans'] END) AS span
+                SELECT _bad, resource_attrs, unnest(ss['spans']) AS span
                 FROM (
                     SELECT _bad, {_pairs("rs['resource']['attributes']")} AS resource_attrs,
-                        unnest(CASE WHEN _bad IS NOT NULL THEN [NULL] ELSE rs['scopeSpans'] END) AS ss
+                        unnest(rs['scopeSpans']) AS ss
                     FROM (
-                        SELECT _reject_reason AS _bad, unnest(CASE WHEN _reject_reason IS NOT NULL THEN [NULL]
-                            ELSE "resourceSpans" END) AS rs
+                        SELECT _reject_reason AS _bad, unnest("resourceSpans") AS rs
                         FROM {fields.reader.table}
                     )
                 )
