@@ -10,7 +10,9 @@ of the same generated exports (``test_vendor_fast_equivalence``).
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +79,19 @@ def test_an_export_with_malformed_lines_is_read_leniently_and_as_per_record(tmp_
     assert not any(UNREAD_MARK in r for r in reasons)
 
 
+@pytest.mark.parametrize("fmt", ["bedrock", "helicone", "otel"])
+def test_a_gzipped_export_is_read_leniently_too(tmp_path: Path, fmt: str) -> None:
+    """Bedrock delivers its logs to S3 gzipped: the lenient reader and the line pass read it compressed."""
+    plain = GEN.generate(fmt, tmp_path / "export.jsonl", 300, duplicates=0.05, bad=0.1, seed=5)
+    path = tmp_path / "export.jsonl.gz"
+    with plain.open("rb") as src, gzip.open(path, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    applies, audited, per_record = _both_ways(path)
+    assert applies
+    assert audited == per_record
+    assert any(r.startswith("malformed JSON line (") for r in _reasons(audited, _reason_index(path)))
+
+
 def _bedrock_line(request_id: str, **changes: Any) -> str:
     record: dict[str, Any] = {
         "schemaType": "ModelInvocationLog",
@@ -130,16 +145,20 @@ def _helicone_line(request_id: str) -> str:
     )
 
 
+_BROKEN_HELICONE = '{"request_id": "h4", "note": "café, 東京, 🚀 naïve", "prom'
+
+
 def test_a_flat_export_keeps_its_checks_of_each_record(tmp_path: Path) -> None:
     """The flat readers (Helicone, LiteLLM) quarantine a key given twice and a record that is not an
-    object: leniently too, with the same reasons at the same record numbers."""
+    object: leniently too, with the same reasons at the same record numbers (a malformed line with
+    accents, CJK and an emoji is quoted by characters)."""
     path = _write(
         tmp_path / "helicone.jsonl",
         [
             _helicone_line("h1"),
             _helicone_line("h2")[:-1] + ', "prompt_tokens": 11}',
             "[1, 2]",
-            '{"request_id": "h4", "prom',
+            _BROKEN_HELICONE,
             _helicone_line("h5"),
         ],
     )
@@ -151,7 +170,8 @@ def test_a_flat_export_keeps_its_checks_of_each_record(tmp_path: Path) -> None:
         [
             "duplicate key 'prompt_tokens'",
             "record is a JSON array, not an object",
-            "malformed JSON line (" + '{"request_id": "h4", "prom' + "...)",
+            # the reason quotes the line's first 40 characters, not bytes
+            "malformed JSON line (" + _BROKEN_HELICONE[:40] + "...)",
         ]
     )
 

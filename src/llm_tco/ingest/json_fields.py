@@ -56,8 +56,6 @@ class JsonFields:
     top-level field, of the same type on both paths."""
     exprs: dict[str, str]
     """JSON path (``$.a.b``) -> SQL expression of a requested leaf (through objects, not arrays)."""
-    fast: bool
-    """True when the reader is DuckDB's ``read_json`` (one parallel parse per record)."""
 
     def get(self, path: str) -> str:
         """The SQL expression of a requested path (NULL where the record lacks it)."""
@@ -137,37 +135,33 @@ def json_fields(
     structure = json.dumps(tree).replace("'", "''")
     fmt = "newline_delimited" if probe.kind != "json" else "auto"
     compression = "gzip" if probe.gzip else "none"
-    per_record = read == "per_record"
     lenient = read == "lenient" and probe.kind == "jsonl"
-    skip = ", ignore_errors = true" if lenient else ""
-    unread = unread_lines(probe, strip_line_prefix=strip_line_prefix) if lenient else None
 
     def document(doc: str) -> str:
         return doc if unread_as is None else f"coalesce({doc}, '{unread_as.replace(chr(39), chr(39) * 2)}')"
 
-    if nested and not per_record and probe.kind in ("json", "jsonl"):
-        mark = unread_mark_sql("json IS NULL") if lenient else "NULL::VARCHAR"
-        table = (
-            f"(SELECT NULL::BIGINT AS record_no, _reject_reason, _f.* FROM (SELECT {mark} AS _reject_reason,"
-            f" json_transform({document('json')}, '{structure}') AS _f FROM read_json_objects(?,"
-            f" format = '{fmt}', compression = ?, maximum_object_size = {MAX_RECORD_BYTES}{skip})))"
-        )
-        return JsonFields(ReaderSql(table, [duck_path(probe), compression], unread=unread), access, fast=True)
-    if per_record or probe.kind not in ("json", "jsonl"):
-        docs = json_documents(con, probe, strip_line_prefix=strip_line_prefix)
+    if read == "per_record" or (nested and lenient) or probe.kind not in ("json", "jsonl"):
+        docs = json_documents(con, probe, strip_line_prefix=strip_line_prefix, lenient=lenient)
         table = (
             "(SELECT record_no, _reject_reason, _f.* FROM (SELECT doc_no AS record_no, _reject_reason,"
             f" json_transform({document('doc')}, '{structure}') AS _f FROM {docs.table}))"
         )
-        return JsonFields(ReaderSql(table, docs.params), access, fast=False)
+        return JsonFields(ReaderSql(table, docs.params, unread=docs.unread), access)
+    if nested:
+        table = (
+            "(SELECT NULL::BIGINT AS record_no, NULL::VARCHAR AS _reject_reason, _f.* FROM (SELECT"
+            f" json_transform(json, '{structure}') AS _f FROM read_json_objects(?, format = '{fmt}',"
+            f" compression = ?, maximum_object_size = {MAX_RECORD_BYTES})))"
+        )
+        return JsonFields(ReaderSql(table, [duck_path(probe), compression]), access)
     columns = "{" + ", ".join(f"'{k}': '{duck_type(v)}'" for k, v in tree.items()) + "}"
     all_null = " AND ".join(f"{quote_ident(k)} IS NULL" for k in tree)
     mark = unread_mark_sql(all_null) if lenient else "NULL::VARCHAR"
     fast = ReaderSql(
         f"(SELECT NULL::BIGINT AS record_no, {mark} AS _reject_reason, *"
         f" FROM read_json(?, format = '{fmt}', columns = {columns}, compression = ?,"
-        f" maximum_object_size = {MAX_RECORD_BYTES}{skip}))",
+        f" maximum_object_size = {MAX_RECORD_BYTES}{', ignore_errors = true' if lenient else ''}))",
         [duck_path(probe), compression],
-        unread=unread,
+        unread=unread_lines(probe, strip_line_prefix=strip_line_prefix) if lenient else None,
     )
-    return JsonFields(fast, access, fast=True)
+    return JsonFields(fast, access)

@@ -66,7 +66,7 @@ def json_records(
     ``lenient`` (JSON lines): the documents split by DuckDB's reader, in parallel, instead of numbered
     lines; a line it cannot parse is a marked row, the reader's ``unread`` listing those lines
     (``llm_tco.ingest.lenient``). Every other check is the same."""
-    docs = _lenient_documents(probe) if lenient and probe.kind == "jsonl" else json_documents(con, probe)
+    docs = json_documents(con, probe, lenient=lenient)
     # JSON pointers (``/key``, with ``~`` and ``/`` escaped), bound as one parameter (keys are data),
     # extracted in one call: each JSON function parses the record again.
     pointers = ["/" + c.replace("~", "~0").replace("/", "~1") for c in columns]
@@ -82,17 +82,6 @@ def json_records(
         f" FROM {docs.table}))"
     )
     return ReaderSql(table, [pointers, *docs.params], unread=docs.unread)
-
-
-def _lenient_documents(probe: Probe) -> ReaderSql:
-    """The documents of a JSON-lines file as :func:`json_documents` gives them, split by DuckDB's reader
-    (``doc_no`` NULL: the position), a line that is not JSON a row with a NULL ``doc``, marked."""
-    table = (
-        f"(SELECT NULL::BIGINT AS doc_no, {unread_mark_sql('json IS NULL')} AS _reject_reason, json AS doc"
-        " FROM read_json_objects(?, format = 'newline_delimited', compression = ?, ignore_errors = true,"
-        f" maximum_object_size = {MAX_RECORD_BYTES}))"
-    )
-    return ReaderSql(table, [duck_path(probe), duck_compression(probe)], unread=unread_lines(probe))
 
 
 def json_keys(con: duckdb.DuckDBPyConnection, probe: Probe, sample_rows: int = 10_000) -> list[str]:
@@ -123,7 +112,7 @@ def json_keys(con: duckdb.DuckDBPyConnection, probe: Probe, sample_rows: int = 1
 
 
 def json_documents(
-    con: duckdb.DuckDBPyConnection, probe: Probe, *, strip_line_prefix: bool = False
+    con: duckdb.DuckDBPyConnection, probe: Probe, *, strip_line_prefix: bool = False, lenient: bool = False
 ) -> ReaderSql:
     """One row per JSON document, for the nested formats: ``doc_no`` (1-based), ``doc`` (JSON, NULL when
     malformed) and ``_reject_reason``.
@@ -135,8 +124,22 @@ def json_documents(
 
     ``strip_line_prefix``: lines may carry text before their JSON object (CloudWatch Logs exports write
     ``<timestamp> <message>``); it is dropped. Any content that is not a JSON document is then read as lines.
+
+    ``lenient`` (JSON lines): the documents split by DuckDB's reader, in parallel, instead of numbered
+    lines (``doc_no`` NULL: the position); a line it cannot parse is a row with a NULL ``doc``, marked,
+    the reader's ``unread`` listing those lines (``llm_tco.ingest.lenient``; a prefixed line is one of
+    them, and makes the lenient reading refuse the file).
     """
     path, compression = duck_path(probe), duck_compression(probe)
+    if lenient and probe.kind == "jsonl":
+        mark = unread_mark_sql("json IS NULL")
+        table = (
+            f"(SELECT NULL::BIGINT AS doc_no, {mark} AS _reject_reason, json AS doc"
+            " FROM read_json_objects(?, format = 'newline_delimited', compression = ?, ignore_errors = true,"
+            f" maximum_object_size = {MAX_RECORD_BYTES}))"
+        )
+        unread = unread_lines(probe, strip_line_prefix=strip_line_prefix)
+        return ReaderSql(table, [path, compression], unread=unread)
     if probe.kind != "json" or strip_line_prefix:
         table = (
             "(SELECT row_number() OVER () AS doc_no,"
