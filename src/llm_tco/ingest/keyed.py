@@ -15,7 +15,8 @@ as duplicates or quarantined as id conflicts exactly as for a file loaded whole
    ones adds the hashes of the file's ids that are stored already;
 4. only the records whose id has one of these uniform hashes are validated again and held
    (``_validated``, the compared columns only), and ``llm_tco.ingest.identity`` compares them exactly,
-   column by column. The same pass keeps the quarantined records, which the loader then reads from there.
+   column by column. The same pass lists the quarantined records (:data:`STREAM_QUARANTINE`), which the
+   loader then reads from there.
 
 Hashes only choose which records are compared. Two different ids with the same 64-bit hash (about
 n² / 2⁶⁵ pairs among n ids: 3 × 10⁻⁴ expected at 100 million) make both records candidates, and the exact
@@ -50,7 +51,14 @@ from llm_tco.ingest.identity import (
 from llm_tco.ingest.validate import ID_KEY, ValidationSql
 from llm_tco.store.temp_tables import scalar_int
 
-__all__ = ["ID_HASH", "ID_TEXT_HASH", "StreamRepeats", "classify_stream_repeats", "keep_stream_keys"]
+__all__ = [
+    "ID_HASH",
+    "ID_TEXT_HASH",
+    "STREAM_QUARANTINE",
+    "StreamRepeats",
+    "classify_stream_repeats",
+    "keep_stream_keys",
+]
 
 
 ID_HASH = f"hash({ID_KEY})"
@@ -78,6 +86,12 @@ def _stored_keys_exist(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+STREAM_QUARANTINE = "_stream_quarantine"
+"""TEMP table ``(record_no, reason)`` of a streamed file's quarantined records, found by the pass that
+holds the repeated ids' records (when there are any: :attr:`StreamRepeats.quarantined_held`)."""
+_REVALIDATED = "_revalidated"
+
+
 @dataclass(frozen=True)
 class StreamRepeats:
     """What :func:`classify_stream_repeats` found."""
@@ -85,7 +99,7 @@ class StreamRepeats:
     listed: int
     """Records listed in ``_dupes``: duplicates and id conflicts."""
     quarantined_held: bool
-    """True when ``_validated`` holds every record with a reason (``record_no``, ``reason``)."""
+    """True when :data:`STREAM_QUARANTINE` holds every record with a reason."""
 
 
 def classify_stream_repeats(
@@ -119,15 +133,25 @@ def classify_stream_repeats(
         con.execute("CREATE OR REPLACE TEMP TABLE _dupes (record_no BIGINT, conflict VARCHAR)")
         return StreamRepeats(0, quarantined_held=False)
     # Only the columns the comparison reads: DuckDB computes the projection for every record before this
-    # filter (a join), and the attributes and costs left out are a third of it. The quarantined records
-    # are kept too, which costs nothing here and spares the loader another pass to find them.
+    # filter (a join), and the attributes and costs left out are a third of it. The same pass finds the
+    # quarantined records, which spares the loader another pass over the file; they are kept apart, by
+    # number and reason only, so that only the records whose id repeats are held for the comparison.
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _validated AS SELECT {', '.join(COMPARED_COLUMNS)} FROM ({usage.sql}) "
+        f"CREATE OR REPLACE TEMP TABLE {_REVALIDATED} AS SELECT * FROM (SELECT {', '.join(COMPARED_COLUMNS)},"
         # hash(record_key) is ID_HASH for a record with an id: the key is computed for every column anyway
-        "WHERE (record_id IS NOT NULL AND hash(record_key) IN (SELECT h FROM _repeat_hashes))"
-        " OR reason IS NOT NULL",
+        " record_id IS NOT NULL AND hash(record_key) IN (SELECT h FROM _repeat_hashes) AS _repeats"
+        f" FROM ({usage.sql})) WHERE _repeats OR reason IS NOT NULL",
         usage.params,
     )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _validated AS SELECT * EXCLUDE (_repeats) FROM {_REVALIDATED}"
+        " WHERE _repeats"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {STREAM_QUARANTINE} AS SELECT record_no, reason FROM {_REVALIDATED}"
+        " WHERE reason IS NOT NULL"
+    )
+    con.execute(f"DROP TABLE {_REVALIDATED}")
     classify_repeats(con, source_file)
     return StreamRepeats(scalar_int(con, "SELECT count(*) FROM _dupes"), quarantined_held=True)
 

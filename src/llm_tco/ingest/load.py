@@ -30,6 +30,7 @@ from llm_tco.ingest.digest import ContentDigest
 from llm_tco.ingest.history import Continuation
 from llm_tco.ingest.identity import classify_repeats
 from llm_tco.ingest.ingested import delete_files, record_copy, seen_before
+from llm_tco.ingest.keyed import STREAM_QUARANTINE
 from llm_tco.ingest.records import AccountingError, FileCounts, check_balance
 from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.stream import USAGE_INSERT_COLUMNS, assign_stream_series, load_streaming
@@ -51,6 +52,7 @@ _DROP_WORK_TABLES = "".join(
         "_series_map",
         "_repeat_hashes",
         "_repeat_text_hashes",
+        STREAM_QUARANTINE,
     )
 )
 SLICE_RECORDS = 5_000_000

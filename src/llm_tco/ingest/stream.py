@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from llm_tco.ingest.keyed import classify_stream_repeats, keep_stream_keys
+from llm_tco.ingest.keyed import STREAM_QUARANTINE, classify_stream_repeats, keep_stream_keys
 from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.validate import ValidationSql
 from llm_tco.store.rollup import RollupLayout, append_rollup, append_stored_rollup
@@ -101,7 +101,7 @@ def load_streaming(
     invalid = scalar_int(
         con,
         "INSERT INTO quarantine SELECT ?, ?, record_no, reason FROM "
-        f"{'_validated' if held else f'({usage.sql})'} WHERE reason IS NOT NULL",
+        f"{STREAM_QUARANTINE if held else f'({usage.sql})'} WHERE reason IS NOT NULL",
         [file_id, source_file, *([] if held else usage.params)],
     )
     conflicts = (
