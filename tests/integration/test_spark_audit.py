@@ -11,45 +11,15 @@ cent and every token column exactly; the quarantine reasons must be the same rec
 from __future__ import annotations
 
 import csv
-import os
 import random
-import shutil
 import sys
-from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 pytestmark = pytest.mark.slow
-
-_REQUIRED = os.environ.get("LLM_TCO_REQUIRE_SPARK") == "1"
-
-
-def _spark_available() -> str | None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "PySpark is not installed (pip install -e '.[spark]')"
-    if shutil.which("java") is None:
-        return "no Java runtime"
-    return None
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    missing = _spark_available()
-    if missing:
-        if _REQUIRED:
-            pytest.fail(f"LLM_TCO_REQUIRE_SPARK=1 but {missing}")
-        pytest.skip(missing)
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    from llm_tco.spark.session import get_session
-
-    session = get_session("local[1]", {"spark.sql.shuffle.partitions": "2"})
-    yield session
-    session.stop()
-
 
 _MODELS = [
     ("deepseek-chat", "deepseek"),  # time-of-day prices
@@ -178,6 +148,30 @@ def test_unique_ids_take_the_path_without_ranking(spark: Any, cli: Any, tmp_path
     assert duck["rows"] == {"read": 304, "accepted": 300, "quarantined": 4, "duplicates": 0}
 
 
+def test_a_clean_log_with_repeated_ids_is_judged_from_the_census(
+    spark: Any, cli: Any, tmp_path: Path
+) -> None:
+    """Every record plainly valid, one id repeated with the same usage and one with other usage: the
+    first pass over the input finds both shared ids (no record needs the DuckDB lane), and the audit is
+    still the DuckDB one."""
+    from llm_tco.spark.census import take_census
+    from llm_tco.spark.native import fast_lane
+    from llm_tco.spark.source import list_inputs, read_files
+    from llm_tco.spark.validate import ValidationSettings
+
+    rows = _rows(9, 200, "c-")[:200]
+    rows += [dict(rows[3]), {**rows[4], "output_tokens": str(int(rows[4]["output_tokens"]) + 1)}]
+    data = _write_parquet(tmp_path / "clean.parquet", rows)
+    frame = read_files(spark, list_inputs(spark, [str(data)]), {}, None)
+    settings = ValidationSettings(frame.matched, True, 10_000_000, datetime(2026, 11, 25), "table")
+    census = take_census(frame.frame, fast_lane(frame.frame.schema, settings), frame.matched)
+    assert (census.read, census.doubtful, census.repeated_ids) == ({0: 202}, 0, 2)
+    duck = _audit(cli, data, "--db", ":memory:")
+    on_spark = _audit(cli, data, "--db", ":memory:", "--engine", "spark")
+    assert _comparable(on_spark) == _comparable(duck)
+    assert duck["rows"] == {"read": 202, "accepted": 200, "quarantined": 1, "duplicates": 1}
+
+
 def test_ids_the_store_holds_are_judged_against_it(spark: Any, cli: Any, tmp_path: Path) -> None:
     """A file audited by DuckDB into a store, then a file repeating some of its ids audited by Spark into
     the same store: the repeats are duplicates or id conflicts exactly as DuckDB judges them."""
@@ -274,13 +268,13 @@ def test_a_job_failing_in_spark_is_one_line_naming_its_cause(spark: Any) -> None
         raise ValueError("not Spark's")  # other errors pass unchanged
 
 
-@pytest.mark.parametrize(("keep_rows", "stored_rows"), [(True, 2), (False, 1)])
-def test_the_store_keeps_hours_and_a_one_shot_audit_days(
+@pytest.mark.parametrize(("keep_rows", "stored_rows"), [(True, 3), (False, 1)])
+def test_the_store_keeps_hours_and_a_one_shot_audit_months(
     spark: Any, tmp_path: Path, keep_rows: bool, stored_rows: int
 ) -> None:
-    """Two requests of one series on one day, in different hours: a store that is read later (``plan``
-    sizes fleets by the hour) keeps a row per hour; a one-shot audit sums the day into one row. The
-    cost is the same either way."""
+    """Three requests of one series in one month without a price change, two of them on one day in
+    different hours: a store that is read later (``plan`` sizes fleets by the hour) keeps a row per hour;
+    a one-shot audit sums the month into one row. The cost is the same either way."""
     from llm_tco.ingest.base import IngestOptions
     from llm_tco.pricing.query import prepare_pricing, priced_usage_sql
     from llm_tco.spark.api import spark_ingest
@@ -289,12 +283,13 @@ def test_the_store_keeps_hours_and_a_one_shot_audit_days(
     base = _rows(4, 10, "h-")[3]  # gpt-4o: one price all day
     assert base["model"] == "gpt-4o"
     rows = [
-        {**base, "timestamp": f"2026-09-02T{hour}:15:00Z", "request_id": f"h-{hour}"} for hour in ("08", "17")
+        {**base, "timestamp": f"2026-09-{day}T{hour}:15:00Z", "request_id": f"h-{day}-{hour}"}
+        for day, hour in (("02", "08"), ("02", "17"), ("20", "08"))
     ]
     data = _write_csv(tmp_path / "hours.csv", rows)
     con = open_store(":memory:")
     report = spark_ingest(spark, con, [str(data)], IngestOptions(keep_rows=keep_rows))
-    assert (report.read, report.accepted) == (2, 2)
+    assert (report.read, report.accepted) == (3, 3)
     assert con.execute("SELECT count(*) FROM usage").fetchone() == (stored_rows,)
     pricing = prepare_pricing(con)
     sql, params = priced_usage_sql(grain="month", pricing=pricing)

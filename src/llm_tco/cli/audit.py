@@ -114,7 +114,7 @@ def run_audit(
     price data), so that it streams files of any size in bounded memory.
 
     ``engine``: a Spark session to ingest the files with (``llm_tco.spark``), None for DuckDB. Spark
-    always stores its usage aggregated: by the hour, or by the day in such a one-shot audit
+    always stores its usage aggregated: by the hour, or by month segment in such a one-shot audit
     (``llm_tco.spark.aggregate``)."""
     one_shot = resolve_db_path(db) == MEMORY
     rows_needed = reconcile_costs or focus_path is not None or overrides is not None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -27,18 +27,20 @@ from llm_tco.ingest.ingested import record_copy, seen_before
 from llm_tco.ingest.outcome import ChangedFile, FileResult, IngestReport
 from llm_tco.ingest.pipeline import now_utc
 from llm_tco.ingest.records import AccountingError
-from llm_tco.ingest.series import assign_series
 from llm_tco.pricing.query import prepare_pricing
-from llm_tco.spark.aggregate import COMBO_COLUMNS, aggregate_usage, combo_hash
+from llm_tco.spark.aggregate import COMBO_COLUMNS, group_outcomes
 from llm_tco.spark.arrow import arrow_of
-from llm_tco.spark.identity import BROADCAST_IDS, OUTCOME, STORED_FILE, classify, repeated_ids
+from llm_tco.spark.buckets import buckets_for
+from llm_tco.spark.census import take_census
+from llm_tco.spark.identity import BROADCAST_IDS, STORED_FILE, classify, repeated_ids
+from llm_tco.spark.native import fast_lane
 from llm_tco.spark.price import check_against_store, spark_month_totals, store_month_totals
+from llm_tco.spark.series_rows import GROUPS_TABLE, file_tallies, quarantined_records, series_usage
 from llm_tco.spark.session import job_failures
-from llm_tco.spark.source import FILE_INDEX, RECORD_NO, InputFile, SparkInput, list_inputs, read_files
-from llm_tco.spark.store_write import SOURCE_FORMAT, FileTally, write_results
+from llm_tco.spark.source import FILE_INDEX, InputFile, SparkInput, list_inputs, read_files
+from llm_tco.spark.store_write import SOURCE_FORMAT, write_results
 from llm_tco.spark.validate import ValidationSettings, validate_frame
 from llm_tco.store.rollup import RollupLayout, refresh_rollup
-from llm_tco.store.temp_tables import create_temp_table
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -138,67 +140,63 @@ def _ingest_fresh(
     keep_rows: bool,
 ) -> list[FileResult]:
     """Validate, classify, aggregate (by the hour when the store's rows are read later, ``keep_rows``,
-    else by the day) and store the fresh files, checking Spark's pricing against the store's."""
+    else by month segment) and store the fresh files, checking Spark's pricing against the store's.
+
+    Spark passes over the input twice, neither through a cache: the census (``llm_tco.spark.census``) and
+    one aggregate that gives every outcome, the usage groups and the quarantined records together. A
+    third pass finds the repeated ids when the census cannot rule them out (some id repeats, a record
+    needs the DuckDB lane, or the store holds records with ids)."""
     from pyspark import StorageLevel
-    from pyspark.sql import functions as sf
 
     paths = spark.createDataFrame([(f.index, f.path) for f in files], f"{FILE_INDEX} INT, path STRING")
-    # validated once (the Python workers' pass is the costliest), then every count and sum reads the cache
-    validated = validate_frame(frame.frame, settings).persist(StorageLevel.MEMORY_AND_DISK)
-    cached = [validated]
-    try:
-        read = _read_counts(validated)
-        stored = _stored_keyed(spark, con)
+    lane = fast_lane(frame.frame.schema, settings)
+    census = take_census(frame.frame, lane, settings.matched)
+    validated = validate_frame(frame.frame, settings, lane, census.doubtful > 0)
+    stored = _stored_keyed(spark, con)
+    repeated: DataFrame | None = None
+    repeats = 0
+    # only records with ids can repeat one; the census says whether any input id repeats when the fast
+    # lane took every record, and nothing of ids the store holds
+    if "source_record_id" in settings.matched and (census.repeated_ids != 0 or stored is not None):
         repeated = repeated_ids(validated, stored).persist(StorageLevel.MEMORY_AND_DISK)
-        cached.append(repeated)
         repeats = repeated.count()
+    try:
         classified = classify(
             validated, paths, stored, repeated if repeats else None, repeats <= BROADCAST_IDS
         )
-        if repeats:  # ranked and joined: computed once, not per action
-            classified = classified.persist(StorageLevel.MEMORY_AND_DISK)
-            cached.append(classified)
-        tallies = _tallies(classified, read)
-        accepted = classified.filter(sf.col(OUTCOME) == "accepted")
-        combos = (
-            accepted.select(combo_hash().alias("_combo"), *(sf.col(f"`{c}`") for c in COMBO_COLUMNS))
-            .distinct()
-            .collect()
-        )
-        con.execute("BEGIN TRANSACTION")
-        try:
-            series = _assign_series(spark, con, combos, layout)
-            usage = aggregate_usage(
-                accepted,
-                series,
-                layout.tier_thresholds,
-                layout.tod_boundaries_s,
-                sum(t.accepted for t in tallies.values()),
-                "hour" if keep_rows else "day",
-            )
-            usage = usage.persist(StorageLevel.MEMORY_AND_DISK)  # stored, then priced by Spark
-            cached.append(usage)
-            quarantine = classified.filter(sf.col(OUTCOME) == "quarantined").select(
-                FILE_INDEX, RECORD_NO, "reason"
-            )
-            results = write_results(con, files, tallies, usage.toArrow(), quarantine.toArrow(), layout)
-            file_ids = [
-                int(r[0])
-                for r in con.execute(
-                    "SELECT file_id FROM ingested_files ORDER BY file_id DESC LIMIT ?", [len(files)]
-                ).fetchall()
-            ]
-            pricing = prepare_pricing(con)
-            check_against_store(
-                spark_month_totals(spark, con, usage, pricing), store_month_totals(con, file_ids, pricing)
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        groups = group_outcomes(
+            classified,
+            buckets_for(census.pairs, layout),
+            sum(census.read.values()),
+            "hour" if keep_rows else "segment",
+            frozenset(c for c in COMBO_COLUMNS if c not in ("workload", "batch", *settings.matched)),
+        ).toArrow()
     finally:
-        for frame_ in cached:
-            frame_.unpersist()
+        if repeated is not None:
+            repeated.unpersist()
+    con.register(GROUPS_TABLE, groups)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        usage = series_usage(con, layout)
+        tallies = file_tallies(con, census.read)
+        results = write_results(con, files, tallies, usage, quarantined_records(con), layout)
+        file_ids = [
+            int(r[0])
+            for r in con.execute(
+                "SELECT file_id FROM ingested_files ORDER BY file_id DESC LIMIT ?", [len(files)]
+            ).fetchall()
+        ]
+        pricing = prepare_pricing(con)
+        check_against_store(
+            spark_month_totals(spark, con, spark.createDataFrame(usage), pricing),
+            store_month_totals(con, file_ids, pricing),
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister(GROUPS_TABLE)
     return results
 
 
@@ -215,52 +213,6 @@ def _stored_keyed(spark: SparkSession, con: duckdb.DuckDBPyConnection) -> DataFr
         "WHERE u.source_record_id IS NOT NULL",
     )
     return spark.createDataFrame(arrow) if arrow.num_rows else None
-
-
-def _read_counts(validated: DataFrame) -> dict[int, int]:
-    """Records read per file, counted before any verdict (so that the outcomes are checked against it)."""
-    return {int(r[FILE_INDEX]): int(r["count"]) for r in validated.groupBy(FILE_INDEX).count().collect()}
-
-
-def _tallies(classified: DataFrame, read: dict[int, int]) -> dict[int, FileTally]:
-    """Each file's outcomes, each counted directly."""
-    counts: dict[int, dict[str, int]] = {index: {} for index in read}
-    for row in classified.groupBy(FILE_INDEX, OUTCOME).count().collect():
-        counts.setdefault(int(row[FILE_INDEX]), {})[str(row[OUTCOME])] = int(row["count"])
-    return {
-        index: FileTally(
-            read.get(index, 0), c.get("accepted", 0), c.get("quarantined", 0), c.get("duplicate", 0)
-        )
-        for index, c in counts.items()
-    }
-
-
-def _assign_series(
-    spark: SparkSession, con: duckdb.DuckDBPyConnection, combos: Sequence[Any], layout: RollupLayout
-) -> DataFrame:
-    """Give each attribute combination its ``usage_series`` row (the store's own series assignment) and
-    return ``_combo -> series_key, tod`` for Spark."""
-    hashes = [int(c["_combo"]) for c in combos]
-    if len(set(hashes)) != len(hashes):
-        raise AccountingError(
-            "two attribute combinations share a 64-bit hash: cannot tell their series apart"
-        )
-    columns = [
-        ("attr_hash", "BIGINT"),
-        *((c, "BOOLEAN" if c == "batch" else "VARCHAR") for c in COMBO_COLUMNS),
-        ("tags", "VARCHAR[]"),
-        ("metadata", "JSON"),
-    ]
-    rows = [(*(c[k] for k in ("_combo", *COMBO_COLUMNS)), None, None) for c in combos]
-    create_temp_table(con, "_spark_combos", columns, rows)
-    assign_series(con, "_spark_combos", SOURCE_FORMAT)
-    keyed = con.execute(
-        "SELECT k.attr_hash, k.series_key, s.provider, s.model "
-        "FROM _series_keys k JOIN usage_series s USING (series_key)"
-    ).fetchall()
-    tod_models = layout.tod_models
-    data = [(int(h), int(k), (p, m) in tod_models) for h, k, p, m in keyed]
-    return spark.createDataFrame(data, "_combo BIGINT, series_key INT, tod BOOLEAN")
 
 
 def audit(

@@ -46,7 +46,7 @@ def spark_month_totals(
     usage.createOrReplaceTempView(_VIEW)
     sql, params = priced_usage_sql(_VIEW, grain="month", pricing=pricing)
     spark_sql = _wide_integers(sqlglot.transpile(sql, read="duckdb", write="spark")[0])
-    rows = spark.sql(spark_sql, args=list(params)).collect()
+    rows = spark.sql(spark_sql, args=list(params)).toArrow().to_pylist()  # Arrow: no Row per result
     return {(int(r["series_key"]), str(r["period"])[:7]): _totals(r) for r in rows}
 
 

@@ -3,7 +3,7 @@ later DuckDB audit all read it as they read any audit's.
 
 Per input file the store receives what a DuckDB ingest records — an ``ingested_files`` row with the
 file's path, fingerprint and its counts, its quarantined records with their reasons, and its usage — except
-that the usage is the hourly aggregate of ``llm_tco.spark.aggregate`` (the facts stay in the lake). A later
+that the usage is the aggregate of ``llm_tco.spark.aggregate`` (the facts stay in the lake). A later
 DuckDB audit of the same file recognises its bytes by the fingerprint and counts its records as
 duplicates. Everything is written in one transaction, with the usage rollup of each file.
 """

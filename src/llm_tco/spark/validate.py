@@ -1,10 +1,13 @@
-"""Validation on the executors: each Arrow batch of the input is checked by llm-tco's own validation query.
+"""Validation on the executors: the records the fast lane cannot show valid are checked, an Arrow batch at
+a time, by llm-tco's own validation query.
 
 The rules of a valid record and the wording of each quarantine reason exist once, as the DuckDB query of
 ``llm_tco.ingest.validate``; running that same query over each batch (an in-process DuckDB per Python
 worker, through ``mapInArrow``) makes the Spark path's verdicts identical to the local audit's by
 construction, instead of a second implementation that could drift. Spark distributes the batches; nothing
-here coordinates work between machines.
+here coordinates work between machines. Records that plainly pass every rule — most of a healthy log —
+skip the Python workers: Spark reads them itself (``llm_tco.spark.native``), and only the others cost a
+trip through a worker.
 
 The batch's record numbers travel through the query combined with the file index (``file << 40 |
 record``): the validation passes ``record_no`` through unchanged, and the pair is split again after.
@@ -27,6 +30,8 @@ from llm_tco.spark.source import FILE_INDEX, RECORD_NO
 if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import DataFrame
+
+    from llm_tco.spark.native import FastLane
 
 __all__ = ["VALIDATED_SCHEMA", "ValidationSettings", "validate_frame"]
 
@@ -75,9 +80,24 @@ class ValidationSettings:
     id_namespace: str
 
 
-def validate_frame(frame: DataFrame, settings: ValidationSettings) -> DataFrame:
+def validate_frame(
+    frame: DataFrame, settings: ValidationSettings, lane: FastLane | None, doubtful: bool
+) -> DataFrame:
     """The input frame validated: canonical columns, ``reason`` (NULL = accepted), ``_file_idx`` and
-    ``record_no`` split again."""
+    ``record_no``. ``lane``: the fast lane for the frame's schema (``llm_tco.spark.native``; None: every
+    record takes the DuckDB lane). ``doubtful``: whether some record fails the fast lane's test; when none
+    does, the DuckDB lane is left out of the plan (it would scan the input a second time to find no
+    record)."""
+    if lane is None:
+        return _by_duckdb(frame, settings)
+    fast = frame.filter(lane.plain).select(FILE_INDEX, *lane.values)
+    if not doubtful:
+        return fast
+    return fast.unionByName(_by_duckdb(frame.filter(~lane.plain), settings))
+
+
+def _by_duckdb(frame: DataFrame, settings: ValidationSettings) -> DataFrame:
+    """``frame``'s records validated by the validation query in the Python workers."""
     from pyspark.sql import functions as sf
 
     combined = frame.withColumn(
