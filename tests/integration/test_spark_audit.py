@@ -148,13 +148,13 @@ def test_unique_ids_take_the_path_without_ranking(spark: Any, cli: Any, tmp_path
     assert duck["rows"] == {"read": 304, "accepted": 300, "quarantined": 4, "duplicates": 0}
 
 
-def test_a_clean_log_with_repeated_ids_is_judged_from_the_census(
+def test_a_clean_log_with_repeated_ids_is_found_from_its_id_column(
     spark: Any, cli: Any, tmp_path: Path
 ) -> None:
     """Every record plainly valid, one id repeated with the same usage and one with other usage: the
-    first pass over the input finds both shared ids (no record needs the DuckDB lane), and the audit is
-    still the DuckDB one."""
-    from llm_tco.spark.census import take_census
+    narrow pass over the id column finds both shared ids (no record needs the DuckDB lane), and the
+    audit is still the DuckDB one."""
+    from llm_tco.spark.census import shared_source_ids, take_census
     from llm_tco.spark.native import fast_lane
     from llm_tco.spark.source import list_inputs, read_files
     from llm_tco.spark.validate import ValidationSettings
@@ -165,7 +165,9 @@ def test_a_clean_log_with_repeated_ids_is_judged_from_the_census(
     frame = read_files(spark, list_inputs(spark, [str(data)]), {}, None)
     settings = ValidationSettings(frame.matched, True, 10_000_000, datetime(2026, 11, 25), "table")
     census = take_census(frame.frame, fast_lane(frame.frame.schema, settings), frame.matched)
-    assert (census.read, census.doubtful, census.repeated_ids) == ({0: 202}, 0, 2)
+    assert (census.read, census.doubtful) == ({0: 202}, 0)
+    assert shared_source_ids(frame.frame, "request_id") == 2
+    assert shared_source_ids(frame.frame.filter("record_no <= 200"), "request_id") == 0
     duck = _audit(cli, data, "--db", ":memory:")
     on_spark = _audit(cli, data, "--db", ":memory:", "--engine", "spark")
     assert _comparable(on_spark) == _comparable(duck)

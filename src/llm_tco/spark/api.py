@@ -14,6 +14,7 @@ the rest are read by Spark in one job.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -31,10 +32,10 @@ from llm_tco.pricing.query import prepare_pricing
 from llm_tco.spark.aggregate import COMBO_COLUMNS, group_outcomes
 from llm_tco.spark.arrow import arrow_of
 from llm_tco.spark.buckets import buckets_for
-from llm_tco.spark.census import take_census
+from llm_tco.spark.census import few_groups_each, shared_source_ids, take_census
 from llm_tco.spark.identity import BROADCAST_IDS, STORED_FILE, classify, repeated_ids
 from llm_tco.spark.native import fast_lane
-from llm_tco.spark.price import check_against_store, spark_month_totals, store_month_totals
+from llm_tco.spark.price import check_against_store, price_tables, spark_month_totals, store_month_totals
 from llm_tco.spark.series_rows import GROUPS_TABLE, file_tallies, quarantined_records, series_usage
 from llm_tco.spark.session import job_failures
 from llm_tco.spark.source import FILE_INDEX, InputFile, SparkInput, list_inputs, read_files
@@ -142,10 +143,11 @@ def _ingest_fresh(
     """Validate, classify, aggregate (by the hour when the store's rows are read later, ``keep_rows``,
     else by month segment) and store the fresh files, checking Spark's pricing against the store's.
 
-    Spark passes over the input twice, neither through a cache: the census (``llm_tco.spark.census``) and
-    one aggregate that gives every outcome, the usage groups and the quarantined records together. A
-    third pass finds the repeated ids when the census cannot rule them out (some id repeats, a record
-    needs the DuckDB lane, or the store holds records with ids)."""
+    Spark passes over the input two or three times, never through a cache: the census
+    (``llm_tco.spark.census``); whether any source id repeats (the id column alone, when every record is
+    plain; else the validated records); and one aggregate that gives every outcome, the usage groups and
+    the quarantined records together. The repeated ids are found apart only when some id does repeat, a
+    record needs the DuckDB lane, or the store holds records with ids."""
     from pyspark import StorageLevel
 
     paths = spark.createDataFrame([(f.index, f.path) for f in files], f"{FILE_INDEX} INT, path STRING")
@@ -155,11 +157,15 @@ def _ingest_fresh(
     stored = _stored_keyed(spark, con)
     repeated: DataFrame | None = None
     repeats = 0
-    # only records with ids can repeat one; the census says whether any input id repeats when the fast
-    # lane took every record, and nothing of ids the store holds
-    if "source_record_id" in settings.matched and (census.repeated_ids != 0 or stored is not None):
+    id_column = settings.matched.get("source_record_id")
+    # only records with ids can repeat one; when every record is plain and the store holds no ids, a
+    # narrow pass over the id column says whether any id repeats at all (usually none)
+    if id_column is not None and (
+        stored is not None or census.doubtful or shared_source_ids(frame.frame, id_column)
+    ):
         repeated = repeated_ids(validated, stored).persist(StorageLevel.MEMORY_AND_DISK)
-        repeats = repeated.count()
+        with few_groups_each(spark):
+            repeats = repeated.count()
     try:
         classified = classify(
             validated, paths, stored, repeated if repeats else None, repeats <= BROADCAST_IDS
@@ -178,19 +184,20 @@ def _ingest_fresh(
     con.execute("BEGIN TRANSACTION")
     try:
         usage = series_usage(con, layout)
-        tallies = file_tallies(con, census.read)
-        results = write_results(con, files, tallies, usage, quarantined_records(con), layout)
-        file_ids = [
-            int(r[0])
-            for r in con.execute(
-                "SELECT file_id FROM ingested_files ORDER BY file_id DESC LIMIT ?", [len(files)]
-            ).fetchall()
-        ]
         pricing = prepare_pricing(con)
-        check_against_store(
-            spark_month_totals(spark, con, spark.createDataFrame(usage), pricing),
-            store_month_totals(con, file_ids, pricing),
-        )
+        tables = price_tables(con)
+        # Spark prices the usage while the store is written; the two are compared before the commit
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            priced = pool.submit(spark_month_totals, spark, tables, usage, pricing)
+            tallies = file_tallies(con, census.read)
+            results = write_results(con, files, tallies, usage, quarantined_records(con), layout)
+            file_ids = [
+                int(r[0])
+                for r in con.execute(
+                    "SELECT file_id FROM ingested_files ORDER BY file_id DESC LIMIT ?", [len(files)]
+                ).fetchall()
+            ]
+            check_against_store(priced.result(), store_month_totals(con, file_ids, pricing))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

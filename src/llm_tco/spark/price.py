@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+import pyarrow as pa
 import sqlglot
 
 from llm_tco.canonical import TOKEN_COLUMNS
@@ -24,9 +25,9 @@ from llm_tco.pricing.table import LAYOUT_TABLE, RATES_TABLE, SERIES_TABLE
 from llm_tco.spark.arrow import arrow_of
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import SparkSession
 
-__all__ = ["check_against_store", "spark_month_totals"]
+__all__ = ["check_against_store", "price_tables", "spark_month_totals", "store_month_totals"]
 
 _VIEW = "llm_tco_spark_usage"
 _CENT = Decimal("0.01")
@@ -34,16 +35,23 @@ Totals = dict[tuple[int, str], tuple[int, ...]]
 """(series_key, month) -> (token sums…, cost in cents or -1 when unpriced)."""
 
 
+def price_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
+    """The price tables :func:`~llm_tco.pricing.query.prepare_pricing` built in the store's connection,
+    for :func:`spark_month_totals` (read here, on the connection's own thread)."""
+    names = (RATES_TABLE, SERIES_TABLE, LAYOUT_TABLE)
+    return {table: arrow_of(con, f"SELECT * FROM {table}") for table in names}
+
+
 def spark_month_totals(
-    spark: SparkSession, con: duckdb.DuckDBPyConnection, usage: DataFrame, pricing: PricingContext
+    spark: SparkSession, tables: dict[str, pa.Table], usage: pa.Table, pricing: PricingContext
 ) -> Totals:
-    """Price ``usage`` (the store's usage columns) in Spark, by series and month."""
+    """Price ``usage`` (the store's usage columns) in Spark over the broadcast ``tables``, by series and
+    month. It touches no DuckDB connection, so it can run while the store is written."""
     from pyspark.sql import functions as sf
 
-    for table in (RATES_TABLE, SERIES_TABLE, LAYOUT_TABLE):
-        arrow = arrow_of(con, f"SELECT * FROM {table}")
+    for table, arrow in tables.items():
         sf.broadcast(spark.createDataFrame(arrow)).createOrReplaceTempView(table)
-    usage.createOrReplaceTempView(_VIEW)
+    spark.createDataFrame(usage).createOrReplaceTempView(_VIEW)
     sql, params = priced_usage_sql(_VIEW, grain="month", pricing=pricing)
     spark_sql = _wide_integers(sqlglot.transpile(sql, read="duckdb", write="spark")[0])
     rows = spark.sql(spark_sql, args=list(params)).toArrow().to_pylist()  # Arrow: no Row per result
