@@ -32,7 +32,7 @@ from llm_tco.pricing.query import prepare_pricing
 from llm_tco.spark.aggregate import COMBO_COLUMNS, group_outcomes
 from llm_tco.spark.arrow import arrow_of
 from llm_tco.spark.buckets import buckets_for
-from llm_tco.spark.census import few_groups_each, shared_source_ids, take_census
+from llm_tco.spark.census import shared_source_ids, take_census
 from llm_tco.spark.identity import BROADCAST_IDS, STORED_FILE, classify, repeated_ids
 from llm_tco.spark.native import fast_lane
 from llm_tco.spark.price import check_against_store, price_tables, spark_month_totals, store_month_totals
@@ -152,20 +152,25 @@ def _ingest_fresh(
 
     paths = spark.createDataFrame([(f.index, f.path) for f in files], f"{FILE_INDEX} INT, path STRING")
     lane = fast_lane(frame.frame.schema, settings)
-    census = take_census(frame.frame, lane, settings.matched)
-    validated = validate_frame(frame.frame, settings, lane, census.doubtful > 0)
     stored = _stored_keyed(spark, con)
+    id_column = settings.matched.get("source_record_id")
+    # Only records with ids can repeat one. When every record is plain and the store holds no ids, a
+    # narrow pass over the id column says whether any id repeats at all (usually none); it runs beside
+    # the census, whose answer decides whether it was the right question.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        shared = (
+            pool.submit(shared_source_ids, frame.frame, id_column)
+            if id_column is not None and stored is None
+            else None
+        )
+        census = take_census(frame.frame, lane, settings.matched)
+        some_shared = shared is None or census.doubtful > 0 or shared.result() > 0
+    validated = validate_frame(frame.frame, settings, lane, census.doubtful > 0)
     repeated: DataFrame | None = None
     repeats = 0
-    id_column = settings.matched.get("source_record_id")
-    # only records with ids can repeat one; when every record is plain and the store holds no ids, a
-    # narrow pass over the id column says whether any id repeats at all (usually none)
-    if id_column is not None and (
-        stored is not None or census.doubtful or shared_source_ids(frame.frame, id_column)
-    ):
+    if id_column is not None and some_shared:
         repeated = repeated_ids(validated, stored).persist(StorageLevel.MEMORY_AND_DISK)
-        with few_groups_each(spark):
-            repeats = repeated.count()
+        repeats = repeated.count()
     try:
         classified = classify(
             validated, paths, stored, repeated if repeats else None, repeats <= BROADCAST_IDS

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.ingest.identity import CONFLICT_PREFIX
+from llm_tco.spark.census import shared
 from llm_tco.spark.source import FILE_INDEX, RECORD_NO
 
 if TYPE_CHECKING:
@@ -36,12 +37,11 @@ def repeated_ids(validated: DataFrame, stored: DataFrame | None) -> DataFrame:
     inputs and the store. Usually none (per-request logs give each request its own id), which a hash
     aggregate over 64-bit integers finds without sorting or shuffling the ids' text. A hash only chooses
     what :func:`classify` compares: two ids that collide are both examined, and told apart exactly."""
-    from pyspark.sql import functions as sf
 
     hashes = _keyed(validated).select(_id_hash())
     if stored is not None:
         hashes = hashes.unionByName(stored.select(_id_hash()))
-    return hashes.groupBy("_id_hash").count().filter(sf.col("count") > 1).select("_id_hash")
+    return shared(hashes, "_id_hash")
 
 
 def _id_hash() -> Column:
