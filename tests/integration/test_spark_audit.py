@@ -73,6 +73,13 @@ def _write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
+def _write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    import json
+
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
 def _write_parquet(path: Path, rows: list[dict[str, str]]) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -109,7 +116,9 @@ def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize(("kind", "shuffled"), [("csv", False), ("parquet", False), ("csv", True)])
+@pytest.mark.parametrize(
+    ("kind", "shuffled"), [("csv", False), ("parquet", False), ("jsonl", False), ("csv", True)]
+)
 def test_spark_and_duckdb_audit_alike(
     spark: Any, cli: Any, tmp_path: Path, kind: str, shuffled: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -118,7 +127,7 @@ def test_spark_and_duckdb_audit_alike(
         monkeypatch.setattr("llm_tco.spark.api.BROADCAST_IDS", 0)
         monkeypatch.setattr("llm_tco.spark.aggregate.RECORDS_PER_PARTITION", 50)
     rows = _rows(7, 400, "a-")
-    write = _write_csv if kind == "csv" else _write_parquet
+    write = {"csv": _write_csv, "parquet": _write_parquet, "jsonl": _write_jsonl}[kind]
     first = write(tmp_path / f"a.{kind}", rows)
     second = write(tmp_path / f"b.{kind}", _rows(8, 150, "a-")[:150])  # repeats ids of the first file
     duck = _audit(cli, first, second, "--db", ":memory:")
