@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from llm_tco.canonical import TOKEN_COLUMNS
+from llm_tco.ingest.base import ATTRIBUTE_COLUMNS
 from llm_tco.ingest.value_sql import EARLIEST_USAGE, MAX_RECORD_COUNT
 
 if TYPE_CHECKING:
@@ -40,18 +41,7 @@ _DIGITS = r"^[0-9]{1,15}$"
 """A count as plain digits, below :data:`MAX_RECORD_COUNT` (10^15) by its length."""
 _TRUE_WORDS = ("true", "t", "1", "yes", "y", "batch")
 """The words the validation reads as ``batch = true`` (``llm_tco.ingest.value_sql.bool_sql``)."""
-_TEXT_ATTRIBUTES = (
-    "provider",
-    "model_raw",
-    "workload",
-    "team",
-    "project",
-    "api_key_id",
-    "user",
-    "service_tier",
-    "region",
-    "context_window",
-)
+_TEXT_ATTRIBUTES = tuple(a for a in ATTRIBUTE_COLUMNS if a != "batch")
 
 
 @dataclass(frozen=True)
