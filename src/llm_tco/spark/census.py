@@ -36,6 +36,7 @@ class Census:
     doubtful: int
     """Records the fast lane leaves to the DuckDB lane (all of them without a fast lane)."""
     pairs: set[RawPair]
+    """The (provider, model) pairs the input names, as written (where the aggregate cuts its groups)."""
 
 
 def take_census(frame: DataFrame, lane: FastLane | None, matched: dict[str, str]) -> Census:
