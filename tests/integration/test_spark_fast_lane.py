@@ -201,8 +201,9 @@ def test_the_fast_lane_takes_only_what_the_query_accepts_from_text(
     )
     frame = spark.createDataFrame([tuple(r.values()) for r in rows], schema)
     fast, accepted, refused = _compare(frame, _settings(_TEXT_MATCHED, includes_cache, max_tokens))
-    # the data exercised both lanes: most plain records go fast, and the query had reasons to give
-    assert fast > 150 and refused > 500 and accepted > fast * 0.8
+    # the data exercised both lanes: the query had reasons to give, and the fast lane took most of what
+    # it accepted (an accepted record it leaves to the query is correct, only slower)
+    assert refused > 500 and fast > 0.6 * accepted
 
 
 def test_the_fast_lane_takes_only_what_the_query_accepts_from_typed_columns(spark: Any) -> None:
@@ -223,7 +224,7 @@ def test_the_fast_lane_takes_only_what_the_query_accepts_from_typed_columns(spar
         "cache_write_1h_tokens": "cache_write_1h_tokens",
     }
     fast, accepted, refused = _compare(frame, _settings(matched, False, 1_000_000))
-    assert fast > 150 and refused > 300 and accepted >= fast
+    assert refused > 300 and fast > 0.9 * accepted
 
 
 def test_a_column_type_without_a_plain_reading_sends_every_record_to_the_query(spark: Any) -> None:
@@ -236,3 +237,17 @@ def test_a_column_type_without_a_plain_reading_sends_every_record_to_the_query(s
     )
     matched = {"model_raw": "model", "ts_start": "ts", "input_tokens": "i", "output_tokens": "o"}
     assert fast_lane(frame.schema, _settings(matched, True, 1_000_000)) is None
+
+
+def test_ids_the_validation_trims_alike_count_as_shared(spark: Any) -> None:
+    """The narrow id check reads ids as the validation cleans them: ``" r-1 "`` and ``"r-1"`` are one id
+    (a record needing the DuckDB lane can still repeat one), an empty id is none, and distinct ids of a
+    typed column are told apart."""
+    from llm_tco.spark.census import shared_source_ids
+
+    text = spark.createDataFrame(
+        [(" r-1 ",), ("r-1",), ("r-2",), ("",), ("",), (None,), (None,)], "request_id STRING"
+    )
+    assert shared_source_ids(text, "request_id") == 1
+    typed = spark.createDataFrame([(1,), (2,), (2,), (None,), (None,)], "request_id BIGINT")
+    assert shared_source_ids(typed, "request_id") == 1

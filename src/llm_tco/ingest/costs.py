@@ -19,12 +19,10 @@ from llm_tco.catalog.providers import normalize_provider
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.ingest.attribution import workload_expression
 from llm_tco.ingest.identity import classify_cost_repeats
-from llm_tco.ingest.value_sql import number_sql, staged_columns, timestamp_sql
+from llm_tco.ingest.value_sql import FUTURE_SKEW_S, number_sql, staged_columns, timestamp_sql
 from llm_tco.store.temp_tables import create_temp_table
 
 __all__ = ["ReportedCounts", "cost_validation_sql", "load_costs"]
-
-_FUTURE_SKEW_S = 300
 
 
 @dataclass(frozen=True)
@@ -116,7 +114,7 @@ def cost_validation_sql(
         "WHEN _reject IS NOT NULL THEN 'reported cost: ' || _reject",
         "WHEN _ts_raw IS NULL THEN 'reported cost: missing timestamp'",
         "WHEN _ts IS NULL THEN 'reported cost: unparseable timestamp ''' || left(_ts_raw, 40) || ''''",
-        f"WHEN _ts > CAST(? AS TIMESTAMP) + INTERVAL {_FUTURE_SKEW_S} SECOND "
+        f"WHEN _ts > CAST(? AS TIMESTAMP) + INTERVAL {FUTURE_SKEW_S} SECOND "
         "THEN 'reported cost: timestamp ' || CAST(_ts AS VARCHAR) || ' is in the future'",
         "WHEN _te_raw IS NOT NULL AND _te IS NULL THEN 'reported cost: unparseable end timestamp ''' || "
         "left(_te_raw, 40) || ''''",

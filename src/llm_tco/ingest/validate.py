@@ -25,6 +25,7 @@ from llm_tco.ingest.attribution import check_workload_from, metadata_keys
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS
 from llm_tco.ingest.kept_metadata import few_valued_keys, kept_values_sql, projection_sql
 from llm_tco.ingest.value_sql import (
+    FUTURE_SKEW_S,
     MAX_INT64,
     bool_sql,
     count_reason_sql,
@@ -47,9 +48,6 @@ __all__ = [
 ID_KEY = "md5_number(record_id)"
 """The 128-bit ``record_key`` of a record with a source id, from its ``record_id`` (the de-duplication key;
 ``llm_tco.ingest.keyed`` computes it from the id alone, for the few records it needs it of)."""
-
-_FUTURE_SKEW_S = 300
-"""Clock skew tolerated before a timestamp counts as "in the future" (5 minutes)."""
 
 
 @dataclass(frozen=True)
@@ -199,7 +197,7 @@ def validation_sql(
     reasons += timestamp_reasons_sql("_ts_raw", "_ts")
     reasons.append("WHEN _ts IS NULL THEN 'unparseable timestamp ''' || left(_ts_raw, 40) || ''''")
     reasons.append(
-        f"WHEN _ts > CAST(? AS TIMESTAMP) + INTERVAL {_FUTURE_SKEW_S} SECOND "
+        f"WHEN _ts > CAST(? AS TIMESTAMP) + INTERVAL {FUTURE_SKEW_S} SECOND "
         f"THEN 'timestamp ' || CAST(_ts AS VARCHAR) || ' is in the future'"
     )
     reasons.append(

@@ -13,9 +13,11 @@ import duckdb
 
 __all__ = [
     "EARLIEST_USAGE",
+    "FUTURE_SKEW_S",
     "MAX_INT64",
     "MAX_RECORD_COUNT",
     "PAIRS_TYPE",
+    "TRUE_WORDS",
     "StagedColumns",
     "bool_sql",
     "column_kinds",
@@ -262,6 +264,12 @@ def timestamp_sql(col: str, kind: str) -> tuple[str, str]:
     return text, parsed
 
 
+FUTURE_SKEW_S = 300
+"""Clock skew tolerated before a timestamp counts as "in the future" (5 minutes)."""
+
+TRUE_WORDS = ("true", "t", "1", "yes", "y", "batch")
+"""The words a text ``batch`` column is read as true by (any case, surrounding spaces trimmed)."""
+
 EARLIEST_USAGE = "2020-01-01"
 """Usage dated before this day is quarantined as implausible. No LLM API billed tokens before 2020 (the
 first, GPT-3's, opened in June 2020), so such a date is a parsing or export fault — an epoch of 0, a
@@ -316,4 +324,5 @@ def bool_sql(col: str, kind: str) -> str:
         return f"coalesce({col}, false)"
     if kind == "null":
         return "false"
-    return f"coalesce(lower({text_sql(col, kind)}) IN ('true', 't', '1', 'yes', 'y', 'batch'), false)"
+    words = ", ".join(f"'{w}'" for w in TRUE_WORDS)
+    return f"coalesce(lower({text_sql(col, kind)}) IN ({words}), false)"

@@ -40,6 +40,7 @@ __all__ = [
     "model_prices",
     "partition_rates",
     "price_context_for",
+    "price_start_dates",
     "rates_at",
     "tier_thresholds",
     "utc_seconds",
@@ -127,6 +128,11 @@ def model_constraints(model: ModelInfo) -> list[StartDateConstraint | TimeOfDate
         if item.constraint is not None:
             out.append(item.constraint)
     return out
+
+
+def price_start_dates(model: ModelInfo) -> set[date]:
+    """The dates on which one of a model's prices starts (where its price changes)."""
+    return {c.start_date for c in model_constraints(model) if isinstance(c, StartDateConstraint)}
 
 
 def tier_thresholds(model: ModelInfo) -> tuple[int, ...]:

@@ -38,13 +38,13 @@ COMBO_COLUMNS: tuple[str, ...] = (*ATTRIBUTE_COLUMNS, "service_name")
 """What identifies a record's series (the generic adapter has no tags or metadata)."""
 
 
-def _largest_not_above(value: Column, boundaries: Sequence[int], floor: Column) -> Column:
-    """The largest boundary ``b`` with ``b <= value`` (``floor`` when none)."""
+def _largest_not_above(value: Column, boundaries: Sequence[Column], floor: Column) -> Column:
+    """The largest of the ascending ``boundaries`` not above ``value`` (``floor`` when none)."""
     from pyspark.sql import functions as sf
 
     result = floor
-    for boundary in sorted(boundaries):
-        result = sf.when(value >= sf.lit(boundary), sf.lit(boundary)).otherwise(result)
+    for boundary in boundaries:
+        result = sf.when(value >= boundary, boundary).otherwise(result)
     return result
 
 
@@ -81,10 +81,8 @@ def _period(grain: Grain, date_boundaries: Sequence[date]) -> Column:
         return sf.date_trunc("hour", "ts_start")
     month = sf.date_trunc("month", "ts_start")
     starts = [sf.lit(d.isoformat()).cast("timestamp_ntz") for d in sorted(date_boundaries)]
-    latest = sf.lit(None).cast("timestamp_ntz")
-    for start in starts:
-        latest = sf.when(sf.col("ts_start") >= start, start).otherwise(latest)
-    return sf.greatest(month, sf.coalesce(latest, month))
+    latest = _largest_not_above(sf.col("ts_start"), starts, month)
+    return sf.greatest(month, latest)
 
 
 def _priced_by_time_of_day(pairs: frozenset[tuple[str | None, str]]) -> Column:
@@ -119,7 +117,7 @@ def group_outcomes(
     second_of_day = sf.hour("ts_start") * 3600 + sf.minute("ts_start") * 60 + sf.floor(sf.second("ts_start"))
     tod = sf.when(
         _priced_by_time_of_day(buckets.tod_pairs),
-        _largest_not_above(second_of_day, buckets.tod_boundaries_s, sf.lit(0)),
+        _largest_not_above(second_of_day, [sf.lit(b) for b in sorted(buckets.tod_boundaries_s)], sf.lit(0)),
     ).otherwise(sf.lit(-1))
     tier = _tier_band(sf.col("input_tokens"), sf.col("requests"), buckets.tier_thresholds)
     single = sf.when(accepted & (sf.col("requests") > 0), sf.lit(0)).when(accepted, sf.col(RECORD_NO))

@@ -144,19 +144,17 @@ def _ingest_fresh(
     else by month segment) and store the fresh files, checking Spark's pricing against the store's.
 
     Spark passes over the input two or three times, never through a cache: the census
-    (``llm_tco.spark.census``); whether any source id repeats (the id column alone, when every record is
-    plain; else the validated records); and one aggregate that gives every outcome, the usage groups and
-    the quarantined records together. The repeated ids are found apart only when some id does repeat, a
-    record needs the DuckDB lane, or the store holds records with ids."""
+    (``llm_tco.spark.census``); whether any source id repeats (the id column alone); and one aggregate
+    that gives every outcome, the usage groups and the quarantined records together. The repeated ids
+    are found apart only when some id does repeat or the store holds records with ids."""
     from pyspark import StorageLevel
 
     paths = spark.createDataFrame([(f.index, f.path) for f in files], f"{FILE_INDEX} INT, path STRING")
     lane = fast_lane(frame.frame.schema, settings)
     stored = _stored_keyed(spark, con)
     id_column = settings.matched.get("source_record_id")
-    # Only records with ids can repeat one. When every record is plain and the store holds no ids, a
-    # narrow pass over the id column says whether any id repeats at all (usually none); it runs beside
-    # the census, whose answer decides whether it was the right question.
+    # Only records with ids can repeat one. When the store holds no ids, a narrow pass over the id column,
+    # beside the census, says whether any id repeats at all (usually none).
     with ThreadPoolExecutor(max_workers=1) as pool:
         shared = (
             pool.submit(shared_source_ids, frame.frame, id_column)
@@ -164,7 +162,7 @@ def _ingest_fresh(
             else None
         )
         census = take_census(frame.frame, lane, settings.matched)
-        some_shared = shared is None or census.doubtful > 0 or shared.result() > 0
+        some_shared = shared is None or shared.result() > 0
     validated = validate_frame(frame.frame, settings, lane, census.doubtful > 0)
     repeated: DataFrame | None = None
     repeats = 0

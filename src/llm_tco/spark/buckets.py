@@ -16,11 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from genai_prices.types import StartDateConstraint
-
 from llm_tco.catalog.model_names import resolve_model
 from llm_tco.catalog.providers import normalize_provider
-from llm_tco.pricing.rates import model_constraints, tier_thresholds
+from llm_tco.pricing.rates import price_start_dates, tier_thresholds
 from llm_tco.pricing.table import MAX_DATE, MIN_DATE
 from llm_tco.store.rollup import RollupLayout
 
@@ -66,9 +64,7 @@ def buckets_for(pairs: Iterable[RawPair], layout: RollupLayout) -> Buckets:
                 if info is None:
                     continue
                 thresholds.update(tier_thresholds(info))
-                for constraint in model_constraints(info):
-                    if isinstance(constraint, StartDateConstraint):
-                        dates.add(constraint.start_date)
+                dates |= price_start_dates(info)
     return Buckets(
         tuple(sorted(thresholds)),
         layout.tod_boundaries_s if tod_pairs else (),

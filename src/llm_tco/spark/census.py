@@ -8,9 +8,9 @@ One job answers three questions, so that the input is scanned once for all of th
 - which (provider, model) pairs the input names (where the aggregate cuts its groups,
   ``llm_tco.spark.buckets``).
 
-When every record is plainly valid, a second, narrow job (:func:`shared_source_ids`) tells whether any
-source id is shared by two of them — per-request logs give each request its own id, so usually not, and
-the identity stage then has nothing to rank and no pass of its own.
+A second, narrow job (:func:`shared_source_ids`) tells whether any source id is shared — per-request logs
+give each request its own id, so usually not, and the identity stage then has nothing to rank and no pass
+of its own.
 """
 
 from __future__ import annotations
@@ -61,15 +61,18 @@ def take_census(frame: DataFrame, lane: FastLane | None, matched: dict[str, str]
 
 
 def shared_source_ids(frame: DataFrame, id_column: str) -> int:
-    """How many 64-bit hashes of the source's ids more than one record of ``frame`` shares, for an input
-    whose every record is plainly valid. A plain record's id is the source's value unchanged (no space at
-    either end; empty means none), so equal ids are equal values: only the id column is read, and no id
-    text is built."""
+    """How many 64-bit hashes of the source's ids more than one record of ``frame`` shares: 0 means no
+    id repeats. The ids are read as the validation cleans them (text trimmed of surrounding spaces,
+    empty as none; other types as they are, equal exactly when their text is), from the id column alone
+    and without building the id text. Invalid records are counted too, so a repeat may be a false alarm
+    (the identity stage then looks closely), never a miss."""
     from pyspark.sql import functions as sf
+    from pyspark.sql import types as st
 
     value = sf.col(f"`{id_column}`")
-    present = value.isNotNull() & (value.cast("string") != "")
-    hashes = frame.filter(present).select(sf.xxhash64(value).alias("_h"))
+    if isinstance(frame.schema[id_column].dataType, st.StringType):
+        value = sf.nullif(sf.trim(value), sf.lit(""))
+    hashes = frame.filter(value.isNotNull()).select(sf.xxhash64(value).alias("_h"))
     return shared(hashes, "_h").count()
 
 

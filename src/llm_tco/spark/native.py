@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS
-from llm_tco.ingest.value_sql import EARLIEST_USAGE, MAX_RECORD_COUNT
+from llm_tco.ingest.value_sql import EARLIEST_USAGE, FUTURE_SKEW_S, MAX_RECORD_COUNT, TRUE_WORDS
 
 if TYPE_CHECKING:
     from pyspark.sql import Column
@@ -33,14 +33,10 @@ if TYPE_CHECKING:
 
 __all__ = ["FastLane", "fast_lane"]
 
-FUTURE_SKEW_S = 300
-"""As the validation query's: a timestamp up to 5 minutes ahead of the audit's clock is not in the future."""
 _ISO_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?Z?$"
 """The one text shape of a time the fast lane reads: ISO-8601 in UTC, to the microsecond, no offset."""
 _DIGITS = r"^[0-9]{1,15}$"
 """A count as plain digits, below :data:`MAX_RECORD_COUNT` (10^15) by its length."""
-_TRUE_WORDS = ("true", "t", "1", "yes", "y", "batch")
-"""The words the validation reads as ``batch = true`` (``llm_tco.ingest.value_sql.bool_sql``)."""
 _TEXT_ATTRIBUTES = tuple(a for a in ATTRIBUTE_COLUMNS if a != "batch")
 
 
@@ -180,7 +176,7 @@ class _Builder:
         if kind == "bool":
             return _Value(sf.lit(True), sf.coalesce(column, sf.lit(False)))
         text = self._text("batch")
-        return _Value(text.ok, sf.coalesce(sf.lower(text.value).isin(*_TRUE_WORDS), sf.lit(False)))
+        return _Value(text.ok, sf.coalesce(sf.lower(text.value).isin(*TRUE_WORDS), sf.lit(False)))
 
     def lane(self) -> FastLane:
         from pyspark.sql import functions as sf

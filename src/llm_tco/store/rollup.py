@@ -37,7 +37,7 @@ from genai_prices.types import StartDateConstraint
 from llm_tco.canonical import TOKEN_COLUMNS
 from llm_tco.catalog.model_names import resolve_model
 from llm_tco.catalog.price_data import current_snapshot
-from llm_tco.pricing.rates import model_constraints, tier_thresholds, utc_seconds
+from llm_tco.pricing.rates import model_constraints, price_start_dates, tier_thresholds, utc_seconds
 from llm_tco.pricing.sql import segment_start_sql, tier_code_sql, tod_start_sql
 from llm_tco.pricing.table import MAX_DATE, MIN_DATE
 from llm_tco.store.temp_tables import scalar_int
@@ -188,9 +188,8 @@ def _series_start_dates(con: duckdb.DuckDBPyConnection, key: str) -> tuple[date,
     dates: set[date] = set()
     for provider, model_raw in con.execute(f"SELECT DISTINCT provider, model_raw FROM {source}").fetchall():
         info = resolve_model(provider, str(model_raw)).model_info
-        for constraint in model_constraints(info) if info is not None else ():
-            if isinstance(constraint, StartDateConstraint):
-                dates.add(constraint.start_date)
+        if info is not None:
+            dates |= price_start_dates(info)
     return tuple(sorted(d for d in dates if MIN_DATE < d < MAX_DATE))
 
 
