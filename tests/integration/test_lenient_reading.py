@@ -20,6 +20,7 @@ import duckdb
 import pytest
 from _formats import vendor_generator
 
+from llm_tco.ingest import files
 from llm_tco.ingest.base import IngestOptions, StagedSource
 from llm_tco.ingest.files import probe_file
 from llm_tco.ingest.lenient import UNREAD_MARK, read_leniently
@@ -176,6 +177,32 @@ def test_a_flat_export_keeps_its_checks_of_each_record(tmp_path: Path) -> None:
     )
 
 
+def test_a_key_given_twice_is_found_outside_the_sampled_columns_and_with_nulls(tmp_path: Path) -> None:
+    """Only a record with fewer valued columns than keys is checked for a key given twice: one with a key
+    past the sampled head (not a column) or a null value is checked, and a repeated key found."""
+    head = [_helicone_line(f"h{i}") for i in range(10_001)]  # past the 10,000 records the columns come from
+    extra_twice = _helicone_line("x1")[:-1] + ', "extra": 1, "extra": 2}'
+    again_null = _helicone_line("x2")[:-1] + ', "provider": null}'
+    nulls_twice = _helicone_line("x3")[:-1] + ', "note": null, "note": null}'
+    one_null = _helicone_line("x4")[:-1] + ', "status": null}'  # fewer values than keys, no key twice
+    path = _write(
+        tmp_path / "helicone.jsonl",
+        [*head, extra_twice, again_null, nulls_twice, one_null, _BROKEN_HELICONE, _helicone_line("x6")],
+    )
+    applies, audited, per_record = _both_ways(path)
+    assert applies
+    assert audited == per_record
+    reasons = _reasons(audited, _reason_index(path))
+    assert sorted(reasons) == sorted(
+        [
+            "duplicate key 'extra'",
+            "duplicate key 'provider'",
+            "duplicate key 'note'",
+            "malformed JSON line (" + _BROKEN_HELICONE[:40] + "...)",
+        ]
+    )
+
+
 @pytest.mark.parametrize(
     "odd_line",
     [
@@ -192,3 +219,38 @@ def test_the_lenient_reading_refuses_where_marks_and_lines_do_not_pair(tmp_path:
     applies, audited, per_record = _both_ways(path)
     assert not applies
     assert audited == per_record
+
+
+def test_a_malformed_file_with_a_record_past_the_line_pass_size_is_read_per_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lenient reading's line pass splits the file into lines of up to ``FAST_READ_BYTES`` (lowered to
+    1 MiB here, so the file stays small); a longer line fails it, and the file is read per record, which
+    takes records up to ``MAX_RECORD_BYTES``: the long record is accepted, nothing is lost."""
+    monkeypatch.setattr(files, "FAST_READ_BYTES", 1 << 20)
+    lines = [
+        _bedrock_line("r1"),
+        _bedrock_line("long", requestMetadata={"note": "x" * (3 << 20)}),
+        '{"schemaType": "ModelInvocationLog", "requestId": "r3", "inp',
+        _bedrock_line("r4"),
+    ]
+    path = _write(tmp_path / "bedrock.jsonl", lines)
+    applies, audited, per_record = _both_ways(path)
+    assert not applies
+    assert audited == per_record
+    assert len(audited) == len(lines)
+    assert len(_reasons(audited, _reason_index(path))) == 1
+
+
+def test_a_record_past_the_fast_readers_size_sends_the_file_to_the_per_record_reader(tmp_path: Path) -> None:
+    """DuckDB's JSON reader, given ``FAST_READ_BYTES``, reads records of up to about 32 MiB (it sizes its
+    buffers at no less than 16 MiB); a longer one fails the fast read, and the per-record reader takes it."""
+    lines = [_bedrock_line("r1"), _bedrock_line("long", requestMetadata={"note": "x" * (40 << 20)})]
+    path = _write(tmp_path / "bedrock.jsonl", lines)
+    with duckdb.connect() as con:
+        staged = _staging(con, path)
+        with pytest.raises(duckdb.Error, match="maximum_object_size"):
+            con.execute(f"SELECT count(*) FROM ({staged.sql})", staged.params).fetchall()
+        rows = _rows(con, staged)
+    assert [r[1] for r in rows] == ["r1", "long"]
+    assert _reasons(rows, _reason_index(path)) == []

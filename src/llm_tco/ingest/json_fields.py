@@ -30,7 +30,7 @@ from typing import Literal, TypeAlias
 import duckdb
 
 from llm_tco.ingest.base import Probe
-from llm_tco.ingest.files import MAX_RECORD_BYTES
+from llm_tco.ingest.files import fast_read_bytes
 from llm_tco.ingest.json_readers import json_documents
 from llm_tco.ingest.lenient import unread_lines, unread_mark_sql
 from llm_tco.ingest.reader_sql import ReaderSql, duck_path, quote_ident
@@ -151,16 +151,17 @@ def json_fields(
         table = (
             "(SELECT NULL::BIGINT AS record_no, NULL::VARCHAR AS _reject_reason, _f.* FROM (SELECT"
             f" json_transform(json, '{structure}') AS _f FROM read_json_objects(?, format = '{fmt}',"
-            f" compression = ?, maximum_object_size = {MAX_RECORD_BYTES})))"
+            f" compression = ?, maximum_object_size = {fast_read_bytes(probe.kind)})))"
         )
         return JsonFields(ReaderSql(table, [duck_path(probe), compression]), access)
     columns = "{" + ", ".join(f"'{k}': '{duck_type(v)}'" for k, v in tree.items()) + "}"
+    size = fast_read_bytes(probe.kind)
     all_null = " AND ".join(f"{quote_ident(k)} IS NULL" for k in tree)
     mark = unread_mark_sql(all_null) if lenient else "NULL::VARCHAR"
     fast = ReaderSql(
         f"(SELECT NULL::BIGINT AS record_no, {mark} AS _reject_reason, *"
         f" FROM read_json(?, format = '{fmt}', columns = {columns}, compression = ?,"
-        f" maximum_object_size = {MAX_RECORD_BYTES}{', ignore_errors = true' if lenient else ''}))",
+        f" maximum_object_size = {size}{', ignore_errors = true' if lenient else ''}))",
         [duck_path(probe), compression],
         unread=unread_lines(probe, strip_line_prefix=strip_line_prefix) if lenient else None,
     )

@@ -4,7 +4,7 @@ number or list, with the same reason for a line that is not JSON."""
 
 from __future__ import annotations
 
-from llm_tco.ingest.files import MAX_RECORD_BYTES
+from llm_tco.ingest.files import MAX_RECORD_BYTES, fast_read_bytes
 
 __all__ = ["checked_lines", "malformed_line_reason", "malformed_lines", "unparsed_lines"]
 
@@ -20,15 +20,16 @@ def checked_lines(strip_line_prefix: bool = False) -> str:
     text again)."""
     return (
         f"(SELECT _line, json_valid(_line) AS _ok FROM (SELECT {_line(strip_line_prefix)} AS _line"
-        f" FROM {_LINES}) WHERE _line IS NOT NULL AND trim(_line) <> '')"
+        f" FROM {_lines(MAX_RECORD_BYTES)}) WHERE _line IS NOT NULL AND trim(_line) <> '')"
     )
 
 
 def unparsed_lines() -> str:
     """A query of the lines of a JSON-lines file (parameters: its path and compression) that are not JSON
     as written, ``line``, in file order: one parallel check of each line, no copy of it. Run it into a
-    table and give that to :func:`malformed_lines`."""
-    return f"SELECT line FROM {_LINES} WHERE NOT json_valid(line)"
+    table and give that to :func:`malformed_lines`. It fails on a line past the fast read's size
+    (``files.FAST_READ_BYTES``; its caller then reads the file record by record)."""
+    return f"SELECT line FROM {_lines(fast_read_bytes('jsonl'))} WHERE NOT json_valid(line)"
 
 
 def malformed_lines(failed: str, strip_line_prefix: bool = False) -> str:
@@ -43,12 +44,14 @@ def malformed_lines(failed: str, strip_line_prefix: bool = False) -> str:
     )
 
 
-_LINES = (
-    "read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = chr(1), quote = '', escape = '',"
-    f" auto_detect = false, strict_mode = false, new_line = '\\n', max_line_size = {MAX_RECORD_BYTES},"
-    " compression = ?)"
-)
-"""A JSON-lines file as one text column ``line`` (parameters: its path and compression)."""
+def _lines(max_line_bytes: int) -> str:
+    """A JSON-lines file as one text column ``line`` (parameters: its path and compression); a line past
+    ``max_line_bytes`` fails the read."""
+    return (
+        "read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = chr(1), quote = '', escape = '',"
+        f" auto_detect = false, strict_mode = false, new_line = '\\n', max_line_size = {max_line_bytes},"
+        " compression = ?)"
+    )
 
 
 def _line(strip_line_prefix: bool) -> str:

@@ -12,7 +12,7 @@ import duckdb
 
 from llm_tco.errors import InputFileError
 from llm_tco.ingest.base import Probe
-from llm_tco.ingest.files import MAX_RECORD_BYTES
+from llm_tco.ingest.files import MAX_RECORD_BYTES, fast_read_bytes
 from llm_tco.ingest.json_lines import checked_lines, malformed_line_reason
 from llm_tco.ingest.lenient import unread_lines, unread_mark_sql
 from llm_tco.ingest.reader_sql import ReaderSql, duck_compression, duck_path, error_line, quote_ident
@@ -45,7 +45,7 @@ def json_reader(
     fast = ReaderSql(
         "(SELECT NULL::BIGINT AS record_no, NULL::VARCHAR AS _reject_reason, *"
         f" FROM read_json(?, format = '{fmt}', columns = {spec}, compression = ?, maximum_object_size = "
-        f"{MAX_RECORD_BYTES}))",
+        f"{fast_read_bytes(probe.kind)}))",
         [duck_path(probe), duck_compression(probe)],
     )
     if not checked:
@@ -75,7 +75,10 @@ def json_records(
         "(SELECT record_no, CASE WHEN _reject_reason IS NOT NULL THEN _reject_reason"
         " WHEN NOT starts_with(ltrim(CAST(_doc AS VARCHAR)), '{')"
         " THEN 'record is a JSON ' || lower(json_type(_doc)) || ', not an object'"
-        " WHEN len(_keys) <> len(list_distinct(_keys))"
+        # A record whose keys are as many as its columns with a value has no key given twice (its
+        # distinct keys are at least those columns): only the others are checked exactly, which spares
+        # the distinct count of every record's keys (0.8 s a million records)
+        " WHEN len(_keys) <> list_count(_v) AND len(_keys) <> len(list_distinct(_keys))"
         f" THEN 'duplicate key ''' || {_DUPLICATE_KEY} || '''' END AS _reject_reason{values}"
         " FROM (SELECT doc_no AS record_no, _reject_reason, doc AS _doc,"
         " json_extract_string(doc, ?::VARCHAR[]) AS _v, json_keys(doc) AS _keys"
@@ -136,7 +139,7 @@ def json_documents(
         table = (
             f"(SELECT NULL::BIGINT AS doc_no, {mark} AS _reject_reason, json AS doc"
             " FROM read_json_objects(?, format = 'newline_delimited', compression = ?, ignore_errors = true,"
-            f" maximum_object_size = {MAX_RECORD_BYTES}))"
+            f" maximum_object_size = {fast_read_bytes(probe.kind)}))"
         )
         unread = unread_lines(probe, strip_line_prefix=strip_line_prefix)
         return ReaderSql(table, [path, compression], unread=unread)

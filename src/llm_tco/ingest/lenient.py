@@ -21,8 +21,9 @@ one (``llm_tco.ingest.staging``):
 The reading is refused, and the per-record reader used instead, whenever the marks and the lines do not
 pair one to one: a valid line the lenient reader also leaves empty (``{}``, ``null``), a line the lenient
 reader skips but the per-record one counts (whitespace other than spaces), a line the per-record reader
-would repair (a CloudWatch timestamp before the JSON). So it is never less exact than the per-record
-reading, only faster where it applies.
+would repair (a CloudWatch timestamp before the JSON); and it fails on a record past the fast reads'
+size (``files.FAST_READ_BYTES``). So it is never less exact than the per-record reading, only faster where
+it applies.
 """
 
 from __future__ import annotations

@@ -253,13 +253,22 @@ def timestamp_sql(col: str, kind: str) -> tuple[str, str]:
     last = f"right({text}, 1)"
     zone = _zone_name(text)
     tz_cast = _naive_utc(f"TRY_CAST({text} AS TIMESTAMPTZ)")
+    plain = f"coalesce(TRY_CAST({text} AS TIMESTAMP), {_epoch(f'TRY_CAST({text} AS DOUBLE)')})"
+    # The common shape (no '+' at all, no '-' or inner space in the time, ending in a digit or 'Z') takes
+    # the fast path at once: these four byte searches cost half of the three tests below, which it
+    # passes by construction (2 x 0.1 s of a million records' validation with two time columns).
+    common = (
+        f"strpos({text}, '+') = 0 AND strpos({time_part}, '-') = 0 AND strpos(substr({text}, 12), ' ') = 0 "
+        f"AND (ends_with({text}, 'Z') OR {last} BETWEEN '0' AND '9')"
+    )
     parsed = (
-        f"CASE WHEN contains({time_part}, '+') OR contains({time_part}, '-') THEN {tz_cast} "
+        f"CASE WHEN {common} THEN {plain} "
+        f"WHEN contains({time_part}, '+') OR contains({time_part}, '-') THEN {tz_cast} "
         f"WHEN contains(substr({text}, 12), ' ') "
         f"OR (upper({last}) <> lower({last}) AND upper({last}) <> 'Z') "
         f"THEN (CASE WHEN upper({zone}) IN ('UTC', 'GMT') THEN TRY_CAST({text} AS TIMESTAMP) "
         f"WHEN contains({zone}, '/') THEN {tz_cast} END) "
-        f"ELSE coalesce(TRY_CAST({text} AS TIMESTAMP), {_epoch(f'TRY_CAST({text} AS DOUBLE)')}) END"
+        f"ELSE {plain} END"
     )
     return text, parsed
 
