@@ -241,3 +241,35 @@ def _inputs_hashed_early(monkeypatch: pytest.MonkeyPatch) -> None:
     from llm_tco.ingest import early_digest
 
     monkeypatch.setattr(early_digest, "MIN_EARLY_BYTES", 0)
+
+
+@pytest.mark.parametrize("store", ["file", "memory"])
+def test_records_appended_to_a_log_with_ids_are_compared_with_those_read_before(
+    tmp_path: Path, cli: Any, store: str
+) -> None:
+    """The appended part of a log with request ids repeats an id of the part read before: an exact repeat
+    is a duplicate, the same id with other usage a conflict (quarantined), and the part is compared with
+    itself too. In a kept store the earlier records are stored; in a one-shot audit of two inputs (the
+    log, then a copy grown by the same lines) the first input's keys are kept for the second."""
+
+    def line(request_id: str, prompt: int) -> str:
+        record = {"request_id": request_id, "timestamp": "2026-09-01T10:00:00Z", "model": "gpt-4o-mini"}
+        return json.dumps({**record, "prompt_tokens": prompt, "completion_tokens": 5}) + "\n"
+
+    first = line("a", 100) + line("b", 200) + line("c", 300)
+    appended = line("a", 100) + line("b", 999) + line("d", 400) + line("d", 400)
+    path = tmp_path / "usage.jsonl"
+    path.write_text(first)
+    if store == "file":
+        db = str(tmp_path / "s.duckdb")
+        assert cli("audit", path, "--db", db, "--json").json()["rows"]["accepted"] == 3
+        path.write_text(first + appended)
+        rows = cli("audit", path, "--db", db, "--json").json()["rows"]
+        # only the appended part is read: a duplicate of a, a conflict on b, d once and its repeat
+        assert rows == {"read": 4, "accepted": 1, "quarantined": 1, "duplicates": 2}
+    else:
+        grown = tmp_path / "grown.jsonl"
+        grown.write_text(first + appended)
+        rows = cli("audit", path, grown, "--db", ":memory:", "--json").json()["rows"]
+        # the copy is a file of its own, read whole: a, b (first version), c are repeats of the log's
+        assert rows == {"read": 10, "accepted": 4, "quarantined": 1, "duplicates": 5}

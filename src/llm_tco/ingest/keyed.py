@@ -15,8 +15,7 @@ as duplicates or quarantined as id conflicts exactly as for a file loaded whole
    ones adds the hashes of the file's ids that are stored already;
 4. only the records whose id has one of these uniform hashes are validated again and held
    (``_validated``, the compared columns only), and ``llm_tco.ingest.identity`` compares them exactly,
-   column by column. The same pass lists the quarantined records (:data:`STREAM_QUARANTINE`), which the
-   loader then reads from there.
+   column by column.
 
 Hashes only choose which records are compared. Two different ids with the same 64-bit hash (about
 n² / 2⁶⁵ pairs among n ids: 3 × 10⁻⁴ expected at 100 million) make both records candidates, and the exact
@@ -34,8 +33,6 @@ place where the rule is not exact; an on-disk store compares the stored columns 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -48,14 +45,13 @@ from llm_tco.ingest.identity import (
     ensure_stream_keys,
     usage_hash_sql,
 )
-from llm_tco.ingest.validate import ID_KEY, ValidationSql
+from llm_tco.ingest.validate import ID_KEY, SUBSET_TABLE, ValidationSql
 from llm_tco.store.temp_tables import scalar_int
 
 __all__ = [
+    "ID_CANDIDATES",
     "ID_HASH",
     "ID_TEXT_HASH",
-    "STREAM_QUARANTINE",
-    "StreamRepeats",
     "classify_stream_repeats",
     "keep_stream_keys",
 ]
@@ -86,27 +82,17 @@ def _stored_keys_exist(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
-STREAM_QUARANTINE = "_stream_quarantine"
-"""TEMP table ``(record_no, reason)`` of a streamed file's quarantined records, found by the pass that
-holds the repeated ids' records (when there are any: :attr:`StreamRepeats.quarantined_held`)."""
-_REVALIDATED = "_revalidated"
-
-
-@dataclass(frozen=True)
-class StreamRepeats:
-    """What :func:`classify_stream_repeats` found."""
-
-    listed: int
-    """Records listed in ``_dupes``: duplicates and id conflicts."""
-    quarantined_held: bool
-    """True when :data:`STREAM_QUARANTINE` holds every record with a reason."""
+ID_CANDIDATES = "_id_candidates"
+"""TEMP table ``(record_no, h)`` of the records whose id's text hash repeats, with the uniform hash of their
+id (:data:`ID_HASH`)."""
 
 
 def classify_stream_repeats(
     con: duckdb.DuckDBPyConnection, usage: ValidationSql, source_file: str, records: int
-) -> StreamRepeats:
+) -> int:
     """Create ``_dupes (record_no, conflict)`` for the streamed file ``usage`` of ``records`` records (as
-    ``identity.classify_repeats`` does for a file held whole) and say how many records it lists."""
+    ``identity.classify_repeats`` does for a file held whole) and say how many records it lists:
+    duplicates and id conflicts."""
     ids = f"SELECT record_no, record_id FROM ({usage.sql}) WHERE record_id IS NOT NULL"
     # Every record's text hash, unfiltered: a filter on record_id would be pushed into the scan and the id
     # text built twice (0.5 CPU-seconds per 10 million records). A record without an id hashes to
@@ -116,13 +102,17 @@ def classify_stream_repeats(
     if by_text.rows:
         # Only the ids whose text hash repeats are hashed again, uniformly (the md5 is computed above
         # the semi-join, so for these ids alone), and only those whose uniform hash repeats are kept.
+        # They are kept with their record numbers (few: the repeats and the text hashes' collisions).
         _insert_hashes(con, "_repeat_text_hashes", by_text.hashes)
-        chosen = (
-            f"SELECT {ID_HASH} AS h FROM ({ids}) v SEMI JOIN _repeat_text_hashes t ON t.h = {ID_TEXT_HASH}"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {ID_CANDIDATES} AS SELECT record_no, {ID_HASH} AS h "
+            f"FROM ({ids}) v SEMI JOIN _repeat_text_hashes t ON t.h = {ID_TEXT_HASH}",
+            usage.params,
         )
-        repeated = repeated_hashes(con, chosen, usage.params, by_text.rows)
+        repeated = repeated_hashes(con, f"SELECT h FROM {ID_CANDIDATES}", [], by_text.rows)
         _insert_hashes(con, "_repeat_hashes", repeated.hashes)
-    if _stored_keys_exist(con):
+    stored = _stored_keys_exist(con)
+    if stored:
         con.execute(
             f"INSERT INTO _repeat_hashes SELECT DISTINCT {ID_HASH} FROM ({ids}) v "
             "SEMI JOIN (SELECT record_key FROM usage WHERE source_record_id IS NOT NULL "
@@ -131,29 +121,24 @@ def classify_stream_repeats(
         )
     if scalar_int(con, "SELECT count(*) FROM _repeat_hashes") == 0:
         con.execute("CREATE OR REPLACE TEMP TABLE _dupes (record_no BIGINT, conflict VARCHAR)")
-        return StreamRepeats(0, quarantined_held=False)
-    # Only the columns the comparison reads: DuckDB computes the projection for every record before this
-    # filter (a join), and the attributes and costs left out are a third of it. The same pass finds the
-    # quarantined records, which spares the loader another pass over the file; they are kept apart, by
-    # number and reason only, so that only the records whose id repeats are held for the comparison.
+        return 0
+    # The records of those ids, by number, then only they are validated and held, with the columns the
+    # comparison reads: the staged rows are filtered before the validation (``subset_sql``), which a
+    # filter on its output would compute for every record first. Without stored keys, a repeated id has a
+    # repeated text hash: its records are among the candidates; else a pass over the ids finds them.
+    candidates = f"({ids})" if stored else ID_CANDIDATES
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_REVALIDATED} AS SELECT * FROM (SELECT {', '.join(COMPARED_COLUMNS)},"
-        # hash(record_key) is ID_HASH for a record with an id: the key is computed for every column anyway
-        " record_id IS NOT NULL AND hash(record_key) IN (SELECT h FROM _repeat_hashes) AS _repeats"
-        f" FROM ({usage.sql})) WHERE _repeats OR reason IS NOT NULL",
+        f"CREATE OR REPLACE TEMP TABLE {SUBSET_TABLE} AS SELECT record_no FROM {candidates} v "
+        f"WHERE {ID_HASH if stored else 'h'} IN (SELECT h FROM _repeat_hashes)",
+        usage.params if stored else [],
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _validated AS SELECT {', '.join(COMPARED_COLUMNS)} "
+        f"FROM ({usage.subset_sql})",
         usage.params,
     )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _validated AS SELECT * EXCLUDE (_repeats) FROM {_REVALIDATED}"
-        " WHERE _repeats"
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {STREAM_QUARANTINE} AS SELECT record_no, reason FROM {_REVALIDATED}"
-        " WHERE reason IS NOT NULL"
-    )
-    con.execute(f"DROP TABLE {_REVALIDATED}")
     classify_repeats(con, source_file)
-    return StreamRepeats(scalar_int(con, "SELECT count(*) FROM _dupes"), quarantined_held=True)
+    return scalar_int(con, "SELECT count(*) FROM _dupes")
 
 
 def _insert_hashes(con: duckdb.DuckDBPyConnection, table: str, hashes: np.ndarray) -> None:

@@ -30,11 +30,11 @@ from llm_tco.ingest.digest import ContentDigest
 from llm_tco.ingest.history import Continuation
 from llm_tco.ingest.identity import classify_repeats
 from llm_tco.ingest.ingested import delete_files, record_copy, seen_before
-from llm_tco.ingest.keyed import STREAM_QUARANTINE
+from llm_tco.ingest.keyed import ID_CANDIDATES
 from llm_tco.ingest.records import AccountingError, FileCounts, check_balance
 from llm_tco.ingest.series import assign_series
-from llm_tco.ingest.stream import USAGE_INSERT_COLUMNS, assign_stream_series, load_streaming
-from llm_tco.ingest.validate import ValidationSql, bind_fingerprint, fingerprint_key_base
+from llm_tco.ingest.stream import OUTCOMES, USAGE_INSERT_COLUMNS, assign_stream_series, load_streaming
+from llm_tco.ingest.validate import SUBSET_TABLE, ValidationSql, bind_fingerprint, fingerprint_key_base
 from llm_tco.store.rollup import RollupLayout, append_stored_rollup
 from llm_tco.store.temp_tables import scalar_int
 
@@ -52,7 +52,9 @@ _DROP_WORK_TABLES = "".join(
         "_series_map",
         "_repeat_hashes",
         "_repeat_text_hashes",
-        STREAM_QUARANTINE,
+        SUBSET_TABLE,
+        OUTCOMES,
+        ID_CANDIDATES,
     )
 )
 SLICE_RECORDS = 5_000_000
@@ -110,8 +112,13 @@ def load_file(
         if seen is not None:
             return record_copy(con, seen, source_file, digest(), cont)
     if usage is not None and cont.usage_after and stream:
-        after = f"SELECT * FROM ({usage.sql}) WHERE record_no > ?"
-        usage = replace(usage, sql=after, params=[*usage.params, cont.usage_after])
+        after = "SELECT * FROM ({}) WHERE record_no > ?"
+        usage = replace(
+            usage,
+            sql=after.format(usage.sql),
+            subset_sql=after.format(usage.subset_sql),
+            params=[*usage.params, cont.usage_after],
+        )
     steps = _Steps()
     con.execute("BEGIN TRANSACTION")
     try:

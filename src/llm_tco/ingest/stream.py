@@ -11,8 +11,12 @@ in three passes, all inside the file's one transaction (``llm_tco.ingest.load``)
 
 1. the attribute combinations, to assign series keys (a hash aggregate over dictionary-encoded text);
 2. the accepted records, inserted into ``usage`` — or, when the rows are not kept (a one-shot audit of a
-   ``:memory:`` store), summed straight into the rollup;
-3. only when some record was not accepted (the count says so), the quarantined ones with their reasons.
+   ``:memory:`` store), summed straight into the rollup, the same pass listing the quarantined records;
+3. where rows are kept and some record was not accepted (the count says so), the quarantined ones with
+   their reasons.
+
+Records with source ids are checked for repeats first (``llm_tco.ingest.keyed``: passes over the ids,
+and a validation of only the records whose id repeats).
 """
 
 from __future__ import annotations
@@ -21,13 +25,16 @@ from collections.abc import Callable
 
 import duckdb
 
-from llm_tco.ingest.keyed import STREAM_QUARANTINE, classify_stream_repeats, keep_stream_keys
+from llm_tco.ingest.keyed import classify_stream_repeats, keep_stream_keys
 from llm_tco.ingest.series import assign_series
 from llm_tco.ingest.validate import ValidationSql
 from llm_tco.store.rollup import RollupLayout, append_rollup, append_stored_rollup
 from llm_tco.store.temp_tables import scalar_int
 
-__all__ = ["USAGE_INSERT_COLUMNS", "assign_stream_series", "load_streaming"]
+__all__ = ["OUTCOMES", "USAGE_INSERT_COLUMNS", "assign_stream_series", "load_streaming"]
+
+OUTCOMES = "_file_outcomes"
+"""TEMP table of a one-shot file's sums and, a row each, its quarantined records (``append_rollup``)."""
 
 USAGE_INSERT_COLUMNS = (
     "series_key, file_id, record_no, record_key, record_id, ts_start, ts_end, requests, input_tokens, "
@@ -66,12 +73,12 @@ def load_streaming(
     ``keep_keys``: a one-shot store (``keep_rows`` False) keeps the compact keys of the accepted records
     with ids, for a later input of the same run."""
     read = scalar_int(con, f"SELECT count(*) FROM ({usage.sql})", usage.params)
-    found = classify_stream_repeats(con, usage, source_file, read) if usage.has_ids else None
-    repeats = found.listed if found else 0
+    repeats = classify_stream_repeats(con, usage, source_file, read) if usage.has_ids else 0
     step()
-    accepted_sql = "(SELECT * FROM ({sql}) WHERE reason IS NULL{fresh})".format(
-        sql=usage.sql, fresh=" AND record_no NOT IN (SELECT record_no FROM _dupes)" if repeats else ""
-    )
+    fresh = " AND record_no NOT IN (SELECT record_no FROM _dupes)" if repeats else ""
+    accepted_sql = f"(SELECT * FROM ({usage.sql}) WHERE reason IS NULL{fresh})"
+    quarantined_sql = f"({usage.sql})"
+    quarantined_params = usage.params
     if keep_rows:
         con.execute(
             f"INSERT INTO usage SELECT {USAGE_INSERT_COLUMNS} FROM "
@@ -82,27 +89,30 @@ def load_streaming(
         step()
         accepted = append_stored_rollup(con, file_id, layout, usage.constants)
     else:
+        # one pass sums the accepted records and lists the quarantined ones (OUTCOMES)
         accepted = append_rollup(
             con,
             file_id=file_id,
-            source=accepted_sql,
+            source=f"(SELECT * FROM ({usage.sql}) WHERE true{fresh})",
             params=usage.params,
             layout=layout,
             by_attr_hash=True,
             constants=usage.constants,
+            outcomes=OUTCOMES,
         )
+        quarantined_sql = f"(SELECT quarantined_no AS record_no, reason FROM {OUTCOMES})"
+        quarantined_params = []
         if keep_keys and usage.has_ids:
             keep_stream_keys(con, accepted_sql, usage.params, file_id)
     step()
     duplicates = scalar_int(con, "SELECT count(*) FROM _dupes WHERE conflict IS NULL") if repeats else 0
     if read == accepted + duplicates:
         return read, accepted, 0, duplicates
-    held = found is not None and found.quarantined_held
     invalid = scalar_int(
         con,
         "INSERT INTO quarantine SELECT ?, ?, record_no, reason FROM "
-        f"{STREAM_QUARANTINE if held else f'({usage.sql})'} WHERE reason IS NOT NULL",
-        [file_id, source_file, *([] if held else usage.params)],
+        f"{quarantined_sql} WHERE reason IS NOT NULL",
+        [file_id, source_file, *quarantined_params],
     )
     conflicts = (
         scalar_int(

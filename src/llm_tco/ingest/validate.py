@@ -39,6 +39,7 @@ from llm_tco.ingest.value_sql import (
 __all__ = [
     "FINGERPRINT_KEY_VARIABLE",
     "ID_KEY",
+    "SUBSET_TABLE",
     "ValidationSql",
     "bind_fingerprint",
     "fingerprint_key_base",
@@ -67,6 +68,15 @@ class ValidationSql:
     does not have is 0; ``requests`` of a source without counts is 1): sums of them are counts."""
     has_ids: bool = True
     """False when the source has no id column: no record has a ``record_id``, so none can repeat one."""
+    subset_sql: str = ""
+    """``sql`` over only the staged records whose ``record_no`` the TEMP table :data:`SUBSET_TABLE` lists
+    (same parameters): a pass that needs a few records validated (those whose id repeats,
+    ``llm_tco.ingest.keyed``) filters the staged rows before the validation, not its output, which
+    DuckDB would compute for every record first."""
+
+
+SUBSET_TABLE = "_validate_subset"
+"""TEMP table ``(record_no BIGINT)`` of the records :attr:`ValidationSql.subset_sql` validates."""
 
 
 FINGERPRINT_KEY_VARIABLE = "llm_tco_fingerprint_key"
@@ -267,8 +277,7 @@ def validation_sql(
         f"END AS {n}"
         for n in ("reported_cost_usd", "reported_billed_cost_usd", "reported_list_cost_usd")
     )
-    sql = f"""
-    WITH s AS ({staged.cleaning_sql(f"({staged_sql})")}),
+    layers = f"""
     p AS (SELECT {", ".join(parsed)} FROM s),
     c AS (SELECT *, {input_canonical} FROM p),
     r AS (SELECT *, CASE {" ".join(reasons)} ELSE NULL END AS reason FROM c),
@@ -291,6 +300,9 @@ def validation_sql(
         {costs_out}
     FROM i
     """
+    sql = f"WITH s AS ({staged.cleaning_sql(f'({staged_sql})')}),{layers}"
+    subset = f"(SELECT * FROM ({staged_sql}) WHERE record_no IN (SELECT record_no FROM {SUBSET_TABLE}))"
+    subset_sql = f"WITH s AS ({staged.cleaning_sql(subset)}),{layers}"
     # One representative of each combination's raw values (they are equal within a hash group), then the
     # attributes computed from it: grouping by the hash is cheaper than a DISTINCT over the columns.
     representatives = ", ".join(f'any_value(s."{c}") AS "{c}"' for c in attribute_columns)
@@ -304,4 +316,6 @@ def validation_sql(
     if one_request_per_record:
         constants["requests"] = 1
     has_ids = staged.kinds.get("source_record_id", "null") != "null"
-    return ValidationSql(sql, params, combos_sql, [*staged_params, *raw_params], constants, has_ids)
+    return ValidationSql(
+        sql, params, combos_sql, [*staged_params, *raw_params], constants, has_ids, subset_sql
+    )
