@@ -41,8 +41,10 @@ from llm_tco.ingest.postgres import is_database_url, read_litellm_database, reda
 from llm_tco.ingest.reader_sql import error_line
 from llm_tco.ingest.reattribute import AttributionSettings, settle_attribution
 from llm_tco.ingest.registry import detect_adapter, get_adapter
+from llm_tco.ingest.series_hash import SERIES_HASH_COLUMN, SeriesHash, head_series_hash
 from llm_tco.ingest.staging import drop_staged_tables, materialize_staged
 from llm_tco.ingest.validate import ValidationSql, validation_sql
+from llm_tco.ingest.value_sql import staged_columns
 from llm_tco.store.health import raise_store_write_failure
 from llm_tco.store.rollup import RollupLayout, refresh_rollup
 
@@ -273,11 +275,17 @@ def _ingest_one(
     for statement in staged.setup_sql:
         con.execute(statement)
     name = source_file or str(path)
+    workload_from = None if staged.workload_from_applied else options.workload_from
+    series: SeriesHash | None = None
     if staged.materialize:
+        series = head_series_hash(con, staged.sql, staged.params, options.attribution, workload_from)
+        extra = f", {series.sql} AS {SERIES_HASH_COLUMN}" if series is not None else ""
         try:
-            staged = materialize_staged(con, staged)
+            staged = materialize_staged(con, staged, extra)
         except duckdb.Error as exc:
             raise InputFileError(name, _unreadable(probe.kind, exc)) from exc
+        if series is not None and SERIES_HASH_COLUMN not in staged_columns(con, staged.sql, []).kinds:
+            series = None  # read by the lenient or per-record reader, which compute no hash
         before_commit = _dropping_staged(con, before_commit)
     has_usage = _has_rows(con, name, probe.kind, staged.sql, staged.params)
     has_costs = staged.reported_cost_sql is not None and _has_rows(
@@ -296,7 +304,11 @@ def _ingest_one(
         file_digest = pool.submit(
             lambda: digest if digest is not None else early_digest.digest_of(path, size)
         )
-        usage = _usage_validation(con, staged, options, now, namespace) if has_usage else None
+        usage = (
+            _usage_validation(con, staged, options, now, namespace, workload_from, series)
+            if has_usage
+            else None
+        )
         cost_sql: str | None = None
         cost_params: list[object] = []
         if has_costs and staged.reported_cost_sql is not None:
@@ -355,6 +367,8 @@ def _usage_validation(
     options: IngestOptions,
     now: datetime,
     namespace: str,
+    workload_from: str | None,
+    series: SeriesHash | None,
 ) -> ValidationSql:
     return validation_sql(
         con,
@@ -364,9 +378,10 @@ def _usage_validation(
         max_tokens_per_request=options.max_tokens_per_request,
         now=now,
         rules=options.attribution,
-        workload_from=None if staged.workload_from_applied else options.workload_from,
+        workload_from=workload_from,
         one_request_per_record=staged.one_request_per_record,
         id_namespace=namespace,
+        series=series,
     )
 
 

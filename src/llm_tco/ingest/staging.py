@@ -48,15 +48,16 @@ def drop_staged_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
 
 
-def materialize_staged(con: duckdb.DuckDBPyConnection, staged: StagedSource) -> StagedSource:
+def materialize_staged(con: duckdb.DuckDBPyConnection, staged: StagedSource, extra: str = "") -> StagedSource:
     """Read ``staged`` (``materialize`` set) into a temporary table, through its lenient reading or its
     fallback when its reader refuses the file, and return the staged source of that table: streamable,
     numbered, no parameters. A ``duckdb.Error`` escapes only when the last reader tried fails too (the
-    file is unusable)."""
+    file is unusable). ``extra``: more columns (``, expr AS name``, of the staged columns aliased ``s``)
+    for the table of the fast read; the others have none."""
     drop_staged_tables(con)
     table = f"{_PREFIX}{next(_counter)}"
     try:
-        con.execute(f"CREATE TEMP TABLE {table} AS {staged.sql}", staged.params)
+        con.execute(f"CREATE TEMP TABLE {table} AS SELECT *{extra} FROM ({staged.sql}) s", staged.params)
     except duckdb.Error:
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")
         lenient = staged.lenient() if staged.lenient is not None else None

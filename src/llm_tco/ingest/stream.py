@@ -106,14 +106,19 @@ def load_streaming(
             keep_stream_keys(con, accepted_sql, usage.params, file_id)
     step()
     duplicates = scalar_int(con, "SELECT count(*) FROM _dupes WHERE conflict IS NULL") if repeats else 0
+    invalid = 0
+    if read != accepted + duplicates:
+        invalid = scalar_int(
+            con,
+            "INSERT INTO quarantine SELECT ?, ?, record_no, reason FROM "
+            f"{quarantined_sql} WHERE reason IS NOT NULL",
+            [file_id, source_file, *quarantined_params],
+        )
+    # dropped inside the file's transaction: left to its commit, a large one would be written out (a
+    # commit past DuckDB's checkpoint threshold checkpoints)
+    con.execute(f"DROP TABLE IF EXISTS {OUTCOMES}")
     if read == accepted + duplicates:
         return read, accepted, 0, duplicates
-    invalid = scalar_int(
-        con,
-        "INSERT INTO quarantine SELECT ?, ?, record_no, reason FROM "
-        f"{quarantined_sql} WHERE reason IS NOT NULL",
-        [file_id, source_file, *quarantined_params],
-    )
     conflicts = (
         scalar_int(
             con,

@@ -21,9 +21,10 @@ from datetime import datetime
 import duckdb
 
 from llm_tco.config.attribution import AttributionRule
-from llm_tco.ingest.attribution import check_workload_from, metadata_keys
+from llm_tco.ingest.attribution import check_workload_from
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, TOKEN_COLUMNS
-from llm_tco.ingest.kept_metadata import few_valued_keys, kept_values_sql, projection_sql
+from llm_tco.ingest.kept_metadata import projection_sql
+from llm_tco.ingest.series_hash import SERIES_HASH_COLUMN, SeriesHash, hashed_columns, series_hash
 from llm_tco.ingest.value_sql import (
     FUTURE_SKEW_S,
     MAX_INT64,
@@ -107,6 +108,7 @@ def validation_sql(
     workload_from: str | None = None,
     one_request_per_record: bool = False,
     id_namespace: str = "table",
+    series: SeriesHash | None = None,
 ) -> ValidationSql:
     """Build the query turning staged rows into canonical rows plus a ``reason`` (NULL = accepted).
 
@@ -121,6 +123,8 @@ def validation_sql(
     applied it (the generic reader's column). The ``workload`` column is the adapter's natural workload.
     Extra output columns: ``service_name``, ``tags`` and ``metadata`` (the raw inputs attribution reads,
     kept with the series), ``reported_billed_cost_usd`` and ``reported_list_cost_usd`` (FOCUS).
+    ``series``: the staged relation has each record's series hash in its column ``SERIES_HASH_COLUMN``,
+    computed so (``llm_tco.ingest.series_hash``); None: the query computes it.
     """
     staged = staged_columns(con, staged_sql, staged_params)
     raw_staged = staged
@@ -141,14 +145,8 @@ def validation_sql(
     for name in ("reported_cost_usd", "reported_billed_cost_usd", "reported_list_cost_usd"):
         raw, dbl, _ = number_sql(*col(name))
         parsed += [f"{raw} AS _{name}_raw", f"{dbl} AS _{name}_dbl"]
-    # A record's attributes are a function of these staged columns, so a hash of their raw values
-    # identifies its attribute combination (its series) without building the attribute text per record.
-    # (columns the adapter left NULL are the same in every record: hashing them would only cost time)
-    attribute_columns = [
-        c
-        for c in (*ATTRIBUTE_COLUMNS, "service_name", "tags", "metadata")
-        if staged.kinds.get(c, "null") != "null"
-    ]
+    # the columns a series is made of (llm_tco.ingest.series_hash)
+    attribute_columns = hashed_columns(raw_staged)
     attr_text = {a: text(a) for a in ATTRIBUTE_COLUMNS if a not in ("workload", "batch")}
     attributes = [f'{expr} AS "{attr}"' for attr, expr in attr_text.items()]
     attributes.append(f"{bool_sql(*col('batch'))} AS batch")
@@ -166,20 +164,16 @@ def validation_sql(
     attributes.append(
         f"CAST({tags_expr} AS VARCHAR[]) AS tags" if tags_kind == "list" else "NULL::VARCHAR[] AS tags"
     )
-    kept_keys = set(metadata_keys(rules, workload_from))
-    raw_metadata, raw_kind = raw_staged.col("metadata")  # the raw column: combos_sql reads the staged rows
-    if metadata_kind != "null":
-        kept_keys |= few_valued_keys(con, staged_sql, staged_params, raw_metadata, raw_kind)
-    # The series is made of the metadata's kept keys, not of the whole object: the hash is of their values
-    # (one extraction per record), so that a per-request member (a request's token split, a response id)
-    # does not make a combination of every record — a million series to key, store and price.
-    hashed = [f's."{c}"' for c in attribute_columns if c != "metadata"]
-    if metadata_kind != "null" and kept_keys:
-        hashed.append(kept_values_sql(raw_metadata, raw_kind, sorted(kept_keys)))
-    attr_hash = f"hash({', '.join(hashed)})" if hashed else "hash(NULL)"
+    # The series hash, of the raw staged values (llm_tco.ingest.series_hash): a column of the staged
+    # relation when it was computed as the staged table was written (``series``).
+    hashing = series or series_hash(
+        con, staged_sql, staged_params, rules=rules, workload_from=workload_from, staged=raw_staged
+    )
+    attr_hash = f's."{SERIES_HASH_COLUMN}"' if series is not None else hashing.sql
+    kept_keys = hashing.kept_keys
     parsed.append(f"{attr_hash} AS _attr_hash")
     # NULL: the format has no metadata (a metadata rule cannot match); else an object of the kept keys
-    projection = projection_sql(metadata_expr, metadata_kind, sorted(kept_keys), raw_params)
+    projection = projection_sql(metadata_expr, metadata_kind, list(kept_keys), raw_params)
     attributes.append(f"{projection} AS metadata")
     parsed += attributes
     params += raw_params

@@ -1,0 +1,76 @@
+"""A staged table written by the fast reader carries each record's series hash, computed as it is written
+from kept metadata keys sampled from the staged query's head (``llm_tco.ingest.series_hash``). It must be
+the hash the validation computes itself from the table, record by record, and make the same series (ids,
+workloads, kept metadata) as a reading that lets the validation compute it (the lenient one, taken for
+a file with a malformed line)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+from _formats import ingest, vendor_generator
+
+from llm_tco.ingest.base import IngestOptions
+from llm_tco.ingest.files import probe_file
+from llm_tco.ingest.registry import detect_adapter
+from llm_tco.ingest.series_hash import SERIES_HASH_COLUMN, head_series_hash
+from llm_tco.ingest.staging import materialize_staged
+from llm_tco.ingest.validate import bind_fingerprint, validation_sql
+
+GEN = vendor_generator()
+
+
+def _export(tmp_path: Path, fmt: str) -> Path:
+    suffix = "csv" if fmt == "litellm-csv" else "jsonl"
+    return GEN.generate(fmt, tmp_path / f"export.{suffix}", 3000, duplicates=0.02, seed=3)
+
+
+@pytest.mark.parametrize("fmt", GEN.FORMATS)
+def test_the_hash_written_with_the_table_is_the_validations_own(tmp_path: Path, fmt: str) -> None:
+    path = _export(tmp_path, fmt)
+    with duckdb.connect() as con:
+        probe = probe_file(path)
+        staged = detect_adapter(probe).stage(con, probe, IngestOptions())
+        for statement in staged.setup_sql:
+            con.execute(statement)
+        assert staged.materialize
+        series = head_series_hash(con, staged.sql, staged.params, (), None)
+        assert series is not None
+        table = materialize_staged(con, staged, f", {series.sql} AS {SERIES_HASH_COLUMN}")
+        # the validation of the table hashes each record itself when not told of the column
+        usage = validation_sql(
+            con,
+            table.sql,
+            table.params,
+            input_includes_cache=table.input_includes_cache,
+            max_tokens_per_request=10_000_000,
+            now=datetime(2026, 11, 25),
+            id_namespace=table.format,
+        )
+        bind_fingerprint(con, "0" * 64)
+        total, equal, distinct = con.execute(
+            f"SELECT count(*), count(*) FILTER (v.attr_hash = t.{SERIES_HASH_COLUMN}),"
+            f" count(DISTINCT v.attr_hash) FROM ({usage.sql}) v JOIN ({table.sql}) t USING (record_no)",
+            usage.params,
+        ).fetchone() or (0, 0, 0)
+    assert total >= 3000
+    assert equal == total
+    assert distinct > 1
+
+
+@pytest.mark.parametrize("fmt", [f for f in GEN.FORMATS if f != "litellm-csv"])
+def test_the_fast_and_the_lenient_reading_make_the_same_series(tmp_path: Path, fmt: str) -> None:
+    clean = _export(tmp_path, fmt)
+    broken = tmp_path / "broken" / clean.name
+    broken.parent.mkdir()
+    broken.write_bytes(clean.read_bytes() + b'{"truncated": "rec\n')
+    series = "SELECT series_id, workload, natural_workload, CAST(metadata AS VARCHAR) FROM usage_series"
+    fast, fast_report = ingest(clean)
+    lenient, lenient_report = ingest(broken)
+    assert [f.counts.quarantined for f in lenient_report.files] == [
+        f.counts.quarantined + 1 for f in fast_report.files
+    ]
+    assert sorted(fast.execute(series).fetchall()) == sorted(lenient.execute(series).fetchall())
