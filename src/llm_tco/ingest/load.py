@@ -33,7 +33,7 @@ from llm_tco.ingest.ingested import delete_files, record_copy, seen_before
 from llm_tco.ingest.keyed import ID_CANDIDATES
 from llm_tco.ingest.records import AccountingError, FileCounts, check_balance
 from llm_tco.ingest.series import assign_series
-from llm_tco.ingest.stream import OUTCOMES, USAGE_INSERT_COLUMNS, assign_stream_series, load_streaming
+from llm_tco.ingest.stream import USAGE_INSERT_COLUMNS, assign_stream_series, load_streaming
 from llm_tco.ingest.validate import SUBSET_TABLE, ValidationSql, bind_fingerprint, fingerprint_key_base
 from llm_tco.store.rollup import RollupLayout, append_stored_rollup
 from llm_tco.store.temp_tables import scalar_int
@@ -53,7 +53,6 @@ _DROP_WORK_TABLES = "".join(
         "_repeat_hashes",
         "_repeat_text_hashes",
         SUBSET_TABLE,
-        OUTCOMES,
         ID_CANDIDATES,
     )
 )

@@ -120,10 +120,6 @@ def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.Duck
         # DuckDB spills an in-memory database to ``.tmp`` in the working directory: somewhere private
         # instead, removed when the process ends.
         con.execute(f"SET temp_directory = '{spill_directory()}'")
-        # A commit that wrote past the threshold (16 MiB: a one-shot file's work tables, dropped inside
-        # its transaction, count) checkpoints, which makes nothing of an in-memory store durable and cost
-        # 0.1-0.2 s a file: only at the threshold's far end.
-        con.execute("SET checkpoint_threshold = '1TB'")
     if not read_only:
         migrate(con, path)
     elif _check_version(con, path) < MIGRATIONS[-1].version:

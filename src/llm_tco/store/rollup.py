@@ -201,12 +201,9 @@ def _rollup_select(
     file_id: int | None = None,
     constants: Mapping[str, int] | None = None,
     segment_dates: tuple[date, ...] = (),
-    outcomes: bool = False,
 ) -> str:
     """Rows of ``source`` (a relation with the ``usage`` columns and ``key``) summed per bucket; per file
     when ``file_id`` is None (then ``source`` has ``file_id``), else all of file ``file_id``'s.
-    ``outcomes``: ``source`` has quarantined records too (``reason`` set), each kept apart in a row of its
-    own (``quarantined_no``, its ``record_no``; ``reason``), both NULL in the sums' rows.
 
     ``constants``: columns with one value in every row of ``source`` (0 tokens; 1 request), whose sums are
     written from the row count instead of summed — each aggregate is a random access per row into the
@@ -224,10 +221,6 @@ def _rollup_select(
     if layout.grain == "segment":
         day = segment_start_sql(segment_dates, day)
     keys = f"u.{key}, {day} AS day, {tod} AS tod_s, {tier} AS tier_code"
-    groups = "2, 3, 4, 5"
-    if outcomes:
-        keys += ", CASE WHEN u.reason IS NOT NULL THEN u.record_no END AS quarantined_no, u.reason AS reason"
-        groups += ", 6, 7"
     requests = "SUM(u.requests) AS requests, COUNT(*) - COUNT(u.requests) AS requests_unknown_rows"
     if "requests" in fixed:
         requests = f"COUNT(*) * {int(fixed['requests'])} AS requests, 0 AS requests_unknown_rows"
@@ -235,7 +228,7 @@ def _rollup_select(
     if file_id is None:
         return f"SELECT u.file_id, {keys}, {counts} FROM {source} u GROUP BY 1, 2, 3, 4, 5"
     # one file: its id is a constant, not a grouping key (a narrower key hashes faster)
-    return f"SELECT {int(file_id)} AS file_id, {keys}, {counts} FROM {source} u GROUP BY {groups}"
+    return f"SELECT {int(file_id)} AS file_id, {keys}, {counts} FROM {source} u GROUP BY 2, 3, 4, 5"
 
 
 def append_rollup(
@@ -247,7 +240,6 @@ def append_rollup(
     layout: RollupLayout,
     by_attr_hash: bool = False,
     constants: Mapping[str, int] | None = None,
-    outcomes: str | None = None,
 ) -> int:
     """Add the sums of ``source`` — usage rows of file ``file_id`` not yet in the rollup, as a relation
     with the ``usage`` columns — to the rollup; returns how many rows the file now has in it. Call inside
@@ -256,28 +248,12 @@ def append_rollup(
     ``by_attr_hash``: the rows carry their ``attr_hash`` instead of a ``series_key`` (validated rows
     streaming from a file); they are summed by it and given their series through the load's
     ``_series_keys`` afterwards — a join of the sums, not of every row. ``constants``: see
-    ``ValidationSql.constants``.
-
-    ``outcomes``: ``source`` holds the file's quarantined records too (``reason`` set); they are not
-    summed but left, a row each (``quarantined_no``, ``reason``), in the TEMP table of that name, so that
-    one pass over the file both sums it and lists its quarantine (a second validation of every record
-    cost as much as the sums)."""
+    ``ValidationSql.constants``."""
     key = "attr_hash" if by_attr_hash else "series_key"
     segment_dates = _series_start_dates(con, key) if layout.grain == "segment" else ()
     select = _rollup_select(
-        source,
-        layout,
-        key,
-        _tod_keys(con, layout, key),
-        file_id,
-        constants,
-        segment_dates,
-        outcomes=outcomes is not None,
+        source, layout, key, _tod_keys(con, layout, key), file_id, constants, segment_dates
     )
-    if outcomes is not None:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {outcomes} AS {select}", params)
-        select = f"SELECT * EXCLUDE (quarantined_no, reason) FROM {outcomes} WHERE quarantined_no IS NULL"
-        params = []
     if by_attr_hash:
         select = (
             f"SELECT k.series_key, r.* EXCLUDE (attr_hash) FROM ({select}) r "
