@@ -37,6 +37,13 @@ def test_sessions_run_in_utc() -> None:
     assert con.execute("SELECT current_setting('TimeZone')").fetchone() == ("UTC",)
 
 
+def test_duckdb_draws_no_progress_bar() -> None:
+    """DuckDB's own bar goes to stdout (seen at the head of ``--json`` output under ``python -c``, for a
+    statement of over two seconds: too slow to provoke here, so the setting itself is checked)."""
+    con = open_store(":memory:")
+    assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+
+
 def test_memory_limit_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     db = str(tmp_path / "s.duckdb")
     open_store(db).close()

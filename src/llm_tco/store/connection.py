@@ -110,6 +110,10 @@ def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.Duck
     # Naive timestamps in the store are UTC; make every conversion in this session agree, whatever the
     # machine's zone (a zoned source timestamp must land on the same UTC instant everywhere).
     con.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws its own progress bar on stdout when it takes the process for an interactive one
+    # (``python -c``): a statement of over two seconds put it at the head of ``--json`` output. The
+    # audit draws its own, on stderr.
+    con.execute("SET enable_progress_bar = false")
     if memory_limit:
         try:
             con.execute(f"SET memory_limit = '{memory_limit}'")
