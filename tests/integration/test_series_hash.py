@@ -74,3 +74,41 @@ def test_the_fast_and_the_lenient_reading_make_the_same_series(tmp_path: Path, f
         f.counts.quarantined + 1 for f in fast_report.files
     ]
     assert sorted(fast.execute(series).fetchall()) == sorted(lenient.execute(series).fetchall())
+
+
+@pytest.mark.parametrize("fmt", GEN.FORMATS)
+def test_combinations_picked_by_rowid_are_those_of_the_aggregate(tmp_path: Path, fmt: str) -> None:
+    """From a staged table the validation picks each combination's first record by its rowid; read as
+    it streams, it carries the values through an aggregate. Both must give the same attribute rows."""
+    path = _export(tmp_path, fmt)
+    with duckdb.connect() as con:
+        probe = probe_file(path)
+        staged = detect_adapter(probe).stage(con, probe, IngestOptions())
+        for statement in staged.setup_sql:
+            con.execute(statement)
+        series = head_series_hash(con, staged.sql, staged.params, (), None)
+        assert series is not None
+        table = materialize_staged(con, staged, f", {series.sql} AS {SERIES_HASH_COLUMN}")
+        assert table.table is not None
+
+        def combos(staged_table: str | None) -> list[tuple[object, ...]]:
+            usage = validation_sql(
+                con,
+                table.sql,
+                table.params,
+                input_includes_cache=table.input_includes_cache,
+                max_tokens_per_request=10_000_000,
+                now=datetime(2026, 11, 25),
+                id_namespace=table.format,
+                series=series,
+                staged_table=staged_table,
+            )
+            rows = con.execute(
+                f"SELECT * REPLACE (CAST(metadata AS VARCHAR) AS metadata) FROM ({usage.combos_sql})",
+                usage.combos_params,
+            ).fetchall()
+            return sorted(rows, key=repr)
+
+        by_rowid, by_aggregate = combos(table.table), combos(None)
+    assert len(by_rowid) > 1
+    assert by_rowid == by_aggregate

@@ -206,6 +206,9 @@ class StagedSource:
     notes_if_all_null: tuple[tuple[str, str], ...] = ()
     """With ``materialize``: (staged column, note) pairs; the note is added to ``notes`` when no record has a
     value in that column (found from the staged table, so the file is not read again for it)."""
+    table: str | None = None
+    """Set once the source is materialised (``llm_tco.ingest.staging``): the temporary table ``sql`` reads,
+    whose ``rowid``s pick one record of a group without carrying its columns through an aggregate."""
 
 
 class Adapter(Protocol):

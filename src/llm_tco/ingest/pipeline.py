@@ -382,6 +382,7 @@ def _usage_validation(
         one_request_per_record=staged.one_request_per_record,
         id_namespace=namespace,
         series=series,
+        staged_table=staged.table,
     )
 
 

@@ -87,6 +87,7 @@ def materialize_staged(con: duckdb.DuckDBPyConnection, staged: StagedSource, ext
         unread_lines=None,
         notes=notes,
         notes_if_all_null=(),
+        table=table,
     )
 
 

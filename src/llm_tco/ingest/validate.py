@@ -109,6 +109,7 @@ def validation_sql(
     one_request_per_record: bool = False,
     id_namespace: str = "table",
     series: SeriesHash | None = None,
+    staged_table: str | None = None,
 ) -> ValidationSql:
     """Build the query turning staged rows into canonical rows plus a ``reason`` (NULL = accepted).
 
@@ -124,7 +125,8 @@ def validation_sql(
     Extra output columns: ``service_name``, ``tags`` and ``metadata`` (the raw inputs attribution reads,
     kept with the series), ``reported_billed_cost_usd`` and ``reported_list_cost_usd`` (FOCUS).
     ``series``: the staged relation has each record's series hash in its column ``SERIES_HASH_COLUMN``,
-    computed so (``llm_tco.ingest.series_hash``); None: the query computes it.
+    computed so (``llm_tco.ingest.series_hash``); None: the query computes it. ``staged_table``: the
+    temporary table ``staged_sql`` reads when the source was materialised (``StagedSource.table``).
     """
     staged = staged_columns(con, staged_sql, staged_params)
     raw_staged = staged
@@ -298,10 +300,22 @@ def validation_sql(
     subset = f"(SELECT * FROM ({staged_sql}) WHERE record_no IN (SELECT record_no FROM {SUBSET_TABLE}))"
     subset_sql = f"WITH s AS ({staged.cleaning_sql(subset)}),{layers}"
     # One representative of each combination's raw values (they are equal within a hash group), then the
-    # attributes computed from it: grouping by the hash is cheaper than a DISTINCT over the columns.
-    representatives = ", ".join(f'any_value(s."{c}") AS "{c}"' for c in attribute_columns)
+    # attributes computed from it: grouping by the hash is cheaper than a DISTINCT over the columns. From a
+    # staged table, the first row of each group is picked by its rowid and only those rows' columns are
+    # read: carrying every record's text through the aggregate costs 5x more (0.13 s against 0.03 s for
+    # a million LiteLLM records); a file read as it streams is scanned once, with the text in the aggregate.
+    if staged_table is None:
+        representatives = ", ".join(f'any_value(s."{c}") AS "{c}"' for c in attribute_columns)
+        groups = f"SELECT {attr_hash} AS _attr_hash, {representatives} FROM ({staged_sql}) s GROUP BY 1"
+    else:
+        representatives = ", ".join(f's."{c}"' for c in attribute_columns)
+        groups = (
+            f"SELECT m._attr_hash, {representatives} FROM (SELECT {attr_hash} AS _attr_hash, "
+            f"min(s.rowid) AS _rowid FROM {staged_table} s GROUP BY 1) m "
+            f"JOIN {staged_table} s ON s.rowid = m._rowid"
+        )
     combos_sql = f"""
-    WITH g AS (SELECT {attr_hash} AS _attr_hash, {representatives} FROM ({staged_sql}) s GROUP BY 1),
+    WITH g AS ({groups}),
     s AS ({staged.cleaning_sql("g", attribute_columns)}),
     p AS (SELECT {", ".join(attributes)}, _attr_hash AS attr_hash FROM s)
     SELECT * FROM p WHERE model_raw IS NOT NULL
