@@ -280,8 +280,9 @@ def _ingest_one(
     if staged.materialize:
         series = head_series_hash(con, staged.sql, staged.params, options.attribution, workload_from)
         extra = f", {series.sql} AS {SERIES_HASH_COLUMN}" if series is not None else ""
+        metadata = series.kept_metadata_sql if series is not None else None
         try:
-            staged = materialize_staged(con, staged, extra)
+            staged = materialize_staged(con, staged, extra, metadata)
         except duckdb.Error as exc:
             raise InputFileError(name, _unreadable(probe.kind, exc)) from exc
         if series is not None and SERIES_HASH_COLUMN not in staged_columns(con, staged.sql, []).kinds:

@@ -10,7 +10,9 @@ The validation computes the hash in each pass that needs it (the series, the sum
 staged table has it computed once instead, as a column of that table (:data:`SERIES_HASH_COLUMN`): its
 kept keys are sampled from the head of the staged query before the table is written (the same first
 records the table will hold), and the validation then reads the column (``validation_sql``'s
-``series``): 0.2 s of each of those two passes for a million LiteLLM rows, whose metadata is JSON.
+``series``): 0.2 s of each of those two passes for a million LiteLLM rows, whose metadata is JSON. Where
+the metadata is key and value lists (OTel attributes), the table holds only the kept keys' values
+(``SeriesHash.kept_metadata_sql``): nothing reads the others once the table is written.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import duckdb
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.ingest.attribution import metadata_keys
 from llm_tco.ingest.base import ATTRIBUTE_COLUMNS
-from llm_tco.ingest.kept_metadata import few_valued_keys, kept_values_sql
+from llm_tco.ingest.kept_metadata import few_valued_keys, kept_pairs_sql, kept_values_sql
 from llm_tco.ingest.value_sql import StagedColumns, staged_columns
 
 __all__ = ["SERIES_HASH_COLUMN", "SeriesHash", "hashed_columns", "head_series_hash", "series_hash"]
@@ -39,6 +41,9 @@ class SeriesHash:
     """The hash, of the staged relation's columns aliased ``s``."""
     kept_keys: tuple[str, ...]
     """The metadata keys hashed (sorted), which the series keep (``kept_metadata.projection_sql``)."""
+    kept_metadata_sql: str | None = None
+    """The staged ``metadata`` reduced to the kept keys (``kept_metadata.kept_pairs_sql``), of the staged
+    columns aliased ``s``, for a staged table to hold instead; None: the table holds it whole."""
 
 
 def hashed_columns(staged: StagedColumns) -> list[str]:
@@ -70,7 +75,11 @@ def series_hash(
     hashed = [f's."{c}"' for c in hashed_columns(staged) if c != "metadata"]
     if kind != "null" and kept:
         hashed.append(kept_values_sql(metadata, kind, sorted(kept)))
-    return SeriesHash(f"hash({', '.join(hashed)})" if hashed else "hash(NULL)", tuple(sorted(kept)))
+    return SeriesHash(
+        f"hash({', '.join(hashed)})" if hashed else "hash(NULL)",
+        tuple(sorted(kept)),
+        kept_pairs_sql(metadata, kind, sorted(kept)),
+    )
 
 
 def head_series_hash(

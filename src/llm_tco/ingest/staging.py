@@ -48,16 +48,22 @@ def drop_staged_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
 
 
-def materialize_staged(con: duckdb.DuckDBPyConnection, staged: StagedSource, extra: str = "") -> StagedSource:
+def materialize_staged(
+    con: duckdb.DuckDBPyConnection, staged: StagedSource, extra: str = "", metadata: str | None = None
+) -> StagedSource:
     """Read ``staged`` (``materialize`` set) into a temporary table, through its lenient reading or its
     fallback when its reader refuses the file, and return the staged source of that table: streamable,
     numbered, no parameters. A ``duckdb.Error`` escapes only when the last reader tried fails too (the
-    file is unusable). ``extra``: more columns (``, expr AS name``, of the staged columns aliased ``s``)
-    for the table of the fast read; the others have none."""
+    file is unusable). For the table of the fast read only: ``metadata`` replaces the ``metadata`` column
+    (an expression of the staged columns aliased ``s``), and ``extra`` adds columns (``, expr AS name``,
+    of those columns, ``metadata`` replaced, aliased ``s``)."""
     drop_staged_tables(con)
     table = f"{_PREFIX}{next(_counter)}"
+    source = staged.sql
+    if metadata is not None:
+        source = f"SELECT * REPLACE ({metadata} AS metadata) FROM ({staged.sql}) s"
     try:
-        con.execute(f"CREATE TEMP TABLE {table} AS SELECT *{extra} FROM ({staged.sql}) s", staged.params)
+        con.execute(f"CREATE TEMP TABLE {table} AS SELECT *{extra} FROM ({source}) s", staged.params)
     except duckdb.Error:
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")
         lenient = staged.lenient() if staged.lenient is not None else None
