@@ -13,8 +13,9 @@ and read once so it sits in the OS cache. Then:
   CPU-second is steadier than wall time on a shared machine (on 2 cores a run can use up to 2 CPU-seconds
   a second). The runs must agree on the rows and the cost;
 - stages, in this process on a plain DuckDB connection: ``read`` (the adapter's staging: for a nested
-  export, the file read once into its staged table, ``llm_tco.ingest.staging``; otherwise the staged
-  query scanned), ``prepare`` (building the validation query: column types, the metadata keys sampled),
+  export, the file read once into its staged table with each record's series hash, as the loader reads
+  it, ``llm_tco.ingest.series_hash.materialize_hashed``; otherwise the staged query scanned),
+  ``prepare`` (building the validation query: column types, the metadata keys sampled),
   ``validate`` (every field of every record checked, reasons built and the accepted records summed: the
   loader's main pass), ``ids`` (the pass over the ids' hashes that finds repeats, ``llm_tco.ingest.keyed``)
   and ``attributes`` (the distinct attribute combinations, the series step). The rest of the audit's time
@@ -54,7 +55,7 @@ def _stages(path: Path) -> dict[str, float]:
     from llm_tco.ingest.base import IngestOptions
     from llm_tco.ingest.files import probe_file
     from llm_tco.ingest.registry import detect_adapter
-    from llm_tco.ingest.staging import materialize_staged
+    from llm_tco.ingest.series_hash import SeriesHash, materialize_hashed
     from llm_tco.ingest.validate import bind_fingerprint, validation_sql
 
     # spill under the (git-ignored) data folder, not into the working directory's .tmp
@@ -64,8 +65,9 @@ def _stages(path: Path) -> dict[str, float]:
     staged = detect_adapter(probe).stage(con, probe, IngestOptions())
     for statement in staged.setup_sql:
         con.execute(statement)
-    if staged.materialize:
-        staged = materialize_staged(con, staged)
+    series: SeriesHash | None = None
+    if staged.materialize:  # as the loader does: with the series hash (and OTel's kept attributes)
+        staged, series = materialize_hashed(con, staged, (), None)
     else:
         con.execute(f"SELECT count(*), sum(hash(COLUMNS(*))) FROM ({staged.sql})", staged.params).fetchall()
     out = {"read_s": time.perf_counter() - start}
@@ -79,6 +81,8 @@ def _stages(path: Path) -> dict[str, float]:
         max_tokens_per_request=10_000_000,
         now=now,
         id_namespace=staged.format,
+        series=series,
+        staged_table=staged.table,
     )
     bind_fingerprint(con, "0" * 64)
     out["prepare_s"] = time.perf_counter() - start

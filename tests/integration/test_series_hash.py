@@ -17,8 +17,7 @@ from _formats import ingest, vendor_generator
 from llm_tco.ingest.base import IngestOptions, StagedSource
 from llm_tco.ingest.files import probe_file
 from llm_tco.ingest.registry import detect_adapter
-from llm_tco.ingest.series_hash import SERIES_HASH_COLUMN, SeriesHash, head_series_hash
-from llm_tco.ingest.staging import materialize_staged
+from llm_tco.ingest.series_hash import SERIES_HASH_COLUMN, SeriesHash, materialize_hashed
 from llm_tco.ingest.validate import ValidationSql, bind_fingerprint, validation_sql
 
 GEN = vendor_generator()
@@ -37,10 +36,9 @@ def _staged_table(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[StagedSou
     for statement in staged.setup_sql:
         con.execute(statement)
     assert staged.materialize
-    series = head_series_hash(con, staged.sql, staged.params, (), None)
+    table, series = materialize_hashed(con, staged, (), None)
     assert series is not None
-    extra = f", {series.sql} AS {SERIES_HASH_COLUMN}"
-    return materialize_staged(con, staged, extra, series.kept_metadata_sql), series
+    return table, series
 
 
 def _validation(

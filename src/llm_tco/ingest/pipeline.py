@@ -41,10 +41,9 @@ from llm_tco.ingest.postgres import is_database_url, read_litellm_database, reda
 from llm_tco.ingest.reader_sql import error_line
 from llm_tco.ingest.reattribute import AttributionSettings, settle_attribution
 from llm_tco.ingest.registry import detect_adapter, get_adapter
-from llm_tco.ingest.series_hash import SERIES_HASH_COLUMN, SeriesHash, head_series_hash
-from llm_tco.ingest.staging import drop_staged_tables, materialize_staged
+from llm_tco.ingest.series_hash import SeriesHash, materialize_hashed
+from llm_tco.ingest.staging import drop_staged_tables
 from llm_tco.ingest.validate import ValidationSql, validation_sql
-from llm_tco.ingest.value_sql import staged_columns
 from llm_tco.store.health import raise_store_write_failure
 from llm_tco.store.rollup import RollupLayout, refresh_rollup
 
@@ -278,15 +277,10 @@ def _ingest_one(
     workload_from = None if staged.workload_from_applied else options.workload_from
     series: SeriesHash | None = None
     if staged.materialize:
-        series = head_series_hash(con, staged.sql, staged.params, options.attribution, workload_from)
-        extra = f", {series.sql} AS {SERIES_HASH_COLUMN}" if series is not None else ""
-        metadata = series.kept_metadata_sql if series is not None else None
         try:
-            staged = materialize_staged(con, staged, extra, metadata)
+            staged, series = materialize_hashed(con, staged, options.attribution, workload_from)
         except duckdb.Error as exc:
             raise InputFileError(name, _unreadable(probe.kind, exc)) from exc
-        if series is not None and SERIES_HASH_COLUMN not in staged_columns(con, staged.sql, []).kinds:
-            series = None  # read by the lenient or per-record reader, which compute no hash
         before_commit = _dropping_staged(con, before_commit)
     has_usage = _has_rows(con, name, probe.kind, staged.sql, staged.params)
     has_costs = staged.reported_cost_sql is not None and _has_rows(

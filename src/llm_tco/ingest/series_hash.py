@@ -23,11 +23,19 @@ import duckdb
 
 from llm_tco.config.attribution import AttributionRule
 from llm_tco.ingest.attribution import metadata_keys
-from llm_tco.ingest.base import ATTRIBUTE_COLUMNS
+from llm_tco.ingest.base import ATTRIBUTE_COLUMNS, StagedSource
 from llm_tco.ingest.kept_metadata import few_valued_keys, kept_pairs_sql, kept_values_sql
+from llm_tco.ingest.staging import materialize_staged
 from llm_tco.ingest.value_sql import StagedColumns, staged_columns
 
-__all__ = ["SERIES_HASH_COLUMN", "SeriesHash", "hashed_columns", "head_series_hash", "series_hash"]
+__all__ = [
+    "SERIES_HASH_COLUMN",
+    "SeriesHash",
+    "hashed_columns",
+    "head_series_hash",
+    "materialize_hashed",
+    "series_hash",
+]
 
 SERIES_HASH_COLUMN = "_attr_hash"
 """The staged table's column of each record's series hash, when it was computed as the table was written."""
@@ -96,3 +104,22 @@ def head_series_hash(
         return series_hash(con, staged_sql, staged_params, rules=rules, workload_from=workload_from)
     except duckdb.Error:
         return None
+
+
+def materialize_hashed(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedSource,
+    rules: tuple[AttributionRule, ...],
+    workload_from: str | None,
+) -> tuple[StagedSource, SeriesHash | None]:
+    """``materialize_staged`` with each record's series hash written into the table, and key and value
+    metadata reduced to the kept keys, when the fast reader wrote it; the hash None when another reader
+    did (the lenient or per-record one, which compute no hash: the validation hashes their records)."""
+    series = head_series_hash(con, staged.sql, staged.params, rules, workload_from)
+    if series is None:
+        return materialize_staged(con, staged), None
+    extra = f", {series.sql} AS {SERIES_HASH_COLUMN}"
+    table = materialize_staged(con, staged, extra, series.kept_metadata_sql)
+    if SERIES_HASH_COLUMN not in staged_columns(con, table.sql, []).kinds:
+        return table, None
+    return table, series
