@@ -7,6 +7,7 @@ attribute (the lenient one, taken for a file with a malformed line)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -95,6 +96,66 @@ def test_the_fast_and_the_lenient_reading_make_the_same_series(tmp_path: Path, f
         f.counts.quarantined + 1 for f in fast_report.files
     ]
     assert sorted(fast.execute(series).fetchall()) == sorted(lenient.execute(series).fetchall())
+
+
+def _hostile_spans(path: Path, rules_key: str) -> Path:
+    """OTel JSON lines whose kept attributes have awkward keys and values: a quote, non-ASCII text, a
+    dotted key, a key given twice (the first counts), a valueless attribute, numbers, booleans and an
+    array; a per-request key too, which is not kept."""
+
+    def attr(key: str, value: dict[str, object] | None) -> dict[str, object]:
+        return {"key": key, "value": value} if value is not None else {"key": key}
+
+    lines = []
+    for n in range(300):
+        team = ["équipe ✓", 'quo"te', "plain"][n % 3]
+        attrs = [
+            attr("gen_ai.provider.name", {"stringValue": "openai"}),
+            attr("gen_ai.request.model", {"stringValue": "gpt-4o-mini"}),
+            attr("gen_ai.usage.input_tokens", {"intValue": str(100 + n)}),
+            attr("gen_ai.usage.output_tokens", {"intValue": "7"}),
+            attr('team"name', {"stringValue": team}),
+            attr("app.feature", {"stringValue": "faq" if n % 2 else "docs"}),
+            attr(rules_key, {"stringValue": f"first-{n % 2}"}),
+            attr(rules_key, {"stringValue": "second"}),
+            attr("flag", {"boolValue": n % 2 == 0}),
+            attr("ratio", {"doubleValue": 0.5}),
+            attr("langs", {"arrayValue": {"values": [{"stringValue": "fr"}, {"stringValue": "日本"}]}}),
+            attr("empty", None),
+            attr("gen_ai.response.id", {"stringValue": f"resp-{n}"}),
+        ]
+        span = {
+            "traceId": f"{n:032x}",
+            "spanId": f"{n:016x}",
+            "name": "chat",
+            "startTimeUnixNano": str(1_790_000_000_000_000_000 + n * 1_000_000_000),
+            "endTimeUnixNano": str(1_790_000_000_000_000_000 + n * 1_000_000_000 + 5),
+            "attributes": attrs,
+        }
+        resource = {"attributes": [attr("service.name", {"stringValue": f"svc-{n % 2}"})]}
+        document = {"resourceSpans": [{"resource": resource, "scopeSpans": [{"spans": [span]}]}]}
+        lines.append(json.dumps(document, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_hostile_attributes_make_the_same_series_from_the_reduced_table(tmp_path: Path) -> None:
+    """The fast reading keeps only the kept attributes in its table; with awkward keys and values, and a
+    rule reading a key given twice, it must make the series of the lenient reading, which keeps them all."""
+    clean = _hostile_spans(tmp_path / "spans.jsonl", "dup.key")
+    broken = tmp_path / "broken" / clean.name
+    broken.parent.mkdir()
+    broken.write_bytes(clean.read_bytes() + b'{"truncated": "rec\n')
+    series = "SELECT series_id, workload, natural_workload, CAST(metadata AS VARCHAR) FROM usage_series"
+    fast, _ = ingest(clean, workload_from="metadata.dup.key")
+    lenient, _ = ingest(broken, workload_from="metadata.dup.key")
+    fast_series = sorted(fast.execute(series).fetchall())
+    assert fast_series == sorted(lenient.execute(series).fetchall())
+    kept = " ".join(str(row[3]) for row in fast_series)
+    for text in ("équipe ✓", 'quo\\"te', "app.feature", "first-1", "日本", "flag"):
+        assert text in kept
+    assert "second" not in kept and "resp-" not in kept
+    assert {row[1] for row in fast_series} == {"first-0", "first-1"}
 
 
 @pytest.mark.parametrize("fmt", GEN.FORMATS)

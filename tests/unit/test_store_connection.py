@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -37,11 +39,44 @@ def test_sessions_run_in_utc() -> None:
     assert con.execute("SELECT current_setting('TimeZone')").fetchone() == ("UTC",)
 
 
-def test_duckdb_draws_no_progress_bar() -> None:
-    """DuckDB's own bar goes to stdout (seen at the head of ``--json`` output under ``python -c``, for a
-    statement of over two seconds: too slow to provoke here, so the setting itself is checked)."""
-    con = open_store(":memory:")
-    assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+_PROGRESS_SCRIPT = """
+import duckdb
+import llm_tco.store.connection as connection
+from llm_tco.store import open_store
+
+def connect(*args, **kwargs):
+    # the bar drawn at once instead of after two seconds (setting the wait turns the bar on: it is
+    # set as the connection opens, before the store's own settings)
+    con = duckdb.connect(*args, **kwargs)
+    con.execute("SET progress_bar_time = 0")
+    return con
+
+connection.duckdb = type("duckdb", (), {{"connect": staticmethod(connect), "Error": duckdb.Error}})
+con = open_store(":memory:") if {store} else connect()
+print("opened", flush=True)  # the statements opening the store may draw before the setting is made
+con.execute("SELECT count(*) FROM range(100000000) t(i) WHERE i % 7 = 3").fetchall()
+"""
+
+
+@pytest.mark.parametrize("store", [True, False])
+def test_duckdb_draws_no_progress_bar_on_a_store_connection(store: bool) -> None:
+    """Under ``python -c`` DuckDB takes the process for an interactive one and draws its progress bar on
+    stdout, where it came at the head of ``audit --json`` output. A store connection draws none; a plain
+    one, the control, shows that the statement does provoke it."""
+    run = subprocess.run(
+        [sys.executable, "-c", _PROGRESS_SCRIPT.format(store=store)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    drawn = run.stdout.split("opened\n", 1)[1]
+    if store:
+        assert drawn == ""
+        con = open_store(":memory:")
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+    else:
+        assert "%" in drawn
 
 
 def test_memory_limit_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
