@@ -39,13 +39,16 @@ def test_zone_abbreviations_are_quarantined_not_read_as_utc(tmp_path: Path, cli:
         + "2026-09-01 10:00:00 Europe/Paris,gpt-4o-mini,100,1\n"
         + "2026-09-01T10:00:00-08:00,gpt-4o-mini,100,1\n"
         + "2026-09-01T10:00:00Z,gpt-4o-mini,100,1\n"
+        # a zone written against the time, found by its last letter alone
+        + "2026-09-01T10:00:00PST,gpt-4o-mini,100,1\n"
     )
     db = tmp_path / "s.duckdb"
     doc = _audit(cli, f, db)
-    assert doc["rows"] == {"read": 6, "accepted": 4, "quarantined": 2, "duplicates": 0}
+    assert doc["rows"] == {"read": 7, "accepted": 4, "quarantined": 3, "duplicates": 0}
     assert {q["record"]: q["reason"] for q in doc["quarantine"]} == {
         1: f"unknown time zone 'PST' {ZONE_HELP}",
         2: f"unknown time zone 'IST' {ZONE_HELP}",
+        7: f"unknown time zone 'PST' {ZONE_HELP}",
     }
     # UTC as is; Paris is UTC+2 in September (summer time); -08:00 is 8 hours behind UTC
     assert _stored_times(db) == [
