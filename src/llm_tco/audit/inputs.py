@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from llm_tco.report.document import InputFile
+from llm_tco.report.header import InputFile
 
 __all__ = ["input_fingerprints"]
 

@@ -42,8 +42,8 @@ from llm_tco.ingest.reattribute import (
     settle_attribution,
 )
 from llm_tco.pricing.overrides import PriceOverrides, load_price_overrides
+from llm_tco.report.audit_report import AuditReport
 from llm_tco.report.audit_terminal import GroupBy, render_audit
-from llm_tco.report.document import AuditReport
 from llm_tco.report.provenance import document_header
 from llm_tco.report.text import line, literal
 from llm_tco.store import open_store, resolve_db_path

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from llm_tco import __version__
 from llm_tco.catalog.price_data import price_data_version
 from llm_tco.config import Config
-from llm_tco.report.document import ConfigSnapshot, ConfigValue, DocumentHeader, InputFile
+from llm_tco.report.header import ConfigSnapshot, ConfigValue, DocumentHeader, InputFile
 
 __all__ = ["config_snapshot", "document_header"]
 
