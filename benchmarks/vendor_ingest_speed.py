@@ -21,6 +21,10 @@ and read once so it sits in the OS cache. Then:
   and ``attributes`` (the distinct attribute combinations, the series step). The rest of the audit's time
   (series and pricing, the file's fingerprint, Python start-up) is ``audit`` minus these.
 
+Before the first audit the package's bytecode is written (``fresh_process.compile_package``), as
+``pip install`` writes it for an installed copy: this machine sets ``PYTHONDONTWRITEBYTECODE``, which left
+an editable install compiled anew by every process (~0.15 s of each audit until 2026-12-06's ninth round).
+
 Writes ``benchmarks/results/vendor_ingest.json`` (with ``--duplicates``/``--bad``:
 ``vendor_ingest_dup{share}_bad{share}.json``) with the machine's load average (1-minute, taken as each
 audit starts): on a shared machine the wall figures move with the load.
@@ -43,7 +47,7 @@ import duckdb
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from fresh_process import run_cli  # noqa: E402
+from fresh_process import compile_package, run_cli  # noqa: E402
 from gen_vendor import FORMATS, generate  # noqa: E402
 
 RESULTS = HERE / "results" / "vendor_ingest.json"
@@ -158,6 +162,7 @@ def main() -> None:
             "processor": platform.processor() or platform.machine(),
             "duckdb": duckdb.__version__,
             "load_average_1m": os.getloadavg()[0],
+            "bytecode": compile_package(),
         },
         "records": records,
         "duplicates_share": args.duplicates,
