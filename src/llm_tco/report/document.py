@@ -3,8 +3,8 @@
 Two kinds share one header (``llm_tco.report.header``) and one ``schema_version``: ``llm-tco.audit``
 (what ``audit --json`` prints: the audit's keys at the top level; ``llm_tco.report.audit_report``) and
 ``llm-tco.plan`` (what ``plan --json`` prints: the plan's keys at the top level and the audit of the same
-usage under ``audit``). A saved document is re-rendered by
-``llm-tco report`` without recomputing anything, so everything a renderer shows must be in it.
+usage under ``audit``). A saved document is re-rendered by ``llm-tco report`` without recomputing
+anything, so everything a renderer shows must be in it.
 
 ``schema_version`` changes when a field is removed or changes meaning; new optional fields keep it. The
 JSON Schema of both kinds is committed (``schema/report.schema.json``) and regenerated from this module
