@@ -184,6 +184,24 @@ def test_a_memory_limit_that_is_a_size_is_taken(
     assert result.json()["totals"]["requests"] == 30
 
 
+@pytest.mark.parametrize("threads", ["0", "many", "-2", "99999"])
+def test_a_thread_count_out_of_range_or_garbage_is_refused_naming_the_variable(
+    store: Path, cli: Any, monkeypatch: pytest.MonkeyPatch, threads: str
+) -> None:
+    monkeypatch.setenv("LLM_TCO_THREADS", threads)
+    result = cli("audit", "--db", store)
+    assert result.code == 2
+    assert "LLM_TCO_THREADS" in _one_error_line(result.err)
+
+
+def test_one_thread_gives_the_same_audit(store: Path, cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    every_core = cli("audit", "--db", store, "--json").json()
+    monkeypatch.setenv("LLM_TCO_THREADS", "1")
+    one = cli("audit", "--db", store, "--json")
+    assert one.code == 0
+    assert one.json()["totals"] == every_core["totals"]
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="POSIX file-size limits")
 def test_a_full_disk_is_reported_as_the_stores_problem_and_the_store_keeps_its_data(
     tmp_path: Path, store: Path

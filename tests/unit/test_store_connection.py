@@ -115,3 +115,15 @@ def test_an_in_memory_store_spills_to_a_private_temporary_directory(
     ).fetchone()
     assert total == (3_000_000,)
     assert not (tmp_path / ".tmp").exists()
+
+
+def test_threads_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    default = open_store(":memory:").execute("SELECT current_setting('threads')").fetchone()
+    monkeypatch.setenv("LLM_TCO_THREADS", "1")
+    assert open_store(":memory:").execute("SELECT current_setting('threads')").fetchone() == (1,)
+    monkeypatch.setenv("LLM_TCO_THREADS", " ")  # blank: DuckDB's default, every core
+    assert open_store(":memory:").execute("SELECT current_setting('threads')").fetchone() == default
+    for bad in ("0", "-1", "two", "1.5", "1; SET memory_limit = '1KB'", "100000"):
+        monkeypatch.setenv("LLM_TCO_THREADS", bad)
+        with pytest.raises(StoreError, match="LLM_TCO_THREADS"):
+            open_store(":memory:")

@@ -29,6 +29,9 @@ MEMORY = ":memory:"
 DB_ENV_VAR = "LLM_TCO_DB"
 MEMORY_LIMIT_ENV = "LLM_TCO_MEMORY_LIMIT"
 """DuckDB's memory limit for this process (e.g. ``1GB``); DuckDB's own default is 80% of the RAM."""
+THREADS_ENV = "LLM_TCO_THREADS"
+"""How many threads DuckDB may use (a whole number, at least 1); DuckDB's own default is every core, which
+a host shared with other work may not want to give."""
 READ_ONLY_MEMORY_LIMIT = "768MB"
 """Default limit when only reading the store (audit and plan without files): the queries aggregate as they
 scan, so a larger buffer only caches column blocks that are read once — measured on a 100M-row store, the
@@ -85,6 +88,7 @@ def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.Duck
     memory_limit = os.environ.get(MEMORY_LIMIT_ENV) or (READ_ONLY_MEMORY_LIMIT if read_only else None)
     if memory_limit:
         memory_limit = _memory_limit(memory_limit)  # refused before anything is created
+    threads = _threads(os.environ.get(THREADS_ENV))
     if path != MEMORY:
         try:
             exists = Path(path).exists()
@@ -120,6 +124,8 @@ def open_store(db: str | None = None, *, read_only: bool = False) -> duckdb.Duck
         except duckdb.Error as exc:
             con.close()
             raise StoreError(f"{MEMORY_LIMIT_ENV}={memory_limit!r}: {_first_line(exc)}") from exc
+    if threads is not None:
+        con.execute(f"SET threads = {threads}")
     if path == MEMORY:
         # DuckDB spills an in-memory database to ``.tmp`` in the working directory: somewhere private
         # instead, removed when the process ends.
@@ -198,6 +204,21 @@ def _memory_limit(value: str) -> str:
     if size_bytes < MIN_MEMORY_LIMIT_BYTES:
         raise StoreError(f"{MEMORY_LIMIT_ENV}={value!r}: too small; give at least 64MB (1GB is a good start)")
     return value.strip()
+
+
+MAX_THREADS = 1024
+"""The most threads ``LLM_TCO_THREADS`` may ask for: DuckDB takes any number and starts them at the first
+query, so a mistyped 100000 would start that many."""
+
+
+def _threads(value: str | None) -> int | None:
+    """``LLM_TCO_THREADS`` as a number of threads (None when unset or blank); anything but a whole number
+    from 1 to :data:`MAX_THREADS` is refused, naming the variable."""
+    if value is None or not value.strip():
+        return None
+    if not re.fullmatch(r"\d+", value.strip()) or not 1 <= int(value) <= MAX_THREADS:
+        raise StoreError(f"{THREADS_ENV}={value!r}: expected a whole number of threads, 1 to {MAX_THREADS}")
+    return int(value)
 
 
 def _open_failure(path: str, exc: duckdb.Error) -> str:
