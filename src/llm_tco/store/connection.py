@@ -30,7 +30,7 @@ DB_ENV_VAR = "LLM_TCO_DB"
 MEMORY_LIMIT_ENV = "LLM_TCO_MEMORY_LIMIT"
 """DuckDB's memory limit for this process (e.g. ``1GB``); DuckDB's own default is 80% of the RAM."""
 THREADS_ENV = "LLM_TCO_THREADS"
-"""How many threads DuckDB may use (a whole number, at least 1); DuckDB's own default is every core, which
+"""How many threads DuckDB may use (a whole number, 1 to 1024); DuckDB's own default is every core, which
 a host shared with other work may not want to give."""
 READ_ONLY_MEMORY_LIMIT = "768MB"
 """Default limit when only reading the store (audit and plan without files): the queries aggregate as they
