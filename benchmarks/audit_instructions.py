@@ -16,7 +16,7 @@ kept in the results.
 
 Each audit is ``llm-tco audit FILE --db :memory: --json`` (``LLM_TCO_NOW`` fixed), run under ``valgrind
 --tool=cachegrind --cache-sim=no`` with the build's source directory first on ``PYTHONPATH`` and its
-bytecode compiled (``fresh_process.compile_package`` says why); a 100k-record audit takes ~45 s under
+bytecode compiled (``fresh_process.compile_package``, which says why); a 100k-record audit takes ~45 s under
 valgrind, a 1M-record one ~5 min. ``--base SRC`` (a ``src`` folder, e.g. of a ``git worktree add``) is
 counted the same way and the change reported; every audit must agree on the rows and the cost.
 
@@ -31,7 +31,6 @@ Writes ``benchmarks/results/audit_instructions.json`` (``--out`` another file). 
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import os
 import platform
@@ -46,6 +45,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from fresh_process import compile_package  # noqa: E402
 from gen_vendor import FORMATS, generate  # noqa: E402
 
 RESULTS = HERE / "results" / "audit_instructions.json"
@@ -71,7 +71,7 @@ raise SystemExit(run(sys.argv[1:]))
 def count_instructions(src: Path, path: Path) -> dict[str, object]:
     """One audit of ``path`` by the build in ``src``, under cachegrind: its instructions, the document's
     rows and cost, and valgrind's wall seconds (for planning runs, not a measure)."""
-    compileall.compile_dir(src / "llm_tco", quiet=1)
+    compile_package(src / "llm_tco")
     env = {**os.environ, "PYTHONPATH": str(src), "LLM_TCO_NOW": NOW}
     command = [
         "valgrind",

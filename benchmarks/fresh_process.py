@@ -18,19 +18,22 @@ from pathlib import Path
 
 
 @functools.cache
-def compile_package() -> str:
-    """Write the bytecode of every ``llm_tco`` module before the first timed run, as ``pip install`` does
-    for an installed package (and as the first run of an editable install does), and return how the
-    runs found it, for the results file.
+def compile_package(package: Path | None = None) -> str:
+    """Write the bytecode of every ``llm_tco`` module (of the importable package, or of the ``package``
+    folder given) before the first timed run, as ``pip install`` does for an installed package (and as
+    the first run of an editable install does), and return how the runs found it, for the results file.
+    Once per package and process.
 
     Without it, on a machine that sets ``PYTHONDONTWRITEBYTECODE`` (this one does) an editable install
     is compiled anew by every process: ~0.15 s of each audit's start-up that no user's installed copy
     pays (``python -c "import llm_tco.cli.main, llm_tco.cli.audit"``: 0.66–0.74 s compiled, 0.82–1.06 s
     from source, 2026-12-06)."""
-    spec = importlib.util.find_spec("llm_tco")
-    if spec is None or spec.origin is None:
-        raise SystemExit("llm_tco is not importable: install the project first (pip install -e .)")
-    compileall.compile_dir(Path(spec.origin).parent, quiet=1)
+    if package is None:
+        spec = importlib.util.find_spec("llm_tco")
+        if spec is None or spec.origin is None:
+            raise SystemExit("llm_tco is not importable: install the project first (pip install -e .)")
+        package = Path(spec.origin).parent
+    compileall.compile_dir(package, quiet=1)
     return "compiled before the runs, as an installed package's is"
 
 
