@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _formats import vendor_generator
 
 _PROBE = """
 import sys
@@ -25,8 +26,14 @@ def test_an_audit_loads_no_plan_module(tmp_path: Path, output: list[str]) -> Non
     usage.write_text(
         "timestamp,model,prompt_tokens,completion_tokens\n2026-09-01T10:00:00Z,gpt-4o-mini,100,1\n"
     )
+    # and vendor exports as users have them: request ids, nested JSON, repeats and broken records
+    gen = vendor_generator()
+    exports = [
+        str(gen.generate(fmt, tmp_path / f"{fmt}.jsonl", 300, duplicates=0.02, bad=0.02, seed=5))
+        for fmt in ("litellm-json", "otel")
+    ]
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE, "audit", str(usage), "--db", ":memory:", *output],
+        [sys.executable, "-c", _PROBE, "audit", str(usage), *exports, "--db", ":memory:", *output],
         capture_output=True,
         text=True,
         check=False,
