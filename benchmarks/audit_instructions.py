@@ -62,10 +62,11 @@ def _one_thread(*args, **kwargs):
     con.execute("SET threads = 1")
     return con
 duckdb.connect = _one_thread
-from llm_tco.cli.main import run
-raise SystemExit(run(sys.argv[1:]))
+from llm_tco.cli.main import main
+main()
 """
-"""``llm-tco ARGS`` with every DuckDB connection on one thread (see the module's description)."""
+"""``llm-tco ARGS`` with every DuckDB connection on one thread (see the module's description), through the
+console script's entry point (``main``), so that how the process ends is counted too."""
 
 
 def count_instructions(src: Path, path: Path) -> dict[str, object]:

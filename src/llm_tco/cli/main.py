@@ -7,11 +7,15 @@ traceback); 130 interrupted by Ctrl-C.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import io
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 import typer
 
@@ -130,7 +134,27 @@ def _discard_stdout() -> None:
 
 
 def main() -> None:  # pragma: no cover - console script shim
-    sys.exit(run())
+    _end_process(run())
+
+
+def _end_process(code: int) -> NoReturn:
+    """End the process with ``code`` once everything it owes the outside is done, without the
+    interpreter's teardown.
+
+    The teardown frees every object of every imported module one by one (pydantic models, the price
+    data, numpy, DuckDB's bindings): 0.1–0.2 s of each run that nothing needs, since the operating system
+    reclaims the memory at once. What the teardown would also do is done here first: the output is
+    flushed, threads that are not daemons are waited for, and the exit handlers run (the spill folder's
+    removal, logging's flush, library clean-ups)."""
+    for stream in (sys.stdout, sys.stderr):
+        # a reader that closed the pipe early: run() already chose the exit code
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

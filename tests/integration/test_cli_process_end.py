@@ -1,0 +1,68 @@
+"""How a command's process ends (``llm_tco.cli.main._end_process``): without the interpreter's teardown,
+but with everything the teardown would have done for the outside — the buffered output written, the exit
+handlers run (a one-shot audit's spill folder removed), the exit code kept.
+
+Real subprocesses through the console script's path (``python -m llm_tco.cli.main``), with the output to
+a file, which Python buffers by the block: whatever a writer left in the buffer must still arrive."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def _run(args: list[str], tmp: Path, stdout: Path) -> subprocess.CompletedProcess[str]:
+    """``llm-tco ARGS`` with its temporary directory ``tmp`` and its output written to ``stdout``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LLM_TCO_DB", "COLUMNS", "FORCE_COLOR")}
+    env.update(TMPDIR=str(tmp), LLM_TCO_NOW="2026-11-25T12:00:00Z", PYTHONPATH=str(SRC))
+    with stdout.open("w") as out:
+        return subprocess.run(
+            [sys.executable, "-m", "llm_tco.cli.main", *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+
+def _usage(path: Path, workloads: int) -> Path:
+    """One request of 1,000 input and 100 output tokens of gpt-4o-mini per workload, each with an id."""
+    lines = ["request_id,timestamp,model,prompt_tokens,completion_tokens,workload"]
+    lines += [f"r{i},2026-09-01T10:00:00Z,gpt-4o-mini,1000,100,w{i}" for i in range(workloads)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_one_shot_audit_writes_its_whole_document_and_removes_its_spill_folder(tmp_path: Path) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    usage = _usage(tmp_path / "usage.csv", workloads=400)
+    out = tmp_path / "audit.json"
+    done = _run(["audit", str(usage), "--db", ":memory:", "--workload-from", "workload", "--json"], tmp, out)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert out.stat().st_size > 64 * 1024  # many buffers' worth
+    document = json.loads(out.read_text())
+    # 400 requests × (1,000 × $0.15 + 100 × $0.60) per million tokens = $0.084
+    assert document["totals"]["cost_usd"] == pytest.approx(0.084, abs=1e-9)
+    assert document["totals"]["requests"] == 400
+    # a one-shot store spills under TMPDIR in a folder of its own, removed by an exit handler
+    assert not [p.name for p in tmp.iterdir() if p.name.startswith("llm-tco-spill-")]
+
+
+def test_a_refused_input_keeps_exit_code_2_and_its_one_line(tmp_path: Path) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    missing = tmp_path / "nowhere.csv"
+    done = _run(["audit", str(missing), "--db", ":memory:"], tmp, tmp_path / "out.txt")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "nowhere.csv" in done.stderr
