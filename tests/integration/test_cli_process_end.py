@@ -1,6 +1,7 @@
 """How a command's process ends (``llm_tco.cli.main._end_process``): without the interpreter's teardown,
 but with everything the teardown would have done for the outside — the buffered output written, the exit
-handlers run (a one-shot audit's spill folder removed), the exit code kept.
+handlers run (a one-shot audit's spill folder removed), the exit code kept; and under a profiler, the
+ordinary exit, so that the profiler writes what it gathered.
 
 Real subprocesses through the console script's path (``python -m llm_tco.cli.main``), with the output to
 a file, which Python buffers by the block: whatever a writer left in the buffer must still arrive."""
@@ -66,3 +67,22 @@ def test_a_refused_input_keeps_exit_code_2_and_its_one_line(tmp_path: Path) -> N
     done = _run(["audit", str(missing), "--db", ":memory:"], tmp, tmp_path / "out.txt")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "nowhere.csv" in done.stderr
+
+
+def test_a_profiler_watching_the_command_still_gets_to_write_its_results(tmp_path: Path) -> None:
+    # a profiler writes what it gathered after the command's main returns: the process must not end first
+    stats = tmp_path / "audit.prof"
+    usage = _usage(tmp_path / "usage.csv", workloads=3)
+    env = {**os.environ, "PYTHONPATH": str(SRC), "TMPDIR": str(tmp_path)}
+    command = ["-m", "cProfile", "-o", str(stats), "-m", "llm_tco.cli.main"]
+    done = subprocess.run(
+        [sys.executable, *command, "audit", str(usage), "--db", ":memory:", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["totals"]["requests"] == 3
+    assert stats.stat().st_size > 0

@@ -134,7 +134,19 @@ def _discard_stdout() -> None:
 
 
 def main() -> None:  # pragma: no cover - console script shim
-    _end_process(run())
+    code = run()
+    if _watched():
+        sys.exit(code)  # the tracer or profiler writes its results when this returns: let it
+    _end_process(code)
+
+
+def _watched() -> bool:
+    """Whether a tracer, profiler or coverage tool watches this process (``pyinstrument``, ``python -m
+    cProfile``, ``coverage run``): one that writes what it gathered after ``main`` returns."""
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12+: how coverage watches there
+    return monitoring is not None and any(monitoring.get_tool(tool) is not None for tool in range(6))
 
 
 def _end_process(code: int) -> NoReturn:
