@@ -19,13 +19,17 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
-def _run(args: list[str], tmp: Path, stdout: Path) -> subprocess.CompletedProcess[str]:
-    """``llm-tco ARGS`` with its temporary directory ``tmp`` and its output written to ``stdout``."""
+def _run(
+    args: list[str], tmp: Path, stdout: Path, profile: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``llm-tco ARGS`` with its temporary directory ``tmp`` and its output written to ``stdout``;
+    ``profile``: run under ``python -m cProfile``, its statistics written there."""
     env = {k: v for k, v in os.environ.items() if k not in ("LLM_TCO_DB", "COLUMNS", "FORCE_COLOR")}
     env.update(TMPDIR=str(tmp), LLM_TCO_NOW="2026-11-25T12:00:00Z", PYTHONPATH=str(SRC))
+    profiler = ["-m", "cProfile", "-o", str(profile)] if profile is not None else []
     with stdout.open("w") as out:
         return subprocess.run(
-            [sys.executable, "-m", "llm_tco.cli.main", *args],
+            [sys.executable, *profiler, "-m", "llm_tco.cli.main", *args],
             env=env,
             stdout=out,
             stderr=subprocess.PIPE,
@@ -73,16 +77,8 @@ def test_a_profiler_watching_the_command_still_gets_to_write_its_results(tmp_pat
     # a profiler writes what it gathered after the command's main returns: the process must not end first
     stats = tmp_path / "audit.prof"
     usage = _usage(tmp_path / "usage.csv", workloads=3)
-    env = {**os.environ, "PYTHONPATH": str(SRC), "TMPDIR": str(tmp_path)}
-    command = ["-m", "cProfile", "-o", str(stats), "-m", "llm_tco.cli.main"]
-    done = subprocess.run(
-        [sys.executable, *command, "audit", str(usage), "--db", ":memory:", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    out = tmp_path / "audit.json"
+    done = _run(["audit", str(usage), "--db", ":memory:", "--json"], tmp_path, out, profile=stats)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["totals"]["requests"] == 3
+    assert json.loads(out.read_text())["totals"]["requests"] == 3
     assert stats.stat().st_size > 0
