@@ -3,6 +3,7 @@ a code change that does not move with the machine's load.
 
     python benchmarks/audit_instructions.py                                   # 3 formats, 100k records
     python benchmarks/audit_instructions.py --base /tmp/base/src --formats litellm-csv --records 1000000
+    python benchmarks/audit_instructions.py --base /tmp/base/src --duplicates 0.01 --bad 0.001
 
 On this shared 2-core machine the wall time of one build's fresh audits varies by ±15 % within minutes
 (benchmarks/README.md, the vendor rounds), which hides any change under ~10 %. Valgrind's ``cachegrind``
@@ -18,7 +19,11 @@ Each audit is ``llm-tco audit FILE --db :memory: --json`` (``LLM_TCO_NOW`` fixed
 --tool=cachegrind --cache-sim=no`` with the build's source directory first on ``PYTHONPATH`` and its
 bytecode compiled (``fresh_process.compile_package``, which says why); a 100k-record audit takes ~45 s under
 valgrind, a 1M-record one ~5 min. ``--base SRC`` (a ``src`` folder, e.g. of a ``git worktree add``) is
-counted the same way and the change reported; every audit must agree on the rows and the cost.
+counted the same way and the change reported; every audit must agree on the rows and the cost. The
+exports are ``gen_vendor.py``'s (request ids, nested JSON), clean unless ``--duplicates`` and ``--bad``
+ask for repeats and broken records: a file with them takes other paths (a malformed line sends a JSON
+export to the lenient reader; the quarantine and the repeats' accounting do work a clean one skips), so
+a change is worth counting on both.
 
 Instructions are not time: the single-threaded share of an audit (its start-up, statements bound one
 after the other) weighs about twice as much in wall time as the same count spread over DuckDB's two
@@ -46,7 +51,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from fresh_process import compile_package  # noqa: E402
-from gen_vendor import FORMATS, generate  # noqa: E402
+from gen_vendor import FORMATS, cached_export  # noqa: E402
 
 RESULTS = HERE / "results" / "audit_instructions.json"
 DATA = HERE / "_data"
@@ -105,10 +110,10 @@ def count_instructions(src: Path, path: Path) -> dict[str, object]:
 
 
 def _commit(src: Path) -> str | None:
-    """The commit checked out where ``src`` is (None outside a git work tree), to name what was counted."""
-    done = subprocess.run(
-        ["git", "-C", str(src), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
+    """The commit checked out where ``src`` is, ``-dirty`` when its files differ from it (None outside a
+    git work tree), to name what was counted."""
+    command = ["git", "-C", str(src), "describe", "--always", "--dirty", "--abbrev=7"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     commit = done.stdout.strip() if done.returncode == 0 else ""
     return commit or None
 
@@ -123,6 +128,8 @@ def main() -> None:
     )
     parser.add_argument("--base", type=Path, help="another build's src folder, counted the same way")
     parser.add_argument("--runs", type=int, default=2, help="audits per build (the fewest count)")
+    parser.add_argument("--duplicates", type=float, default=0.0, help="share of exact repeats (0..1)")
+    parser.add_argument("--bad", type=float, default=0.0, help="share of broken records (0..1)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results file (JSON)")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
@@ -134,9 +141,7 @@ def main() -> None:
     records = int(args.records)
     results: dict[str, dict[str, object]] = {}
     for fmt in args.formats:
-        path = DATA / f"{fmt}_{records}.{'csv' if fmt == 'litellm-csv' else 'jsonl'}"
-        if not path.exists():
-            generate(fmt, path, records)
+        path = cached_export(DATA, fmt, records, duplicates=args.duplicates, bad=args.bad)
         builds = {"now": SRC} if args.base is None else {"base": args.base, "now": SRC}
         runs: dict[str, list[dict[str, object]]] = {name: [] for name in builds}
         for _ in range(args.runs):
@@ -156,6 +161,8 @@ def main() -> None:
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()},
         "records": records,
+        "duplicates_share": args.duplicates,
+        "bad_share": args.bad,
         "commit": _commit(SRC),
         "base_commit": _commit(args.base) if args.base is not None else None,
         "formats": results,

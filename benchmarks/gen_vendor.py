@@ -546,6 +546,22 @@ def generate(
     return path
 
 
+def mix_suffix(duplicates: float, bad: float) -> str:
+    """How a file name says its mix of repeats and broken records (empty for a clean export)."""
+    return f"_dup{duplicates:g}_bad{bad:g}" if duplicates or bad else ""
+
+
+def cached_export(folder: Path, fmt: str, records: int, *, duplicates: float = 0.0, bad: float = 0.0) -> Path:
+    """The benchmarks' export of ``records`` records of ``fmt`` in ``folder`` (seed 42), generated the
+    first time it is asked for and reused after: one file per format, size and mix of repeats and broken
+    records, named so that every benchmark reading that shape reads the same file."""
+    suffix = "csv" if fmt == "litellm-csv" else "jsonl"
+    path = folder / f"{fmt}_{records}{mix_suffix(duplicates, bad)}.{suffix}"
+    if not path.exists():
+        generate(fmt, path, records, duplicates=duplicates, bad=bad)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from fresh_process import compile_package, run_cli  # noqa: E402
-from gen_vendor import FORMATS, generate  # noqa: E402
+from gen_vendor import FORMATS, cached_export, mix_suffix  # noqa: E402
 
 RESULTS = HERE / "results" / "vendor_ingest.json"
 DATA = HERE / "_data"
@@ -122,13 +122,10 @@ def main() -> None:
     records = int(args.records)
     # a mix of repeats and broken records is measured apart from the clean exports (its own files, its
     # own results file): a malformed line sends a JSON export through the per-record reader
-    mix = f"_dup{args.duplicates:g}_bad{args.bad:g}" if args.duplicates or args.bad else ""
-    results_path = RESULTS.with_name(f"vendor_ingest{mix}.json")
+    results_path = RESULTS.with_name(f"vendor_ingest{mix_suffix(args.duplicates, args.bad)}.json")
     results = {}
     for fmt in args.formats:
-        path = DATA / f"{fmt}_{records}{mix}.{'csv' if fmt == 'litellm-csv' else 'jsonl'}"
-        if not path.exists():
-            generate(fmt, path, records, duplicates=args.duplicates, bad=args.bad)
+        path = cached_export(DATA, fmt, records, duplicates=args.duplicates, bad=args.bad)
         path.read_bytes()  # into the OS cache
         loads, runs = [], []
         for _ in range(args.runs):
