@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from _formats import vendor_generator
 
 from llm_tco.store.spill import SPILL_PREFIX, remove_stale_spill_folders
 
@@ -190,12 +191,20 @@ def test_a_memory_limit_that_is_a_size_is_taken(
     assert result.json()["totals"]["requests"] == 30
 
 
-def test_one_thread_gives_the_same_audit(store: Path, cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    every_core = cli("audit", "--db", store, "--json").json()
+def test_one_thread_gives_the_same_audit(tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # an export as users have them (request ids, nested metadata, repeats, broken records), in a file
+    # large enough that DuckDB splits its read between threads
+    export = vendor_generator().generate(
+        "litellm-json", tmp_path / "spend.jsonl", 20_000, duplicates=0.02, bad=0.01, seed=11
+    )
+    every_core = cli("audit", export, "--db", ":memory:", "--json").json()
     monkeypatch.setenv("LLM_TCO_THREADS", "1")
-    one = cli("audit", "--db", store, "--json")
+    one = cli("audit", export, "--db", ":memory:", "--json")
     assert one.code == 0
-    assert one.json()["totals"] == every_core["totals"]
+    doc = one.json()
+    assert doc["rows"]["duplicates"] > 0 and doc["rows"]["quarantined"] > 0  # the shape asked for
+    for key in ("rows", "totals", "quarantine"):
+        assert doc[key] == every_core[key], key
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="POSIX file-size limits")
