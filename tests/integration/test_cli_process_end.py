@@ -4,7 +4,8 @@ handlers run (a one-shot audit's spill folder removed), the exit code kept; and 
 ordinary exit, so that the profiler writes what it gathered.
 
 Real subprocesses through the console script's path (``python -m llm_tco.cli.main``), with the output to
-a file, which Python buffers by the block: whatever a writer left in the buffer must still arrive."""
+a file, which Python buffers by the block: whatever a writer left in the buffer must still arrive. One
+input is a vendor export as users have them, large enough that its hash runs on a thread of its own."""
 
 from __future__ import annotations
 
@@ -13,8 +14,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from _formats import vendor_generator
+
+from llm_tco.ingest.early_digest import MIN_EARLY_BYTES
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -61,6 +66,29 @@ def test_a_one_shot_audit_writes_its_whole_document_and_removes_its_spill_folder
     assert document["totals"]["cost_usd"] == pytest.approx(0.084, abs=1e-9)
     assert document["totals"]["requests"] == 400
     # a one-shot store spills under TMPDIR in a folder of its own, removed by an exit handler
+    assert not [p.name for p in tmp.iterdir() if p.name.startswith("llm-tco-spill-")]
+
+
+def test_a_large_vendor_export_ends_with_the_same_document_as_in_process(tmp_path: Path, cli: Any) -> None:
+    # an export as users have them (request ids, nested metadata, repeats, broken records), large enough
+    # that its hash starts on a thread of its own while the command's modules import
+    export = vendor_generator().generate(
+        "litellm-json", tmp_path / "spend.jsonl", 26_000, duplicates=0.02, bad=0.01, seed=3
+    )
+    assert export.stat().st_size >= MIN_EARLY_BYTES
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out = tmp_path / "audit.json"
+    done = _run(["audit", str(export), "--db", ":memory:", "--json"], tmp, out)
+    assert done.returncode == 0, done.stderr
+    ended = json.loads(out.read_text())
+    in_process = cli("audit", export, "--db", ":memory:", "--json").json()
+    assert ended["rows"]["duplicates"] > 0 and ended["rows"]["quarantined"] > 0  # the shape asked for
+    for key in ("rows", "totals", "quarantine"):
+        assert ended[key] == in_process[key], key
+    # the file's fingerprint (hashed on the early thread) too; only the time of the ingest differs
+    fingerprints = [[(f["path"], f["fingerprint"]) for f in d["inputs"]] for d in (ended, in_process)]
+    assert fingerprints[0] == fingerprints[1]
     assert not [p.name for p in tmp.iterdir() if p.name.startswith("llm-tco-spill-")]
 
 
