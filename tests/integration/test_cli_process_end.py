@@ -10,18 +10,15 @@ input is a vendor export as users have them, large enough that its hash runs on 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _formats import vendor_generator
+from _subprocess import cli_command, cli_env
 
 from llm_tco.ingest.early_digest import MIN_EARLY_BYTES
-
-SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def _run(
@@ -29,13 +26,11 @@ def _run(
 ) -> subprocess.CompletedProcess[str]:
     """``llm-tco ARGS`` with its temporary directory ``tmp`` and its output written to ``stdout``;
     ``profile``: run under ``python -m cProfile``, its statistics written there."""
-    env = {k: v for k, v in os.environ.items() if k not in ("LLM_TCO_DB", "COLUMNS", "FORCE_COLOR")}
-    env.update(TMPDIR=str(tmp), LLM_TCO_NOW="2026-11-25T12:00:00Z", PYTHONPATH=str(SRC))
-    profiler = ["-m", "cProfile", "-o", str(profile)] if profile is not None else []
+    profiler = ("-m", "cProfile", "-o", str(profile)) if profile is not None else ()
     with stdout.open("w") as out:
         return subprocess.run(
-            [sys.executable, *profiler, "-m", "llm_tco.cli.main", *args],
-            env=env,
+            cli_command(*args, python_args=profiler),
+            env=cli_env(TMPDIR=str(tmp)),
             stdout=out,
             stderr=subprocess.PIPE,
             text=True,

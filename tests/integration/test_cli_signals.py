@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,24 +18,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-SRC = Path(__file__).resolve().parents[2] / "src"
+from _subprocess import cli_command, cli_env
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX pipes and signals")
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("LLM_TCO_DB", "FORCE_COLOR", "COLUMNS")}
-    env.update(
-        LLM_TCO_NOW="2026-11-25T12:00:00Z",
-        LLM_TCO_PRICES_FILE="/nonexistent/llm-tco-test-prices.json",
-        PYTHONPATH=str(SRC),
-    )
-    return env
-
-
-def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "llm_tco.cli.main", *args]
 
 
 def _generate_csv(path: Path, rows: int, workloads: int, prefix: str = "r") -> None:
@@ -64,7 +48,7 @@ def _holds_open(pid: int, path: Path) -> bool:
 
 def _first_line_then_close(args: list[str]) -> tuple[int, bytes, str]:
     """Start the command, read one line of its stdout, close the pipe, and wait for it to end."""
-    proc = subprocess.Popen(args, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     first = proc.stdout.readline()
     proc.stdout.close()
@@ -75,8 +59,9 @@ def _first_line_then_close(args: list[str]) -> tuple[int, bytes, str]:
 def _store(folder: Path, workloads: int) -> Path:
     _generate_csv(folder / "usage.csv", rows=20 * workloads, workloads=workloads)
     db = folder / "s.duckdb"
-    args = _cli("audit", str(folder / "usage.csv"), "--db", str(db), "--workload-from", "workload", "--json")
-    done = subprocess.run(args, env=_env(), capture_output=True, timeout=300)
+    usage = str(folder / "usage.csv")
+    args = cli_command("audit", usage, "--db", str(db), "--workload-from", "workload", "--json")
+    done = subprocess.run(args, env=cli_env(), capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return db
 
@@ -94,8 +79,8 @@ def some_workloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_audit_json_into_a_closed_pipe_ends_quietly_with_exit_0(many_workloads: Path) -> None:
-    args = _cli("audit", "--db", str(many_workloads), "--json")
-    full = subprocess.run(args, env=_env(), capture_output=True)
+    args = cli_command("audit", "--db", str(many_workloads), "--json")
+    full = subprocess.run(args, env=cli_env(), capture_output=True)
     assert len(full.stdout) > 64 * 1024  # larger than the pipe: the writer meets the closed end
     code, first, err = _first_line_then_close(args)
     assert first == b"{\n"
@@ -104,9 +89,10 @@ def test_audit_json_into_a_closed_pipe_ends_quietly_with_exit_0(many_workloads: 
 
 
 def test_plan_tables_into_a_closed_pipe_end_quietly_with_exit_0(some_workloads: Path) -> None:
-    full = subprocess.run(_cli("plan", "--db", str(some_workloads)), env=_env(), capture_output=True)
+    plan = cli_command("plan", "--db", str(some_workloads))
+    full = subprocess.run(plan, env=cli_env(), capture_output=True)
     assert len(full.stdout) > 64 * 1024
-    code, first, err = _first_line_then_close(_cli("plan", "--db", str(some_workloads)))
+    code, first, err = _first_line_then_close(plan)
     assert first.startswith(b"Plan from ")
     assert code == 0
     assert "Traceback" not in err and "error" not in err
@@ -123,15 +109,15 @@ def test_ctrl_c_during_an_ingest_says_interrupted_exits_130_and_leaves_the_store
     _generate_csv(big, rows=rows, workloads=5)
     db = tmp_path / "s.duckdb"
     first = subprocess.run(
-        _cli("audit", str(small), "--db", str(db), "--json"), env=_env(), capture_output=True
+        cli_command("audit", str(small), "--db", str(db), "--json"), env=cli_env(), capture_output=True
     )
     assert first.returncode == 0, first.stderr
     before = json.loads(first.stdout)["totals"]["requests"]
     assert before == 100
 
     proc = subprocess.Popen(
-        _cli("audit", str(big), "--db", str(db), "--json"),
-        env=_env(),
+        cli_command("audit", str(big), "--db", str(db), "--json"),
+        env=cli_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -150,11 +136,12 @@ def test_ctrl_c_during_an_ingest_says_interrupted_exits_130_and_leaves_the_store
 
     # the store opens and audits; what the interrupted run left is at most whole committed steps, and
     # ingesting the file again completes it to exactly the clean totals (100 + 1,500,000 requests)
-    after = subprocess.run(_cli("audit", "--db", str(db), "--json"), env=_env(), capture_output=True)
+    audit = cli_command("audit", "--db", str(db), "--json")
+    after = subprocess.run(audit, env=cli_env(), capture_output=True)
     assert after.returncode == 0, after.stderr
     assert 100 <= json.loads(after.stdout)["totals"]["requests"] <= 100 + rows
     again = subprocess.run(
-        _cli("audit", str(big), "--db", str(db), "--json"), env=_env(), capture_output=True
+        cli_command("audit", str(big), "--db", str(db), "--json"), env=cli_env(), capture_output=True
     )
     assert again.returncode == 0, again.stderr
     totals = json.loads(again.stdout)["totals"]
