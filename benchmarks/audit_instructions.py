@@ -50,7 +50,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from fresh_process import compile_package  # noqa: E402
+from fresh_process import build_commit, compile_package  # noqa: E402
 from gen_vendor import FORMATS, cached_export  # noqa: E402
 
 RESULTS = HERE / "results" / "audit_instructions.json"
@@ -109,15 +109,6 @@ def count_instructions(src: Path, path: Path) -> dict[str, object]:
     }
 
 
-def _commit(src: Path) -> str | None:
-    """The commit checked out where ``src`` is, ``-dirty`` when its files differ from it (None outside a
-    git work tree), to name what was counted."""
-    command = ["git", "-C", str(src), "describe", "--always", "--dirty", "--abbrev=7"]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    commit = done.stdout.strip() if done.returncode == 0 else ""
-    return commit or None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -163,8 +154,8 @@ def main() -> None:
         "records": records,
         "duplicates_share": args.duplicates,
         "bad_share": args.bad,
-        "commit": _commit(SRC),
-        "base_commit": _commit(args.base) if args.base is not None else None,
+        "commit": build_commit(SRC),
+        "base_commit": build_commit(args.base) if args.base is not None else None,
         "formats": results,
     }
     args.out.write_text(json.dumps(out, indent=2) + "\n")

@@ -37,15 +37,22 @@ def compile_package(package: Path | None = None) -> str:
     return "compiled before the runs, as an installed package's is"
 
 
-def run_cli(args: list[str], ok_codes: tuple[int, ...] = (0,)) -> dict[str, object]:
+def run_cli(
+    args: list[str], ok_codes: tuple[int, ...] = (0,), *, src: Path | None = None
+) -> dict[str, object]:
     """Run ``llm-tco ARGS --json``-style commands: wall seconds, CPU seconds (``cpu_s``: the child's user +
     system time), peak RSS (MiB), the document's ``rows`` and its total cost (``cost_usd``, None for a
     document without totals).
-    An exit code outside ``ok_codes`` stops the benchmark with the command's last stderr."""
-    compile_package()
+    An exit code outside ``ok_codes`` stops the benchmark with the command's last stderr. ``src``: the
+    ``src`` folder of another build (e.g. a ``git worktree add`` of an older commit), run from there
+    (first on ``PYTHONPATH``) instead of the installed package."""
+    compile_package(None if src is None else src / "llm_tco")
+    env = None if src is None else {**os.environ, "PYTHONPATH": str(src)}
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "llm_tco.cli.main", *args], stdout=out, stderr=err)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llm_tco.cli.main", *args], stdout=out, stderr=err, env=env
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         code = os.waitstatus_to_exitcode(status)
@@ -61,3 +68,19 @@ def run_cli(args: list[str], ok_codes: tuple[int, ...] = (0,)) -> dict[str, obje
         "rows": doc["rows"],
         "cost_usd": (doc.get("totals") or {}).get("cost_usd"),
     }
+
+
+def build_commit(src: Path) -> str | None:
+    """The commit checked out where ``src`` is, ``-dirty`` when a file under ``src`` differs from it (a
+    change elsewhere in the work tree, a benchmark script, is not the build's); None outside a git work
+    tree. Names the build a results file measured."""
+    described = _git(src, "describe", "--always", "--abbrev=7")
+    if described is None:
+        return None
+    return described + ("-dirty" if _git(src, "status", "--porcelain", "--", ".") else "")
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    """``git -C folder ARGS``'s output, stripped; None when git fails there."""
+    done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 else None
