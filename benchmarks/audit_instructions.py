@@ -38,19 +38,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from fresh_process import build_commit, compile_package  # noqa: E402
+from fresh_process import builds_header, compile_package, require_agreement  # noqa: E402
 from gen_vendor import FORMATS, cached_export  # noqa: E402
 
 RESULTS = HERE / "results" / "audit_instructions.json"
@@ -138,9 +136,7 @@ def main() -> None:
         for _ in range(args.runs):
             for name, src in builds.items():
                 runs[name].append(count_instructions(src, path))
-        outcomes = {(str(r["rows"]), r["cost_usd"]) for rs in runs.values() for r in rs}
-        if len(outcomes) != 1:
-            raise SystemExit(f"{fmt}: the audits disagree on the rows or the cost: {outcomes}")
+        require_agreement(fmt, [run for build in runs.values() for run in build])
         fewest = {name: min(int(str(r["instructions"])) for r in rs) for name, rs in runs.items()}
         entry: dict[str, object] = {"file_bytes": path.stat().st_size, "instructions": fewest, "runs": runs}
         if args.base is not None:
@@ -149,13 +145,7 @@ def main() -> None:
         print(fmt, json.dumps({k: v for k, v in entry.items() if k != "runs"}), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     out = {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()},
-        "records": records,
-        "duplicates_share": args.duplicates,
-        "bad_share": args.bad,
-        "commit": build_commit(SRC),
-        "base_commit": build_commit(args.base) if args.base is not None else None,
+        **builds_header(SRC, args.base, records, args.duplicates, args.bad),
         "formats": results,
     }
     args.out.write_text(json.dumps(out, indent=2) + "\n")

@@ -10,10 +10,13 @@ import functools
 import importlib.util
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -84,3 +87,27 @@ def _git(folder: Path, *args: str) -> str | None:
     """``git -C folder ARGS``'s output, stripped; None when git fails there."""
     done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
     return done.stdout.strip() if done.returncode == 0 else None
+
+
+def require_agreement(fmt: str, runs: Iterable[Mapping[str, object]]) -> None:
+    """Stop the benchmark when ``runs`` (audits of one file, by one build or two) differ in their rows or
+    their cost: a comparison of builds is only worth its times when they compute the same audit."""
+    outcomes = {json.dumps([run["rows"], run["cost_usd"]], sort_keys=True) for run in runs}
+    if len(outcomes) != 1:
+        raise SystemExit(f"{fmt}: the audits disagree on the rows or the cost: {sorted(outcomes)}")
+
+
+def builds_header(
+    src: Path, base: Path | None, records: int, duplicates: float, bad: float
+) -> dict[str, object]:
+    """The head of a results file comparing the build in ``src`` with the one in ``base``: when, on what
+    machine, which exports, which commits."""
+    return {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()},
+        "records": records,
+        "duplicates_share": duplicates,
+        "bad_share": bad,
+        "commit": build_commit(src),
+        "base_commit": build_commit(base) if base is not None else None,
+    }

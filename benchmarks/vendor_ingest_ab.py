@@ -28,16 +28,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from fresh_process import build_commit, run_cli  # noqa: E402
+from fresh_process import builds_header, require_agreement, run_cli  # noqa: E402
 from gen_vendor import FORMATS, cached_export  # noqa: E402
 
 RESULTS = HERE / "results" / "vendor_ingest_ab.json"
@@ -104,21 +102,12 @@ def main() -> None:
         path = cached_export(DATA, fmt, records, duplicates=args.duplicates, bad=args.bad)
         path.read_bytes()  # into the OS cache
         runs = _pairs(path, args.base, args.pairs)
-        every = [run for build in runs.values() for run in build]
-        outcomes = {json.dumps([r["rows"], r["cost_usd"]], sort_keys=True) for r in every}
-        if len(outcomes) != 1:
-            raise SystemExit(f"{fmt}: the audits disagree on the rows or the cost: {sorted(outcomes)}")
+        require_agreement(fmt, [run for build in runs.values() for run in build])
         results[fmt] = {"file_bytes": path.stat().st_size, **_summary(runs, records), "runs": runs}
         print(fmt, json.dumps({k: v for k, v in results[fmt].items() if k != "runs"}), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     doc = {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()},
-        "records": records,
-        "duplicates_share": args.duplicates,
-        "bad_share": args.bad,
-        "commit": build_commit(SRC),
-        "base_commit": build_commit(args.base),
+        **builds_header(SRC, args.base, records, args.duplicates, args.bad),
         "formats": results,
     }
     args.out.write_text(json.dumps(doc, indent=2) + "\n")
