@@ -48,7 +48,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from fresh_process import builds_header, compile_package, require_agreement  # noqa: E402
+from fresh_process import compile_package, require_agreement, write_builds_results  # noqa: E402
 from gen_vendor import FORMATS, cached_export  # noqa: E402
 
 RESULTS = HERE / "results" / "audit_instructions.json"
@@ -143,13 +143,9 @@ def main() -> None:
             entry["change"] = round(fewest["now"] / fewest["base"] - 1, 4)
         results[fmt] = entry
         print(fmt, json.dumps({k: v for k, v in entry.items() if k != "runs"}), flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    out = {
-        **builds_header(SRC, args.base, records, args.duplicates, args.bad),
-        "formats": results,
-    }
-    args.out.write_text(json.dumps(out, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_builds_results(
+        args.out, results, src=SRC, base=args.base, records=records, duplicates=args.duplicates, bad=args.bad
+    )
 
 
 if __name__ == "__main__":

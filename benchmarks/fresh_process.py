@@ -97,12 +97,19 @@ def require_agreement(fmt: str, runs: Iterable[Mapping[str, object]]) -> None:
         raise SystemExit(f"{fmt}: the audits disagree on the rows or the cost: {sorted(outcomes)}")
 
 
-def builds_header(
-    src: Path, base: Path | None, records: int, duplicates: float, bad: float
-) -> dict[str, object]:
-    """The head of a results file comparing the build in ``src`` with the one in ``base``: when, on what
-    machine, which exports, which commits."""
-    return {
+def write_builds_results(
+    out: Path,
+    formats: Mapping[str, object],
+    *,
+    src: Path,
+    base: Path | None,
+    records: int,
+    duplicates: float,
+    bad: float,
+) -> None:
+    """Write the results file of a comparison of the build in ``src`` with the one in ``base`` (None: one
+    build): when, on what machine, which exports, which commits, and ``formats``' figures."""
+    doc = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()},
         "records": records,
@@ -110,4 +117,8 @@ def builds_header(
         "bad_share": bad,
         "commit": build_commit(src),
         "base_commit": build_commit(base) if base is not None else None,
+        "formats": formats,
     }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=2) + "\n")
+    print(f"wrote {out}")

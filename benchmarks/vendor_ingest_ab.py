@@ -35,7 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from fresh_process import builds_header, require_agreement, run_cli  # noqa: E402
+from fresh_process import require_agreement, run_cli, write_builds_results  # noqa: E402
 from gen_vendor import FORMATS, cached_export  # noqa: E402
 
 RESULTS = HERE / "results" / "vendor_ingest_ab.json"
@@ -105,13 +105,9 @@ def main() -> None:
         require_agreement(fmt, [run for build in runs.values() for run in build])
         results[fmt] = {"file_bytes": path.stat().st_size, **_summary(runs, records), "runs": runs}
         print(fmt, json.dumps({k: v for k, v in results[fmt].items() if k != "runs"}), flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    doc = {
-        **builds_header(SRC, args.base, records, args.duplicates, args.bad),
-        "formats": results,
-    }
-    args.out.write_text(json.dumps(doc, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_builds_results(
+        args.out, results, src=SRC, base=args.base, records=records, duplicates=args.duplicates, bad=args.bad
+    )
 
 
 if __name__ == "__main__":
