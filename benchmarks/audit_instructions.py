@@ -49,7 +49,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from fresh_process import compile_package, require_agreement, write_builds_results  # noqa: E402
-from gen_vendor import FORMATS, cached_export  # noqa: E402
+from gen_vendor import FORMATS, SLOWEST_FORMATS, cached_export  # noqa: E402
 
 RESULTS = HERE / "results" / "audit_instructions.json"
 DATA = HERE / "_data"
@@ -112,9 +112,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--records", type=float, default=100_000)
-    parser.add_argument(
-        "--formats", nargs="+", choices=FORMATS, default=["litellm-csv", "litellm-json", "otel"]
-    )
+    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(SLOWEST_FORMATS))
     parser.add_argument("--base", type=Path, help="another build's src folder, counted the same way")
     parser.add_argument("--runs", type=int, default=2, help="audits per build (the fewest count)")
     parser.add_argument("--duplicates", type=float, default=0.0, help="share of exact repeats (0..1)")

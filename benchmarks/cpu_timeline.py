@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from fresh_process import build_commit, compile_package  # noqa: E402
-from gen_vendor import FORMATS, cached_export  # noqa: E402
+from gen_vendor import FORMATS, SLOWEST_FORMATS, cached_export  # noqa: E402
 
 RESULTS = HERE / "results" / "cpu_timeline.json"
 DATA = HERE / "_data"
@@ -83,9 +83,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--records", type=float, default=1_000_000)
-    parser.add_argument(
-        "--formats", nargs="+", choices=FORMATS, default=["litellm-csv", "litellm-json", "otel"]
-    )
+    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(SLOWEST_FORMATS))
     parser.add_argument("--interval", type=float, default=0.1, help="seconds between samples")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results file (JSON)")
     args = parser.parse_args()

@@ -42,6 +42,9 @@ FORMATS = (
     "openai-usage",
     "anthropic-usage",
 )
+SLOWEST_FORMATS = ("litellm-csv", "litellm-json", "otel")
+"""The formats furthest from the 300k records/s target (the last full run, 2026-12-06): what the build
+comparisons and the cores timeline measure unless told otherwise."""
 BAD_KINDS = ("missing", "negative", "timestamp", "type", "malformed")
 """The ways a bad record is broken, used in turn (``malformed`` only for the JSON formats)."""
 START_S = 1_788_220_800  # 2026-09-01T00:00:00Z

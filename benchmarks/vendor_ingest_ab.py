@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from fresh_process import require_agreement, run_cli, write_builds_results  # noqa: E402
-from gen_vendor import FORMATS, cached_export  # noqa: E402
+from gen_vendor import FORMATS, SLOWEST_FORMATS, cached_export  # noqa: E402
 
 RESULTS = HERE / "results" / "vendor_ingest_ab.json"
 DATA = HERE / "_data"
@@ -81,9 +81,7 @@ def main() -> None:
     )
     parser.add_argument("--base", type=Path, required=True, help="the other build's src folder")
     parser.add_argument("--records", type=float, default=1_000_000)
-    parser.add_argument(
-        "--formats", nargs="+", choices=FORMATS, default=["litellm-csv", "litellm-json", "otel"]
-    )
+    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(SLOWEST_FORMATS))
     parser.add_argument("--pairs", type=int, default=4, help="pairs of audits per format")
     parser.add_argument("--duplicates", type=float, default=0.0, help="share of exact repeats (0..1)")
     parser.add_argument("--bad", type=float, default=0.0, help="share of broken records (0..1)")
