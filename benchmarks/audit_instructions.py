@@ -35,7 +35,6 @@ Writes ``benchmarks/results/audit_instructions.json`` (``--out`` another file). 
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -49,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from fresh_process import compile_package, require_agreement, write_builds_results  # noqa: E402
-from gen_vendor import FORMATS, SLOWEST_FORMATS, cached_export  # noqa: E402
+from gen_vendor import SLOWEST_FORMATS, cached_export, export_parser  # noqa: E402
 
 RESULTS = HERE / "results" / "audit_instructions.json"
 DATA = HERE / "_data"
@@ -108,15 +107,9 @@ def count_instructions(src: Path, path: Path) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--records", type=float, default=100_000)
-    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(SLOWEST_FORMATS))
+    parser = export_parser(__doc__, records=100_000, formats=SLOWEST_FORMATS)
     parser.add_argument("--base", type=Path, help="another build's src folder, counted the same way")
     parser.add_argument("--runs", type=int, default=2, help="audits per build (the fewest count)")
-    parser.add_argument("--duplicates", type=float, default=0.0, help="share of exact repeats (0..1)")
-    parser.add_argument("--bad", type=float, default=0.0, help="share of broken records (0..1)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results file (JSON)")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:

@@ -2,6 +2,7 @@
 
     python benchmarks/cpu_timeline.py                                     # LiteLLM CSV, JSON lines, OTel, 1M
     python benchmarks/cpu_timeline.py --formats bedrock --records 100000 --interval 0.05
+    python benchmarks/cpu_timeline.py --duplicates 0.01 --bad 0.001     # repeats and broken records
 
 An audit's time is not its CPU time halved: start-up (imports), the head samples, the id pass and the
 document's assembly run on one core while the other waits. A CPU-time cut in a two-core phase saves half
@@ -12,25 +13,24 @@ saves it too. This samples the audit process's CPU seconds (all its threads, ``/
 
 Each audit is ``llm-tco audit FILE --db :memory: --json`` on ``gen_vendor.py``'s export (cached under
 ``benchmarks/_data/``, read once into the OS cache; the package's bytecode written first). Linux only.
-Writes ``benchmarks/results/cpu_timeline.json`` (``--out`` another file): every interval's cores.
+``--duplicates``/``--bad`` sample an export with repeats and broken records (their own paths). Writes
+``benchmarks/results/cpu_timeline.json`` (``--out`` another file): every interval's cores, the load average
+as each audit starts.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from fresh_process import build_commit, compile_package  # noqa: E402
-from gen_vendor import FORMATS, SLOWEST_FORMATS, cached_export  # noqa: E402
+from fresh_process import compile_package, write_builds_results  # noqa: E402
+from gen_vendor import SLOWEST_FORMATS, cached_export, export_parser  # noqa: E402
 
 RESULTS = HERE / "results" / "cpu_timeline.json"
 DATA = HERE / "_data"
@@ -79,11 +79,7 @@ def sample_audit(path: Path, interval_s: float) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--records", type=float, default=1_000_000)
-    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(SLOWEST_FORMATS))
+    parser = export_parser(__doc__, records=1_000_000, formats=SLOWEST_FORMATS)
     parser.add_argument("--interval", type=float, default=0.1, help="seconds between samples")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results file (JSON)")
     args = parser.parse_args()
@@ -95,25 +91,19 @@ def main() -> None:
     records = int(args.records)
     results: dict[str, dict[str, object]] = {}
     for fmt in args.formats:
-        path = cached_export(DATA, fmt, records)
+        path = cached_export(DATA, fmt, records, duplicates=args.duplicates, bad=args.bad)
         path.read_bytes()  # into the OS cache
-        results[fmt] = sample_audit(path, args.interval)
+        load = round(os.getloadavg()[0], 2)
+        results[fmt] = {**sample_audit(path, args.interval), "load_average_1m": load}
         run = results[fmt]
         print(
             f"{fmt}: {run['wall_s']} s, near all cores {run['near_all_cores_s']} s, below 1.2 cores "
             f"{run['below_1_2_cores_s']} s\n  {run['strip']}",
             flush=True,
         )
-    doc = {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "load_average_1m": os.getloadavg()[0]},
-        "commit": build_commit(SRC),
-        "records": records,
-        "formats": results,
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(doc, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_builds_results(
+        args.out, results, src=SRC, base=None, records=records, duplicates=args.duplicates, bad=args.bad
+    )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import argparse
 import csv
 import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -563,6 +563,22 @@ def cached_export(folder: Path, fmt: str, records: int, *, duplicates: float = 0
     if not path.exists():
         generate(fmt, path, records, duplicates=duplicates, bad=bad)
     return path
+
+
+def export_parser(
+    description: str | None, *, records: int, formats: Sequence[str]
+) -> argparse.ArgumentParser:
+    """The command line the vendor benchmarks share: which exports (``--records``, ``--formats``) in which
+    shape (``--duplicates``, ``--bad``: repeats and broken records, as users' logs have); each benchmark
+    adds its own options."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--records", type=float, default=records)
+    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(formats))
+    parser.add_argument("--duplicates", type=float, default=0.0, help="share of exact repeats (0..1)")
+    parser.add_argument("--bad", type=float, default=0.0, help="share of broken records (0..1)")
+    return parser
 
 
 def main() -> None:

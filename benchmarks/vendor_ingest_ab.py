@@ -25,7 +25,6 @@ Writes ``benchmarks/results/vendor_ingest_ab.json`` (``--out`` another file).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -36,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from fresh_process import require_agreement, run_cli, write_builds_results  # noqa: E402
-from gen_vendor import FORMATS, SLOWEST_FORMATS, cached_export  # noqa: E402
+from gen_vendor import SLOWEST_FORMATS, cached_export, export_parser  # noqa: E402
 
 RESULTS = HERE / "results" / "vendor_ingest_ab.json"
 DATA = HERE / "_data"
@@ -68,23 +67,18 @@ def _summary(runs: dict[str, list[dict[str, object]]], records: int) -> dict[str
         base, now = values("base", key), values("now", key)
         medians = {"base": round(statistics.median(base), 3), "now": round(statistics.median(now), 3)}
         out[f"{name}_s_median"] = medians
-        out[f"{name}_change"] = round(statistics.median(n / b - 1 for n, b in zip(now, base, strict=True)), 4)
-        out[f"{name}_change_pairs"] = [round(n / b - 1, 3) for n, b in zip(now, base, strict=True)]
+        changes = [n / b - 1 for n, b in zip(now, base, strict=True)]
+        out[f"{name}_change"] = round(statistics.median(changes), 4)
+        out[f"{name}_change_pairs"] = [round(c, 3) for c in changes]
         if name == "wall":
             out["records_per_s_median"] = {build: round(records / s) for build, s in medians.items()}
     return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = export_parser(__doc__, records=1_000_000, formats=SLOWEST_FORMATS)
     parser.add_argument("--base", type=Path, required=True, help="the other build's src folder")
-    parser.add_argument("--records", type=float, default=1_000_000)
-    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(SLOWEST_FORMATS))
     parser.add_argument("--pairs", type=int, default=4, help="pairs of audits per format")
-    parser.add_argument("--duplicates", type=float, default=0.0, help="share of exact repeats (0..1)")
-    parser.add_argument("--bad", type=float, default=0.0, help="share of broken records (0..1)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results file (JSON)")
     args = parser.parse_args()
     if not (args.base / "llm_tco").is_dir():

@@ -32,7 +32,6 @@ audit starts): on a shared machine the wall figures move with the load.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -48,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from fresh_process import compile_package, run_cli  # noqa: E402
-from gen_vendor import FORMATS, cached_export, mix_suffix  # noqa: E402
+from gen_vendor import FORMATS, cached_export, export_parser, mix_suffix  # noqa: E402
 
 RESULTS = HERE / "results" / "vendor_ingest.json"
 DATA = HERE / "_data"
@@ -109,14 +108,8 @@ def _stages(path: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--records", type=float, default=1_000_000)
-    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
+    parser = export_parser(__doc__, records=1_000_000, formats=FORMATS)
     parser.add_argument("--runs", type=int, default=3, help="fresh audits per format (median reported)")
-    parser.add_argument("--duplicates", type=float, default=0.0, help="share of exact repeats (0..1)")
-    parser.add_argument("--bad", type=float, default=0.0, help="share of broken records (0..1)")
     args = parser.parse_args()
     os.environ.setdefault("LLM_TCO_NOW", "2026-11-25T00:00:00Z")
     records = int(args.records)
