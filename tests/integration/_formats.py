@@ -19,9 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def vendor_generator() -> Any:
-    """``benchmarks/gen_vendor.py`` as a module: seeded vendor exports with repeats and bad records."""
+    """``benchmarks/gen_vendor.py`` as a module: seeded vendor exports with repeats and bad records (it
+    imports its record builders from the folder it lives in, as when run as a script)."""
     if "gen_vendor" in sys.modules:
         return sys.modules["gen_vendor"]
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.append(str(ROOT / "benchmarks"))
     spec = importlib.util.spec_from_file_location("gen_vendor", ROOT / "benchmarks" / "gen_vendor.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
