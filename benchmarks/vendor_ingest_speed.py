@@ -26,8 +26,9 @@ Before the first audit the package's bytecode is written (``fresh_process.compil
 an editable install compiled anew by every process (~0.15 s of each audit until 2026-12-06's ninth round).
 
 Writes ``benchmarks/results/vendor_ingest.json`` (with ``--duplicates``/``--bad``:
-``vendor_ingest_dup{share}_bad{share}.json``) with the machine's load average (1-minute, taken as each
-audit starts): on a shared machine the wall figures move with the load.
+``vendor_ingest_dup{share}_bad{share}.json``; ``--out`` another file, e.g. for another ``--records``) with
+the machine's load average (1-minute, taken as each audit starts): on a shared machine the wall figures
+move with the load.
 """
 
 from __future__ import annotations
@@ -110,12 +111,14 @@ def _stages(path: Path) -> dict[str, float]:
 def main() -> None:
     parser = export_parser(__doc__, records=1_000_000, formats=FORMATS)
     parser.add_argument("--runs", type=int, default=3, help="fresh audits per format (median reported)")
+    parser.add_argument("--out", type=Path, help="results file (JSON), instead of the default name")
     args = parser.parse_args()
     os.environ.setdefault("LLM_TCO_NOW", "2026-11-25T00:00:00Z")
     records = int(args.records)
     # a mix of repeats and broken records is measured apart from the clean exports (its own files, its
     # own results file): a malformed line sends a JSON export through the per-record reader
-    results_path = RESULTS.with_name(f"vendor_ingest{mix_suffix(args.duplicates, args.bad)}.json")
+    default_path = RESULTS.with_name(f"vendor_ingest{mix_suffix(args.duplicates, args.bad)}.json")
+    results_path: Path = args.out or default_path
     results = {}
     for fmt in args.formats:
         path = cached_export(DATA, fmt, records, duplicates=args.duplicates, bad=args.bad)
