@@ -19,7 +19,8 @@ PAGE_RESULTS = 50
 """Usage-API results per page (one bucket per page) and OTel spans per export line."""
 BUCKET_S = 60
 """Usage-API bucket width (``bucket_width=1m``): each page its own bucket, so that the ids (bucket and
-group) of the results of different pages differ, up to ``SPAN_S / BUCKET_S`` pages (4.3M records)."""
+group) of the results of different pages differ. The buckets cycle through ``SPAN_S`` (``SPAN_S /
+BUCKET_S`` pages, 4.3M records); a later cycle's pages name their groups apart (:func:`_bucket`)."""
 
 OPENAI_MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1")
 ANTHROPIC_MODELS = ("claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001")
@@ -306,8 +307,20 @@ def openai_result(g: Gen, i: int, kind: str) -> dict[str, Any]:
     return result
 
 
+def _bucket(results: list[dict[str, Any]], page_no: int, group_key: str) -> tuple[int, list[dict[str, Any]]]:
+    """A usage-API page's bucket start and its results. Past ``SPAN_S`` the buckets start over, and a
+    result of a later cycle would take the id (bucket and group) of the earlier cycle's result of the same
+    group, with other counts: an id conflict that no export has. So a later cycle's results name their
+    group (``group_key``) with the cycle's number; the first cycle's results, every file of up to 4.3M
+    records, stay as they were. Copies: a repeat in the page is the same object as its original."""
+    cycle, offset_s = divmod(page_no * BUCKET_S, SPAN_S)
+    if cycle:
+        results = [{**r, group_key: f"{r[group_key]}-c{cycle}"} for r in results]
+    return START_S + offset_s, results
+
+
 def openai_page(results: list[dict[str, Any]], page_no: int, bad_ts: bool) -> dict[str, Any]:
-    start = START_S + (page_no * BUCKET_S) % SPAN_S
+    start, results = _bucket(results, page_no, "user_id")
     bucket = {
         "object": "bucket",
         "start_time": "noon" if bad_ts else start,
@@ -344,7 +357,7 @@ def anthropic_result(g: Gen, i: int, kind: str) -> dict[str, Any]:
 
 
 def anthropic_page(results: list[dict[str, Any]], page_no: int, bad_ts: bool) -> dict[str, Any]:
-    start = START_S + (page_no * BUCKET_S) % SPAN_S
+    start, results = _bucket(results, page_no, "api_key_id")
     bucket = {
         "starting_at": "noon" if bad_ts else iso(start)[:-5] + "Z",
         "ending_at": iso(start + BUCKET_S)[:-5] + "Z",
