@@ -115,10 +115,9 @@ def count_instructions(src: Path, path: Path) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = export_parser(__doc__, records=100_000, formats=SLOWEST_FORMATS)
+    parser = export_parser(__doc__, records=100_000, formats=SLOWEST_FORMATS, results=RESULTS)
     parser.add_argument("--base", type=Path, help="another build's src folder, counted the same way")
     parser.add_argument("--runs", type=int, default=2, help="audits per build (the fewest count)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results file (JSON)")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         print("audit_instructions: valgrind is not installed (apt-get install valgrind)", file=sys.stderr)

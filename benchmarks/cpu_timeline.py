@@ -79,9 +79,8 @@ def sample_audit(path: Path, interval_s: float) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = export_parser(__doc__, records=1_000_000, formats=SLOWEST_FORMATS)
+    parser = export_parser(__doc__, records=1_000_000, formats=SLOWEST_FORMATS, results=RESULTS)
     parser.add_argument("--interval", type=float, default=0.1, help="seconds between samples")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results file (JSON)")
     args = parser.parse_args()
     if not Path("/proc/self/stat").exists():
         print("cpu_timeline: needs Linux's /proc", file=sys.stderr)

@@ -245,11 +245,12 @@ def cached_export(folder: Path, fmt: str, records: int, *, duplicates: float = 0
 
 
 def export_parser(
-    description: str | None, *, records: int, formats: Sequence[str]
+    description: str | None, *, records: int, formats: Sequence[str], results: Path | None
 ) -> argparse.ArgumentParser:
     """The command line the vendor benchmarks share: which exports (``--records``, ``--formats``) in which
-    shape (``--duplicates``, ``--bad``: repeats and broken records, as users' logs have); each benchmark
-    adds its own options."""
+    shape (``--duplicates``, ``--bad``: repeats and broken records, as users' logs have), and where the
+    results go (``--out``, ``results`` by default; None: the benchmark names the file from the other
+    options); each benchmark adds its own options."""
     parser = argparse.ArgumentParser(
         description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -257,6 +258,7 @@ def export_parser(
     parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(formats))
     parser.add_argument("--duplicates", type=float, default=0.0, help="share of exact repeats (0..1)")
     parser.add_argument("--bad", type=float, default=0.0, help="share of broken records (0..1)")
+    parser.add_argument("--out", type=Path, default=results, help="results file (JSON)")
     return parser
 
 

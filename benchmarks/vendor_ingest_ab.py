@@ -76,10 +76,9 @@ def _summary(runs: dict[str, list[dict[str, object]]], records: int) -> dict[str
 
 
 def main() -> None:
-    parser = export_parser(__doc__, records=1_000_000, formats=SLOWEST_FORMATS)
+    parser = export_parser(__doc__, records=1_000_000, formats=SLOWEST_FORMATS, results=RESULTS)
     parser.add_argument("--base", type=Path, required=True, help="the other build's src folder")
     parser.add_argument("--pairs", type=int, default=4, help="pairs of audits per format")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results file (JSON)")
     args = parser.parse_args()
     if not (args.base / "llm_tco").is_dir():
         print(f"vendor_ingest_ab: {args.base}: not a src folder holding llm_tco", file=sys.stderr)

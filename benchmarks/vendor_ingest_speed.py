@@ -109,9 +109,8 @@ def _stages(path: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = export_parser(__doc__, records=1_000_000, formats=FORMATS)
+    parser = export_parser(__doc__, records=1_000_000, formats=FORMATS, results=None)
     parser.add_argument("--runs", type=int, default=3, help="fresh audits per format (median reported)")
-    parser.add_argument("--out", type=Path, help="results file (JSON), instead of the default name")
     args = parser.parse_args()
     os.environ.setdefault("LLM_TCO_NOW", "2026-11-25T00:00:00Z")
     records = int(args.records)

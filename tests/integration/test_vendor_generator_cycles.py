@@ -7,6 +7,8 @@ gives each page its own one-minute bucket and cycles through ``SPAN_S`` of them 
 which the audit rightly quarantined as id conflicts, so a "clean" file was not clean. Here the cycle is
 shortened (``SPAN_S`` patched to 3,000 s: 50 buckets, 2,500 results) and the file's ids are checked in
 Python, apart from the tool: every id is either new or an exact repeat (the generator's duplicates).
+The file has broken records too, as users' exports do: a malformed line or a bad bucket timestamp is a
+page of its own, which moves every later page's bucket, so the cycles do not fall on round record counts.
 """
 
 from __future__ import annotations
@@ -27,13 +29,23 @@ OPENAI_GROUP = ("project_id", "user_id", "api_key_id", "model", "batch", "servic
 ANTHROPIC_GROUP = ("api_key_id", "workspace_id", "model", "service_tier", "context_window", "inference_geo")
 
 
-def _results(path: Path, start_key: str) -> list[tuple[str, dict[str, Any]]]:
-    """(bucket start, result) of every result of every page."""
+def _results(path: Path, start_key: str) -> tuple[list[tuple[str, dict[str, Any]]], int]:
+    """(bucket start, result) of every result of a page with a usable bucket, and the number of broken
+    pages (a malformed line, a bucket timestamp that is not one: ``noon``), each one record."""
     out = []
+    broken = 0
     for line in path.read_text().splitlines():
-        for bucket in json.loads(line)["data"]:
+        try:
+            page = json.loads(line)
+        except json.JSONDecodeError:
+            broken += 1
+            continue
+        for bucket in page["data"]:
+            if bucket[start_key] == "noon":
+                broken += len(bucket["results"])
+                continue
             out.extend((str(bucket[start_key]), result) for result in bucket["results"])
-    return out
+    return out, broken
 
 
 @pytest.mark.parametrize(
@@ -44,10 +56,11 @@ def test_ids_stay_unique_past_a_cycle_of_buckets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, start_key: str, group: tuple[str, ...]
 ) -> None:
     monkeypatch.setattr(sys.modules["vendor_records"], "SPAN_S", SHORT_SPAN_S)
-    path = GEN.generate(fmt, tmp_path / "pages.jsonl", RECORDS, duplicates=0.02)
-    results = _results(path, start_key)
+    path = GEN.generate(fmt, tmp_path / "pages.jsonl", RECORDS, duplicates=0.02, bad=0.02)
+    results, broken = _results(path, start_key)
     starts = {start for start, _ in results}
-    assert len(results) == RECORDS
+    assert broken > 0
+    assert len(results) + broken == RECORDS
     assert len(starts) == SHORT_SPAN_S // 60  # the buckets did cycle: a start is shared by several pages
 
     seen: dict[tuple[Any, ...], str] = {}
